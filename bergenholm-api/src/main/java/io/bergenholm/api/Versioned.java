@@ -1,0 +1,15 @@
+package io.bergenholm.api;
+
+import java.util.Objects;
+
+/**
+ * A record as read from a store, with the version that a conditional write must name. The version
+ * is opaque: equal versions mean equal content, and it is safe to send as an HTTP entity tag.
+ */
+public record Versioned<T>(String name, T value, String version) {
+  public Versioned {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(version, "version");
+  }
+}

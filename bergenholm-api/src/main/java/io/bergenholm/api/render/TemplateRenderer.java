@@ -1,0 +1,29 @@
+package io.bergenholm.api.render;
+
+import java.util.Map;
+
+/**
+ * Renders template text against a context of parameters. The same renderer serves iPXE scripts,
+ * kickstart and preseed files, and the expansion of parameters that reference parameters.
+ *
+ * <p>Implementations are thread-safe and sandboxed: a template cannot reach Java objects, files or
+ * the network, and limits on output size, loop iterations and nesting stop a hostile template. All
+ * failures are {@link RenderException}s.
+ */
+public interface TemplateRenderer {
+  /**
+   * Renders {@code text}.
+   *
+   * @param name names the template in errors: a template name, or a description such as {@code
+   *     parameter 'kernel' of group 'centos'}
+   * @param context the variables; values are of the types {@link io.bergenholm.api.Params} allows
+   * @throws RenderException on a syntax error, an undefined variable in strict mode, or a limit
+   */
+  String render(String name, String text, Map<String, ?> context);
+
+  /**
+   * Whether {@code text} holds any markup of this renderer, so that rendering could change it. Text
+   * without markup is its own rendering; callers skip it.
+   */
+  boolean hasMarkup(String text);
+}

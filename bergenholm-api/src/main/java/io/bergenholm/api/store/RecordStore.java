@@ -1,0 +1,80 @@
+package io.bergenholm.api.store;
+
+import io.bergenholm.api.AlreadyExistsException;
+import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.NotFoundException;
+import io.bergenholm.api.StaleVersionException;
+import io.bergenholm.api.UnavailableException;
+import io.bergenholm.api.Versioned;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * One collection of named records (hosts, groups or templates) in a {@link ParameterStore}.
+ *
+ * <p>Error contract, for every method: a name that {@link io.bergenholm.api.RecordNames} refuses is
+ * a {@link BadInputException}; a backing system that cannot be reached is an {@link
+ * UnavailableException}, and then nothing has been written. Every write is atomic: a reader sees
+ * the old record or the new one, never a mix, and a crash never leaves a broken record.
+ *
+ * @param <T> {@link io.bergenholm.api.Params} for hosts and groups, {@link String} for templates
+ */
+public interface RecordStore<T> {
+  /** The names of all records, sorted in natural {@link String} order. */
+  List<String> list();
+
+  /** The record and its current version, or empty if there is none. */
+  Optional<Versioned<T>> get(String name);
+
+  /**
+   * Creates a record.
+   *
+   * @throws AlreadyExistsException if a record of that name exists; it is left unchanged
+   */
+  Versioned<T> create(String name, T value);
+
+  /**
+   * Replaces a record, if {@code ifVersion} is given only while that is its current version.
+   *
+   * @throws NotFoundException if there is no such record
+   * @throws StaleVersionException if {@code ifVersion} is given and is not the current version
+   */
+  Versioned<T> replace(String name, T value, Optional<String> ifVersion);
+
+  /**
+   * Deletes a record, if {@code ifVersion} is given only while that is its current version.
+   *
+   * @throws NotFoundException if there is no such record
+   * @throws StaleVersionException if {@code ifVersion} is given and is not the current version
+   */
+  void delete(String name, Optional<String> ifVersion);
+
+  /**
+   * Applies {@code change} to the current record and writes the result with a conditional replace,
+   * reading and trying again when another writer got there first, so that no update is lost. The
+   * function may run more than once and must not have side effects.
+   *
+   * @throws NotFoundException if there is no such record
+   */
+  default Versioned<T> update(String name, UnaryOperator<T> change) {
+    for (int attempt = 0; ; attempt++) {
+      Versioned<T> current = get(name).orElseThrow(() -> notFound(name));
+      T next = change.apply(current.value());
+      if (next.equals(current.value())) {
+        return current;
+      }
+      try {
+        return replace(name, next, Optional.of(current.version()));
+      } catch (StaleVersionException e) {
+        if (attempt >= 1000) {
+          throw e;
+        }
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  /** The exception for a missing record of this collection; used by the default methods. */
+  NotFoundException notFound(String name);
+}
