@@ -13,7 +13,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -83,7 +82,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    HttpHeaders headers = new DefaultHttpHeaders().set(req.headers());
+    // Headers are not reference counted: they stay valid after the request's body is released.
+    HttpHeaders headers = req.headers();
     Supplier<CompletableFuture<Outcome>> outcome;
     try {
       outcome = dispatch(ctx, req, headers, keepAlive);
