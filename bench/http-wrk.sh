@@ -92,7 +92,7 @@ cases=(nginx-sample bergenholm-sample nginx-generated bergenholm-generated)
 
 # Warm-up: the JIT compiles the hot path; not measured.
 for c in bergenholm-sample bergenholm-generated; do
-  taskset -c 1 wrk -t1 -c64 -d5s "${url[$c]}" >/dev/null
+  taskset -c 1 wrk -t1 -c64 -d10s "${url[$c]}" >/dev/null
 done
 
 to_ms() { # wrk latency such as 812.00us, 1.20ms, 1.01s -> milliseconds
