@@ -207,11 +207,14 @@ final class Download implements Runnable {
         // Under the lock so that a follower never opens the temporary name after the rename.
         file = cache.commit(temporary, entry);
         sha256 = hex;
-        phase = Phase.COMPLETE;
-        notifyAll();
       }
     }
+    // Forget before announcing completion: whoever hears of it and asks again finds the cache.
     forget.accept(this);
+    synchronized (this) {
+      phase = Phase.COMPLETE;
+      notifyAll();
+    }
     fireListeners();
     log.info("host {}: fetched {} ({} bytes) into the image cache", hostId, shown,
         response.contentLength().orElse(-1));
@@ -232,18 +235,21 @@ final class Download implements Runnable {
     forget.accept(this);
     Path partial;
     synchronized (this) {
-      phase = Phase.FAILED;
-      failure = cause;
-      failedBeforeBody = beforeBody;
       partial = file;
-      notifyAll();
     }
+    // Delete before followers hear of the failure, so that none can see it as a leftover.
     if (partial != null) {
       try {
         Files.deleteIfExists(partial);
       } catch (IOException e) {
         log.warn("cannot delete partial download {}: {}", partial, e.toString());
       }
+    }
+    synchronized (this) {
+      phase = Phase.FAILED;
+      failure = cause;
+      failedBeforeBody = beforeBody;
+      notifyAll();
     }
     fireListeners();
     log.error("host {}: image {} failed: {}", hostId, shown, cause.getMessage());
