@@ -216,8 +216,7 @@ final class Download implements Runnable {
       notifyAll();
     }
     fireListeners();
-    log.info("host {}: fetched {} ({} bytes) into the image cache", hostId, shown,
-        response.contentLength().orElse(-1));
+    log.info("host {}: fetched {} ({} bytes) into the image cache", hostId, shown, written());
   }
 
   private void finishWithCache() {

@@ -86,7 +86,7 @@ public final class NettyImageRoute {
         fail(ctx, version, keepAlive, HttpResponseStatus.NOT_FOUND, e.getMessage());
         return;
       } catch (BadInputException e) {
-        log.warn("host {}: {}", hostId, e.getMessage());
+        log.warn("{}", e.getMessage());
         fail(ctx, version, keepAlive, HttpResponseStatus.BAD_REQUEST, e.getMessage());
         return;
       } catch (UpstreamException e) {
