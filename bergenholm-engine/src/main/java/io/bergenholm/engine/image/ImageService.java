@@ -5,6 +5,7 @@ import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.image.ImageSource;
+import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -21,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +49,7 @@ public final class ImageService implements AutoCloseable {
   private static final int ATTEMPTS = 3;
 
   private final ImageSettings settings;
-  private final Map<String, ImageSource> sources;
+  private final Function<String, Optional<ImageSource>> sources;
   private final CacheIndex cache;
   private final ImageMetrics metrics = new ImageMetrics();
   private final ExecutorService downloads;
@@ -55,13 +57,14 @@ public final class ImageService implements AutoCloseable {
   private final Map<String, Download> inFlight = new HashMap<>(); // guarded by lock
 
   /**
-   * @param sourcesBySchema image sources by lower-case URL scheme, as {@link
-   *     ImageSources#discover} finds them
+   * @param sources the image source for a lower-case URL scheme, such as {@link
+   *     io.bergenholm.engine.Bergenholm#imageSource} (which honours the plugin class loader and the
+   *     {@code image.<provider>.} settings)
    * @throws UnavailableException if the cache directory cannot be created or read
    */
-  public ImageService(ImageSettings settings, Map<String, ImageSource> sourcesBySchema) {
+  public ImageService(ImageSettings settings, Function<String, Optional<ImageSource>> sources) {
     this.settings = settings;
-    this.sources = Map.copyOf(sourcesBySchema);
+    this.sources = sources;
     this.cache = new CacheIndex(settings.cacheDir(), settings.maxCacheBytes());
     AtomicInteger threads = new AtomicInteger();
     this.downloads = Executors.newCachedThreadPool(r -> {
@@ -71,9 +74,12 @@ public final class ImageService implements AutoCloseable {
     });
   }
 
-  /** A service with the {@code image_*} settings of {@code config} and the sources on a class path. */
-  public static ImageService fromConfig(Map<String, String> config, ClassLoader loader) {
-    return new ImageService(ImageSettings.fromConfig(config), ImageSources.discover(loader, config));
+  /**
+   * A service with the {@code images.*} settings of {@code config} (see {@link
+   * ImageSettings#fromConfig}) and the image sources of {@code engine}.
+   */
+  public static ImageService forEngine(Bergenholm engine, Map<String, String> config) {
+    return new ImageService(ImageSettings.fromConfig(config), engine::imageSource);
   }
 
   public ImageSettings settings() {
@@ -93,12 +99,9 @@ public final class ImageService implements AutoCloseable {
   public ImageHandle open(String hostId, ImageTarget target) {
     URI url = target.url();
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-    ImageSource source = sources.get(scheme);
-    if (source == null) {
-      throw new BadInputException("host " + hostId + ": " + target.parameter() + " = "
-          + Urls.redact(url) + " has no image source for scheme '" + scheme + "' (known: "
-          + new TreeSet<>(sources.keySet()) + ")");
-    }
+    ImageSource source = (scheme.isEmpty() ? Optional.<ImageSource>empty() : sources.apply(scheme))
+        .orElseThrow(() -> new BadInputException("host " + hostId + ": " + target.parameter()
+            + " = " + Urls.redact(url) + " has no image source for scheme '" + scheme + "'"));
     if (!settings.allows(scheme, url.getHost())) {
       throw new BadInputException("host " + hostId + ": " + target.parameter() + " = "
           + Urls.redact(url) + " is not on " + ImageSettings.ALLOWED_HOSTS + " "

@@ -30,11 +30,11 @@ public record ImageSettings(
     Duration timeout,
     Duration revalidateAfter,
     Set<String> allowedHosts) {
-  public static final String CACHE_DIR = "image_cache_dir";
-  public static final String CACHE_MAX_BYTES = "image_cache_max_bytes";
-  public static final String TIMEOUT = "image_timeout";
-  public static final String REVALIDATE_AFTER = "image_revalidate_after";
-  public static final String ALLOWED_HOSTS = "image_allowed_hosts";
+  public static final String CACHE_DIR = "images.cache_dir";
+  public static final String CACHE_MAX_BYTES = "images.cache_max_bytes";
+  public static final String TIMEOUT = "images.timeout";
+  public static final String REVALIDATE_AFTER = "images.revalidate_after";
+  public static final String ALLOWED_HOSTS = "images.allowed_hosts";
 
   public static final long DEFAULT_MAX_CACHE_BYTES = 10L << 30;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -62,7 +62,7 @@ public record ImageSettings(
   }
 
   /**
-   * Reads the {@code image_*} keys of an engine configuration; absent keys take the defaults (cache
+   * Reads the {@code images.*} keys of an engine configuration; absent keys take the defaults (cache
    * in {@code <java.io.tmpdir>/bergenholm-images}, 10 GiB, 30 s timeout, revalidation after 5
    * minutes, every host allowed). Sizes take {@code K}, {@code M}, {@code G}, {@code T} (powers of
    * 1024); durations take {@code ms}, {@code s}, {@code m}, {@code h} or ISO-8601 ({@code PT30S}).

@@ -5,11 +5,16 @@ import io.bergenholm.api.image.ImageSourceProvider;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Finds the image sources on a class path, by URL scheme. */
+/**
+ * Finds the image sources on a class path, by URL scheme, for embedding an {@link ImageService}
+ * without an engine (an engine offers {@link io.bergenholm.engine.Bergenholm#imageSource}).
+ */
 public final class ImageSources {
   private static final Logger log = LoggerFactory.getLogger(ImageSources.class);
 
@@ -20,7 +25,8 @@ public final class ImageSources {
    * each scheme it names. When two providers claim a scheme, the first found keeps it (the
    * built-in providers come first on a normal class path) and the other is logged.
    */
-  public static Map<String, ImageSource> discover(ClassLoader loader, Map<String, String> config) {
+  public static Function<String, Optional<ImageSource>> discover(
+      ClassLoader loader, Map<String, String> config) {
     Map<String, ImageSource> byScheme = new LinkedHashMap<>();
     Map<String, String> claimedBy = new LinkedHashMap<>();
     for (ImageSourceProvider provider : ServiceLoader.load(ImageSourceProvider.class, loader)) {
@@ -35,6 +41,7 @@ public final class ImageSources {
         }
       }
     }
-    return byScheme;
+    Map<String, ImageSource> found = Map.copyOf(byScheme);
+    return scheme -> Optional.ofNullable(found.get(scheme));
   }
 }

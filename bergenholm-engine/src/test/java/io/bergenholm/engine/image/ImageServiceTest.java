@@ -415,7 +415,7 @@ class ImageServiceTest {
         Set.of("mirror.example.org"));
     assertThatThrownBy(() -> s.open("host-1", target(upstream.uri("/x"))))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("host-1").hasMessageContaining("image_allowed_hosts");
+        .hasMessageContaining("host-1").hasMessageContaining("images.allowed_hosts");
     assertThatThrownBy(() -> s.open("host-1", target(URI.create("file:/etc/hostname"))))
         .isInstanceOf(BadInputException.class);
     assertThat(upstream.requests("/x")).isZero();
@@ -452,8 +452,8 @@ class ImageServiceTest {
   @Test
   void settingsReadTheConfigKeys() {
     ImageSettings s = ImageSettings.fromConfig(Map.of(
-        "image_cache_dir", "/srv/cache", "image_cache_max_bytes", "2G", "image_timeout", "1500ms",
-        "image_revalidate_after", "PT1H", "image_allowed_hosts", "a.example, *.b.example"));
+        "images.cache_dir", "/srv/cache", "images.cache_max_bytes", "2G", "images.timeout", "1500ms",
+        "images.revalidate_after", "PT1H", "images.allowed_hosts", "a.example, *.b.example"));
     assertThat(s.cacheDir()).isEqualTo(Path.of("/srv/cache"));
     assertThat(s.maxCacheBytes()).isEqualTo(2L << 30);
     assertThat(s.timeout()).isEqualTo(Duration.ofMillis(1500));
@@ -461,7 +461,7 @@ class ImageServiceTest {
     assertThat(s.allows("http", "a.example")).isTrue();
     assertThat(s.allows("https", "x.b.example")).isTrue();
     assertThat(s.allows("http", "c.example")).isFalse();
-    assertThatThrownBy(() -> ImageSettings.fromConfig(Map.of("image_timeout", "soon")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("image_timeout");
+    assertThatThrownBy(() -> ImageSettings.fromConfig(Map.of("images.timeout", "soon")))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("images.timeout");
   }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ final class BodyPump {
   private final long end;
   private final boolean keepAlive;
   private final boolean zeroCopy;
+  private final CompletableFuture<Void> done;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private long position;
   private boolean writing;
@@ -40,10 +42,11 @@ final class BodyPump {
    * @param start first byte to send
    * @param end one past the last byte to send, or -1 to send until the image is complete
    * @param zeroCopy whether file regions can go to the channel as they are (no TLS in the way)
+   * @param done completed when the response is written or abandoned
    */
   BodyPump(
       ChannelHandlerContext ctx, ImageHandle handle, String hostId, long start, long end,
-      boolean keepAlive, boolean zeroCopy) {
+      boolean keepAlive, boolean zeroCopy, CompletableFuture<Void> done) {
     this.ctx = ctx;
     this.handle = handle;
     this.hostId = hostId;
@@ -51,6 +54,7 @@ final class BodyPump {
     this.end = end;
     this.keepAlive = keepAlive;
     this.zeroCopy = zeroCopy;
+    this.done = done;
   }
 
   void start() {
@@ -76,6 +80,7 @@ final class BodyPump {
     if (!ctx.channel().isActive()) {
       log.debug("host {}: client left during {} at byte {}", hostId, handle.url(), position);
       finish();
+      done.complete(null);
       return;
     }
     ImageHandle.State state = handle.state();
@@ -99,6 +104,7 @@ final class BodyPump {
         if (!f.isSuccess() || !keepAlive) {
           ctx.channel().close();
         }
+        done.complete(null);
       });
     }
     // Otherwise wait: the download calls schedule() when more arrives.
@@ -137,8 +143,7 @@ final class BodyPump {
       } else {
         log.debug("host {}: writing {} failed at byte {}: {}", hostId, handle.url(), position,
             f.cause().toString());
-        finish();
-        ctx.channel().close();
+        finishAndClose();
       }
     });
   }
@@ -146,8 +151,7 @@ final class BodyPump {
   private void abort(IOException cause) {
     log.warn("host {}: aborting the response with {} after {} bytes: {}", hostId, handle.url(),
         position, cause.getMessage());
-    finish();
-    ctx.channel().close();
+    finishAndClose();
   }
 
   private void finish() {
@@ -161,5 +165,10 @@ final class BodyPump {
     } catch (IOException e) {
       log.warn("closing {} failed: {}", handle.url(), e.toString());
     }
+  }
+
+  private void finishAndClose() {
+    finish();
+    ctx.channel().close().addListener(f -> done.complete(null));
   }
 }

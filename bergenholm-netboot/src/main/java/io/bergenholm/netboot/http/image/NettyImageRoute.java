@@ -7,16 +7,15 @@ import io.bergenholm.api.UpstreamException;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageHandle;
 import io.bergenholm.engine.image.ImageService;
-import io.netty.buffer.Unpooled;
+import io.bergenholm.netboot.http.HttpReplies;
+import io.bergenholm.netboot.http.ImageCall;
+import io.bergenholm.netboot.http.ImageRoute;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -24,11 +23,15 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,95 +39,111 @@ import org.slf4j.LoggerFactory;
  * Answers the image routes ({@code /ipxe/kernel|module|initrd/<id>[/N]}) from an {@link
  * ImageService}: GET and HEAD, Content-Length whenever the length is known (chunked only for a
  * download in flight whose upstream gave none), Range on complete images, zero-copy file transfer
- * (plain copies of at most 64 KiB under TLS), and the connection closed on a fault mid-body.
+ * (copies of at most 64 KiB at a time under TLS), and the connection closed on a fault mid-body.
  *
- * <p>The image to serve always comes from the engine's resolution of the host's parameters, never
- * from the request. Opening an image may wait for upstream, so it runs on {@code blocking}; the
- * body is written from the channel's event loop.
+ * <p>The image served always comes from the engine's resolution of the host's parameters (the
+ * {@link ImageTarget} the server hands over), never from the request. Opening an image may wait
+ * for upstream, so it runs on a blocking executor; the body is written from the channel's event
+ * loop, one write in flight at a time.
  */
-public final class NettyImageRoute {
+public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NettyImageRoute.class);
 
   private final ImageService images;
   private final Executor blocking;
+  private final Optional<ExecutorService> owned;
 
   /**
-   * @param blocking where images are resolved and opened (both may block); e.g. the executor the
-   *     HTTP server runs engine calls on
+   * A route that opens images on its own threads (one per request waiting for upstream; idle
+   * threads end after a minute). {@link #close()} stops them.
    */
-  public NettyImageRoute(ImageService images, Executor blocking) {
-    this.images = images;
-    this.blocking = blocking;
+  public NettyImageRoute(ImageService images) {
+    this(images, newOpeners(), true);
   }
 
-  /**
-   * Answers {@code request} with the image {@code target} names for host {@code hostId}. Callable
-   * from any thread; when called on the event loop, {@code target} is evaluated on the blocking
-   * executor. {@code target} may throw the engine's exceptions ({@link NotFoundException} for a
-   * host without that parameter becomes 404). The request is not retained.
-   */
-  public void serve(
-      ChannelHandlerContext ctx, HttpRequest request, String hostId,
-      Supplier<ImageTarget> target) {
-    HttpMethod method = request.method();
-    boolean head = HttpMethod.HEAD.equals(method);
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
-    HttpVersion version = request.protocolVersion();
-    if (!head && !HttpMethod.GET.equals(method)) {
-      FullHttpResponse r = text(version, HttpResponseStatus.METHOD_NOT_ALLOWED,
-          "images answer GET and HEAD\n");
-      r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-      send(ctx, r, keepAlive);
+  /** A route that opens images on {@code blocking}, which must not be an event loop. */
+  public NettyImageRoute(ImageService images, Executor blocking) {
+    this(images, blocking, false);
+  }
+
+  private NettyImageRoute(ImageService images, Executor blocking, boolean own) {
+    this.images = images;
+    this.blocking = blocking;
+    this.owned = own ? Optional.of((ExecutorService) blocking) : Optional.empty();
+  }
+
+  private static ExecutorService newOpeners() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "image-open-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public CompletionStage<Void> serve(ChannelHandlerContext ctx, ImageCall call, ImageTarget target) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    boolean head = HttpMethod.HEAD.equals(call.method());
+    if (!head && !HttpMethod.GET.equals(call.method())) {
+      reply(ctx, call, HttpResponseStatus.METHOD_NOT_ALLOWED, "images answer GET and HEAD", done);
+      return done;
+    }
+    Optional<String> range = Optional.ofNullable(call.headers().get(HttpHeaderNames.RANGE));
+    try {
+      blocking.execute(() -> open(ctx, call, target, head, range, done));
+    } catch (RejectedExecutionException e) {
+      reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", done);
+    }
+    return done;
+  }
+
+  private void open(
+      ChannelHandlerContext ctx, ImageCall call, ImageTarget target, boolean head,
+      Optional<String> range, CompletableFuture<Void> done) {
+    String hostId = call.hostId();
+    ImageHandle handle;
+    try {
+      handle = images.open(hostId, target);
+    } catch (NotFoundException e) {
+      reply(ctx, call, HttpResponseStatus.NOT_FOUND, e.getMessage(), done);
+      return;
+    } catch (BadInputException e) {
+      log.warn("{}", e.getMessage());
+      reply(ctx, call, HttpResponseStatus.BAD_REQUEST, e.getMessage(), done);
+      return;
+    } catch (UpstreamException e) {
+      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, e.getMessage(), done);
+      return;
+    } catch (UnavailableException e) {
+      log.error("host {}: {}", hostId, e.getMessage());
+      reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), done);
+      return;
+    } catch (RuntimeException e) {
+      log.error("host {}: serving {} failed", hostId, target.parameter(), e);
+      reply(ctx, call, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+          "internal error; see the server log", done);
       return;
     }
-    Optional<String> range = Optional.ofNullable(request.headers().get(HttpHeaderNames.RANGE));
-    Runnable open = () -> {
-      ImageHandle handle;
-      try {
-        handle = images.open(hostId, target.get());
-      } catch (NotFoundException e) {
-        fail(ctx, version, keepAlive, HttpResponseStatus.NOT_FOUND, e.getMessage());
-        return;
-      } catch (BadInputException e) {
-        log.warn("{}", e.getMessage());
-        fail(ctx, version, keepAlive, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-        return;
-      } catch (UpstreamException e) {
-        fail(ctx, version, keepAlive, HttpResponseStatus.BAD_GATEWAY, e.getMessage());
-        return;
-      } catch (UnavailableException e) {
-        log.error("host {}: {}", hostId, e.getMessage());
-        fail(ctx, version, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
-        return;
-      } catch (RuntimeException e) {
-        log.error("host {}: serving an image failed", hostId, e);
-        fail(ctx, version, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-            "internal error; see the server log");
-        return;
-      }
-      ctx.executor().execute(() -> respond(ctx, handle, hostId, version, head, keepAlive, range));
-    };
-    if (ctx.executor().inEventLoop()) {
-      blocking.execute(open);
-    } else {
-      open.run();
-    }
+    ctx.executor().execute(() -> respond(ctx, handle, call, head, range, done));
   }
 
   private void respond(
-      ChannelHandlerContext ctx, ImageHandle handle, String hostId, HttpVersion version,
-      boolean head, boolean keepAlive, Optional<String> rangeHeader) {
+      ChannelHandlerContext ctx, ImageHandle handle, ImageCall call, boolean head,
+      Optional<String> rangeHeader, CompletableFuture<Void> done) {
+    boolean keepAlive = call.keepAlive();
     if (!ctx.channel().isActive()) {
       closeQuietly(handle);
+      done.complete(null);
       return;
     }
     ImageHandle.State state = handle.state();
     if (state instanceof ImageHandle.State.Failed failed) {
       closeQuietly(handle);
-      fail(ctx, version, keepAlive, HttpResponseStatus.BAD_GATEWAY, failed.cause().getMessage());
+      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, failed.cause().getMessage(), done);
       return;
     }
-    HttpResponse response = new DefaultHttpResponse(version, HttpResponseStatus.OK);
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
         .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
@@ -136,9 +155,11 @@ public final class NettyImageRoute {
       ByteRange.Request asked = ByteRange.parse(rangeHeader, length);
       if (asked instanceof ByteRange.Request.Unsatisfiable) {
         closeQuietly(handle);
-        FullHttpResponse r = text(version, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "");
-        r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + length);
-        send(ctx, r, keepAlive);
+        HttpReplies.write(ctx, HttpReplies.error(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+                    "the image has " + length + " bytes")
+                .withHeader(HttpHeaderNames.CONTENT_RANGE.toString(), "bytes */" + length),
+            call.method(), keepAlive)
+            .addListener(f -> done.complete(null));
         return;
       }
       if (asked instanceof ByteRange.Request.Partial partial) {
@@ -166,34 +187,24 @@ public final class NettyImageRoute {
     if (head) {
       closeQuietly(handle);
       ctx.write(response);
-      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(
-          keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE
+              : ChannelFutureListener.CLOSE)
+          .addListener(f -> done.complete(null));
       return;
     }
     ctx.write(response);
     boolean zeroCopy = ctx.pipeline().get(SslHandler.class) == null;
-    new BodyPump(ctx, handle, hostId, start, end, keepAlive, zeroCopy).start();
+    new BodyPump(ctx, handle, call.hostId(), start, end, keepAlive, zeroCopy, done).start();
   }
 
-  private static void fail(
-      ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive,
-      HttpResponseStatus status, String message) {
-    FullHttpResponse r = text(version, status, message + "\n");
-    ctx.executor().execute(() -> send(ctx, r, keepAlive));
-  }
-
-  private static FullHttpResponse text(HttpVersion version, HttpResponseStatus status, String body) {
-    FullHttpResponse r = new DefaultFullHttpResponse(version, status,
-        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-    HttpUtil.setContentLength(r, r.content().readableBytes());
-    return r;
-  }
-
-  private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-    HttpUtil.setKeepAlive(response, keepAlive);
-    ctx.writeAndFlush(response).addListener(
-        keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+  /** An error before the first byte: a complete reply, on the event loop. */
+  private static void reply(
+      ChannelHandlerContext ctx, ImageCall call, HttpResponseStatus status, String reason,
+      CompletableFuture<Void> done) {
+    ctx.executor().execute(() -> HttpReplies.write(ctx, HttpReplies.error(status, reason),
+            call.method(), call.keepAlive())
+        .addListener(f -> done.complete(null)));
   }
 
   private static void closeQuietly(ImageHandle handle) {
@@ -202,5 +213,11 @@ public final class NettyImageRoute {
     } catch (IOException e) {
       log.warn("closing {} failed: {}", handle.url(), e.toString());
     }
+  }
+
+  /** Stops the route's own opening threads, if it made them. */
+  @Override
+  public void close() {
+    owned.ifPresent(ExecutorService::shutdownNow);
   }
 }

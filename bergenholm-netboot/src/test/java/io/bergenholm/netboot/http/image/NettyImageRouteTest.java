@@ -30,8 +30,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +45,6 @@ class NettyImageRouteTest {
   private final Random random = new Random(0x5eedL);
   private TestUpstream upstream;
   private ImageService images;
-  private ExecutorService blocking;
   private TestHttpServer server;
   private HttpClient client;
 
@@ -58,8 +55,7 @@ class NettyImageRouteTest {
         new ImageSettings(cacheDir, 1L << 30, Duration.ofMillis(800), Duration.ofMinutes(5),
             Set.of()),
         ImageSources.discover(getClass().getClassLoader(), Map.of()));
-    blocking = Executors.newCachedThreadPool();
-    server = new TestHttpServer(new NettyImageRoute(images, blocking));
+    server = new TestHttpServer(images);
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
   }
@@ -68,7 +64,6 @@ class NettyImageRouteTest {
   void stop() throws IOException {
     server.close();
     images.close();
-    blocking.shutdownNow();
     upstream.close();
   }
 

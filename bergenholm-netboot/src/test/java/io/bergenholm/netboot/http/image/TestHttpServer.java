@@ -1,78 +1,62 @@
 package io.bergenholm.netboot.http.image;
 
-import io.bergenholm.api.NotFoundException;
+import io.bergenholm.api.Params;
+import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.bergenholm.engine.image.ImageService;
+import io.bergenholm.netboot.http.HttpServer;
+import io.bergenholm.netboot.http.HttpSettings;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 
 /**
- * The smallest Netty HTTP server that routes {@code /ipxe/kernel/<id>} to a {@link
- * NettyImageRoute}, standing in for the project's HTTP server in these tests: bootstrap, codec,
- * one handler. Targets are set per host id, as the engine would resolve them.
+ * The project's HTTP server with a {@link NettyImageRoute}, over an engine with a memory store:
+ * what the runner wires, on 127.0.0.1 and a free port. Hosts get their image parameters from
+ * {@link #target}, so every request goes through the real resolution of {@code kernel}.
  */
 final class TestHttpServer implements AutoCloseable {
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  private final Map<String, ImageTarget> targets = new ConcurrentHashMap<>();
-  private final Channel server;
+  private final Bergenholm engine;
+  private final NettyImageRoute route;
+  private final HttpServer server;
 
-  TestHttpServer(NettyImageRoute route) throws InterruptedException {
-    server = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new SimpleChannelInboundHandler<HttpObject>() {
-              @Override
-              protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-                if (msg instanceof HttpRequest request) {
-                  String id = request.uri().substring(request.uri().lastIndexOf('/') + 1);
-                  route.serve(ctx, request, id, () -> {
-                    ImageTarget t = targets.get(id);
-                    if (t == null) {
-                      throw new NotFoundException("host", id);
-                    }
-                    return t;
-                  });
-                }
-              }
-            });
-          }
-        })
-        .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+  TestHttpServer(ImageService images) {
+    engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
+    route = new NettyImageRoute(images);
+    server = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), route);
   }
 
+  Bergenholm engine() {
+    return engine;
+  }
+
+  /** Gives host {@code hostId} the parameters that make the engine resolve {@code target}. */
   void target(String hostId, ImageTarget target) {
-    targets.put(hostId, target);
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put(target.parameter(), target.url().toString());
+    target.proxy().ifPresent(p -> params.put("proxy_url", p.toString()));
+    target.sha256().ifPresent(d -> params.put(target.parameter() + "_sha256", d));
+    if (engine.host(hostId).isPresent()) {
+      engine.replaceHost(hostId, Params.of(params), Optional.empty());
+    } else {
+      engine.createHost(hostId, Params.of(params));
+    }
   }
 
   URI uri(String hostId) {
-    InetSocketAddress a = (InetSocketAddress) server.localAddress();
-    return URI.create("http://127.0.0.1:" + a.getPort() + "/ipxe/kernel/" + hostId);
+    return URI.create("http://127.0.0.1:" + port() + "/ipxe/kernel/" + hostId);
   }
 
   int port() {
-    return ((InetSocketAddress) server.localAddress()).getPort();
+    return server.bootAddress().getPort();
   }
 
   @Override
   public void close() {
-    server.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    server.close();
+    route.close();
+    engine.close();
   }
 }
