@@ -26,6 +26,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -258,13 +259,11 @@ final class FileRecordStore<T> implements RecordStore<T> {
       }
       ByteBuffer buf = ByteBuffer.allocate((int) size);
       while (buf.hasRemaining() && ch.read(buf) >= 0) {
-        // read to the end of what the size said; a file that grows meanwhile is read next time
+        // read up to the size found at opening
       }
-      if (buf.hasRemaining()) {
-        // The file shrank while being read: a hand edit in place. Read what is there now.
-        return Files.readAllBytes(file);
-      }
-      return buf.array();
+      // A file edited in place while being read may come out short; the edit also moves the
+      // change stamp, so whoever cached this read will read again.
+      return buf.hasRemaining() ? Arrays.copyOf(buf.array(), buf.position()) : buf.array();
     }
   }
 
