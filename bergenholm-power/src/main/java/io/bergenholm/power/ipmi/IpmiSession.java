@@ -198,8 +198,20 @@ final class IpmiSession implements AutoCloseable {
     }
     byte[] request3 = RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_RAKP_3,
         rakp3(tag3, 0, rakp.rakp3AuthCode()));
-    byte[] r4 = exchange("RAKP Message 3", () -> request3,
-        packet -> matchSetup(packet, RmcpPacket.PAYLOAD_RAKP_4, tag3));
+    byte[] r4;
+    try {
+      r4 = exchange("RAKP Message 3", () -> request3,
+          packet -> matchSetup(packet, RmcpPacket.PAYLOAD_RAKP_4, tag3));
+    } catch (IpmiTimeoutException e) {
+      // A BMC that activated the session and whose RAKP 4 was lost may ignore a repeated RAKP 3
+      // (ipmi_sim does). RAKP 2 has already proven the BMC knows the password; the session's
+      // first command, whose answer must carry a valid K1 AuthCode, now shows whether the BMC
+      // derived the same keys, i.e. activated the session.
+      log.debug("{}: no RAKP 4; trying the session anyway: {}", endpoint, e.getMessage());
+      keys = rakp.sessionKeys();
+      active = true;
+      return;
+    }
     int status4 = r4[1] & 0xff;
     if (status4 == 0x0f || status4 == 0x0d) {
       throw new IpmiAuthenticationException(endpoint,
@@ -340,7 +352,7 @@ final class IpmiSession implements AutoCloseable {
       log.debug("{}: no answer to {} within {} ms (attempt {} of {})", endpoint, what,
           settings.timeout().toMillis(), attempt, settings.attempts());
     }
-    throw new UpstreamException("BMC " + endpoint.address() + " did not answer " + what
+    throw new IpmiTimeoutException("BMC " + endpoint.address() + " did not answer " + what
         + " within " + settings.timeout().toMillis() + " ms (" + settings.attempts()
         + (settings.attempts() == 1 ? " attempt)" : " attempts)"));
   }
