@@ -77,23 +77,36 @@ final class Chassis {
   void setNetworkBootNext(boolean efi) {
     boolean useProgress = setInProgress(SET_IN_PROGRESS);
     try {
-      IpmiMessage ack = setBootOption("Set System Boot Options (boot info acknowledge)",
-          PARAM_BOOT_INFO_ACK, new byte[] {0x01, 0x01});
-      if (ack.completionCode() != 0) {
-        // ipmitool goes on as well: not every BMC implements the acknowledge parameter
-        log.debug("boot info acknowledge not cleared: {}", describe(ack));
+      writeBootFlags(efi, useProgress);
+    } catch (RuntimeException e) {
+      // leave the parameters "set complete" for the next client, unless the BMC stopped answering
+      if (useProgress && !(e instanceof IpmiTimeoutException)) {
+        try {
+          setInProgress(SET_COMPLETE);
+        } catch (RuntimeException second) {
+          e.addSuppressed(second);
+        }
       }
-      byte[] flags = {(byte) (FLAGS_VALID | (efi ? FLAGS_EFI : 0)), (byte) DEVICE_PXE, 0, 0, 0};
-      session.command("Set System Boot Options (boot flags: PXE, next boot only)",
-          IpmiMessage.NETFN_CHASSIS, CMD_SET_SYSTEM_BOOT_OPTIONS, withParameter(PARAM_BOOT_FLAGS,
-              flags));
-      if (useProgress) {
-        setInProgress(COMMIT_WRITE);
-      }
-    } finally {
-      if (useProgress) {
-        setInProgress(SET_COMPLETE);
-      }
+      throw e;
+    }
+    if (useProgress) {
+      setInProgress(SET_COMPLETE);
+    }
+  }
+
+  private void writeBootFlags(boolean efi, boolean useProgress) {
+    IpmiMessage ack = setBootOption("Set System Boot Options (boot info acknowledge)",
+        PARAM_BOOT_INFO_ACK, new byte[] {0x01, 0x01});
+    if (ack.completionCode() != 0) {
+      // ipmitool goes on as well: not every BMC implements the acknowledge parameter
+      log.debug("boot info acknowledge not cleared: {}", describe(ack));
+    }
+    byte[] flags = {(byte) (FLAGS_VALID | (efi ? FLAGS_EFI : 0)), (byte) DEVICE_PXE, 0, 0, 0};
+    session.command("Set System Boot Options (boot flags: PXE, next boot only)",
+        IpmiMessage.NETFN_CHASSIS, CMD_SET_SYSTEM_BOOT_OPTIONS, withParameter(PARAM_BOOT_FLAGS,
+            flags));
+    if (useProgress) {
+      setInProgress(COMMIT_WRITE);
     }
   }
 

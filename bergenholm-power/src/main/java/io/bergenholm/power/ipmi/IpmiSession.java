@@ -54,6 +54,8 @@ final class IpmiSession implements AutoCloseable {
   /** Last accepted inbound session sequence number; answers must count upwards from it. */
   private long inboundSequence;
   private boolean active;
+  /** Set once an exchange went unanswered: closing then skips Close Session, not to wait again. */
+  private boolean unresponsive;
 
   private IpmiSession(BmcEndpoint endpoint, IpmiSettings settings, DatagramSocket socket) {
     this.endpoint = endpoint;
@@ -352,6 +354,7 @@ final class IpmiSession implements AutoCloseable {
       log.debug("{}: no answer to {} within {} ms (attempt {} of {})", endpoint, what,
           settings.timeout().toMillis(), attempt, settings.attempts());
     }
+    unresponsive = true;
     throw new IpmiTimeoutException("BMC " + endpoint.address() + " did not answer " + what
         + " within " + settings.timeout().toMillis() + " ms (" + settings.attempts()
         + (settings.attempts() == 1 ? " attempt)" : " attempts)"));
@@ -429,6 +432,10 @@ final class IpmiSession implements AutoCloseable {
   }
 
   private boolean closeOnBmc() {
+    if (unresponsive) {
+      log.debug("{}: not closing the session of a BMC that stopped answering", endpoint);
+      return false;
+    }
     try {
       IpmiMessage answer = call("Close Session", IpmiMessage.NETFN_APP, CMD_CLOSE_SESSION,
           Bytes.le32(bmcSessionId));

@@ -152,6 +152,7 @@ class IpmiDriverSimulatorTest {
     PowerTarget wrong = target("ipmi_password", "not-the-secret");
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> driver.status(wrong))
+        .satisfies(e -> log.info("against ipmi_sim: wrong password -> {}", e.getMessage()))
         .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("authentication failed for user 'admin' at 127.0.0.1:" + bmc.port())
         .hasMessageNotContaining("not-the-secret");
@@ -165,6 +166,7 @@ class IpmiDriverSimulatorTest {
   void unknownUserIsAnAuthenticationError() {
     PowerTarget stranger = target("ipmi_user", "nobody");
     assertThatThrownBy(() -> driver.status(stranger))
+        .satisfies(e -> log.info("against ipmi_sim: unknown user -> {}", e.getMessage()))
         .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("authentication failed for user 'nobody' at 127.0.0.1:" + bmc.port())
         .hasMessageNotContaining(IpmiSimulator.PASSWORD);
@@ -179,6 +181,7 @@ class IpmiDriverSimulatorTest {
     assertThat(reference.output()).contains("invalid authentication algorithm");
 
     assertThatThrownBy(() -> driver.status(target("ipmi_cipher_suite", "17")))
+        .satisfies(e -> log.info("against ipmi_sim: cipher suite 17 -> {}", e.getMessage()))
         .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("127.0.0.1:" + bmc.port())
         .hasMessageContaining("invalid authentication algorithm (RMCP+ status 0x04)");

@@ -115,6 +115,26 @@ class IpmiTimeoutAndRetransmissionTest {
   }
 
   @Test
+  void aBmcThatFallsSilentInsideTheSessionFailsWithinOneExchangeBound() throws Exception {
+    // answers #0-#4 set the session up; from the Chassis Control answer on, nothing comes back
+    try (IpmiSimulator bmc = IpmiSimulator.start(tmp);
+        UdpRelay relay = new UdpRelay(bmc.port(), (dir, i, d) ->
+            dir == UdpRelay.Direction.TO_CLIENT && i >= 5)) {
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> driver(200, 2).perform(target(relay.port()), PowerAction.ON))
+          .isInstanceOf(UpstreamException.class)
+          .hasMessage("BMC 127.0.0.1:" + relay.port() + " did not answer Chassis Control power up"
+              + " within 200 ms (3 attempts)");
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      log.info("BMC silent after session setup: failed after {} ms", ms);
+      // three tries of one exchange, and no Close Session waited for afterwards
+      assertThat(ms).isBetween(600L, 1200L);
+      // 5 datagrams set the session up, then Chassis Control three times, and nothing else
+      assertThat(relay.forwardedToBmc()).isEqualTo(5 + 3);
+    }
+  }
+
+  @Test
   void callsSucceedOverALossyLinkWithASeededLossPattern() throws Exception {
     long seed = 20261125L;
     Random random = new Random(seed);
