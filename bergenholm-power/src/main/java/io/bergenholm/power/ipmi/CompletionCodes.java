@@ -49,6 +49,18 @@ final class CompletionCodes {
           break;
       }
     }
+    if (netFn == IpmiMessage.NETFN_APP && command == IpmiSession.CMD_SET_SESSION_PRIVILEGE_LEVEL) {
+      switch (code) {
+        case 0x80:
+          return "the requested privilege level is not available to this user"
+              + " (completion code 0x80)";
+        case 0x81:
+          return "the requested privilege level exceeds the limit of this user or channel"
+              + " (completion code 0x81)";
+        default:
+          break;
+      }
+    }
     if (code >= 0x80 && code <= 0xbe) {
       return "command-specific error (completion code " + Bytes.hex(code) + ")";
     }

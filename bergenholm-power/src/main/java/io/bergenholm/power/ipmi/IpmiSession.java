@@ -34,7 +34,7 @@ final class IpmiSession implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private static final int CMD_GET_CHANNEL_AUTH_CAPABILITIES = 0x38;
-  private static final int CMD_SET_SESSION_PRIVILEGE_LEVEL = 0x3b;
+  static final int CMD_SET_SESSION_PRIVILEGE_LEVEL = 0x3b;
   private static final int CMD_CLOSE_SESSION = 0x3c;
   /** Channel "this one" with bit 7 asking for the IPMI v2.0 extended data. */
   private static final int CHANNEL_THIS_WITH_V2 = 0x8e;
@@ -48,6 +48,12 @@ final class IpmiSession implements AutoCloseable {
   private final int consoleSessionId;
   private int bmcSessionId;
   private SessionKeys keys;
+  /**
+   * The keys the BMC will use once it has accepted RAKP 3. A BMC that activated the session and
+   * sees RAKP 3 again may answer with a RAKP 4 already inside the session, authenticated and
+   * encrypted (ipmi_sim does); these keys let the client read it.
+   */
+  private SessionKeys pendingKeys;
   private int messageTag;
   private int rqSeq;
   private int outboundSequence;
@@ -103,8 +109,8 @@ final class IpmiSession implements AutoCloseable {
     checkChannelCapabilities();
     openSession();
     authenticate();
-    call("Set Session Privilege Level", IpmiMessage.NETFN_APP, CMD_SET_SESSION_PRIVILEGE_LEVEL,
-        new byte[] {(byte) endpoint.privilege()});
+    command("Set Session Privilege Level", IpmiMessage.NETFN_APP,
+        CMD_SET_SESSION_PRIVILEGE_LEVEL, new byte[] {(byte) endpoint.privilege()});
   }
 
   private void checkChannelCapabilities() {
@@ -201,17 +207,19 @@ final class IpmiSession implements AutoCloseable {
     byte[] request3 = RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_RAKP_3,
         rakp3(tag3, 0, rakp.rakp3AuthCode()));
     byte[] r4;
+    pendingKeys = rakp.sessionKeys();
     try {
       r4 = exchange("RAKP Message 3", () -> request3,
           packet -> matchSetup(packet, RmcpPacket.PAYLOAD_RAKP_4, tag3));
     } catch (IpmiTimeoutException e) {
-      // A BMC that activated the session and whose RAKP 4 was lost may ignore a repeated RAKP 3
-      // (ipmi_sim does). RAKP 2 has already proven the BMC knows the password; the session's
+      // A BMC that activated the session and whose RAKP 4 was lost may ignore a repeated RAKP 3.
+      // RAKP 2 has already proven the BMC knows the password; the session's
       // first command, whose answer must carry a valid K1 AuthCode, now shows whether the BMC
       // derived the same keys, i.e. activated the session.
       log.debug("{}: no RAKP 4; trying the session anyway: {}", endpoint, e.getMessage());
       keys = rakp.sessionKeys();
       active = true;
+      unresponsive = false;
       return;
     }
     int status4 = r4[1] & 0xff;
@@ -376,7 +384,7 @@ final class IpmiSession implements AutoCloseable {
     }
     try {
       return Optional.of(RmcpPacket.decode(datagram.getData(), datagram.getLength(),
-          Optional.ofNullable(keys)));
+          Optional.ofNullable(keys != null ? keys : pendingKeys)));
     } catch (MalformedPacketException e) {
       log.debug("{}: dropped a malformed packet while waiting for {}: {}", endpoint, what,
           e.getMessage());
@@ -445,8 +453,10 @@ final class IpmiSession implements AutoCloseable {
                 answer.completionCode()));
       }
     } catch (UpstreamException e) {
-      log.warn("{}: could not close the IPMI session; the BMC drops it when it times out: {}",
-          endpoint, e.getMessage());
+      // also the case when the BMC closed the session but its answer was lost: it then ignores
+      // the resent Close Session
+      log.warn("{}: no confirmation that the IPMI session was closed; if it was not, the BMC"
+          + " drops it when it times out: {}", endpoint, e.getMessage());
     }
     return false;
   }

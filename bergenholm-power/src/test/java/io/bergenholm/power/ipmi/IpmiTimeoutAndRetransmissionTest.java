@@ -135,6 +135,21 @@ class IpmiTimeoutAndRetransmissionTest {
   }
 
   @Test
+  void aLostRakp4IsRecoveredAndThatSessionClosed() throws Exception {
+    // To the client: #0 capabilities, #1 open session, #2 RAKP 2, #3 RAKP 4 (lost). ipmi_sim
+    // answers the resent RAKP 3 with a RAKP 4 inside the now active session.
+    try (IpmiSimulator bmc = IpmiSimulator.start(tmp);
+        UdpRelay relay = new UdpRelay(bmc.port(), (dir, i, d) ->
+            dir == UdpRelay.Direction.TO_CLIENT && i == 3)) {
+      bmc.setState("power", "1");
+      assertThat(driver(200, 2).status(target(relay.port()))).isEqualTo(PowerState.ON);
+      assertThat(relay.dropped()).containsExactly("TO_CLIENT #3 (36 bytes)");
+      assertThat(bmc.ipmitool("session", "info", "active"))
+          .containsPattern("active sessions\\s*: 1\\R");
+    }
+  }
+
+  @Test
   void callsSucceedOverALossyLinkWithASeededLossPattern() throws Exception {
     long seed = 20261125L;
     Random random = new Random(seed);
