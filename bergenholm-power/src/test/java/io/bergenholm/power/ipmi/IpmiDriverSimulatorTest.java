@@ -10,9 +10,15 @@ import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +66,7 @@ class IpmiDriverSimulatorTest {
     return new PowerTarget("4c4c4544-0042-4810-8056-b4c04f4d3258", Params.of(p));
   }
 
-  private <T> T timed(String what, java.util.function.Supplier<T> call) {
+  private <T> T timed(String what, Supplier<T> call) {
     long t0 = System.nanoTime();
     T result = call.get();
     log.info("against ipmi_sim: {} -> {} in {} ms", what, result,
@@ -204,14 +210,13 @@ class IpmiDriverSimulatorTest {
     bmc.setState("power", "1");
     int threads = 6;
     int callsEach = 4;
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      java.util.List<java.util.concurrent.Future<PowerState>> results = new java.util.ArrayList<>();
+      List<Future<PowerState>> results = new ArrayList<>();
       for (int i = 0; i < threads * callsEach; i++) {
         results.add(pool.submit(() -> driver.status(target())));
       }
-      for (java.util.concurrent.Future<PowerState> f : results) {
+      for (Future<PowerState> f : results) {
         assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(PowerState.ON);
       }
     } finally {

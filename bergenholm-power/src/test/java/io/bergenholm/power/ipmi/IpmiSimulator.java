@@ -9,6 +9,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ final class IpmiSimulator implements AutoCloseable {
         try {
           s.receive(new DatagramPacket(new byte[512], 512));
           return true;
-        } catch (SocketTimeoutException | java.net.PortUnreachableException e) {
+        } catch (SocketTimeoutException | PortUnreachableException e) {
           Thread.sleep(20);
         }
       }

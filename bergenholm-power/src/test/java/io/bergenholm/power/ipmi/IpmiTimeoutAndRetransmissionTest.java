@@ -9,6 +9,7 @@ import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -52,7 +53,7 @@ class IpmiTimeoutAndRetransmissionTest {
           try {
             silent.receive(new DatagramPacket(buf, buf.length));
             received.incrementAndGet();
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             return; // closed at the end of the test
           }
         }

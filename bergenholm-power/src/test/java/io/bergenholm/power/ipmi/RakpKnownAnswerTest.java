@@ -1,6 +1,7 @@
 package io.bergenholm.power.ipmi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HexFormat;
 import java.util.Optional;
@@ -79,8 +80,7 @@ class RakpKnownAnswerTest {
     // one flipped bit anywhere in the covered bytes and the packet is refused
     byte[] forged = answer.clone();
     forged[20] ^= 0x01;
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> RmcpPacket.decode(forged, forged.length, Optional.of(keys)))
+    assertThatThrownBy(() -> RmcpPacket.decode(forged, forged.length, Optional.of(keys)))
         .isInstanceOf(MalformedPacketException.class)
         .hasMessageContaining("AuthCode does not match");
   }

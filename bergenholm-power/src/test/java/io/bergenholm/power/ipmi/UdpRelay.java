@@ -1,6 +1,7 @@
 package io.bergenholm.power.ipmi;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -8,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +36,7 @@ final class UdpRelay implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicInteger toBmc = new AtomicInteger();
   private final AtomicInteger toClient = new AtomicInteger();
-  private final List<String> dropped = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> dropped = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean closed;
 
   UdpRelay(int bmcPort, DropRule rule) throws SocketException {
@@ -74,7 +77,7 @@ final class UdpRelay implements AutoCloseable {
       try {
         front.receive(p);
         SocketAddress client = p.getSocketAddress();
-        byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
+        byte[] data = Arrays.copyOf(p.getData(), p.getLength());
         int index = toBmc.getAndIncrement();
         if (rule.drop(Direction.TO_BMC, index, data)) {
           dropped.add(Direction.TO_BMC + " #" + index + " (" + data.length + " bytes)");
@@ -84,7 +87,7 @@ final class UdpRelay implements AutoCloseable {
         back.send(new DatagramPacket(data, data.length, bmc));
       } catch (IOException e) {
         if (!closed) {
-          throw new java.io.UncheckedIOException(e);
+          throw new UncheckedIOException(e);
         }
       }
     }
@@ -96,7 +99,7 @@ final class UdpRelay implements AutoCloseable {
       start(() -> pumpFromBmc(back, client));
       return back;
     } catch (SocketException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -106,7 +109,7 @@ final class UdpRelay implements AutoCloseable {
       DatagramPacket p = new DatagramPacket(buf, buf.length);
       try {
         back.receive(p);
-        byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
+        byte[] data = Arrays.copyOf(p.getData(), p.getLength());
         int index = toClient.getAndIncrement();
         if (rule.drop(Direction.TO_CLIENT, index, data)) {
           dropped.add(Direction.TO_CLIENT + " #" + index + " (" + data.length + " bytes)");
@@ -115,7 +118,7 @@ final class UdpRelay implements AutoCloseable {
         front.send(new DatagramPacket(data, data.length, client));
       } catch (IOException e) {
         if (!closed) {
-          throw new java.io.UncheckedIOException(e);
+          throw new UncheckedIOException(e);
         }
       }
     }
