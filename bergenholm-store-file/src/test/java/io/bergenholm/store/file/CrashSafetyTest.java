@@ -43,7 +43,7 @@ final class CrashSafetyTest {
   }
 
   @Test
-  @Timeout(120)
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocked pipe read ignores interrupts
   void killingAWriterMidWriteNeverLeavesABrokenOrEmptyRecord() throws Exception {
     int records = 5;
     for (int round = 0; round < 3; round++) {
