@@ -5,7 +5,9 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.el.JinjavaNodePreProcessor;
 import com.hubspot.jinjava.el.JinjavaProcessors;
+import com.google.common.collect.SetMultimap;
 import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.Context.Library;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.InterpretException;
 import com.hubspot.jinjava.interpret.TemplateError;
@@ -105,7 +107,7 @@ public final class JinjavaRenderer implements TemplateRenderer {
     // Jinjava's own renderForResult copies its whole global context (every filter, tag and
     // function) for each call, which costs hundreds of microseconds; the global context is used
     // as the read-only parent instead, as nested renders do.
-    Context context = new Context(jinjava.getGlobalContext(), context(variables), config.getDisabled());
+    Context context = new RenderContext(jinjava.getGlobalContext(), context(variables), config.getDisabled());
     JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(jinjava, context, config);
     try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
       output = current.value().render(text);
@@ -271,6 +273,27 @@ public final class JinjavaRenderer implements TemplateRenderer {
       if (budget != null) {
         budget.charge(node);
       }
+    }
+  }
+
+  /**
+   * A render's own context over the shared global one. Jinjava passes include dependencies up to
+   * every parent; stopping them here keeps the shared global context unchanged, and so safe for
+   * concurrent renders.
+   */
+  private static final class RenderContext extends Context {
+    RenderContext(Context global, Map<String, Object> variables, Map<Library, Set<String>> disabled) {
+      super(global, variables, disabled);
+    }
+
+    @Override
+    public void addDependency(String type, String identification) {
+      // not tracked: see the class comment
+    }
+
+    @Override
+    public void addDependencies(SetMultimap<String, String> dependencies) {
+      // not tracked: see the class comment
     }
   }
 

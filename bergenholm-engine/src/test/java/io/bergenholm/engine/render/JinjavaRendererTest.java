@@ -155,6 +155,32 @@ class JinjavaRendererTest {
   }
 
   @Test
+  void concurrentRendersWithIncludesAgree() throws Exception {
+    JinjavaRenderer withStore = lenient.withTemplates(name -> name.startsWith("part")
+        ? Optional.of(name + ":{% for i in range(3) %}{{ i }}{{ x }}{% endfor %}") : Optional.empty());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < 100; i++) {
+            String x = thread + "-" + i;
+            String part = "part" + (i % 7);
+            assertThat(withStore.render("main", "[{% include '" + part + "' %}]", Map.of("x", x)))
+                .isEqualTo("[" + part + ":0" + x + "1" + x + "2" + x + "]");
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void markupDetection() {
     assertThat(lenient.hasMarkup("http://x/${uuid}")).isFalse();
     assertThat(lenient.hasMarkup("{ not }")).isFalse();
