@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class ResolutionModelTest {
-  private static final int GRAPHS = 300;
+  private static final int GRAPHS = 150;
   private static final int PASSES = 10;
   /** Values that refer to themselves double each pass; both sides give up past this length. */
   private static final int MAX_VALUE_CHARS = 4096;
