@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class CacheCorrectnessTest {
-  private static final int STEPS = 3000;
+  private static final int STEPS = 1500;
 
   @Test
   void cachedAnswersEqualFreshAnswersAfterAnyWrite() {

@@ -143,6 +143,10 @@ class JinjavaRendererTest {
           .as(path).isInstanceOf(RenderException.class);
       assertThatThrownBy(() -> withStore.render("imp", "{% import '" + path + "' as m %}", Map.of()))
           .as(path).isInstanceOf(RenderException.class);
+      assertThatThrownBy(() -> withStore.render("from", "{% from '" + path + "' import m %}{{ m() }}", Map.of()))
+          .as(path).isInstanceOf(RenderException.class);
+      assertThatThrownBy(() -> withStore.render("ext", "{% extends '" + path + "' %}", Map.of()))
+          .as(path).isInstanceOf(RenderException.class);
     }
   }
 
