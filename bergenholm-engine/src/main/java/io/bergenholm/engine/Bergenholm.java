@@ -393,10 +393,14 @@ public final class Bergenholm implements AutoCloseable {
     if (!(script instanceof String name) || !RecordNames.isValid(name)) {
       throw new BadInputException(who + ": 'ipxe_script' must name a template, found " + script);
     }
-    if (store.templates().get(name).isEmpty()) {
-      throw new NotFoundException("template named by 'ipxe_script' of " + who + ":", name);
+    try {
+      return renderTemplate(name, hostId);
+    } catch (NotFoundException e) {
+      if (e.what().equals(RecordKind.TEMPLATE.singular()) && e.name().equals(name)) {
+        throw new NotFoundException("template named by 'ipxe_script' of " + who + ":", name);
+      }
+      throw e;
     }
-    return renderTemplate(name, hostId);
   }
 
   // ---- registration and install state ----
