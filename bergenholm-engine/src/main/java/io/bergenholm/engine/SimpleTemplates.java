@@ -67,7 +67,7 @@ final class SimpleTemplates {
   }
 
   private static Object compile(String text) {
-    if (text.endsWith("\n")) {
+    if (text.endsWith("\n") || text.endsWith("\r")) {
       return NOT_SIMPLE;
     }
     List<String> parts = new ArrayList<>();

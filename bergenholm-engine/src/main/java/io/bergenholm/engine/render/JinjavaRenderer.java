@@ -53,7 +53,6 @@ public final class JinjavaRenderer implements TemplateRenderer {
         .withMaxMapSize(limits.maxCollectionSize())
         // A value that looks like a template is data, not code to run again.
         .withNestedInterpretationEnabled(false)
-        .withKeepTrailingNewline(false)
         // Filters whose numeric argument sizes a string before any limit can see it.
         .withDisabled(Map.of(Context.Library.FILTER, Set.of("center", "format", "indent")))
         .withReadOnlyResolver(true)
@@ -110,7 +109,7 @@ public final class JinjavaRenderer implements TemplateRenderer {
     Context context = new RenderContext(jinjava.getGlobalContext(), context(variables), config.getDisabled());
     JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(jinjava, context, config);
     try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
-      output = current.value().render(text);
+      output = current.value().render(withoutTrailingNewline(text));
       errors = interpreter.getErrors();
     } catch (LimitReached e) {
       throw new RenderException(name, e.line, e.getMessage());
@@ -135,14 +134,24 @@ public final class JinjavaRenderer implements TemplateRenderer {
         throw new RenderException(name, Math.max(0, error.getLineno()), message(error));
       }
     }
-    if (output.endsWith("\n")) {
-      // Jinja drops one trailing newline of a template, as Jinjava's renderForResult does.
-      output = output.substring(0, output.length() - 1);
-    }
     if (output.length() > limits.maxOutputChars()) {
       throw new RenderException(name, 0, "output is longer than " + limits.maxOutputChars() + " characters");
     }
     return output;
+  }
+
+  /**
+   * Jinja drops one trailing newline of a template's source (not of its output: a variable's value
+   * keeps its newline), as the Python project's iPXE scripts relied on.
+   */
+  static String withoutTrailingNewline(String text) {
+    if (text.endsWith("\r\n")) {
+      return text.substring(0, text.length() - 2);
+    }
+    if (text.endsWith("\n") || text.endsWith("\r")) {
+      return text.substring(0, text.length() - 1);
+    }
+    return text;
   }
 
   @SuppressWarnings("unchecked")

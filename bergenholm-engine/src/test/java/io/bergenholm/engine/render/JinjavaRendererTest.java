@@ -43,6 +43,8 @@ class JinjavaRendererTest {
   @Test
   void stripsOneTrailingNewlineAsJinjaDoes() {
     assertThat(lenient.render("t", "boot\n\n", Map.of())).isEqualTo("boot\n");
+    assertThat(lenient.render("t", "boot\r\n", Map.of())).isEqualTo("boot");
+    assertThat(lenient.render("t", "{{ x }}", Map.of("x", "value\n"))).isEqualTo("value\n");
   }
 
   @Test
