@@ -55,8 +55,16 @@ class ResolutionModelTest {
     Random rnd = new Random(seed);
     MemoryStore store = new MemoryStore();
     int groupCount = 2 + rnd.nextInt(12);
+    // A quarter of the graphs are one long chain g0 → g1 → … (with extra random edges on top).
+    boolean chain = rnd.nextInt(4) == 0;
     for (int g = 0; g < groupCount; g++) {
-      store.groups().create("g" + g, Params.of(record(rnd, groupCount, false)));
+      Map<String, Object> record = record(rnd, groupCount, false);
+      if (chain && g + 1 < groupCount) {
+        List<String> parents = new ArrayList<>(List.of("g" + (g + 1)));
+        parents.addAll(groupsOf(record));
+        record.put("groups", parents);
+      }
+      store.groups().create("g" + g, Params.of(record));
     }
     int hostCount = 1 + rnd.nextInt(4);
     for (int h = 0; h < hostCount; h++) {
