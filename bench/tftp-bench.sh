@@ -69,7 +69,7 @@ fetch() {
 
 # stats "ms ms ms ..." -> "median min max"
 stats() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%d %d %d", m, a[1], a[NR]}'; }
-mibs() { awk -v ms="$1" 'BEGIN { printf "%.0f", ms > 0 ? 10 * 1000 / ms : 0 }'; }
+mibs() { awk -v ms="$1" 'BEGIN { printf "%.0f", (ms > 0 ? 10 * 1000 / ms : 0) }'; }
 
 echo "| placement | client | blksize | tftpd-hpa median ms (min-max) | Bergenholm median ms (min-max) | tftpd-hpa MiB/s | Bergenholm MiB/s |"
 echo "|---|---|---|---|---|---|---|"
