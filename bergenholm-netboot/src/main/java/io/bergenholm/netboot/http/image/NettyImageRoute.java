@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>The image served always comes from the engine's resolution of the host's parameters (the
  * {@link ImageTarget} the server hands over), never from the request. Opening an image may wait
  * for upstream, so it runs on a blocking executor; the body is written from the channel's event
- * loop, one write in flight at a time.
+ * loop, one write in flight at a time. A HEAD for an image not yet cached starts its download (the
+ * length comes from upstream's headers), which warms the cache for the GET that follows.
  */
 public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NettyImageRoute.class);
