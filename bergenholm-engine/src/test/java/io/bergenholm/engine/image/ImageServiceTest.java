@@ -181,6 +181,30 @@ class ImageServiceTest {
   }
 
   @Test
+  void openIfReadyNeverWaitsForUpstream() throws Exception {
+    byte[] image = bytes(400_000);
+    TestUpstream.Resource r = upstream.put("/ready", image);
+    r.gate = new CountDownLatch(1);
+    r.gateAt = 1000;
+    ImageService s = service();
+    ImageTarget t = target(upstream.uri("/ready"));
+    assertThat(s.openIfReady("host-1", t)).isEmpty(); // cold: nothing started
+    assertThat(upstream.requests("/ready")).isZero();
+    try (ImageHandle first = s.open("host-1", t)) {
+      try (ImageHandle joined = s.openIfReady("host-2", t).orElseThrow()) {
+        assertThat(joined.fromCache()).isFalse();
+        r.gate.countDown();
+        assertThat(joined.openStream().readAllBytes()).isEqualTo(image);
+      }
+      assertThat(first.openStream().readAllBytes()).isEqualTo(image);
+    }
+    try (ImageHandle warm = s.openIfReady("host-3", t).orElseThrow()) {
+      assertThat(warm.fromCache()).isTrue();
+    }
+    assertThat(upstream.requests("/ready")).isEqualTo(1);
+  }
+
+  @Test
   void restartKeepsTheCache() throws Exception {
     byte[] image = bytes(100_000);
     upstream.put("/kept", image);
@@ -196,6 +220,16 @@ class ImageServiceTest {
     }
     assertThat(upstream.requests("/kept")).isEqualTo(1);
     assertThat(second.metrics().cachedImages()).isEqualTo(1);
+  }
+
+  @Test
+  void leftoversOfAnInterruptedRunAreRemovedAtStart() throws Exception {
+    Files.createDirectories(cacheDir.resolve("tmp"));
+    Files.write(cacheDir.resolve("tmp").resolve("k.0.part"), bytes(100));
+    Files.write(cacheDir.resolve("0".repeat(64) + ".data"), bytes(100)); // no metadata
+    ImageService s = service();
+    assertThat(cacheFiles()).isEmpty();
+    assertThat(s.metrics().cachedImages()).isZero();
   }
 
   @Test
@@ -285,7 +319,10 @@ class ImageServiceTest {
     ImageTarget t = new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(),
         Optional.of(expected));
 
+    r.gate = new CountDownLatch(1); // both requesters join before the fault
+    r.gateAt = 1000;
     try (ImageHandle a = s.open("host-1", t); ImageHandle b = s.open("host-2", t)) {
+      r.gate.countDown();
       InputStream ina = a.openStream();
       InputStream inb = b.openStream();
       assertThatThrownBy(ina::readAllBytes).isInstanceOf(IOException.class);
@@ -295,8 +332,10 @@ class ImageServiceTest {
     assertThat(cacheFiles()).isEmpty();
     assertThat(s.metrics().cachedImages()).isZero();
     assertThat(s.metrics().failures()).isEqualTo(1);
+    assertThat(upstream.requests("/bad")).isEqualTo(1);
 
     r.fault = TestUpstream.Fault.NONE;
+    r.gate = null;
     ImageTarget fixed = new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(),
         Optional.of(good));
     assertThat(read(s, fixed)).isEqualTo(image);
@@ -405,6 +444,21 @@ class ImageServiceTest {
           Optional.of(proxy.uri()), Optional.empty());
       assertThat(read(service(), t)).isEqualTo(image);
       assertThat(proxy.targets()).containsExactly(upstream.uri("/via-proxy").toString());
+    }
+  }
+
+  @Test
+  void proxyCredentialsAnswerTheProxysChallenge() throws Exception {
+    byte[] image = bytes(1000);
+    upstream.put("/auth-proxy", image);
+    try (TestUpstream.ForwardProxy proxy = new TestUpstream.ForwardProxy()) {
+      proxy.requiredAuthorization = "Basic "
+          + java.util.Base64.getEncoder().encodeToString("boot:pr0xy".getBytes());
+      URI withCredentials = URI.create("http://boot:pr0xy@127.0.0.1:" + proxy.uri().getPort());
+      ImageTarget t = new ImageTarget("kernel", upstream.uri("/auth-proxy"),
+          Optional.of(withCredentials), Optional.empty());
+      assertThat(read(service(), t)).isEqualTo(image);
+      assertThat(proxy.targets()).hasSize(2); // challenged, then answered
     }
   }
 
