@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.epoll.Epoll;
@@ -93,9 +92,7 @@ public final class TftpServer implements AutoCloseable {
         Bootstrap transfers = new Bootstrap()
                 .group(group)
                 .channel(channelType)
-                .option(ChannelOption.SO_SNDBUF, 256 * 1024)
-                // One ACK per wakeup is the lock-step case; reading on until EAGAIN costs a syscall per block.
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1));
+                .option(ChannelOption.SO_SNDBUF, 256 * 1024);
         TftpRequestHandler handler = new TftpRequestHandler(settings, files, lookups, transfers, activeTransfers);
         ChannelFuture bound = new Bootstrap()
                 .group(group)
