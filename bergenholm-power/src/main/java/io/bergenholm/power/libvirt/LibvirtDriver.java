@@ -15,6 +15,7 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.Error.ErrorNumber;
+import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +48,23 @@ final class LibvirtDriver implements PowerDriver {
   /** virDomainXMLFlags VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the live one. */
   private static final int XML_INACTIVE = 2;
 
+  /**
+   * libvirt prints every error on standard error unless a handler is set; this driver reports
+   * them itself (as exceptions with libvirt's message), so the handler does nothing. Held in a
+   * static field because JNA must keep the callback reachable for as long as libvirt may call it.
+   */
+  private static final ErrorCallback QUIET = new ErrorCallback();
+
   private final Optional<String> defaultUrl;
   private final ConcurrentMap<String, Connect> connections = new ConcurrentHashMap<>();
 
   LibvirtDriver(Optional<String> defaultUrl) {
     this.defaultUrl = defaultUrl;
+    try {
+      Connect.setErrorCallback(QUIET);
+    } catch (LibvirtException e) {
+      log.warn("libvirt: cannot silence its own error printing: {}", e.getError().getMessage());
+    }
   }
 
   @Override
