@@ -147,7 +147,12 @@ final class LibvirtDriver implements PowerDriver {
             + "': parameter 'libvirt_url' is required by its power driver"));
     String wanted = target.optional("libvirt_domain").filter(s -> !s.isEmpty())
         .orElse(target.hostId());
-    Connect connect = connection(url);
+    Connect connect;
+    try {
+      connect = connection(url);
+    } catch (UpstreamException e) {
+      throw new UpstreamException("host '" + target.hostId() + "': " + e.getMessage(), e.getCause());
+    }
     Domain domain = null;
     try {
       domain = lookup(connect, target, wanted);

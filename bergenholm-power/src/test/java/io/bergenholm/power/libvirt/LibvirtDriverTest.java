@@ -170,12 +170,17 @@ class LibvirtDriverTest {
   }
 
   @Test
-  void aConnectionThatCannotBeOpenedIsAnUpstreamErrorWithLibvirtsReason() {
-    PowerTarget target = host(RUNNING, "libvirt_url", "test://" + dir.resolve("missing.xml"));
+  void aConnectionThatCannotBeOpenedIsAnUpstreamErrorWithLibvirtsReason() throws IOException {
+    // A node whose domain libvirt rejects (it has no <os>): the test driver refuses the connection.
+    Path broken = dir.resolve("broken.xml");
+    Files.writeString(broken, "<node><domain type='test'><name>x</name><memory>1024</memory></domain></node>");
+    PowerTarget target = host(RUNNING, "libvirt_url", "test://" + broken);
     assertThatThrownBy(() -> driver.status(target))
         .isInstanceOf(UpstreamException.class)
-        .hasMessageContaining("missing.xml")
-        .hasMessageContaining("cannot connect");
+        .hasMessageContaining("broken.xml")
+        .hasMessageContaining(RUNNING)
+        .hasMessageContaining("cannot connect")
+        .hasMessageContaining("an os <type> must be specified");
     log.info("libvirt refused: {}", catchThrowable(() -> driver.status(target)).getMessage());
   }
 
