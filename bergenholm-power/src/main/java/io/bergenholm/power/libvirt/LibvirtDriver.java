@@ -202,6 +202,20 @@ final class LibvirtDriver implements PowerDriver {
   }
 
   private Connect connection(String url) {
+    Connect pooled = connections.get(url);
+    if (pooled != null) {
+      boolean alive;
+      try {
+        alive = pooled.isAlive(); // a local check: a remote peer that went away shows here
+      } catch (LibvirtException e) {
+        alive = false;
+      }
+      if (alive) {
+        return pooled;
+      }
+      log.info("libvirt: the connection to {} is gone; reconnecting", url);
+      evict(url, pooled);
+    }
     return connections.computeIfAbsent(url, u -> {
       try {
         log.debug("libvirt: opening {}", u);

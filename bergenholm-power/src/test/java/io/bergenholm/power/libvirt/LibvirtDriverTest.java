@@ -140,6 +140,18 @@ class LibvirtDriverTest {
     log.info("libvirt status/off/on/reset sequence: {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /**
+   * A test:///file node lives as long as its connection, so a node read afresh from its file shows
+   * that close() really closed the pooled connection, and that the next call opens a new one.
+   */
+  @Test
+  void closeClosesThePooledConnection() {
+    driver.perform(host(RUNNING), PowerAction.OFF);
+    assertThat(driver.status(host(RUNNING))).isEqualTo(PowerState.OFF);
+    driver.close();
+    assertThat(driver.status(host(RUNNING))).isEqualTo(PowerState.ON);
+  }
+
   @Test
   void findsTheDomainByNameOrExplicitUuid() {
     assertThat(driver.status(host("any-host", "libvirt_domain", "stopped"))).isEqualTo(PowerState.OFF);
