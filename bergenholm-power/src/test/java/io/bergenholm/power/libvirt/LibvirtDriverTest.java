@@ -16,9 +16,15 @@ import io.bergenholm.api.power.PowerTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,6 +156,30 @@ class LibvirtDriverTest {
     assertThat(driver.status(host(RUNNING))).isEqualTo(PowerState.OFF);
     driver.close();
     assertThat(driver.status(host(RUNNING))).isEqualTo(PowerState.ON);
+  }
+
+  /** The shared connection serves threads at once; each thread switches a domain of its own. */
+  @Test
+  void servesConcurrentCalls() throws Exception {
+    List<String> ids = List.of(RUNNING, STOPPED, PER_DEVICE, NO_NIC);
+    ExecutorService pool = Executors.newFixedThreadPool(ids.size());
+    try {
+      List<Future<PowerState>> results = new ArrayList<>();
+      for (String id : ids) {
+        results.add(pool.submit(() -> {
+          for (int i = 0; i < 50; i++) {
+            driver.perform(host(id), i % 2 == 0 ? PowerAction.OFF : PowerAction.ON);
+            assertThat(driver.status(host(id))).isEqualTo(i % 2 == 0 ? PowerState.OFF : PowerState.ON);
+          }
+          return driver.status(host(id));
+        }));
+      }
+      for (Future<PowerState> r : results) {
+        assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(PowerState.ON);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

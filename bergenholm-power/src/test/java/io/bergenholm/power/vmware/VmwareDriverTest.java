@@ -30,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -168,6 +171,26 @@ class VmwareDriverTest {
     driver.perform(host(uuid), PowerAction.RESET);
     assertThat(peerBootOrder(vm)).isEqualTo("disk:" + keys.get("VirtualDisk") + ",cdrom," + nic);
     assertThat(peerSavedOrder(vm)).isEmpty();
+  }
+
+  /** Each call has its own session; calls from several threads at once do not disturb each other. */
+  @Test
+  void servesConcurrentCalls() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<PowerState>> results = new ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 40; i++) {
+        String uuid = List.copyOf(vms.values()).get(i % vms.size());
+        results.add(pool.submit(() -> driver.status(host(uuid))));
+      }
+      for (Future<PowerState> r : results) {
+        assertThat(r.get(60, TimeUnit.SECONDS)).isIn(PowerState.ON, PowerState.OFF);
+      }
+      log.info("vmware: 40 status calls on 8 threads in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
