@@ -193,6 +193,25 @@ class VmwareDriverTest {
     }
   }
 
+  /** Every call logs out, also when it fails, so no session is left on the vCenter. */
+  @Test
+  void leavesNoSessionBehind() throws Exception {
+    int before = inspect(VmwareDriverTest::sessions);
+    assertThat(before).as("the inspecting session itself").isPositive();
+    String uuid = vms.get("DC0_C0_RP0_VM1");
+    driver.status(host(uuid));
+    driver.perform(host(uuid), PowerAction.RESET);
+    catchThrowable(() -> driver.status(host("00000000-1111-2222-3333-444444444444")));
+    catchThrowable(() -> driver.perform(host(uuid, "vmware_password", "wrong"), PowerAction.ON));
+    assertThat(inspect(VmwareDriverTest::sessions)).isEqualTo(before);
+  }
+
+  static int sessions(VimClient vim) throws Exception {
+    XmlTree list = vim.properties(vim.serviceContent().sessionManager(), List.of("sessionList"))
+        .get("sessionList");
+    return list == null ? 0 : list.children().size();
+  }
+
   @Test
   void unknownBiosUuidIsNotFound() {
     String unknown = "00000000-1111-2222-3333-444444444444";
