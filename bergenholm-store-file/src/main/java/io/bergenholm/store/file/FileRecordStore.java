@@ -15,7 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -50,6 +49,13 @@ final class FileRecordStore<T> implements RecordStore<T> {
   static final String TEMP_PREFIX = ".bergenholm-tmp-";
   private static final String JSON = ".json";
   private static final HexFormat HEX = HexFormat.of();
+
+  /**
+   * What a write sees for a symbolic link that cannot be followed (it dangles or leads out of the
+   * store): the name is taken, an unconditional replace or delete may repair it, and no version
+   * matches it, since nobody could have read one.
+   */
+  private static final byte[] UNFOLLOWED_LINK = new byte[0];
 
   private final RecordKind kind;
   private final FileParameterStore store;
@@ -94,7 +100,7 @@ final class FileRecordStore<T> implements RecordStore<T> {
 
   @Override
   public Optional<Versioned<T>> get(String name) {
-    Optional<Current> current = read(name);
+    Optional<Current> current = read(name, false);
     return current.map(c -> new Versioned<>(name, codec.decode(c.bytes(), describe(name, c.file())), c.version()));
   }
 
@@ -104,7 +110,7 @@ final class FileRecordStore<T> implements RecordStore<T> {
     byte[] bytes = codec.encode(value, describe(name, file));
     store.checkWritable(kind, name);
     return store.lock().hold(() -> {
-      if (read(name).isPresent()) {
+      if (read(name, true).isPresent()) {
         throw new AlreadyExistsException(kind, name);
       }
       store.ensureFolder(folder);
@@ -118,7 +124,7 @@ final class FileRecordStore<T> implements RecordStore<T> {
     byte[] bytes = codec.encode(value, describe(name, resolve(primaryFile(name))));
     store.checkWritable(kind, name);
     return store.lock().hold(() -> {
-      Current current = read(name).orElseThrow(() -> notFound(name));
+      Current current = read(name, true).orElseThrow(() -> notFound(name));
       checkVersion(name, current, ifVersion);
       write(current.file(), bytes); // keeps NAME.json where a person made one
       return new Versioned<>(name, value, version(bytes));
@@ -130,7 +136,7 @@ final class FileRecordStore<T> implements RecordStore<T> {
     RecordNames.check(kind, name);
     store.checkWritable(kind, name);
     store.lock().hold(() -> {
-      Current current = read(name).orElseThrow(() -> notFound(name));
+      Current current = read(name, true).orElseThrow(() -> notFound(name));
       checkVersion(name, current, ifVersion);
       try {
         Files.delete(current.file()); // a symbolic link is removed, not its target
@@ -185,14 +191,17 @@ final class FileRecordStore<T> implements RecordStore<T> {
     }
   }
 
-  /** The record's file and bytes; an error if the name is ambiguous or the file is unreadable. */
-  private Optional<Current> read(String name) {
+  /**
+   * The record's file and bytes; an error if the name is ambiguous or the file is unreadable.
+   * {@code forWrite} admits links that cannot be followed, as {@link #UNFOLLOWED_LINK}.
+   */
+  private Optional<Current> read(String name, boolean forWrite) {
     Path primary = resolve(primaryFile(name));
-    Optional<byte[]> main = readFile(name, primary);
+    Optional<byte[]> main = readFile(name, primary, forWrite);
     if (jsonSuffix && !name.endsWith(JSON)) {
       Path alternative = resolve(name + JSON);
       if (alternative.getFileName().toString().getBytes(StandardCharsets.UTF_8).length <= RecordNames.MAX_BYTES) {
-        Optional<byte[]> alt = readFile(name, alternative);
+        Optional<byte[]> alt = readFile(name, alternative, forWrite);
         if (alt.isPresent()) {
           if (main.isPresent()) {
             throw new BadInputException(kind.singular() + " '" + name + "' is stored twice, in " + display(primary)
@@ -206,34 +215,38 @@ final class FileRecordStore<T> implements RecordStore<T> {
   }
 
   /** The bytes of {@code file}, following a symbolic link only to a place inside the store. */
-  private Optional<byte[]> readFile(String name, Path file) {
+  private Optional<byte[]> readFile(String name, Path file, boolean forWrite) {
     try {
       return Optional.of(readNoFollow(file));
     } catch (NoSuchFileException e) {
       return Optional.empty();
-    } catch (FileSystemException e) {
+    } catch (IOException e) {
       if (!Files.isSymbolicLink(file)) {
         throw unreadable(name, file, e);
       }
-      Path target;
-      try {
-        target = file.toRealPath();
-      } catch (NoSuchFileException dangling) {
-        throw new BadInputException(describe(name, file) + " is a symbolic link to a missing file");
-      } catch (IOException e2) {
-        throw unreadable(name, file, e2);
+    }
+    Path target;
+    try {
+      target = file.toRealPath();
+    } catch (NoSuchFileException dangling) {
+      if (forWrite) {
+        return Optional.of(UNFOLLOWED_LINK);
       }
-      if (!target.startsWith(store.root())) {
-        throw new BadInputException(describe(name, file) + " is a symbolic link to " + target
-            + ", outside the store folder; it is not followed");
-      }
-      try {
-        return Optional.of(readNoFollow(target));
-      } catch (IOException e2) {
-        throw unreadable(name, target, e2);
-      }
+      throw new BadInputException(describe(name, file) + " is a symbolic link to a missing file");
     } catch (IOException e) {
       throw unreadable(name, file, e);
+    }
+    if (!target.startsWith(store.root())) {
+      if (forWrite) {
+        return Optional.of(UNFOLLOWED_LINK);
+      }
+      throw new BadInputException(describe(name, file) + " is a symbolic link to " + target
+          + ", outside the store folder; it is not followed");
+    }
+    try {
+      return Optional.of(readNoFollow(target));
+    } catch (IOException e) {
+      throw unreadable(name, target, e);
     }
   }
 
@@ -324,6 +337,9 @@ final class FileRecordStore<T> implements RecordStore<T> {
   }
 
   static String version(byte[] bytes) {
+    if (bytes == UNFOLLOWED_LINK) {
+      return "unfollowed-link";
+    }
     try {
       return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 12);
     } catch (NoSuchAlgorithmException e) {
