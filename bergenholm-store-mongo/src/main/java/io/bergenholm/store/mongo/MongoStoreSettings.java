@@ -33,11 +33,11 @@ record MongoStoreSettings(
     Duration changeLag,
     Duration outsideChangeLag) {
 
-  static final String CONNECT_TIMEOUT = "mongodb.connect_timeout_ms";
-  static final String SERVER_SELECTION_TIMEOUT = "mongodb.server_selection_timeout_ms";
-  static final String SOCKET_TIMEOUT = "mongodb.socket_timeout_ms";
-  static final String CHANGE_LAG = "mongodb.change_lag_ms";
-  static final String OUTSIDE_CHANGE_LAG = "mongodb.outside_change_lag_ms";
+  static final String CONNECT_TIMEOUT = "connect_timeout_ms";
+  static final String SERVER_SELECTION_TIMEOUT = "server_selection_timeout_ms";
+  static final String SOCKET_TIMEOUT = "socket_timeout_ms";
+  static final String CHANGE_LAG = "change_lag_ms";
+  static final String OUTSIDE_CHANGE_LAG = "outside_change_lag_ms";
 
   static final String DEFAULT_DATABASE = "bergenholm";
 
