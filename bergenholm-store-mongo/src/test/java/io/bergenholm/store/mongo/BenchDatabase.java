@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Arguments: BASE (a directory store whose groups and templates are copied), OUT (a new
  * folder: {@code store/} the directory store, {@code hosts.txt} the generated host ids, {@code
- * mongo.uri} written once the database is loaded), PORT, OS_GROUPS (comma-separated groups of
- * BASE the racks inherit from), HOSTS, GROUPS, SEED.
+ * mongo.uri} written once the database is loaded), PORT, OS_GROUPS (comma-separated; each a
+ * {@code +}-joined list of groups of BASE that one rack group inherits, such as {@code
+ * rocky9+amd64}), HOSTS, GROUPS, SEED.
  */
 final class BenchDatabase {
   private static final Logger log = LoggerFactory.getLogger(BenchDatabase.class);
@@ -72,7 +73,7 @@ final class BenchDatabase {
       }
       for (int g = 0; g < groups; g++) {
         Params rack = Params.of(Map.of(
-            "groups", List.of(osGroups.get(g % osGroups.size())),
+            "groups", List.of(osGroups.get(g % osGroups.size()).split("\\+")),
             "rack", "rack-" + g,
             "gateway", "10." + (g / 250) + "." + (g % 250) + ".1",
             "ntp_server", "{{gateway}}"));
