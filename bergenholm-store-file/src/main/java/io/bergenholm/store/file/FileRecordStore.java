@@ -26,6 +26,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -108,6 +109,7 @@ final class FileRecordStore<T> implements RecordStore<T> {
   public Versioned<T> create(String name, T value) {
     Path file = resolve(primaryFile(name));
     byte[] bytes = codec.encode(value, describe(name, file));
+    T stored = codec.decode(bytes, describe(name, file));
     store.checkWritable(kind, name);
     return store.lock().hold(() -> {
       if (read(name, true).isPresent()) {
@@ -115,19 +117,21 @@ final class FileRecordStore<T> implements RecordStore<T> {
       }
       store.ensureFolder(folder);
       write(file, bytes);
-      return new Versioned<>(name, value, version(bytes));
+      return new Versioned<>(name, stored, version(bytes));
     });
   }
 
   @Override
   public Versioned<T> replace(String name, T value, Optional<String> ifVersion) {
-    byte[] bytes = codec.encode(value, describe(name, resolve(primaryFile(name))));
+    Path file = resolve(primaryFile(name));
+    byte[] bytes = codec.encode(value, describe(name, file));
+    T stored = codec.decode(bytes, describe(name, file));
     store.checkWritable(kind, name);
     return store.lock().hold(() -> {
       Current current = read(name, true).orElseThrow(() -> notFound(name));
       checkVersion(name, current, ifVersion);
       write(current.file(), bytes); // keeps NAME.json where a person made one
-      return new Versioned<>(name, value, version(bytes));
+      return new Versioned<>(name, stored, version(bytes));
     });
   }
 
@@ -258,13 +262,11 @@ final class FileRecordStore<T> implements RecordStore<T> {
       }
       ByteBuffer buf = ByteBuffer.allocate((int) size);
       while (buf.hasRemaining() && ch.read(buf) >= 0) {
-        // read to the end of what the size said; a file that grows meanwhile is read next time
+        // read up to the size found at opening
       }
-      if (buf.hasRemaining()) {
-        // The file shrank while being read: a hand edit in place. Read what is there now.
-        return Files.readAllBytes(file);
-      }
-      return buf.array();
+      // A file edited in place while being read may come out short; the edit also moves the
+      // change stamp, so whoever cached this read will read again.
+      return buf.hasRemaining() ? Arrays.copyOf(buf.array(), buf.position()) : buf.array();
     }
   }
 
