@@ -9,13 +9,14 @@
 #
 # Each measurement follows an unmeasured warm-up of the same load (JIT, connection pools, caches).
 #
-# Environment: DURATION (default 20s), WARMUP (10s), CONNECTIONS (16), THREADS (2), HOSTS (10000),
+# Environment: DURATION (default 20s), WARMUP (10s), ROUNDS (2), CONNECTIONS (16), THREADS (2), HOSTS (10000),
 # RACKS (1000), MONGO_PORT (27917), HTTP_PORT (18080), WORK (a temporary folder).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-10s}
+ROUNDS=${ROUNDS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 HOSTS=${HOSTS:-10000}
@@ -68,7 +69,19 @@ run() { # LABEL STORE [serve flags...]
   wait $serve 2>/dev/null || true
 }
 
-run directory-cached "file:$WORK/store"
-run mongodb-cached "$mongo_uri"
-run directory-uncached "file:$WORK/store" -E cache.enabled=false
-run mongodb-uncached "$mongo_uri" -E cache.enabled=false
+# Rounds alternate which store goes first, so that drift in the machine's load favours neither.
+round=1
+while [ $round -le "$ROUNDS" ]; do
+  if [ $((round % 2)) -eq 1 ]; then
+    run "directory-cached-r$round" "file:$WORK/store"
+    run "mongodb-cached-r$round" "$mongo_uri"
+    run "directory-uncached-r$round" "file:$WORK/store" -E cache.enabled=false
+    run "mongodb-uncached-r$round" "$mongo_uri" -E cache.enabled=false
+  else
+    run "mongodb-cached-r$round" "$mongo_uri"
+    run "directory-cached-r$round" "file:$WORK/store"
+    run "mongodb-uncached-r$round" "$mongo_uri" -E cache.enabled=false
+    run "directory-uncached-r$round" "file:$WORK/store" -E cache.enabled=false
+  fi
+  round=$((round + 1))
+done

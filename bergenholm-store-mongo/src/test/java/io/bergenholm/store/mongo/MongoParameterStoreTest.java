@@ -276,6 +276,30 @@ class MongoParameterStoreTest {
     }
   }
 
+  /** Edits that bypass the counter (by hand, by the Python project) reach caches within the outside lag. */
+  @Test
+  void aHandEditShowsInTheChangeStampWithinTheOutsideLag() throws Exception {
+    Map<String, String> config = mongo.config(db);
+    config.put(MongoStoreSettings.OUTSIDE_CHANGE_LAG, "400");
+    config.put(MongoStoreSettings.CHANGE_LAG, "5000");
+    try (ParameterStore s = new MongoStoreProvider().create(config)) {
+      s.hosts().create("h", Params.of(Map.of("hostname", "a")));
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      long before = s.changeStamp();
+      while (s.changeStamp() != before && System.nanoTime() < deadline) {
+        Thread.sleep(20); // until the first poll has answered and the stamp holds still
+        before = s.changeStamp();
+      }
+      assertThat(s.changeStamp()).isEqualTo(before);
+      rawCollection("hosts").updateOne(new Document("_id", "h"), new Document("$set", new Document("hostname", "b")));
+      long edited = System.nanoTime();
+      Thread.sleep(401);
+      assertThat(System.nanoTime() - edited).isGreaterThan(400_000_000L);
+      assertThat(s.changeStamp()).isNotEqualTo(before);
+      assertThat(s.hosts().get("h").orElseThrow().value().string("hostname")).contains("b");
+    }
+  }
+
   @Test
   void changeStampIsStableWithoutWritesAndMovesOnEveryWrite() throws Exception {
     long deadline = System.nanoTime() + 5_000_000_000L;
