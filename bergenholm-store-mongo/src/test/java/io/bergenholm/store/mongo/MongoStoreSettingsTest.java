@@ -2,11 +2,13 @@ package io.bergenholm.store.mongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
+import io.bergenholm.engine.Bergenholm;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -89,5 +91,29 @@ class MongoStoreSettingsTest {
     assertThat(failure).contains("127.0.0.1").doesNotContain(SECRET);
     assertThat(shown).doesNotContain(SECRET).doesNotContain("admin");
     assertThat(captured.toString(StandardCharsets.UTF_8)).contains("MongoDB store").doesNotContain(SECRET);
+  }
+
+  /** The same through the engine, which chooses the store from its config as a server does. */
+  @Test
+  void theEngineNeitherShowsNorLogsThePassword() {
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    String message;
+    try (TestMongo mongo = TestMongo.inMemory()) {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      try (Bergenholm engine = Bergenholm.builder().config(Map.of(
+          "store", "mongodb://admin:" + SECRET + "@127.0.0.1:" + mongo.port() + "/secret",
+          "store." + MongoStoreSettings.SERVER_SELECTION_TIMEOUT, "1000")).build()) {
+        UnavailableException e = assertThrows(UnavailableException.class,
+            () -> engine.listHosts(Map.of()));
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        message = trace.toString();
+      }
+    } finally {
+      System.setErr(originalErr);
+    }
+    assertThat(message).contains("authentication failed").doesNotContain(SECRET);
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("engine ready").doesNotContain(SECRET);
   }
 }
