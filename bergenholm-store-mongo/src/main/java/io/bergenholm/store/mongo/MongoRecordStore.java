@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.bson.BsonDocument;
+import org.bson.BsonMaximumSizeExceededException;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.conversions.Bson;
@@ -146,6 +147,8 @@ final class MongoRecordStore<T> implements RecordStore<T> {
     BsonDocument doc = document(name, value, token);
     try {
       collection.insertOne(doc);
+    } catch (BsonMaximumSizeExceededException e) {
+      throw failures.translate(e, "creating " + what(name), true);
     } catch (MongoException e) {
       if (MongoFailures.isDuplicateKey(e)) {
         throw new AlreadyExistsException(kind, name);
@@ -167,6 +170,8 @@ final class MongoRecordStore<T> implements RecordStore<T> {
     UpdateResult result;
     try {
       result = collection.replaceOne(filter, doc);
+    } catch (BsonMaximumSizeExceededException e) {
+      throw failures.translate(e, "replacing " + what(name), true);
     } catch (MongoException e) {
       if (MongoFailures.outcomeUnknown(e) && wasWritten(name, token, e, "replacing")) {
         onWrite.run();

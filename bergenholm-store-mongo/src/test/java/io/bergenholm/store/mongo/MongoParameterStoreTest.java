@@ -218,6 +218,18 @@ class MongoParameterStoreTest {
   }
 
   @Test
+  void aRecordBeyondMongosDocumentLimitIsBadInputAndNothingIsWritten() {
+    String huge = "x".repeat(17 * 1024 * 1024);
+    assertThatThrownBy(() -> store.templates().create("huge.ks", huge))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("template 'huge.ks'").hasMessageContaining("16 MiB");
+    assertThat(store.templates().list()).isEmpty();
+    store.hosts().create("h", Params.EMPTY);
+    assertThatThrownBy(() -> store.hosts().replace("h", Params.of(Map.of("blob", huge)), Optional.empty()))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("host 'h'");
+    assertThat(store.hosts().get("h").orElseThrow().value()).isEqualTo(Params.EMPTY);
+  }
+
+  @Test
   void badNamesAreRefused() {
     assertThatThrownBy(() -> store.hosts().get("a/b")).isInstanceOf(BadInputException.class);
     assertThatThrownBy(() -> store.templates().create("", "x")).isInstanceOf(BadInputException.class);
