@@ -39,14 +39,17 @@ final class MongoFailures {
    * The exception a caller gets for {@code e}, which happened while {@code doing} (such as
    * "writing host 'abc'"); {@code write} says whether it was a write that did not happen.
    */
-  BergenholmException translate(RuntimeException e, String doing, boolean write) {
-    if (e instanceof BsonMaximumSizeExceededException
-        || e instanceof MongoServerException s && (s.getCode() == 10334 || s.getCode() == 17419)) {
-      return new BadInputException("cannot store " + doing.replaceFirst("^\\w+ ", "")
-          + ": the record exceeds MongoDB's 16 MiB document limit");
+  BergenholmException translate(MongoException e, String doing, boolean write) {
+    if (e instanceof MongoServerException s && (s.getCode() == 10334 || s.getCode() == 17419)) {
+      return new BadInputException("MongoDB refused " + doing + ": the record exceeds its 16 MiB document limit", e);
     }
     return new UnavailableException("MongoDB at " + settings.displayName() + " is unavailable while "
         + doing + ": " + reason(e) + (write ? "; nothing was written" : "") + "; retry later", e);
+  }
+
+  /** For a record that the driver refuses to send, being larger than a MongoDB document may be. */
+  static BadInputException tooLarge(String what, BsonMaximumSizeExceededException e) {
+    return new BadInputException("cannot store " + what + ": the record exceeds MongoDB's 16 MiB document limit", e);
   }
 
   /** For a write whose outcome could not be checked after the connection broke. */
@@ -56,7 +59,7 @@ final class MongoFailures {
         + "read the record before retrying", e);
   }
 
-  private String reason(RuntimeException e) {
+  private String reason(MongoException e) {
     if (e instanceof MongoTimeoutException) {
       return "no server answered within " + settings.serverSelectionTimeout().toMillis() + " ms";
     }

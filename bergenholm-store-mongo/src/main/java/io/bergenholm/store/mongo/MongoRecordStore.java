@@ -148,7 +148,7 @@ final class MongoRecordStore<T> implements RecordStore<T> {
     try {
       collection.insertOne(doc);
     } catch (BsonMaximumSizeExceededException e) {
-      throw failures.translate(e, "creating " + what(name), true);
+      throw MongoFailures.tooLarge(what(name), e);
     } catch (MongoException e) {
       if (MongoFailures.isDuplicateKey(e)) {
         throw new AlreadyExistsException(kind, name);
@@ -171,7 +171,7 @@ final class MongoRecordStore<T> implements RecordStore<T> {
     try {
       result = collection.replaceOne(filter, doc);
     } catch (BsonMaximumSizeExceededException e) {
-      throw failures.translate(e, "replacing " + what(name), true);
+      throw MongoFailures.tooLarge(what(name), e);
     } catch (MongoException e) {
       if (MongoFailures.outcomeUnknown(e) && wasWritten(name, token, e, "replacing")) {
         onWrite.run();
