@@ -30,6 +30,9 @@ class BrokenConnectionTest {
     proxy = new ReplyDroppingProxy(mongo.port());
     Map<String, String> config = mongo.config("broken");
     config.put(StoreProvider.LOCATION, "mongodb://127.0.0.1:" + proxy.port() + "/broken");
+    // After a broken connection the driver rediscovers the server before the check can read;
+    // give that the default time, which a loaded machine needs.
+    config.put(MongoStoreSettings.SERVER_SELECTION_TIMEOUT, "5000");
     store = new MongoStoreProvider().create(config);
     direct = mongo.open("broken");
   }
