@@ -7,6 +7,7 @@ import com.mongodb.MongoServerException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoSocketOpenException;
 import com.mongodb.MongoTimeoutException;
+import com.mongodb.MongoWriteConcernException;
 import com.mongodb.MongoWriteException;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.BergenholmException;
@@ -42,6 +43,10 @@ final class MongoFailures {
   BergenholmException translate(MongoException e, String doing, boolean write) {
     if (e instanceof MongoServerException s && (s.getCode() == 10334 || s.getCode() == 17419)) {
       return new BadInputException("MongoDB refused " + doing + ": the record exceeds its 16 MiB document limit", e);
+    }
+    if (write && e instanceof MongoWriteConcernException) {
+      // The primary applied the write; the replicas did not confirm it in time.
+      return unknownOutcome(e, doing);
     }
     return new UnavailableException("MongoDB at " + settings.displayName() + " is unavailable while "
         + doing + ": " + reason(e) + (write ? "; nothing was written" : "") + "; retry later", e);
