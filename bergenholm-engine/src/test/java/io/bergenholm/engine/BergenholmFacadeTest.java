@@ -8,8 +8,11 @@ import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
 import io.bergenholm.api.render.RenderException;
-import io.bergenholm.engine.store.MemoryStore;
+import io.bergenholm.store.file.FileParameterStore;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,21 +20,52 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The facade over a directory store holding a copy of the Python project's sample data. */
 class BergenholmFacadeTest {
-  private MemoryStore store;
+  @TempDir
+  Path tmp;
+
+  private FileParameterStore store;
   private Bergenholm engine;
 
   @BeforeEach
   void setUp() {
-    store = new MemoryStore();
-    Fixture.load(store);
+    store = FileParameterStore.open(Fixture.copyTo(tmp.resolve("data")));
     engine = Bergenholm.builder().store(store).build();
   }
 
   @AfterEach
   void tearDown() {
     engine.close();
+    store.close();
+  }
+
+  @Test
+  void theFixtureOpensAsItIsThroughTheFileStoreProvider() {
+    try (Bergenholm fromConfig = Bergenholm.builder()
+        .config(Map.of("store", "file:" + Fixture.dir(), "store.readonly", "true")).build()) {
+      assertThat(fromConfig.listGroups()).hasSize(18);
+      assertThat(fromConfig.listHosts(Map.of())).containsExactly("default", "register", "samplehost");
+      assertThat(fromConfig.listTemplates()).containsExactly("linux.ipxe", "localboot.ipxe", "register.ipxe");
+      assertThat(fromConfig.resolveHost("samplehost").params().get("kernel"))
+          .contains("http://mirror.centos.org/centos-6/6/os/x86_64/images/pxeboot/vmlinuz");
+    }
+  }
+
+  @Test
+  void handEditsBehindTheEnginesBackShowWithinTheStoresLag() throws IOException, InterruptedException {
+    assertThat(engine.ipxeScript("samplehost")).contains("http://192.168.10.254/ipxe/kernel");
+    Path file = store.root().resolve("groups/default");
+    Files.writeString(file, Files.readString(file).replace("http://192.168.10.254\"", "http://10.9.8.7\""));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    String script = engine.ipxeScript("samplehost");
+    while (!script.contains("http://10.9.8.7/ipxe/kernel") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      script = engine.ipxeScript("samplehost");
+    }
+    assertThat(script).contains("http://10.9.8.7/ipxe/kernel");
   }
 
   @Test

@@ -1,23 +1,18 @@
 package io.bergenholm.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bergenholm.api.Params;
-import io.bergenholm.api.store.ParameterStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import java.util.stream.Stream;
 
-/** The Python project's sample data, copied into the test resources. */
+/** The Python project's sample data (groups, hosts, templates), copied into the test resources. */
 final class Fixture {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private Fixture() {}
 
+  /** The fixture folder as it is; open it read-only. */
   static Path dir() {
     try {
       return Path.of(Fixture.class.getResource("/compat/fixture").toURI());
@@ -26,27 +21,20 @@ final class Fixture {
     }
   }
 
-  /** Copies every record of the fixture into {@code store}. */
-  @SuppressWarnings("unchecked")
-  static void load(ParameterStore store) {
+  /** A writable copy of the fixture in {@code target}, which must not exist yet. */
+  static Path copyTo(Path target) {
     try {
-      for (Path f : files("hosts")) {
-        store.hosts().create(f.getFileName().toString(), Params.of(JSON.readValue(f.toFile(), Map.class)));
+      for (String kind : List.of("hosts", "groups", "templates")) {
+        Files.createDirectories(target.resolve(kind));
+        try (Stream<Path> files = Files.list(dir().resolve(kind))) {
+          for (Path f : files.toList()) {
+            Files.copy(f, target.resolve(kind).resolve(f.getFileName().toString()));
+          }
+        }
       }
-      for (Path f : files("groups")) {
-        store.groups().create(f.getFileName().toString(), Params.of(JSON.readValue(f.toFile(), Map.class)));
-      }
-      for (Path f : files("templates")) {
-        store.templates().create(f.getFileName().toString(), Files.readString(f, StandardCharsets.UTF_8));
-      }
+      return target;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static java.util.List<Path> files(String kind) throws IOException {
-    try (Stream<Path> s = Files.list(dir().resolve(kind))) {
-      return s.sorted().toList();
     }
   }
 }
