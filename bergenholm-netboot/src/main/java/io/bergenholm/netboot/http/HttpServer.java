@@ -17,8 +17,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +37,7 @@ public final class HttpServer implements AutoCloseable {
 
   private final EventLoopGroup acceptors;
   private final EventLoopGroup loops;
-  private final ThreadPoolExecutor workers;
+  private final BoundedExecutor workers;
   private final List<Channel> channels = new ArrayList<>();
   private InetSocketAddress bootAddress;
   private Optional<InetSocketAddress> managementAddress = Optional.empty();
@@ -49,8 +47,7 @@ public final class HttpServer implements AutoCloseable {
         NioIoHandler.newFactory());
     this.loops = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("bergenholm-http"),
         NioIoHandler.newFactory());
-    this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(settings.workQueue()), new DefaultThreadFactory("bergenholm-http-worker", true));
+    this.workers = new BoundedExecutor(settings.workerThreads(), settings.workQueue());
   }
 
   /**
@@ -139,6 +136,6 @@ public final class HttpServer implements AutoCloseable {
     }
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    workers.shutdownNow();
+    workers.close();
   }
 }

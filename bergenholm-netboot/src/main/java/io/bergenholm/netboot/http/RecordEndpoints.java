@@ -76,7 +76,7 @@ final class RecordEndpoints {
 
   Outcome createHost(Call call) {
     String id = call.pathParam(0);
-    Params params = readParams(call, "host '" + id + "'");
+    Params params = secrets.unmask(readParams(call, "host '" + id + "'"), Optional.empty(), "host '" + id + "'");
     return Reply.empty(CREATED).withHeader("ETag", etag(engine.createHost(id, params).version()));
   }
 
@@ -115,7 +115,8 @@ final class RecordEndpoints {
 
   Outcome createGroup(Call call) {
     String name = call.pathParam(0);
-    Params params = readParams(call, "group '" + name + "'");
+    Params params =
+        secrets.unmask(readParams(call, "group '" + name + "'"), Optional.empty(), "group '" + name + "'");
     return Reply.empty(CREATED).withHeader("ETag", etag(engine.createGroup(name, params).version()));
   }
 

@@ -13,7 +13,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -35,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,22 +76,29 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     HttpMethod method = req.method();
     if (req.decoderResult().isFailure()) {
-      respond(ctx, CompletableFuture.completedFuture(malformed(req.decoderResult().cause())), method,
+      Reply malformed = malformed(req.decoderResult().cause());
+      respond(ctx, () -> CompletableFuture.completedFuture(malformed), method,
           pathOf(req.uri()), false, req.headers());
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    HttpHeaders headers = new DefaultHttpHeaders().set(req.headers());
-    CompletableFuture<Outcome> outcome;
+    // Headers are not reference counted: they stay valid after the request's body is released.
+    HttpHeaders headers = req.headers();
+    Supplier<CompletableFuture<Outcome>> outcome;
     try {
       outcome = dispatch(ctx, req, headers, keepAlive);
     } catch (RuntimeException e) {
-      outcome = CompletableFuture.failedFuture(e);
+      outcome = () -> CompletableFuture.failedFuture(e);
     }
     respond(ctx, outcome, method, pathOf(req.uri()), keepAlive, headers);
   }
 
-  private CompletableFuture<Outcome> dispatch(ChannelHandlerContext ctx, FullHttpRequest req, HttpHeaders headers,
+  /**
+   * Decodes and checks the request now (its buffers are released when this returns); the returned
+   * work runs once the previous request on the connection has been answered, so that pipelined
+   * requests also take effect in order.
+   */
+  private Supplier<CompletableFuture<Outcome>> dispatch(ChannelHandlerContext ctx, FullHttpRequest req, HttpHeaders headers,
       boolean keepAlive) {
     QueryStringDecoder uri = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, limits.maxParameters() + 1);
     Map<String, List<String>> query = uri.parameters();
@@ -129,15 +136,27 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             .withHeader("WWW-Authenticate", "Bearer realm=\"bergenholm\""));
       }
       if (!access.get().allows(guard.needed())) {
-        return CompletableFuture.failedFuture(new Forbidden(
-            req.method() + " " + uri.rawPath() + " needs a read-write token"));
+        Forbidden refused = new Forbidden(req.method() + " " + uri.rawPath() + " needs a read-write token");
+        return () -> CompletableFuture.failedFuture(refused);
       }
     }
     Router.Handler handler = binding.get().handler();
     if (binding.get().inline()) {
-      return done(handler.handle(call));
+      return () -> {
+        try {
+          return CompletableFuture.completedFuture(handler.handle(call));
+        } catch (RuntimeException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      };
     }
-    return CompletableFuture.supplyAsync(() -> handler.handle(call), workers);
+    return () -> {
+      try {
+        return CompletableFuture.supplyAsync(() -> handler.handle(call), workers);
+      } catch (RuntimeException e) { // RejectedExecutionException: every worker busy, queue full
+        return CompletableFuture.failedFuture(e);
+      }
+    };
   }
 
   private Optional<Access> access(HttpHeaders headers) {
@@ -152,13 +171,19 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   /** Writes the outcome once every earlier response on this connection is out. */
-  private void respond(ChannelHandlerContext ctx, CompletableFuture<Outcome> outcome, HttpMethod method,
+  private void respond(ChannelHandlerContext ctx, Supplier<CompletableFuture<Outcome>> work, HttpMethod method,
       String path, boolean keepAlive, HttpHeaders requestHeaders) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     CompletableFuture<Void> before = previous;
     previous = written;
-    before.thenCompose(x -> outcome.handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
-        .thenAccept(o -> ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written)));
+    before.thenCompose(x -> work.get().handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
+        .thenAccept(o -> {
+          if (ctx.executor().inEventLoop()) {
+            write(ctx, o, method, path, keepAlive, requestHeaders, written);
+          } else {
+            ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written));
+          }
+        });
   }
 
   private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,
@@ -247,8 +272,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return q < 0 ? uri : uri.substring(0, q);
   }
 
-  private static CompletableFuture<Outcome> done(Outcome o) {
-    return CompletableFuture.completedFuture(o);
+  private static Supplier<CompletableFuture<Outcome>> done(Outcome o) {
+    return () -> CompletableFuture.completedFuture(o);
   }
 
   @Override

@@ -107,8 +107,12 @@ final class RecordCommands {
       }
       int w = width;
       n.properties().forEach(e -> out().printf("%-" + w + "s  %-22s %s%n", e.getKey(),
-          e.getValue().path("source").asText(), e.getValue().path("expanded")));
+          e.getValue().path("source").asText(), text(e.getValue().path("expanded"))));
       return Main.OK;
+    }
+
+    private static String text(JsonNode n) {
+      return n.isTextual() ? n.asText() : n.toString();
     }
 
     @Command(name = "create", description = "Create a host from a JSON file ('-' for stdin).")
