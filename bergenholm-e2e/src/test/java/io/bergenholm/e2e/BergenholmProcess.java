@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 final class BergenholmProcess implements AutoCloseable {
   /** The runner's entry point, as the {@code bergenholm} script starts it. */
-  static final String MAIN = "io.bergenholm.server.BergenholmCommand";
+  static final String MAIN = "io.bergenholm.server.Main";
 
   private final ManagedProcess process;
   private final Optional<String> netns;
