@@ -1,15 +1,44 @@
 package io.bergenholm.engine;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.RecordKind;
+import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.Versioned;
+import io.bergenholm.api.image.ImageSource;
+import io.bergenholm.api.image.ImageSourceProvider;
 import io.bergenholm.api.power.PowerAction;
+import io.bergenholm.api.power.PowerDriver;
+import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerState;
+import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.api.render.RendererProvider;
+import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.api.store.ParameterStore;
+import io.bergenholm.api.store.StoreProvider;
+import io.bergenholm.engine.render.JinjavaRenderer;
+import io.bergenholm.engine.render.JinjavaRendererProvider;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embeddable engine: everything the REST API, the iPXE endpoints and the CLI do, as plain
@@ -18,36 +47,210 @@ import java.util.Set;
  *
  * <p>Errors are the {@link io.bergenholm.api.BergenholmException} subclasses, each naming the host,
  * group, key or template line.
+ *
+ * <h2>Configuration keys</h2>
+ *
+ * <ul>
+ *   <li>{@value #STORE}: the store location, such as {@code file:/var/lib/bergenholm}, {@code
+ *       mongodb://db1/bergenholm} or {@code memory:}; its scheme names the store provider. Keys
+ *       under {@code store.} go to that provider (beside {@link StoreProvider#LOCATION}).
+ *   <li>{@value #RENDERER}: the renderer provider (default {@code jinjava}); keys under {@code
+ *       renderer.} go to it (for Jinjava: {@code renderer.strict}, {@code renderer.max_output_chars},
+ *       {@code renderer.max_nodes}, {@code renderer.timeout_ms}, {@code renderer.range_limit},
+ *       {@code renderer.max_depth}, {@code renderer.max_collection_size}).
+ *   <li>{@code power.<driver>.<key>}: config of the power driver a host names in {@code
+ *       power_driver}, created on first use, one instance per name.
+ *   <li>{@code image.<provider>.<key>}: config of an image source provider, created on first use.
+ *   <li>{@value #CACHE_ENABLED} (default true), {@value #CACHE_MAX_HOSTS} (default 20000), {@value
+ *       #CACHE_MAX_RENDERS} (default 20000): the caches of resolved hosts and rendered templates;
+ *       any change to the store (through this engine or not) invalidates them, as {@link
+ *       ParameterStore#changeStamp()} tells.
+ *   <li>{@value #MAX_PASSES} (default 32): expansion passes before parameters that keep changing
+ *       are reported as a cycle; {@value #MAX_VALUE_CHARS} (default 262144): the longest value
+ *       expansion may produce, beyond which a value that refers to itself is reported.
+ * </ul>
  */
 public final class Bergenholm implements AutoCloseable {
-  // SKELETON: the signatures below are the contract the transports code against; the bodies are
-  // being written in the engine's own change.
+  public static final String STORE = "store";
+  public static final String RENDERER = "renderer";
+  public static final String CACHE_ENABLED = "cache.enabled";
+  public static final String CACHE_MAX_HOSTS = "cache.max_hosts";
+  public static final String CACHE_MAX_RENDERS = "cache.max_renders";
+  public static final String MAX_PASSES = "expansion.max_passes";
+  public static final String MAX_VALUE_CHARS = "expansion.max_value_chars";
+
+  /** The group that {@link #markInstalled} adds and removes. */
+  public static final String INSTALLED = "installed";
+  /** The group new hosts join at {@link #register}. */
+  public static final String DEFAULT_GROUP = "default";
+  /** The machine facts {@link #register} keeps, in this order. */
+  public static final List<String> REGISTER_FACTS =
+      List.of("manufacturer", "product", "serial", "asset", "hostname");
+
+  private static final Logger log = LoggerFactory.getLogger(Bergenholm.class);
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  private final ParameterStore store;
+  private final boolean ownsStore;
+  private final TemplateRenderer renderer;
+  private final Inheritance inheritance;
+  private final Expansion expansion;
+  private final Map<String, String> config;
+  private final Plugins<PowerDriverProvider> powerProviders;
+  private final Plugins<ImageSourceProvider> imageProviders;
+  private final Map<String, PowerDriver> powerDrivers = new ConcurrentHashMap<>();
+  private final Map<String, ImageSource> imageSources = new ConcurrentHashMap<>();
+  private final Set<String> secretParameters;
+  private final Cache<String, Stamped<Resolution>> resolved;
+  private final Cache<RenderKey, Stamped<String>> rendered;
+
+  private record Stamped<T>(long stamp, T value) {}
+
+  private record RenderKey(String template, String hostId) {}
+
+  private Bergenholm(Builder b) {
+    this.config = Map.copyOf(b.config);
+    ClassLoader loader = b.loader != null ? b.loader : Bergenholm.class.getClassLoader();
+    this.powerProviders = Plugins.load("power driver", PowerDriverProvider.class, loader, b.powerProviders);
+    this.imageProviders = Plugins.load("image source", ImageSourceProvider.class, loader, b.imageProviders);
+    Set<String> secrets = new HashSet<>();
+    for (PowerDriverProvider p : powerProviders.all()) {
+      secrets.addAll(p.secretParameters());
+    }
+    this.secretParameters = Set.copyOf(secrets);
+
+    Set<String> secretConfigKeys = new HashSet<>();
+    if (b.store != null) {
+      this.store = b.store;
+      this.ownsStore = false;
+    } else {
+      String location = config.get(STORE);
+      if (location == null || location.isBlank()) {
+        throw new BadInputException("no store configured: set '" + STORE
+            + "' (for example file:/var/lib/bergenholm or memory:) or hand one to the builder");
+      }
+      int colon = location.indexOf(':');
+      String scheme = (colon < 0 ? location : location.substring(0, colon)).toLowerCase(Locale.ROOT);
+      Plugins<StoreProvider> stores = Plugins.load("store", StoreProvider.class, loader, b.storeProviders);
+      StoreProvider provider = stores.get(scheme);
+      Map<String, String> storeConfig = new LinkedHashMap<>(Plugins.section(config, STORE + "."));
+      storeConfig.put(StoreProvider.LOCATION, location);
+      for (String k : provider.secretConfigKeys()) {
+        secretConfigKeys.add(STORE + "." + k);
+      }
+      this.store = Objects.requireNonNull(provider.create(storeConfig), "store provider returned null");
+      this.ownsStore = true;
+    }
+
+    TemplateRenderer r;
+    String rendererName = config.getOrDefault(RENDERER, JinjavaRendererProvider.NAME);
+    if (b.renderer != null) {
+      r = b.renderer;
+    } else {
+      Plugins<RendererProvider> renderers = Plugins.load("renderer", RendererProvider.class, loader, List.of());
+      RendererProvider provider = renderers.get(rendererName);
+      for (String k : provider.secretConfigKeys()) {
+        secretConfigKeys.add(RENDERER + "." + k);
+      }
+      r = Objects.requireNonNull(provider.create(Plugins.section(config, RENDERER + ".")),
+          "renderer provider returned null");
+    }
+    SimpleTemplates simple = null;
+    if (r instanceof JinjavaRenderer jr) {
+      // Includes reach the store's templates, and nothing else.
+      r = jr.withTemplates(name -> RecordNames.isValid(name)
+          ? store.templates().get(name).map(Versioned::value) : Optional.empty());
+      simple = new SimpleTemplates(jr.limits().maxOutputChars(), 100_000);
+    }
+    this.renderer = r;
+    for (PowerDriverProvider p : powerProviders.all()) {
+      for (String k : p.secretConfigKeys()) {
+        secretConfigKeys.add("power." + p.name() + "." + k);
+      }
+    }
+    for (ImageSourceProvider p : imageProviders.all()) {
+      for (String k : p.secretConfigKeys()) {
+        secretConfigKeys.add("image." + p.name() + "." + k);
+      }
+    }
+
+    this.inheritance = new Inheritance(store);
+    this.expansion = new Expansion(renderer, simple, intSetting(MAX_PASSES, 32), intSetting(MAX_VALUE_CHARS, 256 * 1024));
+    boolean cache = booleanSetting(CACHE_ENABLED, true);
+    this.resolved = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_HOSTS, 20_000) : 0).build();
+    this.rendered = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
+    log.info("engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
+        ownsStore ? Secrets.maskLocation(config.get(STORE)) : store.getClass().getSimpleName(),
+        b.renderer != null ? renderer.getClass().getSimpleName() : rendererName,
+        powerProviders.names(), imageProviders.names(), Secrets.maskConfig(config, secretConfigKeys));
+  }
 
   public static Builder builder() {
-    throw new UnsupportedOperationException("engine not built yet");
+    return new Builder();
   }
 
   /** Builds an engine from plugins and settings. */
   public static final class Builder {
+    private final Map<String, String> config = new LinkedHashMap<>();
+    private ParameterStore store;
+    private ClassLoader loader;
+    private TemplateRenderer renderer;
+    private final List<StoreProvider> storeProviders = new ArrayList<>();
+    private final List<PowerDriverProvider> powerProviders = new ArrayList<>();
+    private final List<ImageSourceProvider> imageProviders = new ArrayList<>();
+
     private Builder() {}
 
-    /** Settings as a plain map (see the engine's README section for keys; {@code store} picks the store). */
+    /** Settings as a plain map (see the class comment for keys; {@code store} picks the store). Adds to earlier settings. */
     public Builder config(Map<String, String> config) {
-      throw new UnsupportedOperationException();
+      config.forEach(this::setting);
+      return this;
     }
 
-    /** Uses this store instead of one chosen by {@code store=} in the config. */
+    /** One setting. */
+    public Builder setting(String key, String value) {
+      this.config.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value of " + key));
+      return this;
+    }
+
+    /** Uses this store instead of one chosen by {@code store=} in the config; the caller closes it. */
     public Builder store(ParameterStore store) {
-      throw new UnsupportedOperationException();
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
     }
 
     /** Where ServiceLoader looks for plugins (default: this class's loader). */
     public Builder pluginClassLoader(ClassLoader loader) {
-      throw new UnsupportedOperationException();
+      this.loader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /** Uses this renderer instead of one chosen by {@code renderer=}. */
+    public Builder renderer(TemplateRenderer renderer) {
+      this.renderer = Objects.requireNonNull(renderer, "renderer");
+      return this;
+    }
+
+    /** Offers a store provider beside those found on the class path; it wins a name clash. */
+    public Builder addStoreProvider(StoreProvider provider) {
+      storeProviders.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /** Offers a power driver provider beside those found on the class path; it wins a name clash. */
+    public Builder addPowerDriver(PowerDriverProvider provider) {
+      powerProviders.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /** Offers an image source provider beside those found on the class path; it wins a name clash. */
+    public Builder addImageSource(ImageSourceProvider provider) {
+      imageProviders.add(Objects.requireNonNull(provider, "provider"));
+      return this;
     }
 
     public Bergenholm build() {
-      throw new UnsupportedOperationException();
+      return new Bergenholm(this);
     }
   }
 
@@ -55,94 +258,138 @@ public final class Bergenholm implements AutoCloseable {
 
   /** Host ids whose stored parameters match every criterion exactly (empty map: all hosts), sorted. */
   public List<String> listHosts(Map<String, String> criteria) {
-    throw new UnsupportedOperationException();
+    return criteria.isEmpty() ? store.hosts().list() : store.queryHosts(criteria);
   }
 
   public Optional<Versioned<Params>> host(String id) {
-    throw new UnsupportedOperationException();
+    return store.hosts().get(id);
   }
 
   public Versioned<Params> createHost(String id, Params params) {
-    throw new UnsupportedOperationException();
+    return store.hosts().create(id, params);
   }
 
   public Versioned<Params> replaceHost(String id, Params params, Optional<String> ifVersion) {
-    throw new UnsupportedOperationException();
+    return store.hosts().replace(id, params, ifVersion);
   }
 
   public void deleteHost(String id, Optional<String> ifVersion) {
-    throw new UnsupportedOperationException();
+    store.hosts().delete(id, ifVersion);
   }
 
   // ---- groups ----
 
   public List<String> listGroups() {
-    throw new UnsupportedOperationException();
+    return store.groups().list();
   }
 
   public Optional<Versioned<Params>> group(String name) {
-    throw new UnsupportedOperationException();
+    return store.groups().get(name);
   }
 
   public Versioned<Params> createGroup(String name, Params params) {
-    throw new UnsupportedOperationException();
+    return store.groups().create(name, params);
   }
 
   public Versioned<Params> replaceGroup(String name, Params params, Optional<String> ifVersion) {
-    throw new UnsupportedOperationException();
+    return store.groups().replace(name, params, ifVersion);
   }
 
   public void deleteGroup(String name, Optional<String> ifVersion) {
-    throw new UnsupportedOperationException();
+    store.groups().delete(name, ifVersion);
   }
 
   // ---- templates ----
 
   public List<String> listTemplates() {
-    throw new UnsupportedOperationException();
+    return store.templates().list();
   }
 
   public Optional<Versioned<String>> template(String name) {
-    throw new UnsupportedOperationException();
+    return store.templates().get(name);
   }
 
   public Versioned<String> createTemplate(String name, String text) {
-    throw new UnsupportedOperationException();
+    return store.templates().create(name, text);
   }
 
   public Versioned<String> replaceTemplate(String name, String text, Optional<String> ifVersion) {
-    throw new UnsupportedOperationException();
+    return store.templates().replace(name, text, ifVersion);
   }
 
   public void deleteTemplate(String name, Optional<String> ifVersion) {
-    throw new UnsupportedOperationException();
+    store.templates().delete(name, ifVersion);
   }
 
   // ---- resolution and rendering ----
 
   /** Inherited and expanded parameters; an unknown id resolves through the {@code register} host. */
   public Resolution resolveHost(String id) {
-    throw new UnsupportedOperationException();
+    RecordNames.check(RecordKind.HOST, id);
+    // The stamp is read before the store is, so a write racing this call leaves a stale stamp on
+    // the entry and the next call computes again.
+    long stamp = store.changeStamp();
+    Stamped<Resolution> hit = resolved.getIfPresent(id);
+    if (hit != null && hit.stamp() == stamp) {
+      return hit.value();
+    }
+    Inheritance.Merged merged = inheritance.host(id);
+    Resolution resolution = new Resolution(id, merged.known(), Params.of(expansion.expand(merged, null)));
+    resolved.put(id, new Stamped<>(stamp, resolution));
+    return resolution;
   }
 
   /** For every resolved key of a host: which record supplied it, raw and expanded. */
   public Map<String, Provenance> explainHost(String id) {
-    throw new UnsupportedOperationException();
+    RecordNames.check(RecordKind.HOST, id);
+    Inheritance.Merged merged = inheritance.host(id);
+    Map<String, String> origins = new HashMap<>();
+    Map<String, Object> expanded = expansion.expand(merged, origins);
+    Map<String, Provenance> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : expanded.entrySet()) {
+      String from = origins.getOrDefault(e.getKey(), e.getKey());
+      out.put(e.getKey(), new Provenance(merged.sources().getOrDefault(from, Inheritance.COMPUTED),
+          merged.raw().get(from), e.getValue()));
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /** A group's inherited parameters, not expanded. @throws io.bergenholm.api.NotFoundException */
   public Params resolveGroup(String name) {
-    throw new UnsupportedOperationException();
+    return inheritance.group(name).orElseThrow(() -> store.groups().notFound(name));
   }
 
   /** Renders template {@code name} against host {@code hostId}'s resolved parameters. */
   public String renderTemplate(String name, String hostId) {
-    throw new UnsupportedOperationException();
+    RecordNames.check(RecordKind.TEMPLATE, name);
+    long stamp = store.changeStamp();
+    RenderKey key = new RenderKey(name, hostId);
+    Stamped<String> hit = rendered.getIfPresent(key);
+    if (hit != null && hit.stamp() == stamp) {
+      return hit.value();
+    }
+    String text = store.templates().get(name).map(Versioned::value)
+        .orElseThrow(() -> store.templates().notFound(name));
+    String out = renderer.render(name, text, resolveHost(hostId).params().asMap());
+    rendered.put(key, new Stamped<>(stamp, out));
+    return out;
   }
 
   /** The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it. */
   public String ipxeScript(String hostId) {
-    throw new UnsupportedOperationException();
+    Resolution r = resolveHost(hostId);
+    Object script = r.params().get("ipxe_script").orElse(null);
+    String who = r.known() ? "host '" + hostId + "'" : "host '" + hostId + "' (unknown, resolved through 'register')";
+    if (script == null) {
+      throw new NotFoundException("'ipxe_script' parameter of " + (r.known() ? "host" : "unknown host"), hostId);
+    }
+    if (!(script instanceof String name) || !RecordNames.isValid(name)) {
+      throw new BadInputException(who + ": 'ipxe_script' must name a template, found " + script);
+    }
+    if (store.templates().get(name).isEmpty()) {
+      throw new NotFoundException("template named by 'ipxe_script' of " + who + ":", name);
+    }
+    return renderTemplate(name, hostId);
   }
 
   // ---- registration and install state ----
@@ -154,12 +401,35 @@ public final class Bergenholm implements AutoCloseable {
    * @throws io.bergenholm.api.AlreadyExistsException if the host is known
    */
   public Versioned<Params> register(String hostId, Map<String, String> facts) {
-    throw new UnsupportedOperationException();
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put(Params.GROUPS, List.of(DEFAULT_GROUP));
+    for (String fact : REGISTER_FACTS) {
+      String v = facts.get(fact);
+      if (v != null && !v.isBlank()) {
+        params.put(fact, v);
+      }
+    }
+    Versioned<Params> created = store.hosts().create(hostId, Params.of(params));
+    log.info("registered host {}", hostId);
+    return created;
   }
 
   /** Adds ({@code true}) or removes group {@code installed} in the host's own groups, atomically. */
   public Versioned<Params> markInstalled(String hostId, boolean installed) {
-    throw new UnsupportedOperationException();
+    Versioned<Params> result = store.hosts().update(hostId, host -> {
+      List<String> groups = new ArrayList<>(host.groups());
+      if (installed) {
+        if (groups.contains(INSTALLED)) {
+          return host;
+        }
+        groups.add(INSTALLED);
+      } else if (!groups.removeIf(INSTALLED::equals)) {
+        return host;
+      }
+      return host.with(Params.GROUPS, groups);
+    });
+    log.info("host {} marked {}", hostId, installed ? "installed" : "not installed");
+    return result;
   }
 
   // ---- images ----
@@ -168,21 +438,117 @@ public final class Bergenholm implements AutoCloseable {
    * The image a host's route names: {@code kind} is {@code kernel}, {@code module} or {@code
    * initrd} (an alias of module); {@code index} picks {@code moduleN}.
    *
+   * <p>Precisely: {@code kernel} (no index) reads parameter {@code kernel}. {@code module} or
+   * {@code initrd} without an index, or with index 0, reads {@code module0} if the host has it and
+   * {@code module} otherwise (as the Python project did); with index N ≥ 1 it reads {@code moduleN}
+   * only. {@code proxy_url} and {@code <parameter>_sha256} come with it when set.
+   *
    * @throws io.bergenholm.api.NotFoundException if the host has no such parameter
+   * @throws BadInputException for an unknown kind, a kernel index, or a parameter that is not a URL
    */
   public ImageTarget imageTarget(String hostId, String kind, OptionalInt index) {
-    throw new UnsupportedOperationException();
+    Params p = resolveHost(hostId).params();
+    String parameter;
+    switch (kind) {
+      case "kernel" -> {
+        if (index.isPresent()) {
+          throw new BadInputException("host '" + hostId + "': a kernel has no index (asked for " + index.getAsInt() + ")");
+        }
+        parameter = "kernel";
+      }
+      case "module", "initrd" -> {
+        int n = index.orElse(0);
+        if (n < 0) {
+          throw new BadInputException("host '" + hostId + "': module index must not be negative, found " + n);
+        }
+        if (n == 0) {
+          parameter = p.contains("module0") ? "module0" : "module";
+        } else {
+          parameter = "module" + n;
+        }
+      }
+      default -> throw new BadInputException("unknown image kind '" + kind + "': expected kernel, module or initrd");
+    }
+    Object url = p.get(parameter).orElse(null);
+    if (url == null || (url instanceof String s && s.isBlank())) {
+      throw new NotFoundException("parameter '" + parameter + "' of host", hostId);
+    }
+    URI uri = uri(hostId, parameter, url);
+    Optional<URI> proxy = p.string("proxy_url").filter(s -> !s.isBlank()).map(s -> uri(hostId, "proxy_url", s));
+    Optional<String> sha = Optional.empty();
+    Object digest = p.get(parameter + "_sha256").orElse(null);
+    if (digest != null && !(digest instanceof String d && d.isBlank())) {
+      String d = String.valueOf(digest).trim().toLowerCase(Locale.ROOT);
+      if (!SHA256.matcher(d).matches()) {
+        throw new BadInputException("host '" + hostId + "': parameter '" + parameter
+            + "_sha256' must be 64 hexadecimal digits");
+      }
+      sha = Optional.of(d);
+    }
+    return new ImageTarget(parameter, uri, proxy, sha);
+  }
+
+  private static URI uri(String hostId, String parameter, Object value) {
+    if (!(value instanceof String s)) {
+      throw new BadInputException("host '" + hostId + "': parameter '" + parameter + "' must be a URL string");
+    }
+    try {
+      URI uri = new URI(s.trim());
+      if (uri.getScheme() == null) {
+        throw new URISyntaxException(s, "no scheme");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new BadInputException("host '" + hostId + "': parameter '" + parameter + "' is not a URL: "
+          + e.getReason());
+    }
+  }
+
+  /** The image source for a URL scheme, created from {@code image.<provider>.} settings on first use. */
+  public Optional<ImageSource> imageSource(String scheme) {
+    String s = scheme.toLowerCase(Locale.ROOT);
+    for (ImageSourceProvider p : imageProviders.all()) {
+      if (p.schemes().contains(s)) {
+        return Optional.of(imageSources.computeIfAbsent(p.name(),
+            n -> p.create(Plugins.section(config, "image." + n + "."))));
+      }
+    }
+    return Optional.empty();
   }
 
   // ---- power ----
 
   /** @throws io.bergenholm.api.BadInputException if the host has no {@code power_driver} */
   public PowerState powerStatus(String hostId) {
-    throw new UnsupportedOperationException();
+    PowerTarget target = powerTarget(hostId);
+    return driverFor(target).status(target);
   }
 
   public void power(String hostId, PowerAction action) {
-    throw new UnsupportedOperationException();
+    PowerTarget target = powerTarget(hostId);
+    log.info("power {} host {}", action.wireName(), hostId);
+    driverFor(target).perform(target, action);
+  }
+
+  private PowerTarget powerTarget(String hostId) {
+    Resolution r = resolveHost(hostId);
+    if (!r.known()) {
+      throw store.hosts().notFound(hostId);
+    }
+    return new PowerTarget(hostId, r.params());
+  }
+
+  private PowerDriver driverFor(PowerTarget target) {
+    String name = target.optional("power_driver").filter(s -> !s.isBlank()).orElseThrow(() ->
+        new BadInputException("host '" + target.hostId() + "' has no 'power_driver' parameter; available drivers: "
+            + powerProviders.names()));
+    PowerDriverProvider provider;
+    try {
+      provider = powerProviders.get(name);
+    } catch (BadInputException e) {
+      throw new BadInputException("host '" + target.hostId() + "': " + e.getMessage(), e);
+    }
+    return powerDrivers.computeIfAbsent(name, n -> provider.create(Plugins.section(config, "power." + n + ".")));
   }
 
   // ---- secrets ----
@@ -192,19 +558,70 @@ public final class Bergenholm implements AutoCloseable {
    * declares it secret.
    */
   public boolean isSecretParameter(String key) {
-    throw new UnsupportedOperationException();
+    return Secrets.isPasswordName(key) || secretParameters.contains(key);
   }
 
   /** Names of secret parameters declared by loaded providers (beside every {@code *_password}). */
   public Set<String> secretParameters() {
-    throw new UnsupportedOperationException();
+    return secretParameters;
   }
 
   /** The store this engine uses. */
   public ParameterStore store() {
-    throw new UnsupportedOperationException();
+    return store;
+  }
+
+  /** The renderer this engine uses. */
+  public TemplateRenderer renderer() {
+    return renderer;
+  }
+
+  /** Drops every cached resolution and rendering (they are also dropped on any store change). */
+  public void invalidateCaches() {
+    resolved.invalidateAll();
+    rendered.invalidateAll();
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    for (Map.Entry<String, PowerDriver> e : powerDrivers.entrySet()) {
+      try {
+        e.getValue().close();
+      } catch (RuntimeException ex) {
+        log.warn("closing power driver {} failed", e.getKey(), ex);
+      }
+    }
+    powerDrivers.clear();
+    if (ownsStore) {
+      store.close();
+    }
+  }
+
+  private int intSetting(String key, int defaultValue) {
+    String v = config.get(key);
+    if (v == null || v.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      int parsed = Integer.parseInt(v.trim());
+      if (parsed < 1) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new BadInputException("setting '" + key + "' must be a positive integer, found '" + v + "'");
+    }
+  }
+
+  private boolean booleanSetting(String key, boolean defaultValue) {
+    String v = config.get(key);
+    if (v == null || v.isBlank()) {
+      return defaultValue;
+    }
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new BadInputException("setting '" + key + "' must be true or false, found '" + v + "'");
+    };
+  }
 }

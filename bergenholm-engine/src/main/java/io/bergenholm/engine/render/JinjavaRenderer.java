@@ -1,0 +1,292 @@
+package io.bergenholm.engine.render;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.el.JinjavaNodePreProcessor;
+import com.hubspot.jinjava.el.JinjavaProcessors;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.InterpretException;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.lib.fn.Functions;
+import com.hubspot.jinjava.loader.ResourceLocator;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
+import com.hubspot.jinjava.tree.Node;
+import io.bergenholm.api.render.RenderException;
+import io.bergenholm.api.render.TemplateRenderer;
+import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Jinja templates through Jinjava, sandboxed: templates see only the context's plain values (no
+ * method of a Java object, no class, no bean property), reach no file, class-path resource or URL
+ * (includes come from a {@link TemplateSource} only), and are stopped by {@link RenderLimits}.
+ * Thread-safe.
+ */
+public final class JinjavaRenderer implements TemplateRenderer {
+  private static final ThreadLocal<Budget> BUDGET = new ThreadLocal<>();
+
+  private final boolean strict;
+  private final RenderLimits limits;
+  private final Jinjava jinjava;
+  private final JinjavaConfig config;
+
+  public JinjavaRenderer(boolean strict, RenderLimits limits, TemplateSource templates) {
+    this.strict = strict;
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.config = JinjavaConfig.newBuilder()
+        .withFailOnUnknownTokens(strict)
+        .withMaxOutputSize(limits.maxOutputChars())
+        .withMaxStringLength(limits.maxOutputChars())
+        .withMaxRenderDepth(limits.maxDepth())
+        .withMaxMacroRecursionDepth(limits.maxDepth())
+        .withEnableRecursiveMacroCalls(false)
+        .withRangeLimit(limits.rangeLimit())
+        .withMaxListSize(limits.maxCollectionSize())
+        .withMaxMapSize(limits.maxCollectionSize())
+        // A value that looks like a template is data, not code to run again.
+        .withNestedInterpretationEnabled(false)
+        .withKeepTrailingNewline(false)
+        // Filters whose numeric argument sizes a string before any limit can see it.
+        .withDisabled(Map.of(Context.Library.FILTER, Set.of("center", "format", "indent")))
+        .withReadOnlyResolver(true)
+        .withElResolver(new SandboxElResolver(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY))
+        .withProcessors(JinjavaProcessors.newBuilder().withNodePreProcessor(new BudgetCharger()).build())
+        .build();
+    this.jinjava = new Jinjava(config);
+    this.jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
+        "", "range", CountedRange.class, "range", Object.class, Object[].class));
+    this.jinjava.setResourceLocator(new StoreLocator(Objects.requireNonNull(templates, "templates")));
+  }
+
+  /** The same settings, with includes served from {@code templates}. */
+  public JinjavaRenderer withTemplates(TemplateSource templates) {
+    return new JinjavaRenderer(strict, limits, templates);
+  }
+
+  public boolean strict() {
+    return strict;
+  }
+
+  public RenderLimits limits() {
+    return limits;
+  }
+
+  @Override
+  public boolean hasMarkup(String text) {
+    return hasJinjaMarkup(text);
+  }
+
+  /** Jinja's three openers; text without any of them renders to itself. */
+  static boolean hasJinjaMarkup(String text) {
+    int i = text.indexOf('{');
+    while (i >= 0 && i + 1 < text.length()) {
+      char c = text.charAt(i + 1);
+      if (c == '{' || c == '%' || c == '#') {
+        return true;
+      }
+      i = text.indexOf('{', i + 1);
+    }
+    return false;
+  }
+
+  @Override
+  public String render(String name, String text, Map<String, ?> variables) {
+    Budget outer = BUDGET.get();
+    Budget budget = new Budget(limits);
+    BUDGET.set(budget);
+    String output;
+    List<TemplateError> errors;
+    // Jinjava's own renderForResult copies its whole global context (every filter, tag and
+    // function) for each call, which costs hundreds of microseconds; the global context is used
+    // as the read-only parent instead, as nested renders do.
+    Context context = new Context(jinjava.getGlobalContext(), context(variables), config.getDisabled());
+    JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(jinjava, context, config);
+    try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+      output = current.value().render(text);
+      errors = interpreter.getErrors();
+    } catch (LimitReached e) {
+      throw new RenderException(name, e.line, e.getMessage());
+    } catch (InterpretException e) {
+      throw new RenderException(name, Math.max(0, e.getLineNumber()), describe(e));
+    } catch (RenderException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new RenderException(name, 0, "template failed: " + describe(e));
+    } finally {
+      if (outer == null) {
+        BUDGET.remove();
+      } else {
+        BUDGET.set(outer);
+      }
+    }
+    if (budget.reached != null) {
+      throw new RenderException(name, budget.reached.line, budget.reached.getMessage());
+    }
+    for (TemplateError error : errors) {
+      if (isFailure(error)) {
+        throw new RenderException(name, Math.max(0, error.getLineno()), message(error));
+      }
+    }
+    if (output.endsWith("\n")) {
+      // Jinja drops one trailing newline of a template, as Jinjava's renderForResult does.
+      output = output.substring(0, output.length() - 1);
+    }
+    if (output.length() > limits.maxOutputChars()) {
+      throw new RenderException(name, 0, "output is longer than " + limits.maxOutputChars() + " characters");
+    }
+    return output;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> context(Map<String, ?> variables) {
+    return (Map<String, Object>) variables;
+  }
+
+  private boolean isFailure(TemplateError error) {
+    // Lenient Jinja tolerates an unknown variable (it renders as nothing); strict mode reports it.
+    // Every other warning (an include cycle, a recursion limit) means the output is not what the
+    // template says, so it fails the render rather than serve half a script.
+    return error.getSeverity() == TemplateError.ErrorType.FATAL
+        || strict
+        || error.getReason() != TemplateError.ErrorReason.UNKNOWN;
+  }
+
+  private static String message(TemplateError error) {
+    String m = error.getMessage();
+    if (m == null || m.isBlank()) {
+      m = error.getReason() + " " + error.getItem();
+    }
+    if (error.getException() instanceof LimitReached lr) {
+      m = lr.getMessage();
+    }
+    return m;
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+
+  /**
+   * Jinja's {@code range()}, refusing a range longer than the limit instead of silently cutting it
+   * short as Jinjava does. Public only because Jinjava calls it by reflection.
+   */
+  public static final class CountedRange {
+    private CountedRange() {}
+
+    public static List<Integer> range(Object first, Object... more) {
+      Budget budget = BUDGET.get();
+      long count = count(first, more);
+      if (budget != null && count > budget.rangeLimit) {
+        budget.reached = new LimitReached(0,
+            "range() of " + count + " numbers is longer than the limit of " + budget.rangeLimit);
+        throw budget.reached;
+      }
+      return Functions.range(first, more);
+    }
+
+    private static long count(Object first, Object... more) {
+      try {
+        long start = 0;
+        long stop;
+        long step = 1;
+        if (more == null || more.length == 0) {
+          stop = number(first);
+        } else {
+          start = number(first);
+          stop = number(more[0]);
+          if (more.length > 1) {
+            step = number(more[1]);
+          }
+        }
+        if (step == 0) {
+          return 0;
+        }
+        long span = step > 0 ? stop - start : start - stop;
+        return span <= 0 ? 0 : (span + Math.abs(step) - 1) / Math.abs(step);
+      } catch (NumberFormatException | ArithmeticException e) {
+        return 0; // Jinjava's own range() reports what it cannot parse
+      }
+    }
+
+    private static long number(Object o) {
+      if (o instanceof Number n) {
+        return n.longValue();
+      }
+      return Long.parseLong(String.valueOf(o).trim());
+    }
+  }
+
+  /** Per-render counters, charged before every node Jinjava evaluates. */
+  private static final class Budget {
+    private final long maxNodes;
+    private final long rangeLimit;
+    private final long deadline;
+    private long nodes;
+    private LimitReached reached;
+
+    Budget(RenderLimits limits) {
+      this.maxNodes = limits.maxNodes();
+      this.rangeLimit = limits.rangeLimit();
+      this.deadline = System.nanoTime() + limits.timeout().toNanos();
+    }
+
+    void charge(Node node) {
+      if (reached != null) {
+        throw reached;
+      }
+      if (++nodes > maxNodes) {
+        reached = new LimitReached(node.getLineNumber(),
+            "evaluated more than " + maxNodes + " template nodes (loop or recursion limit)");
+        throw reached;
+      }
+      if ((nodes & 63) == 0 && System.nanoTime() - deadline > 0) {
+        reached = new LimitReached(node.getLineNumber(), "rendering took longer than the time limit");
+        throw reached;
+      }
+    }
+  }
+
+  /** Thrown from inside Jinjava to stop a render; cheap (no stack trace), since it may repeat. */
+  private static final class LimitReached extends RuntimeException {
+    final int line;
+
+    LimitReached(int line, String message) {
+      super(message, null, false, false);
+      this.line = line;
+    }
+  }
+
+  private static final class BudgetCharger extends JinjavaNodePreProcessor {
+    @Override
+    public void accept(Node node, JinjavaInterpreter interpreter) {
+      super.accept(node, interpreter);
+      Budget budget = BUDGET.get();
+      if (budget != null) {
+        budget.charge(node);
+      }
+    }
+  }
+
+  /** Resolves include and import names against stored templates only. */
+  private static final class StoreLocator implements ResourceLocator {
+    private final TemplateSource templates;
+
+    StoreLocator(TemplateSource templates) {
+      this.templates = templates;
+    }
+
+    @Override
+    public String getString(String fullName, Charset encoding, JinjavaInterpreter interpreter)
+        throws ResourceNotFoundException {
+      return templates.find(fullName)
+          .orElseThrow(() -> new ResourceNotFoundException("no stored template named '" + fullName + "'"));
+    }
+  }
+}

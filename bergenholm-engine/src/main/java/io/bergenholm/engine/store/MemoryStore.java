@@ -1,0 +1,39 @@
+package io.bergenholm.engine.store;
+
+import io.bergenholm.api.Params;
+import io.bergenholm.api.RecordKind;
+import io.bergenholm.api.store.ParameterStore;
+import io.bergenholm.api.store.RecordStore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A store in memory: for embedding, tests and benchmarks. Thread-safe; every write is atomic and
+ * conditional writes are exact, so it behaves as the durable stores do, minus the durability.
+ */
+public final class MemoryStore implements ParameterStore {
+  private final AtomicLong changes = new AtomicLong();
+  private final AtomicLong versions = new AtomicLong();
+  private final MemoryRecords<Params> hosts = new MemoryRecords<>(RecordKind.HOST, changes, versions);
+  private final MemoryRecords<Params> groups = new MemoryRecords<>(RecordKind.GROUP, changes, versions);
+  private final MemoryRecords<String> templates = new MemoryRecords<>(RecordKind.TEMPLATE, changes, versions);
+
+  @Override
+  public RecordStore<Params> hosts() {
+    return hosts;
+  }
+
+  @Override
+  public RecordStore<Params> groups() {
+    return groups;
+  }
+
+  @Override
+  public RecordStore<String> templates() {
+    return templates;
+  }
+
+  @Override
+  public long changeStamp() {
+    return changes.get();
+  }
+}
