@@ -1,0 +1,47 @@
+package io.bergenholm.netboot.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** One connection's pipeline, top to bottom. */
+final class HttpInitializer extends ChannelInitializer<SocketChannel> {
+  private final Optional<SslContext> tls;
+  private final HttpSettings settings;
+  private final Router router;
+  private final RequestHandler.Endpoint endpoint;
+  private final Executor workers;
+  private final ImageRoute images;
+
+  HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
+      Executor workers, ImageRoute images) {
+    this.tls = tls;
+    this.settings = settings;
+    this.router = router;
+    this.endpoint = endpoint;
+    this.workers = workers;
+    this.images = images;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    Limits limits = settings.limits();
+    ChannelPipeline p = ch.pipeline();
+    tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
+    p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+        .setMaxInitialLineLength(limits.maxInitialLineBytes())
+        .setMaxHeaderSize(limits.maxHeaderBytes())));
+    p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    p.addLast("body", new BoundedAggregator(limits.maxBodyBytes()));
+    p.addLast("chunked", new ChunkedWriteHandler());
+    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits));
+  }
+}

@@ -1,0 +1,141 @@
+package io.bergenholm.netboot.http;
+
+import io.bergenholm.engine.Bergenholm;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: the REST API and the iPXE endpoints of one {@link Bergenholm} engine, on a boot
+ * listener and optionally a separate management listener. Engine calls run on a bounded worker
+ * pool; when it is full, requests get 503 rather than queueing without end.
+ *
+ * <pre>{@code
+ * try (HttpServer server = HttpServer.start(engine, HttpSettings.of(address), ImageRoute.notImplemented())) {
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class HttpServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  private final EventLoopGroup acceptors;
+  private final EventLoopGroup loops;
+  private final BoundedExecutor workers;
+  private final List<Channel> channels = new ArrayList<>();
+  private InetSocketAddress bootAddress;
+  private Optional<InetSocketAddress> managementAddress = Optional.empty();
+
+  private HttpServer(HttpSettings settings) {
+    this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bergenholm-http-accept"),
+        NioIoHandler.newFactory());
+    this.loops = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("bergenholm-http"),
+        NioIoHandler.newFactory());
+    this.workers = new BoundedExecutor(settings.workerThreads(), settings.workQueue());
+  }
+
+  /**
+   * Binds the listeners and starts serving.
+   *
+   * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
+   */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
+    HttpServer server = new HttpServer(settings);
+    try {
+      Router router = Routes.build(engine, new Json(settings.limits()));
+      boolean split = settings.management().isPresent();
+      server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot");
+      if (split) {
+        server.managementAddress = Optional.of(
+            server.bind(settings.management().get(), settings, router, true, images, "management"));
+      }
+      warnIfOpen(settings);
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private InetSocketAddress bind(Listener listener, HttpSettings settings, Router router, boolean management,
+      ImageRoute images, String role) {
+    Optional<SslContext> tls = listener.tls().map(HttpServer::sslContext);
+    RequestHandler.Endpoint endpoint =
+        new RequestHandler.Endpoint(tls.isPresent() ? "https" : "http", management, settings.tokens());
+    ServerBootstrap b = new ServerBootstrap()
+        .group(acceptors, loops)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images));
+    Channel ch;
+    try {
+      ch = b.bind(listener.address()).syncUninterruptibly().channel();
+    } catch (Exception e) { // Netty rethrows the socket's checked BindException unchecked
+      throw new UncheckedIOException("cannot listen on " + listener.address() + " (" + role + "): " + e.getMessage(),
+          e instanceof IOException io ? io : new IOException(e));
+    }
+    channels.add(ch);
+    InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+    log.info("HTTP {} listener on {}://{}:{}", role, endpoint.scheme(), bound.getAddress().getHostAddress(),
+        bound.getPort());
+    return bound;
+  }
+
+  private static SslContext sslContext(TlsFiles files) {
+    try {
+      return SslContextBuilder.forServer(files.certificateChain().toFile(), files.privateKey().toFile()).build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UncheckedIOException("cannot load TLS certificate " + files.certificateChain() + " and key "
+          + files.privateKey() + ": " + e.getMessage(), e instanceof IOException io ? io : new IOException(e));
+    }
+  }
+
+  private static void warnIfOpen(HttpSettings settings) {
+    if (!settings.tokens().isEmpty()) {
+      return;
+    }
+    Listener management = settings.management().orElse(settings.boot());
+    if (management.beyondLoopback()) {
+      log.warn("*** The management API on {} is OPEN: no access tokens are configured and it listens beyond "
+          + "loopback. Anyone who can reach it can change hosts, groups and templates and power machines "
+          + "off. Configure a tokens file. ***", management.address());
+    }
+  }
+
+  /** Where the boot side listens (with the real port when 0 was asked for). */
+  public InetSocketAddress bootAddress() {
+    return bootAddress;
+  }
+
+  /** Where the management side listens, if on its own listener. */
+  public Optional<InetSocketAddress> managementAddress() {
+    return managementAddress;
+  }
+
+  @Override
+  public void close() {
+    for (Channel ch : channels) {
+      ch.close().syncUninterruptibly();
+    }
+    acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.close();
+  }
+}

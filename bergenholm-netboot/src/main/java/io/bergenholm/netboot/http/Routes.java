@@ -1,0 +1,62 @@
+package io.bergenholm.netboot.http;
+
+import static io.netty.handler.codec.http.HttpMethod.DELETE;
+import static io.netty.handler.codec.http.HttpMethod.GET;
+import static io.netty.handler.codec.http.HttpMethod.POST;
+import static io.netty.handler.codec.http.HttpMethod.PUT;
+
+import io.bergenholm.engine.Bergenholm;
+
+/** The route table: every path the server answers, with who may call it. */
+final class Routes {
+  private Routes() {}
+
+  static Router build(Bergenholm engine, Json json) {
+    RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine));
+    BootEndpoints boot = new BootEndpoints(engine);
+    PowerEndpoints power = new PowerEndpoints(engine, json);
+    Router r = new Router();
+
+    // Boot side: open, on the boot listener.
+    r.on(GET, "/healthz", call -> Guard.BOOT, BootEndpoints::healthz, true);
+    r.on(GET, "/readyz", Guard.BOOT, boot::readyz);
+    r.on(GET, "/ipxe/boot.ipxe", call -> Guard.BOOT, boot::chainScript, true);
+    r.on(GET, "/ipxe/script/{}", Guard.BOOT, boot::script);
+    r.on(GET, "/ipxe/register/{}", Guard.BOOT, boot::register);
+    for (String kind : new String[] {"kernel", "module", "initrd"}) {
+      r.on(GET, "/ipxe/" + kind + "/{}", Guard.BOOT, call -> boot.image(call, kind));
+      if (!kind.equals("kernel")) {
+        r.on(GET, "/ipxe/" + kind + "/{}/{}", Guard.BOOT, call -> boot.image(call, kind));
+      }
+    }
+    // Installers fetch their kickstart or preseed, and mark themselves installed when done.
+    r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
+
+    // Management side.
+    r.on(GET, "/api/1.0/hosts", Guard.READ, records::listHosts);
+    r.on(GET, "/api/1.0/hosts/", Guard.READ, records::listHosts);
+    r.on(GET, "/api/1.0/hosts/{}",
+        call -> call.param("installed").isPresent() ? Guard.BOOT : Guard.READ, records::getHost, false);
+    r.on(POST, "/api/1.0/hosts/{}", Guard.WRITE, records::createHost);
+    r.on(PUT, "/api/1.0/hosts/{}", Guard.WRITE, records::replaceHost);
+    r.on(DELETE, "/api/1.0/hosts/{}", Guard.WRITE, records::deleteHost);
+
+    r.on(GET, "/api/1.0/groups", Guard.READ, records::listGroups);
+    r.on(GET, "/api/1.0/groups/", Guard.READ, records::listGroups);
+    r.on(GET, "/api/1.0/groups/{}", Guard.READ, records::getGroup);
+    r.on(POST, "/api/1.0/groups/{}", Guard.WRITE, records::createGroup);
+    r.on(PUT, "/api/1.0/groups/{}", Guard.WRITE, records::replaceGroup);
+    r.on(DELETE, "/api/1.0/groups/{}", Guard.WRITE, records::deleteGroup);
+
+    r.on(GET, "/api/1.0/templates", Guard.READ, records::listTemplates);
+    r.on(GET, "/api/1.0/templates/", Guard.READ, records::listTemplates);
+    r.on(GET, "/api/1.0/templates/{}", Guard.READ, records::getTemplate);
+    r.on(POST, "/api/1.0/templates/{}", Guard.WRITE, records::createTemplate);
+    r.on(PUT, "/api/1.0/templates/{}", Guard.WRITE, records::replaceTemplate);
+    r.on(DELETE, "/api/1.0/templates/{}", Guard.WRITE, records::deleteTemplate);
+
+    r.on(GET, "/api/1.0/power/{}", Guard.READ, power::status);
+    r.on(PUT, "/api/1.0/power/{}", Guard.WRITE, power::act);
+    return r;
+  }
+}

@@ -1,0 +1,94 @@
+package io.bergenholm.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A small blocking client of the REST API, for the CLI. */
+final class ApiClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String base;
+  private final Optional<String> token;
+  private final HttpClient http;
+
+  /** One response: status and body text. */
+  record Response(int status, String body) {}
+
+  ApiClient(String base, Optional<String> token) {
+    this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  static String segment(String name) {
+    return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** Sends a request and returns a 2xx response; anything else is a {@link ClientException}. */
+  Response send(String method, String path, Optional<byte[]> body, String contentType) {
+    URI uri = URI.create(base + path);
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+        .method(method, body.map(HttpRequest.BodyPublishers::ofByteArray).orElse(HttpRequest.BodyPublishers.noBody()));
+    body.ifPresent(x -> b.header("Content-Type", contentType));
+    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    HttpResponse<String> r;
+    try {
+      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (ConnectException e) {
+      throw new ClientException(Main.UNREACHABLE, "cannot connect to " + base + " (is the server running? set --url or BERGENHOLM_URL)");
+    } catch (IOException e) {
+      throw new ClientException(Main.UNREACHABLE, "request to " + uri + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClientException(Main.UNREACHABLE, "interrupted");
+    }
+    if (r.statusCode() / 100 == 2) {
+      return new Response(r.statusCode(), r.body());
+    }
+    String reason = reason(r.body());
+    int code = r.statusCode() >= 500 ? Main.UNREACHABLE : Main.REFUSED;
+    throw new ClientException(code, method + " " + path + ": " + r.statusCode() + " " + reason);
+  }
+
+  Response get(String path) {
+    return send("GET", path, Optional.empty(), "");
+  }
+
+  static JsonNode parse(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new ClientException(Main.UNREACHABLE, "the server sent invalid JSON: " + e.getMessage());
+    }
+  }
+
+  static String pretty(String body) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(body));
+    } catch (IOException e) {
+      return body;
+    }
+  }
+
+  private static String reason(String body) {
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n != null && n.hasNonNull("error")) {
+        return n.get("error").asText();
+      }
+    } catch (IOException e) {
+      // not JSON: show the text as it is
+    }
+    return body == null || body.isBlank() ? "(no reason given)" : body.strip();
+  }
+}
