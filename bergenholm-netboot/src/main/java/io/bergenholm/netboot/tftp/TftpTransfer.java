@@ -1,0 +1,215 @@
+package io.bergenholm.netboot.tftp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One read transfer on its own connected UDP channel (its own port, so the kernel drops packets
+ * from any other peer). All state is touched only on the channel's event loop.
+ *
+ * <p>Blocks are counted with a 64-bit index (1 = first DATA) and put on the wire modulo 2^16, so
+ * files beyond 65535 blocks roll over to block 0. Only an ACK for a block that was sent and not
+ * yet acknowledged moves the transfer on; a duplicate ACK is ignored rather than answered, which
+ * is what keeps the sorcerer's apprentice away. Lost packets are resent by the timer alone.
+ */
+final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
+
+    private static final Logger log = LoggerFactory.getLogger(TftpTransfer.class);
+
+    private final String filename;
+    private final InetSocketAddress peer;
+    private final TftpSource source;
+    private final TransferOptions options;
+    private final int maxRetries;
+    private final Runnable onEnd;
+    private final long lastBlock;
+    private final long timeoutNanos;
+    private final long startNanos = System.nanoTime();
+
+    private Channel channel;
+    /** First block not yet acknowledged; 0 while the OACK waits for ACK 0. */
+    private long base;
+    /** Highest block sent so far. */
+    private long sentHighest;
+    private int retries;
+    private long retransmits;
+    private long deadline;
+    private boolean timerArmed;
+    private boolean ended;
+
+    TftpTransfer(String filename, InetSocketAddress peer, TftpSource source, TransferOptions options,
+            int maxRetries, Runnable onEnd) {
+        this.filename = filename;
+        this.peer = peer;
+        this.source = source;
+        this.options = options;
+        this.maxRetries = maxRetries;
+        this.onEnd = onEnd;
+        this.lastBlock = source.size() / options.blockSize() + 1;
+        this.timeoutNanos = options.timeout().toNanos();
+    }
+
+    /** Called on the channel's event loop once it is bound and connected. */
+    void start(Channel ch) {
+        this.channel = ch;
+        if (options.needsOptionAck()) {
+            base = 0;
+            sendOptionAck();
+        } else {
+            base = 1;
+            sendWindow();
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        if (ended) {
+            return;
+        }
+        TftpPacket decoded = TftpCodec.decode(packet.content());
+        if (decoded instanceof TftpPacket.Ack ack) {
+            onAck(ack.block());
+        } else if (decoded instanceof TftpPacket.Error error) {
+            end("client aborted with error " + error.code() + " '" + error.message() + "'", false);
+        } else {
+            log.debug("ignored {} from {} during transfer of {}", decoded, peer, filename);
+        }
+    }
+
+    private void onAck(int block) {
+        if (base == 0) {
+            if (block == 0) {
+                base = 1;
+                retries = 0;
+                sendWindow();
+            }
+            return;
+        }
+        long acked = base + ((block - (base & 0xFFFF)) & 0xFFFF);
+        if (acked > sentHighest) {
+            return; // a duplicate or stale ACK: below base once mapped, or never sent
+        }
+        if (acked == lastBlock) {
+            end(null, true);
+            return;
+        }
+        base = acked + 1;
+        retries = 0;
+        sendWindow();
+    }
+
+    private void sendOptionAck() {
+        channel.writeAndFlush(TftpCodec.optionAck(channel.alloc(), options.acknowledged()), channel.voidPromise());
+        armTimer();
+    }
+
+    private void sendWindow() {
+        long last = Math.min(base + options.windowSize() - 1, lastBlock);
+        try {
+            for (long block = base; block <= last; block++) {
+                channel.write(dataPacket(block), channel.voidPromise());
+            }
+        } catch (IOException e) {
+            channel.flush();
+            fail(TftpError.UNDEFINED, "read error on " + filename + ": " + e.getMessage());
+            return;
+        }
+        channel.flush();
+        sentHighest = Math.max(sentHighest, last);
+        armTimer();
+    }
+
+    private ByteBuf dataPacket(long block) throws IOException {
+        long offset = (block - 1) * options.blockSize();
+        int length = (int) Math.min(options.blockSize(), source.size() - offset);
+        ByteBuf out = channel.alloc().ioBuffer(4 + length);
+        out.writeShort(TftpPacket.DATA).writeShort((int) (block & 0xFFFF));
+        try {
+            source.read(offset, length, out);
+        } catch (IOException | RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        return out;
+    }
+
+    /** One timer per transfer; sending only moves the deadline, the timer re-arms itself until it is due. */
+    private void armTimer() {
+        deadline = System.nanoTime() + timeoutNanos;
+        if (!timerArmed) {
+            timerArmed = true;
+            channel.eventLoop().schedule(this::onTimer, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onTimer() {
+        timerArmed = false;
+        if (ended) {
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            timerArmed = true;
+            channel.eventLoop().schedule(this::onTimer, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (++retries > maxRetries) {
+            fail(TftpError.UNDEFINED, "no answer after " + maxRetries + " retransmissions");
+            return;
+        }
+        retransmits++;
+        if (base == 0) {
+            sendOptionAck();
+        } else {
+            sendWindow();
+        }
+    }
+
+    private void fail(int code, String message) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(TftpCodec.error(channel.alloc(), code, message), channel.voidPromise());
+        }
+        end(message, false);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A connected UDP socket reports ICMP port-unreachable here: the client is gone.
+        end("socket error: " + cause, false);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        end("channel closed", false);
+    }
+
+    private void end(String problem, boolean complete) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        long sent = complete ? source.size() : Math.max(0, (base - 1) * options.blockSize());
+        if (complete) {
+            log.info("sent {} to {}: {} bytes, blksize {}, windowsize {}, {} ms, {} retransmissions",
+                    filename, peer, sent, options.blockSize(), options.windowSize(), millis, retransmits);
+        } else {
+            log.warn("transfer of {} to {} stopped after {} bytes, blksize {}, windowsize {}, {} ms: {}",
+                    filename, peer, sent, options.blockSize(), options.windowSize(), millis, problem);
+        }
+        try {
+            source.close();
+        } finally {
+            channel.close();
+            onEnd.run();
+        }
+    }
+}
