@@ -1,0 +1,314 @@
+package io.bergenholm.engine.image;
+
+import io.bergenholm.api.BergenholmException;
+import io.bergenholm.api.NotFoundException;
+import io.bergenholm.api.UpstreamException;
+import io.bergenholm.api.image.ImageRequest;
+import io.bergenholm.api.image.ImageResponse;
+import io.bergenholm.api.image.ImageSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One upstream request for one URL, shared by every requester that arrives while it runs (single
+ * flight). The body goes to a temporary file in the cache directory; followers read that file up
+ * to {@link #written()} while it grows. On success the file is renamed into the cache; on any
+ * fault it is deleted and every follower sees {@link Phase#FAILED}.
+ */
+final class Download implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Download.class);
+  private static final int CHUNK = 64 * 1024;
+
+  enum Phase {
+    /** Waiting for upstream's response headers. */
+    CONNECTING,
+    /** The body is arriving in {@link #file}. */
+    RECEIVING,
+    /** The body is complete, verified and in the cache at {@link #file}. */
+    COMPLETE,
+    /** Upstream said the cached copy is current, or could not be asked: serve the cache. */
+    USE_CACHE,
+    FAILED
+  }
+
+  /** Everything a follower needs, read under one lock. */
+  record Snapshot(
+      Phase phase,
+      long written,
+      OptionalLong declaredLength,
+      Optional<String> sha256,
+      Optional<Exception> failure,
+      boolean failedBeforeBody) {}
+
+  private final String key;
+  private final URI url;
+  private final String shown;
+  private final Optional<URI> proxy;
+  private final ImageSource source;
+  private final Optional<CacheEntry> stale;
+  private final Optional<String> expectedSha256;
+  private final String hostId;
+  private final Duration timeout;
+  private final CacheIndex cache;
+  private final ImageMetrics metrics;
+  private final Consumer<Download> forget;
+  private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+  // Guarded by this.
+  private Phase phase = Phase.CONNECTING;
+  private Path file;
+  private long written;
+  private OptionalLong declaredLength = OptionalLong.empty();
+  private String sha256;
+  private Exception failure;
+  private boolean failedBeforeBody;
+
+  Download(
+      String key,
+      URI url,
+      Optional<URI> proxy,
+      ImageSource source,
+      Optional<CacheEntry> stale,
+      Optional<String> expectedSha256,
+      String hostId,
+      Duration timeout,
+      CacheIndex cache,
+      ImageMetrics metrics,
+      Consumer<Download> forget) {
+    this.key = key;
+    this.url = url;
+    this.shown = Urls.redact(url);
+    this.proxy = proxy;
+    this.source = source;
+    this.stale = stale;
+    this.expectedSha256 = expectedSha256;
+    this.hostId = hostId;
+    this.timeout = timeout;
+    this.cache = cache;
+    this.metrics = metrics;
+    this.forget = forget;
+  }
+
+  String url() {
+    return shown;
+  }
+
+  String key() {
+    return key;
+  }
+
+  @Override
+  public void run() {
+    ImageResponse response;
+    try {
+      metrics.upstreamFetches.increment();
+      if (stale.isPresent()) {
+        metrics.revalidations.increment();
+      }
+      response = source.fetch(new ImageRequest(url, proxy, stale.flatMap(CacheEntry::etag),
+          stale.flatMap(CacheEntry::lastModified), timeout));
+    } catch (NotFoundException e) {
+      stale.ifPresent(s -> cache.remove(key));
+      fail(e, true);
+      return;
+    } catch (BergenholmException e) {
+      if (stale.isPresent()) {
+        // Upstream is unreachable, but the copy we hold was good: better a boot than an outage.
+        log.warn("host {}: revalidating {} failed ({}); serving the cached copy",
+            hostId, shown, e.getMessage());
+        metrics.failures.increment();
+        finishWithCache();
+      } else {
+        fail(e, true);
+      }
+      return;
+    } catch (RuntimeException e) {
+      fail(new UpstreamException("fetching " + shown + " failed: " + e, e), true);
+      return;
+    }
+    try (response) {
+      if (response.notModified()) {
+        cache.markValidated(key, Instant.now());
+        finishWithCache();
+      } else {
+        receive(response);
+      }
+    } catch (IOException | RuntimeException e) {
+      fail(e, false);
+    }
+  }
+
+  private void receive(ImageResponse response) throws IOException {
+    Path temporary = cache.newTemporaryFile(key);
+    synchronized (this) {
+      file = temporary;
+    }
+    try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      synchronized (this) {
+        declaredLength = response.contentLength();
+        phase = Phase.RECEIVING;
+        notifyAll();
+      }
+      fireListeners();
+      MessageDigest digest = sha256();
+      byte[] buffer = new byte[CHUNK];
+      ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+      InputStream in = response.body();
+      long total = 0;
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedIOException("download of " + shown + " interrupted");
+        }
+        digest.update(buffer, 0, n);
+        wrapped.clear().limit(n);
+        while (wrapped.hasRemaining()) {
+          out.write(wrapped);
+        }
+        total += n;
+        metrics.bytesFetched.add(n);
+        synchronized (this) {
+          written = total;
+          notifyAll();
+        }
+        fireListeners();
+      }
+      OptionalLong declared = response.contentLength();
+      if (declared.isPresent() && declared.getAsLong() != total) {
+        throw new IOException(shown + " sent " + total + " bytes but announced "
+            + declared.getAsLong());
+      }
+      String hex = HexFormat.of().formatHex(digest.digest());
+      if (expectedSha256.isPresent() && !expectedSha256.get().equals(hex)) {
+        throw new IOException(shown + " has sha256 " + hex + ", not the expected "
+            + expectedSha256.get());
+      }
+      CacheEntry entry = new CacheEntry(key, shown, total, response.etag(),
+          response.lastModified(), hex, Instant.now());
+      synchronized (this) {
+        // Under the lock so that a follower never opens the temporary name after the rename.
+        file = cache.commit(temporary, entry);
+        sha256 = hex;
+      }
+    }
+    // Forget before announcing completion: whoever hears of it and asks again finds the cache.
+    forget.accept(this);
+    synchronized (this) {
+      phase = Phase.COMPLETE;
+      notifyAll();
+    }
+    fireListeners();
+    log.info("host {}: fetched {} ({} bytes) into the image cache", hostId, shown, written());
+  }
+
+  private void finishWithCache() {
+    forget.accept(this);
+    synchronized (this) {
+      phase = Phase.USE_CACHE;
+      notifyAll();
+    }
+    fireListeners();
+  }
+
+  private void fail(Exception cause, boolean beforeBody) {
+    metrics.failures.increment();
+    // Forget first: a request that comes after the failure starts a fresh download.
+    forget.accept(this);
+    Path partial;
+    synchronized (this) {
+      partial = file;
+    }
+    // Delete before followers hear of the failure, so that none can see it as a leftover.
+    if (partial != null) {
+      try {
+        Files.deleteIfExists(partial);
+      } catch (IOException e) {
+        log.warn("cannot delete partial download {}: {}", partial, e.toString());
+      }
+    }
+    synchronized (this) {
+      phase = Phase.FAILED;
+      failure = cause;
+      failedBeforeBody = beforeBody;
+      notifyAll();
+    }
+    fireListeners();
+    log.error("host {}: image {} failed: {}", hostId, shown, cause.getMessage());
+  }
+
+  /** Waits until the response headers are in (or the download ended). */
+  synchronized Snapshot awaitStart() throws InterruptedException {
+    while (phase == Phase.CONNECTING) {
+      wait();
+    }
+    return snapshot();
+  }
+
+  /** Waits until more than {@code position} bytes are written or the download ended. */
+  synchronized Snapshot awaitBeyond(long position) throws InterruptedException {
+    while (phase == Phase.RECEIVING && written <= position) {
+      wait();
+    }
+    return snapshot();
+  }
+
+  synchronized Snapshot snapshot() {
+    return new Snapshot(phase, written, declaredLength, Optional.ofNullable(sha256),
+        Optional.ofNullable(failure), failedBeforeBody);
+  }
+
+  /** Opens the file the body is in now; call only while RECEIVING or COMPLETE. */
+  synchronized FileChannel openFile() throws IOException {
+    return FileChannel.open(file, StandardOpenOption.READ);
+  }
+
+  long written() {
+    synchronized (this) {
+      return written;
+    }
+  }
+
+  void addListener(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  void removeListener(Runnable listener) {
+    listeners.remove(listener);
+  }
+
+  private void fireListeners() {
+    for (Runnable listener : listeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("image progress listener failed for {}", shown, e);
+      }
+    }
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

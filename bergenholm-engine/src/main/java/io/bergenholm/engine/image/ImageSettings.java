@@ -1,0 +1,148 @@
+package io.bergenholm.engine.image;
+
+import io.bergenholm.api.BadInputException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * How the {@link ImageService} fetches and caches.
+ *
+ * @param cacheDir where cached images, their metadata and downloads in progress live
+ * @param maxCacheBytes the cache's size bound; least recently used images are removed beyond it
+ * @param timeout how long to wait to connect, for the response headers, and for each read
+ * @param revalidateAfter how long a cached image is served without asking upstream whether it
+ *     changed ({@link Duration#ZERO}: ask every time)
+ * @param allowedHosts upstream host names images may come from ({@code *.example.org} matches
+ *     sub-domains; {@code file} allows {@code file:} URLs); empty allows every host
+ */
+public record ImageSettings(
+    Path cacheDir,
+    long maxCacheBytes,
+    Duration timeout,
+    Duration revalidateAfter,
+    Set<String> allowedHosts) {
+  public static final String CACHE_DIR = "images.cache_dir";
+  public static final String CACHE_MAX_BYTES = "images.cache_max_bytes";
+  public static final String TIMEOUT = "images.timeout";
+  public static final String REVALIDATE_AFTER = "images.revalidate_after";
+  public static final String ALLOWED_HOSTS = "images.allowed_hosts";
+
+  public static final long DEFAULT_MAX_CACHE_BYTES = 10L << 30;
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_REVALIDATE_AFTER = Duration.ofMinutes(5);
+
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]i?b?|b)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+  public ImageSettings {
+    Objects.requireNonNull(cacheDir, "cacheDir");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(revalidateAfter, "revalidateAfter");
+    allowedHosts = allowedHosts.stream()
+        .map(h -> h.toLowerCase(Locale.ROOT))
+        .collect(Collectors.toUnmodifiableSet());
+    if (maxCacheBytes <= 0) {
+      throw new BadInputException(CACHE_MAX_BYTES + " must be positive, not " + maxCacheBytes);
+    }
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new BadInputException(TIMEOUT + " must be positive, not " + timeout);
+    }
+    if (revalidateAfter.isNegative()) {
+      throw new BadInputException(REVALIDATE_AFTER + " must not be negative");
+    }
+  }
+
+  /**
+   * Reads the {@code images.*} keys of an engine configuration; absent keys take the defaults (cache
+   * in {@code <java.io.tmpdir>/bergenholm-images}, 10 GiB, 30 s timeout, revalidation after 5
+   * minutes, every host allowed). Sizes take {@code K}, {@code M}, {@code G}, {@code T} (powers of
+   * 1024); durations take {@code ms}, {@code s}, {@code m}, {@code h} or ISO-8601 ({@code PT30S}).
+   *
+   * @throws BadInputException naming the key whose value cannot be read
+   */
+  public static ImageSettings fromConfig(Map<String, String> config) {
+    Path dir = Path.of(config.getOrDefault(CACHE_DIR,
+        Path.of(System.getProperty("java.io.tmpdir"), "bergenholm-images").toString()));
+    long max = config.containsKey(CACHE_MAX_BYTES)
+        ? parseSize(CACHE_MAX_BYTES, config.get(CACHE_MAX_BYTES)) : DEFAULT_MAX_CACHE_BYTES;
+    Duration timeout = config.containsKey(TIMEOUT)
+        ? parseDuration(TIMEOUT, config.get(TIMEOUT)) : DEFAULT_TIMEOUT;
+    Duration revalidate = config.containsKey(REVALIDATE_AFTER)
+        ? parseDuration(REVALIDATE_AFTER, config.get(REVALIDATE_AFTER))
+        : DEFAULT_REVALIDATE_AFTER;
+    Set<String> hosts = Arrays.stream(config.getOrDefault(ALLOWED_HOSTS, "").split("[,\\s]+"))
+        .filter(h -> !h.isBlank())
+        .collect(Collectors.toUnmodifiableSet());
+    return new ImageSettings(dir, max, timeout, revalidate, hosts);
+  }
+
+  static long parseSize(String key, String value) {
+    Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new BadInputException(key + " = '" + value + "' is not a size such as 10G or 500M");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2);
+    int shift = switch (unit.charAt(0)) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      case 'g' -> 30;
+      case 't' -> 40;
+      default -> 0;
+    };
+    return n << shift;
+  }
+
+  static Duration parseDuration(String key, String value) {
+    String v = value.trim();
+    if (v.toUpperCase(Locale.ROOT).startsWith("P")) {
+      try {
+        return Duration.parse(v);
+      } catch (DateTimeParseException e) {
+        throw new BadInputException(key + " = '" + value + "' is not an ISO-8601 duration", e);
+      }
+    }
+    Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new BadInputException(key + " = '" + value + "' is not a duration such as 30s or 5m");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+
+  /** Whether images may be fetched from the host of {@code scheme}/{@code host}. */
+  boolean allows(String scheme, String host) {
+    if (allowedHosts.isEmpty()) {
+      return true;
+    }
+    if ("file".equals(scheme)) {
+      return allowedHosts.contains("file");
+    }
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    for (String allowed : allowedHosts) {
+      if (allowed.equals(h)
+          || (allowed.startsWith("*.") && h.endsWith(allowed.substring(1)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,28 @@
+package io.bergenholm.engine.image;
+
+import java.net.URI;
+
+/** URL helpers shared by the image sources and the service. */
+final class Urls {
+  private Urls() {}
+
+  /** The URL as it may appear in logs and error messages: without user name and password. */
+  static String redact(URI uri) {
+    return withoutUserInfo(uri).toString();
+  }
+
+  static URI withoutUserInfo(URI uri) {
+    if (uri.getRawUserInfo() == null) {
+      return uri;
+    }
+    StringBuilder s = new StringBuilder(uri.getScheme()).append("://").append(uri.getRawAuthority()
+        .substring(uri.getRawAuthority().lastIndexOf('@') + 1));
+    if (uri.getRawPath() != null) {
+      s.append(uri.getRawPath());
+    }
+    if (uri.getRawQuery() != null) {
+      s.append('?').append(uri.getRawQuery());
+    }
+    return URI.create(s.toString());
+  }
+}

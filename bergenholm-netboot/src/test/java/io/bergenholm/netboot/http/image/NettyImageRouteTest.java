@@ -1,0 +1,270 @@
+package io.bergenholm.netboot.http.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bergenholm.engine.ImageTarget;
+import io.bergenholm.engine.image.ImageService;
+import io.bergenholm.engine.image.ImageSettings;
+import io.bergenholm.engine.image.ImageSources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The image route over real sockets: a Netty server, a loopback upstream, real HTTP clients. */
+class NettyImageRouteTest {
+  @TempDir Path cacheDir;
+  private final Random random = new Random(0x5eedL);
+  private TestUpstream upstream;
+  private ImageService images;
+  private TestHttpServer server;
+  private HttpClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = new TestUpstream();
+    images = new ImageService(
+        new ImageSettings(cacheDir, 1L << 30, Duration.ofMillis(800), Duration.ofMinutes(5),
+            Set.of()),
+        ImageSources.discover(getClass().getClassLoader(), Map.of()));
+    server = new TestHttpServer(images);
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+    images.close();
+    upstream.close();
+  }
+
+  private byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private void serve(String host, String path, Optional<String> sha256) {
+    server.target(host, new ImageTarget("kernel", upstream.uri(path), Optional.empty(), sha256));
+  }
+
+  private HttpResponse<byte[]> get(String host, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(host)).timeout(Duration.ofSeconds(20));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  private List<Path> cacheFiles() throws IOException {
+    try (Stream<Path> files = Files.walk(cacheDir)) {
+      return files.filter(Files::isRegularFile).toList();
+    }
+  }
+
+  @Test
+  void getHeadAndRangeOnACachedImage() throws Exception {
+    byte[] image = bytes(500_000);
+    upstream.put("/vmlinuz", image);
+    serve("h1", "/vmlinuz", Optional.empty());
+
+    HttpResponse<byte[]> cold = get("h1");
+    assertThat(cold.statusCode()).isEqualTo(200);
+    assertThat(cold.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
+    assertThat(cold.body()).isEqualTo(image);
+
+    HttpResponse<byte[]> warm = get("h1");
+    assertThat(warm.statusCode()).isEqualTo(200);
+    assertThat(warm.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
+    assertThat(warm.body()).isEqualTo(image);
+
+    HttpResponse<byte[]> head = client.send(HttpRequest.newBuilder(server.uri("h1"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
+    assertThat(head.body()).isEmpty();
+
+    HttpResponse<byte[]> part = get("h1", "Range", "bytes=1000-1999");
+    assertThat(part.statusCode()).isEqualTo(206);
+    assertThat(part.headers().firstValue("Content-Range"))
+        .hasValue("bytes 1000-1999/" + image.length);
+    assertThat(part.body()).isEqualTo(Arrays.copyOfRange(image, 1000, 2000));
+
+    HttpResponse<byte[]> tail = get("h1", "Range", "bytes=-100");
+    assertThat(tail.statusCode()).isEqualTo(206);
+    assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(image, image.length - 100, image.length));
+
+    HttpResponse<byte[]> open = get("h1", "Range", "bytes=499990-");
+    assertThat(open.body()).isEqualTo(Arrays.copyOfRange(image, 499_990, image.length));
+
+    HttpResponse<byte[]> beyond = get("h1", "Range", "bytes=600000-");
+    assertThat(beyond.statusCode()).isEqualTo(416);
+    assertThat(beyond.headers().firstValue("Content-Range")).hasValue("bytes */" + image.length);
+
+    assertThat(upstream.requests("/vmlinuz")).isEqualTo(1);
+    assertThat(images.metrics().bytesServed())
+        .isEqualTo(2L * image.length + 1000 + 100 + 10);
+  }
+
+  @Test
+  void hundredConcurrentClientsOnAColdImageCauseOneUpstreamRequest() throws Exception {
+    byte[] image = bytes(3_000_000);
+    TestUpstream.Resource r = upstream.put("/initrd", image);
+    r.gate = new CountDownLatch(1);
+    r.gateAt = image.length / 4;
+    int clients = 100;
+    for (int i = 0; i < clients; i++) {
+      serve("h" + i, "/initrd", Optional.of(sha256(image)));
+    }
+    List<CompletableFuture<HttpResponse<byte[]>>> responses = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      responses.add(client.sendAsync(HttpRequest.newBuilder(server.uri("h" + i))
+          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (images.metrics().misses() < clients && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(images.metrics().misses()).isEqualTo(clients);
+    r.gate.countDown();
+    for (CompletableFuture<HttpResponse<byte[]>> f : responses) {
+      HttpResponse<byte[]> response = f.get(30, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
+      assertThat(response.body()).isEqualTo(image);
+    }
+    assertThat(upstream.requests("/initrd")).isEqualTo(1);
+  }
+
+  @Test
+  void anUnknownLengthInFlightIsSentChunked() throws Exception {
+    byte[] image = bytes(200_000);
+    upstream.put("/nolength", image).chunked = true;
+    serve("h1", "/nolength", Optional.empty());
+    HttpResponse<byte[]> response = get("h1");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+    assertThat(response.body()).isEqualTo(image);
+    HttpResponse<byte[]> warm = get("h1");
+    assertThat(warm.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
+    assertThat(warm.body()).isEqualTo(image);
+  }
+
+  enum Fault { STALL, CUT, LONGER_LENGTH, WRONG_CHECKSUM, CUT_CHUNKED }
+
+  @ParameterizedTest
+  @EnumSource(Fault.class)
+  void aFaultMidStreamAbortsTheClientsConnectionAndTheNextRequestSucceeds(Fault fault)
+      throws Exception {
+    byte[] image = bytes(600_000);
+    TestUpstream.Resource r = upstream.put("/bad", image);
+    r.fault = switch (fault) {
+      case STALL -> TestUpstream.Fault.STALL;
+      case CUT, CUT_CHUNKED -> TestUpstream.Fault.CUT;
+      case LONGER_LENGTH -> TestUpstream.Fault.LONGER_LENGTH;
+      case WRONG_CHECKSUM -> TestUpstream.Fault.NONE;
+    };
+    r.chunked = fault == Fault.CUT_CHUNKED;
+    String good = sha256(image);
+    serve("h1", "/bad", Optional.of(fault == Fault.WRONG_CHECKSUM ? sha256(bytes(3)) : good));
+
+    assertThatThrownBy(() -> get("h1")).isInstanceOf(IOException.class);
+    assertThat(cacheFiles()).isEmpty();
+
+    r.fault = TestUpstream.Fault.NONE;
+    serve("h1", "/bad", Optional.of(good));
+    HttpResponse<byte[]> retry = get("h1");
+    assertThat(retry.statusCode()).isEqualTo(200);
+    assertThat(retry.body()).isEqualTo(image);
+  }
+
+  @Test
+  void upstreamRefusalsBeforeTheBodyBecomeStatusCodes() throws Exception {
+    TestUpstream.Resource r = upstream.put("/k", bytes(10));
+    serve("h1", "/k", Optional.empty());
+    r.fault = TestUpstream.Fault.NOT_FOUND;
+    assertThat(get("h1").statusCode()).isEqualTo(404);
+    r.fault = TestUpstream.Fault.SERVER_ERROR;
+    assertThat(get("h1").statusCode()).isEqualTo(502);
+    assertThat(get("unknown-host").statusCode()).isEqualTo(404);
+    server.target("h2", new ImageTarget("kernel", java.net.URI.create("gopher://127.0.0.1/k"),
+        Optional.empty(), Optional.empty()));
+    assertThat(get("h2").statusCode()).isEqualTo(400);
+    HttpResponse<byte[]> post = client.send(HttpRequest.newBuilder(server.uri("h1"))
+        .POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void aClientThatStopsReadingHoldsBackNobodyElse() throws Exception {
+    byte[] image = bytes(8_000_000);
+    upstream.put("/big", image);
+    serve("h1", "/big", Optional.empty());
+    serve("h2", "/big", Optional.empty());
+    try (Socket stuck = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      stuck.setReceiveBufferSize(4096);
+      OutputStream out = stuck.getOutputStream();
+      out.write("GET /ipxe/kernel/h1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = stuck.getInputStream();
+      byte[] first = new byte[16];
+      assertThat(in.readNBytes(first, 0, first.length)).isEqualTo(first.length);
+      assertThat(new String(first, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+      // The stuck client reads nothing more; another gets the whole image meanwhile.
+      HttpResponse<byte[]> other = get("h2");
+      assertThat(other.body()).isEqualTo(image);
+    }
+    assertThat(upstream.requests("/big")).isEqualTo(1);
+  }
+
+  @Test
+  void curlSeesAnAbortedTransferAsAnError() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+    byte[] image = bytes(600_000);
+    upstream.put("/cut", image).fault = TestUpstream.Fault.CUT;
+    serve("h1", "/cut", Optional.empty());
+    Path out = cacheDir.resolveSibling(cacheDir.getFileName() + "-curl.out");
+    Process curl = new ProcessBuilder("curl", "-sS", "-o", out.toString(), "--max-time", "20",
+        server.uri("h1").toString()).redirectErrorStream(true).start();
+    assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String said = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(curl.exitValue()).as("curl said: %s", said).isEqualTo(18); // partial file
+    Files.deleteIfExists(out);
+  }
+}

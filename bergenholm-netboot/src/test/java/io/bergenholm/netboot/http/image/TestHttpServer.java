@@ -1,0 +1,62 @@
+package io.bergenholm.netboot.http.image;
+
+import io.bergenholm.api.Params;
+import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.ImageTarget;
+import io.bergenholm.engine.image.ImageService;
+import io.bergenholm.netboot.http.HttpServer;
+import io.bergenholm.netboot.http.HttpSettings;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The project's HTTP server with a {@link NettyImageRoute}, over an engine with a memory store:
+ * what the runner wires, on 127.0.0.1 and a free port. Hosts get their image parameters from
+ * {@link #target}, so every request goes through the real resolution of {@code kernel}.
+ */
+final class TestHttpServer implements AutoCloseable {
+  private final Bergenholm engine;
+  private final NettyImageRoute route;
+  private final HttpServer server;
+
+  TestHttpServer(ImageService images) {
+    engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
+    route = new NettyImageRoute(images);
+    server = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), route);
+  }
+
+  Bergenholm engine() {
+    return engine;
+  }
+
+  /** Gives host {@code hostId} the parameters that make the engine resolve {@code target}. */
+  void target(String hostId, ImageTarget target) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put(target.parameter(), target.url().toString());
+    target.proxy().ifPresent(p -> params.put("proxy_url", p.toString()));
+    target.sha256().ifPresent(d -> params.put(target.parameter() + "_sha256", d));
+    if (engine.host(hostId).isPresent()) {
+      engine.replaceHost(hostId, Params.of(params), Optional.empty());
+    } else {
+      engine.createHost(hostId, Params.of(params));
+    }
+  }
+
+  URI uri(String hostId) {
+    return URI.create("http://127.0.0.1:" + port() + "/ipxe/kernel/" + hostId);
+  }
+
+  int port() {
+    return server.bootAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    route.close();
+    engine.close();
+  }
+}
