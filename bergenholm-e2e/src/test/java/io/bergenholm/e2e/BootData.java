@@ -6,11 +6,18 @@ import java.nio.file.Path;
 
 /**
  * The directory store the end-to-end servers boot from: the old project's three iPXE templates
- * (unchanged in shape), an install group whose kernel and initrd live on a separate upstream
- * server, and the register/installed groups.
+ * ({@code linux.ipxe}, {@code localboot.ipxe}, {@code register.ipxe}, unchanged in shape), an
+ * install group whose kernel and initrd live on a separate upstream server and whose kernel options
+ * name a per-host kickstart, the {@code register} host and group, and the {@code installed} group.
  */
 final class BootData {
   static final String INSTALL_GROUP = "e2e-install";
+  /**
+   * Added after {@link #INSTALL_GROUP}, it makes the first boot stage chain {@code undionly.kpxe}
+   * from Bergenholm's TFTP server before installing (see {@code via-undionly.ipxe}).
+   */
+  static final String VIA_UNDIONLY_GROUP = "e2e-via-undionly";
+  static final String KICKSTART = "e2e.ks";
 
   private BootData() {}
 
@@ -41,11 +48,14 @@ final class BootData {
           "image_base_url": "%s",
           "kernel": "{{image_base_url}}/vmlinuz",
           "module": "{{image_base_url}}/initrd.gz",
-          "kickstart": "e2e.ks",
+          "kickstart": "%s",
           "kernel_opts": "console=ttyS0 panic=-1 ks={{base_url}}/api/1.0/templates/{{kickstart}}/{{uuid}} e2e.host={{uuid}}",
           "ipxe_script": "linux.ipxe"
         }
-        """.formatted(upstreamUrl));
+        """.formatted(upstreamUrl, KICKSTART));
+    writeFile(dir, "groups/" + VIA_UNDIONLY_GROUP, """
+        {"ipxe_script": "via-undionly.ipxe"}
+        """);
     writeFile(dir, "hosts/register", """
         {"groups": ["register"]}
         """);
@@ -57,6 +67,22 @@ final class BootData {
         {%- if kernel is defined %}
         kernel {{ipxe_url}}/kernel/${uuid} {{kernel_opts}}
         {%- endif %}
+        boot
+        """);
+    // QEMU's NIC ROM is already iPXE, so the proxyDHCP sends it straight to the HTTP script and a
+    // BIOS PXE client's first step (undionly.kpxe over TFTP) would never happen. This script takes
+    // that step itself: in the ROM it chains undionly.kpxe from the TFTP server the proxyDHCP
+    // offer named; undionly.kpxe (iPXE driving the NIC through the ROM's UNDI, hence chip
+    // "undionly") asks DHCP and proxyDHCP again, comes back here, and installs.
+    writeFile(dir, "templates/via-undionly.ipxe", """
+        #!ipxe
+        iseq ${net0/chip} undionly && goto install ||
+        echo ===== Stage 1 (${net0/chip}): chaining undionly.kpxe from TFTP server ${proxydhcp/next-server} =====
+        chain tftp://${proxydhcp/next-server}/undionly.kpxe || exit 1
+        :install
+        echo ===== Stage 2 (${net0/chip}): installing {{uuid}} =====
+        module --name module0 {{ipxe_url}}/module/${uuid}
+        kernel {{ipxe_url}}/kernel/${uuid} {{kernel_opts}}
         boot
         """);
     writeFile(dir, "templates/localboot.ipxe", """
@@ -74,7 +100,7 @@ final class BootData {
         echo ===== Registered; trying boot from local disk =====
         sanboot --no-describe --drive 0x80
         """);
-    writeFile(dir, "templates/e2e.ks", """
+    writeFile(dir, "templates/" + KICKSTART, """
         # kickstart for {{uuid}}
         url --url {{image_base_url}}
         %post

@@ -5,13 +5,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A child process whose output goes to a log file and which is always killed by its PID on
- * {@link #close()}, descendants included, so a failed test leaves nothing running.
+ * {@link #close()}, descendants included, so a failed test leaves nothing running. Processes still
+ * running when the test JVM exits (a test killed by a timeout, an interrupted build) are killed by
+ * a shutdown hook.
  */
 final class ManagedProcess implements AutoCloseable {
+  private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ManagedProcess::close), "e2e-process-reaper"));
+  }
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -22,15 +32,18 @@ final class ManagedProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** Starts {@code command} with its standard output and error appended to {@code log}. */
   static ManagedProcess start(String name, Path log, List<String> command) {
     try {
       Files.createDirectories(log.getParent());
-      Process p = new ProcessBuilder(command)
+      Process p = new ProcessBuilder(Shell.resolved(command))
           .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
           .start();
-      return new ManagedProcess(name, p, log);
+      ManagedProcess managed = new ManagedProcess(name, p, log);
+      LIVE.add(managed);
+      return managed;
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + name + ": " + command, e);
     }
@@ -50,13 +63,13 @@ final class ManagedProcess implements AutoCloseable {
 
   String logText() {
     try {
-      return Files.exists(log) ? Files.readString(log) : "";
+      return Files.exists(log) ? Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
     }
   }
 
-  /** Waits for the process to end by itself. */
+  /** Waits up to {@code millis} for the process to end by itself. */
   boolean waitFor(long millis) throws InterruptedException {
     return process.waitFor(millis, TimeUnit.MILLISECONDS);
   }
@@ -65,18 +78,23 @@ final class ManagedProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** SIGTERM to the process and its descendants, SIGKILL after 3 s. */
   @Override
   public void close() {
-    process.descendants().forEach(ProcessHandle::destroy);
+    List<ProcessHandle> descendants = process.descendants().toList();
+    descendants.forEach(ProcessHandle::destroy);
     process.destroy();
     try {
       if (!process.waitFor(3, TimeUnit.SECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        descendants.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      descendants.forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
+    } finally {
+      LIVE.remove(this);
     }
   }
 

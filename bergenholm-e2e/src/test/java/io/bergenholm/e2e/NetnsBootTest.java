@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,17 +19,27 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * Flows 1 to 3 on an isolated network (needs root): a plain site DHCP server hands out addresses,
- * Bergenholm's proxyDHCP, TFTP and HTTP do the rest, and an unmodified PXE client (QEMU's iPXE
- * option ROM) boots through them.
+ * Flows 1 to 3 on an isolated network (needs root): a plain site DHCP server in its own namespace
+ * hands out addresses, Bergenholm's proxyDHCP, TFTP and HTTP (started as an operator starts them:
+ * {@code bergenholm serve --store file:DIR --http ... --tftp ... --tftp-root /usr/lib/ipxe
+ * --proxy-dhcp ...}) do the rest, and an unmodified PXE client, QEMU's iPXE option ROM, boots
+ * through them. Kernel and initrd come from an upstream server in the site namespace, fetched by
+ * Bergenholm's image streaming.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class NetnsBootTest {
   private static final String INSTALL_UUID = "8c6e2b1a-4f3d-4c2e-9a7b-0000000000a1";
+  private static final String INSTALL_MAC = "52:54:00:e2:e0:01";
   private static final String NEW_UUID = "8c6e2b1a-4f3d-4c2e-9a7b-0000000000b2";
+  private static final String NEW_MAC = "52:54:00:e2:e0:02";
   private static final String HTTP = NetnsLab.SERVER_IP + ":8080";
+  private static final String BASE = "http://" + HTTP;
+  /** Only a hung machine gets near this: failures end at the console's first sign of them. */
+  private static final Duration BOOT_LIMIT = Duration.ofMinutes(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path out;
@@ -36,21 +48,24 @@ class NetnsBootTest {
 
   @BeforeAll
   static void startLab() throws Exception {
-    assumeTrue(NetnsLab.supported(), "needs root, /dev/net/tun, iproute2, dnsmasq and qemu-system-x86");
+    Optional<String> missing = NetnsLab.missing();
+    assumeTrue(missing.isEmpty(), () -> "namespace boots skipped: " + missing.orElse(""));
     out = E2eOutput.directory("netns");
     Path images = BootImages.ensure();
     lab = NetnsLab.create(out);
     lab.startSiteDhcp();
     String upstream = lab.startUpstream(images);
-    Path data = BootData.write(out.resolve("data"), "http://" + HTTP, upstream);
-    Files.writeString(data.resolve("hosts/" + INSTALL_UUID),
-        "{\"groups\": [\"" + BootData.INSTALL_GROUP + "\"], \"hostname\": \"e2e-install\"}");
+    Path data = BootData.write(out.resolve("data"), BASE, upstream);
+    Files.writeString(data.resolve("hosts/" + INSTALL_UUID), """
+        {"groups": ["%s", "%s"], "hostname": "e2e-install"}
+        """.formatted(BootData.INSTALL_GROUP, BootData.VIA_UNDIONLY_GROUP));
     server = BergenholmProcess.start(Optional.of(lab.ns), out.resolve("bergenholm.log"), HTTP, List.of(
         "--store", "file:" + data,
         "--http", HTTP,
         "--tftp", NetnsLab.SERVER_IP + ":69",
         "--tftp-root", "/usr/lib/ipxe",
-        "--proxy-dhcp", NetnsLab.SERVER_IP));
+        "--proxy-dhcp", NetnsLab.SERVER_IP,
+        "-E", "images.cache_dir=" + out.resolve("image-cache")));
   }
 
   @AfterAll
@@ -60,79 +75,136 @@ class NetnsBootTest {
     }
     if (lab != null) {
       lab.close();
+      assertThat(lab.exists()).as("namespaces %s and %s removed", lab.ns, lab.siteNs).isFalse();
     }
   }
 
-  private static Qemu.Boot boot(String flow, Qemu.Machine machine, Pattern goal) throws Exception {
-    List<String> cmd = Qemu.baseCommand(machine);
-    cmd.addAll(0, List.of("ip", "netns", "exec", lab.ns));
+  private static Qemu.Boot boot(String name, Qemu.Machine machine, String goal) throws Exception {
+    List<String> cmd = Shell.in(Optional.of(lab.ns), machine.arguments());
     cmd.addAll(List.of("-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"));
-    Qemu.Boot boot = Qemu.boot(cmd, out.resolve(flow + "-console.log"), goal, Duration.ofSeconds(240));
-    E2eOutput.record(out, flow, boot, server.logText());
+    long mark = server.mark();
+    Qemu.Boot boot = Qemu.boot(name, cmd, out, Pattern.compile(Pattern.quote(goal)), BOOT_LIMIT);
+    E2eOutput.record(out, boot, server.logSince(mark));
     return boot;
   }
 
   private static JsonNode getJson(String path) throws Exception {
-    Shell.Result r = server.curl("-sf", "http://" + HTTP + path);
+    Shell.Result r = server.curl("-sS", "-f", BASE + path);
     assertThat(r.exit()).as("GET %s: %s", path, r.output()).isZero();
     return JSON.readTree(r.output());
+  }
+
+  private String siteLeases() throws Exception {
+    return Files.readString(out.resolve("site-dnsmasq.log"));
   }
 
   @Test
   @Order(1)
   void flow1InstallsThroughProxyDhcpTftpAndHttp() throws Exception {
-    Qemu.Boot boot = boot("flow1-install",
-        new Qemu.Machine(INSTALL_UUID, "52:54:00:e2:e0:01", null, null, null),
-        Pattern.compile(Pattern.quote(BootImages.MARKER)));
+    Qemu.Boot boot = boot("flow1-install", Qemu.Machine.of(INSTALL_UUID, INSTALL_MAC), BootImages.MARKER);
 
-    assertThat(boot.reached()).as("boot: %s%nconsole:%n%s", boot, boot.console()).isTrue();
-    assertThat(boot.console())
-        .contains("ks=http://" + HTTP + "/api/1.0/templates/e2e.ks/" + INSTALL_UUID)
-        .contains("e2e.host=" + INSTALL_UUID)
-        .contains("PRODUCT_UUID: " + INSTALL_UUID);
+    assertThat(boot.reached()).as(boot.describe()).isTrue();
+    boot.assertShowsInOrder(
+        // the ROM: address from the site server, boot file from Bergenholm's proxyDHCP
+        "Next server: " + NetnsLab.SERVER_IP,
+        "Filename: http://" + HTTP + "/",
+        "/ipxe/script/" + INSTALL_UUID + "... ok",
+        "Stage 1 (virtio-net): chaining undionly.kpxe from TFTP server " + NetnsLab.SERVER_IP,
+        // undionly.kpxe from Bergenholm's TFTP, running on the ROM's UNDI
+        "tftp://" + NetnsLab.SERVER_IP + "/undionly.kpxe... ok",
+        "PXE->EB",
+        "net0: " + INSTALL_MAC + " using undionly",
+        // its own DHCP round, the proxyDHCP again, the host's script over HTTP
+        "Next server: " + NetnsLab.SERVER_IP,
+        "/ipxe/script/" + INSTALL_UUID + "... ok",
+        "Stage 2 (undionly): installing " + INSTALL_UUID,
+        // kernel and initrd streamed by Bergenholm from upstream
+        "/ipxe/module/" + INSTALL_UUID,
+        "/ipxe/kernel/" + INSTALL_UUID,
+        "Linux version",
+        "CMDLINE: console=ttyS0 panic=-1 ks=" + BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
+            + INSTALL_UUID + " e2e.host=" + INSTALL_UUID,
+        "PRODUCT_UUID: " + INSTALL_UUID,
+        BootImages.MARKER);
+    assertThat(siteLeases()).as("the address came from the site's DHCP server")
+        .containsPattern("DHCPACK\\(veth-d\\) 192\\.168\\.77\\.\\d+ " + INSTALL_MAC);
     assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
+    assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
+    // The kickstart the kernel options name is rendered for this host.
+    Shell.Result ks = server.curl("-sS", "-f", BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID);
+    assertThat(ks.output()).contains("# kickstart for " + INSTALL_UUID)
+        .contains(BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark");
   }
 
   @Test
   @Order(2)
-  void flow2UnknownMachineRegistersItselfThenTriesLocalDisk() throws Exception {
-    Qemu.Boot boot = boot("flow2-register",
-        new Qemu.Machine(NEW_UUID, "52:54:00:e2:e0:02", "Acme", "Rack9000", "SN0042"),
-        Pattern.compile("Registered; trying boot from local disk"));
+  void flow2UnknownMachineRegistersItselfThenBootsItsLocalDisk() throws Exception {
+    Qemu.Machine machine = Qemu.Machine.of(NEW_UUID, NEW_MAC).withSmbios("Acme", "Rack9000", "SN0042")
+        .withDisk(LocalDisk.write(out.resolve("flow2-disk.img")));
+    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}", BASE + "/api/1.0/hosts/" + NEW_UUID)
+        .output()).isEqualTo("404");
 
-    assertThat(boot.reached()).as("boot: %s%nconsole:%n%s", boot, boot.console()).isTrue();
+    Qemu.Boot boot = boot("flow2-register", machine, LocalDisk.MARKER);
+
+    assertThat(boot.reached()).as(boot.describe()).isTrue();
+    boot.assertShowsInOrder(
+        "Next server: " + NetnsLab.SERVER_IP,
+        "/ipxe/script/" + NEW_UUID + "... ok",
+        "Registering this host to Bergenholm",
+        // iPXE shows the URL without its query; the facts it carried are checked below
+        "/ipxe/register/" + NEW_UUID + "... ok",
+        "Registered; trying boot from local disk",
+        "Booting from SAN device 0x80",
+        LocalDisk.MARKER);
+    assertThat(boot.console()).doesNotContain(BootImages.MARKER);
+
     JsonNode host = getJson("/api/1.0/hosts/" + NEW_UUID);
     assertThat(host.path("manufacturer").asText()).isEqualTo("Acme");
     assertThat(host.path("product").asText()).isEqualTo("Rack9000");
     assertThat(host.path("serial").asText()).isEqualTo("SN0042");
-    assertThat(host.path("groups").toString()).contains("default");
+    assertThat(host.path("groups").toString()).contains("\"default\"");
   }
 
   @Test
   @Order(3)
-  void flow3OperatorFlipsTheHostIntoAnInstallThenItBootsLocally() throws Exception {
-    JsonNode stored = getJson("/api/1.0/hosts/" + NEW_UUID);
-    var params = (com.fasterxml.jackson.databind.node.ObjectNode) stored;
+  void flow3OperatorPutsTheHostIntoAnInstallThenItBootsLocally() throws Exception {
+    Qemu.Machine machine = Qemu.Machine.of(NEW_UUID, NEW_MAC).withSmbios("Acme", "Rack9000", "SN0042")
+        .withDisk(LocalDisk.write(out.resolve("flow3-disk.img")));
+    ObjectNode params = (ObjectNode) getJson("/api/1.0/hosts/" + NEW_UUID);
     params.set("groups", JSON.createArrayNode().add(BootData.INSTALL_GROUP));
-    Shell.Result put = server.curl("-sf", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
+    Shell.Result put = server.curl("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
         "-H", "Content-Type: application/json", "--data-binary", JSON.writeValueAsString(params),
-        "http://" + HTTP + "/api/1.0/hosts/" + NEW_UUID);
+        BASE + "/api/1.0/hosts/" + NEW_UUID);
     assertThat(put.output()).isEqualTo("202");
 
-    Qemu.Machine machine = new Qemu.Machine(NEW_UUID, "52:54:00:e2:e0:02", "Acme", "Rack9000", "SN0042");
-    Qemu.Boot install = boot("flow3-install", machine, Pattern.compile(Pattern.quote(BootImages.MARKER)));
-    assertThat(install.reached()).as("boot: %s%nconsole:%n%s", install, install.console()).isTrue();
-    assertThat(install.console()).contains("ks=http://" + HTTP + "/api/1.0/templates/e2e.ks/" + NEW_UUID);
+    Qemu.Boot install = boot("flow3-install", machine, BootImages.MARKER);
+    assertThat(install.reached()).as(install.describe()).isTrue();
+    install.assertShowsInOrder(
+        "Next server: " + NetnsLab.SERVER_IP,
+        "/ipxe/script/" + NEW_UUID + "... ok",
+        "/ipxe/module/" + NEW_UUID,
+        "/ipxe/kernel/" + NEW_UUID,
+        "CMDLINE: console=ttyS0 panic=-1 ks=" + BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
+            + NEW_UUID + " e2e.host=" + NEW_UUID,
+        "PRODUCT_UUID: " + NEW_UUID,
+        BootImages.MARKER);
+    // Both installs were served from Bergenholm's image cache after one upstream fetch.
+    assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
+    assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
 
-    // What the kickstart's %post does at the end of an install: call the host's installed_url.
-    JsonNode resolved = getJson("/api/1.0/hosts/" + NEW_UUID + "?params=all");
-    String installedUrl = resolved.path("installed_url").asText();
-    assertThat(installedUrl).isEqualTo("http://" + HTTP + "/api/1.0/hosts/" + NEW_UUID + "?installed=mark");
-    assertThat(server.curl("-sf", "-o", "/dev/null", installedUrl).exit()).isZero();
-    assertThat(getJson("/api/1.0/hosts/" + NEW_UUID).path("groups").toString()).contains("installed");
+    // What the kickstart's %post does at the end of the install: call the host's installed_url.
+    String installedUrl = getJson("/api/1.0/hosts/" + NEW_UUID + "?params=all").path("installed_url").asText();
+    assertThat(installedUrl).isEqualTo(BASE + "/api/1.0/hosts/" + NEW_UUID + "?installed=mark");
+    Shell.Result mark = server.curl("-sS", "-f", "-o", "/dev/null", installedUrl);
+    assertThat(mark.exit()).as(mark.output()).isZero();
+    assertThat(getJson("/api/1.0/hosts/" + NEW_UUID).path("groups").toString()).contains("\"installed\"");
 
-    Qemu.Boot local = boot("flow3-localboot", machine, Pattern.compile("Trying boot from local disk"));
-    assertThat(local.reached()).as("boot: %s%nconsole:%n%s", local, local.console()).isTrue();
-    assertThat(local.console()).doesNotContain(BootImages.MARKER);
+    Qemu.Boot local = boot("flow3-localboot", machine, LocalDisk.MARKER);
+    assertThat(local.reached()).as(local.describe()).isTrue();
+    local.assertShowsInOrder(
+        "/ipxe/script/" + NEW_UUID + "... ok",
+        "Trying boot from local disk",
+        LocalDisk.MARKER);
+    assertThat(local.console()).doesNotContain(BootImages.MARKER).doesNotContain("/ipxe/kernel/");
   }
 }

@@ -5,10 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * An isolated layer-2 network made of two network namespaces, torn down on {@link #close()}:
+ * An isolated layer-2 network made of two network namespaces, torn down on {@link #close()} (and
+ * by a shutdown hook if the test JVM ends first):
  *
  * <pre>
  *   boot namespace:  br0 192.168.77.1/24 ── tap0 (the QEMU machine)
@@ -18,38 +22,74 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The site namespace plays the site's own network: a DHCP server that hands out addresses only (and
  * router advertisements, without which iPXE waits ~15 s for IPv6) and the upstream image server.
  * Bergenholm and QEMU run in the boot namespace. Nothing here is connected to the host's network.
+ * Namespace names carry the test JVM's PID, so namespaces a killed run left behind are recognised
+ * and removed by the next run.
  */
 final class NetnsLab implements AutoCloseable {
   static final String SERVER_IP = "192.168.77.1";
   static final String SITE_IP = "192.168.77.2";
+  static final int UPSTREAM_PORT = 8081;
+  private static final String PREFIX_BOOT = "bgh-e2e-";
+  private static final String PREFIX_SITE = "bgh-site-";
+  private static final Pattern OURS = Pattern.compile("^(bgh-(?:e2e|site)-(\\d+)-\\d+)\\b", Pattern.MULTILINE);
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   final String ns;
   final String siteNs;
   private final Path work;
   private final List<ManagedProcess> processes = new ArrayList<>();
+  private final Thread reaper;
 
   private NetnsLab(String ns, String siteNs, Path work) {
     this.ns = ns;
     this.siteNs = siteNs;
     this.work = work;
+    this.reaper = new Thread(this::close, "e2e-netns-reaper");
   }
 
-  static boolean supported() {
-    return "root".equals(System.getProperty("user.name")) && Shell.available("ip")
-        && Files.exists(Path.of("/dev/net/tun")) && Shell.available("dnsmasq")
-        && Shell.available("qemu-system-x86_64");
+  /** What this machine lacks for the namespace flows, or empty if it has it all. */
+  static Optional<String> missing() {
+    if (!Shell.isRoot()) {
+      return Optional.of("network namespaces need root");
+    }
+    if (!Files.exists(Path.of("/dev/net/tun"))) {
+      return Optional.of("no /dev/net/tun");
+    }
+    for (String program : List.of("ip", "dnsmasq", "busybox", "curl", "qemu-system-x86_64")) {
+      if (!Shell.available(program)) {
+        return Optional.of("no " + program);
+      }
+    }
+    if (!Files.exists(Path.of("/usr/lib/ipxe/undionly.kpxe"))) {
+      return Optional.of("no /usr/lib/ipxe/undionly.kpxe (Debian package ipxe)");
+    }
+    return Optional.empty();
   }
 
   static NetnsLab create(Path work) {
+    removeLeftovers();
     String id = ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
-    NetnsLab lab = new NetnsLab("bgh-e2e-" + id, "bgh-site-" + id, work);
+    NetnsLab lab = new NetnsLab(PREFIX_BOOT + id, PREFIX_SITE + id, work);
+    Runtime.getRuntime().addShutdownHook(lab.reaper);
     try {
       lab.build();
       return lab;
     } catch (RuntimeException e) {
       lab.close();
       throw e;
+    }
+  }
+
+  /** Deletes namespaces of earlier runs whose JVM is gone. */
+  private static void removeLeftovers() {
+    Matcher m = OURS.matcher(Shell.check("ip", "netns", "list"));
+    while (m.find()) {
+      long pid = Long.parseLong(m.group(2));
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        continue;
+      }
+      Shell.run(List.of("ip", "-n", m.group(1), "link", "del", "tap0"));
+      Shell.run(List.of("ip", "netns", "del", m.group(1)));
     }
   }
 
@@ -75,40 +115,57 @@ final class NetnsLab implements AutoCloseable {
 
   /** The site's DHCP server: addresses and router advertisements only, no boot information. */
   void startSiteDhcp() throws IOException {
-    Path conf = work.resolve("dnsmasq-site.conf");
+    Path conf = work.resolve("site-dnsmasq.conf");
     Files.writeString(conf, String.join("\n",
         "port=0", "bind-interfaces", "interface=veth-d", "no-resolv", "no-hosts", "no-ping",
         "log-dhcp", "log-facility=-", "dhcp-leasefile=" + work.resolve("site.leases"),
         "dhcp-range=192.168.77.100,192.168.77.150,255.255.255.0,1h",
         "enable-ra", "dhcp-range=::,constructor:veth-d,ra-only", ""));
-    processes.add(ManagedProcess.start("site dnsmasq", work.resolve("dnsmasq-site.log"),
+    Files.deleteIfExists(work.resolve("site-dnsmasq.log"));
+    processes.add(ManagedProcess.start("site dnsmasq", work.resolve("site-dnsmasq.log"),
         List.of("ip", "netns", "exec", siteNs, "dnsmasq", "--no-daemon", "--conf-file=" + conf)));
   }
 
-  /** The upstream image server in the site namespace; returns its base URL. */
-  String startUpstream(Path dir) {
-    ManagedProcess httpd = ManagedProcess.start("upstream httpd", work.resolve("upstream.log"),
-        List.of("ip", "netns", "exec", siteNs, "busybox", "httpd", "-f", "-vv", "-p", SITE_IP + ":8081", "-h", dir.toString()));
-    processes.add(httpd);
-    return "http://" + SITE_IP + ":8081";
+  /** The upstream image server (busybox httpd) in the site namespace; returns its base URL. */
+  String startUpstream(Path dir) throws IOException {
+    Files.deleteIfExists(work.resolve("upstream.log"));
+    processes.add(ManagedProcess.start("upstream httpd", work.resolve("upstream.log"),
+        List.of("ip", "netns", "exec", siteNs, "busybox", "httpd", "-f", "-vv",
+            "-p", SITE_IP + ":" + UPSTREAM_PORT, "-h", dir.toString())));
+    return "http://" + SITE_IP + ":" + UPSTREAM_PORT;
   }
 
-  /** How many GET requests for {@code name} the upstream logged. */
+  /** How many GET requests for {@code /name} the upstream logged. */
   int upstreamRequests(String name) throws IOException {
     Path log = work.resolve("upstream.log");
     if (!Files.exists(log)) {
       return 0;
     }
-    return (int) Files.readAllLines(log).stream().filter(l -> l.contains("url:/" + name)).count();
+    return (int) Files.readAllLines(log).stream().filter(l -> l.endsWith("url:/" + name)).count();
+  }
+
+  /** Whether the namespaces still exist (for the teardown check). */
+  boolean exists() {
+    String list = Shell.check("ip", "netns", "list");
+    return Pattern.compile("^(" + Pattern.quote(ns) + "|" + Pattern.quote(siteNs) + ")\\b", Pattern.MULTILINE)
+        .matcher(list).find();
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).close();
     }
+    processes.clear();
     Shell.run(List.of("ip", "-n", ns, "link", "del", "tap0"));
     Shell.run(List.of("ip", "netns", "del", siteNs));
     Shell.run(List.of("ip", "netns", "del", ns));
+    if (Thread.currentThread() != reaper) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook may run too, and deleting twice is harmless.
+      }
+    }
   }
 }

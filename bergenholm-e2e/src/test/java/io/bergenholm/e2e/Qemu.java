@@ -1,91 +1,254 @@
 package io.bergenholm.e2e;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * One boot of a QEMU machine under TCG with its serial console in a log file. The boot ends when
- * the console shows what the test waits for, shows a failure, when the guest powers off, or at a
- * generous upper bound; a failed boot ends in seconds, not at the bound.
+ * One boot of a QEMU machine under TCG, watched through its serial console. The boot ends when the
+ * console shows what the test waits for, shows a failure, when QEMU exits (the test initrd powers
+ * off, the test disk resets the machine, and {@code -no-reboot} turns both into an exit), or at an
+ * upper bound that only a hung machine reaches; a failed boot ends in seconds, not at the bound.
+ *
+ * <p>Every console line is stamped with the time it appeared; the stamped console is kept next to
+ * QEMU's raw output for diagnosis.
  */
 final class Qemu {
-  /** Console lines that mean the boot has failed for good. */
+  /**
+   * Console text that means the boot has failed for good: the BIOS found nothing to boot, the
+   * kernel died, iPXE could not boot what it was given, or Bergenholm's chain script cannot fetch
+   * the host's script (it would otherwise retry every 5 s).
+   */
   static final Pattern FAILURE = Pattern.compile(
-      "No bootable device|Kernel panic|Boot failed: could not read|Could not boot|Exec format error");
+      "No bootable device|Kernel panic|Could not boot|Boot failed|Exec format error"
+          + "|No such file or directory \\(http://ipxe\\.org|fetching the script failed");
+
+  /** Lines worth quoting in a summary: the boot's stages as iPXE, the kernel and the test images print them. */
+  static final Pattern MILESTONE = Pattern.compile(
+      "Configuring \\(|^net0: [0-9]|Next server|Filename|tftp://|PXE->EB|http://|=====|Booting from"
+          + "|LOCAL-DISK-BOOT|CMDLINE|PRODUCT_UUID|" + Pattern.quote(BootImages.MARKER) + "|Power down");
+
+  private static final Pattern ESCAPES = Pattern.compile("\u001b(\\[[0-9;?]*[a-zA-Z]|c)");
+  private static final long POLL_MILLIS = 50;
+  private static final int WRAP_COLUMNS = 80;
 
   private Qemu() {}
 
-  /** The machine and the network it is plugged into. */
-  record Machine(String uuid, String mac, String manufacturer, String product, String serial) {
-    List<String> smbiosArgs() {
-      StringBuilder s = new StringBuilder("type=1,uuid=").append(uuid);
-      if (manufacturer != null) {
-        s.append(",manufacturer=").append(manufacturer);
-      }
-      if (product != null) {
-        s.append(",product=").append(product);
-      }
-      if (serial != null) {
-        s.append(",serial=").append(serial);
-      }
-      return List.of("-smbios", s.toString());
+  /** The machine: SMBIOS identity, NIC address, and optionally a local disk. */
+  record Machine(String uuid, String mac, Optional<String> manufacturer, Optional<String> product,
+      Optional<String> serial, Optional<Path> disk) {
+    static Machine of(String uuid, String mac) {
+      return new Machine(uuid, mac, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    Machine withSmbios(String manufacturer, String product, String serial) {
+      return new Machine(uuid, mac, Optional.of(manufacturer), Optional.of(product), Optional.of(serial), disk);
+    }
+
+    Machine withDisk(Path image) {
+      return new Machine(uuid, mac, manufacturer, product, serial, Optional.of(image));
+    }
+
+    /**
+     * QEMU's arguments: TCG (nested KVM hangs iPXE here), the serial console on stdout with
+     * SeaBIOS and iPXE mirrored onto it ({@code graphics=off}), network boot first.
+     */
+    List<String> arguments() {
+      StringBuilder smbios = new StringBuilder("type=1,uuid=").append(uuid);
+      manufacturer.ifPresent(v -> smbios.append(",manufacturer=").append(v));
+      product.ifPresent(v -> smbios.append(",product=").append(v));
+      serial.ifPresent(v -> smbios.append(",serial=").append(v));
+      List<String> args = new ArrayList<>(List.of(
+          "qemu-system-x86_64", "-accel", "tcg", "-machine", "pc,graphics=off", "-m", "256",
+          "-display", "none", "-nodefaults", "-no-reboot", "-serial", "stdio", "-boot", "n",
+          "-smbios", smbios.toString(),
+          "-device", "virtio-net-pci,netdev=n0,mac=" + mac));
+      disk.ifPresent(d -> args.addAll(List.of("-drive", "file=" + d + ",format=raw,if=ide")));
+      return args;
+    }
+  }
+
+  /** A console line and when it appeared, counted from QEMU's start. */
+  record Line(Duration at, String text) {
+    @Override
+    public String toString() {
+      return String.format("[%7.2f] %s", at.toMillis() / 1000.0, text);
     }
   }
 
   /** What a boot showed. */
-  record Boot(boolean reached, String console, Duration elapsed, Optional<String> failure) {
+  record Boot(String name, boolean reached, List<Line> lines, Duration elapsed, Optional<String> failure) {
+    String console() {
+      return lines.stream().map(Line::text).collect(Collectors.joining("\n"));
+    }
+
+    String stampedConsole() {
+      return lines.stream().map(Line::toString).collect(Collectors.joining("\n"));
+    }
+
+    /** The first line at or after line {@code from} that contains {@code text}, or -1. */
+    int indexOf(String text, int from) {
+      for (int i = Math.max(0, from); i < lines.size(); i++) {
+        if (lines.get(i).text().contains(text)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /**
+     * Asserts that the console shows each of {@code texts}, in this order (each after the end of
+     * the one before).
+     */
+    void assertShowsInOrder(String... texts) {
+      String console = console();
+      int at = 0;
+      for (String text : texts) {
+        int found = console.indexOf(text, at);
+        if (found < 0) {
+          throw new AssertionError("the console does not show \"" + text + "\""
+              + (at > 0 ? " after \"" + console.substring(Math.max(0, at - 60), at) + "\"" : "")
+              + "\n" + describe());
+        }
+        at = found + text.length();
+      }
+    }
+
+    /** When the first line containing {@code text} appeared. */
+    Optional<Duration> timeOf(String text) {
+      int i = indexOf(text, 0);
+      return i < 0 ? Optional.empty() : Optional.of(lines.get(i).at());
+    }
+
+    List<Line> milestones() {
+      return lines.stream().filter(l -> MILESTONE.matcher(l.text()).find()).toList();
+    }
+
+    /** For assertion messages: the outcome and the stamped console. */
+    String describe() {
+      return this + "\n" + stampedConsole();
+    }
+
     @Override
     public String toString() {
-      return (reached ? "reached" : "NOT reached") + " after " + elapsed.toMillis() + " ms"
-          + failure.map(f -> ", failure: " + f).orElse("");
+      return name + ": " + (reached ? "reached the goal" : "did NOT reach the goal") + " in "
+          + String.format("%.1f s", elapsed.toMillis() / 1000.0) + failure.map(f -> " (" + f + ")").orElse("");
     }
-  }
-
-  static List<String> baseCommand(Machine m) {
-    List<String> cmd = new ArrayList<>(List.of(
-        "qemu-system-x86_64", "-accel", "tcg", "-machine", "pc,graphics=off", "-m", "256",
-        "-display", "none", "-nodefaults", "-no-reboot", "-serial", "stdio", "-boot", "n"));
-    cmd.addAll(m.smbiosArgs());
-    cmd.addAll(List.of("-device", "virtio-net-pci,netdev=n0,mac=" + m.mac()));
-    return cmd;
   }
 
   /**
-   * Runs {@code command} until the console matches {@code goal}, matches {@link #FAILURE}, the
-   * process exits, or {@code limit} passes.
+   * Runs {@code command} until the console matches {@code goal}, matches {@link #FAILURE}, QEMU
+   * exits, or {@code limit} passes. Keeps QEMU's output as {@code <name>-console.raw} and the
+   * stamped, cleaned console as {@code <name>-console.txt} in {@code dir}.
    */
-  static Boot boot(List<String> command, Path log, Pattern goal, Duration limit) throws InterruptedException {
+  static Boot boot(String name, List<String> command, Path dir, Pattern goal, Duration limit)
+      throws IOException, InterruptedException {
+    Path raw = dir.resolve(name + "-console.raw");
+    Files.deleteIfExists(raw);
+    Console console = new Console();
     long start = System.nanoTime();
-    try (ManagedProcess qemu = ManagedProcess.start("qemu", log, command)) {
-      long deadline = start + limit.toNanos();
-      while (System.nanoTime() < deadline) {
-        String console = clean(qemu.logText());
-        if (goal.matcher(console).find()) {
-          // Let the guest print a few more lines (the kernel command line follows the marker's neighbours).
-          qemu.waitFor(1500);
-          return new Boot(true, clean(qemu.logText()), Duration.ofNanos(System.nanoTime() - start), Optional.empty());
-        }
-        var failed = FAILURE.matcher(console);
-        if (failed.find()) {
-          return new Boot(false, console, Duration.ofNanos(System.nanoTime() - start), Optional.of(failed.group()));
-        }
-        if (!qemu.isAlive()) {
-          return new Boot(false, console, Duration.ofNanos(System.nanoTime() - start),
-              Optional.of("qemu exited with " + qemu.exitValue()));
-        }
-        Thread.sleep(100);
+    Boot boot;
+    try (ManagedProcess qemu = ManagedProcess.start("qemu " + name, raw, command)) {
+      boot = watch(name, qemu, console, start, goal, limit);
+    }
+    console.update(readRaw(raw), System.nanoTime() - start, true);
+    boot = new Boot(name, boot.reached(), console.lines(), boot.elapsed(), boot.failure());
+    Files.writeString(dir.resolve(name + "-console.txt"), boot.stampedConsole() + "\n");
+    return boot;
+  }
+
+  private static Boot watch(String name, ManagedProcess qemu, Console console, long start, Pattern goal,
+      Duration limit) throws InterruptedException {
+    long deadline = start + limit.toNanos();
+    while (true) {
+      long now = System.nanoTime();
+      console.update(qemu.logText(), now - start, false);
+      String text = console.text();
+      Duration elapsed = Duration.ofNanos(now - start);
+      if (goal.matcher(text).find()) {
+        // The initrd powers off and the disk resets right after their markers: let the last lines in.
+        qemu.waitFor(3000);
+        return new Boot(name, true, List.of(), elapsed, Optional.empty());
       }
-      return new Boot(false, clean(qemu.logText()), Duration.ofNanos(System.nanoTime() - start),
-          Optional.of("no result within " + limit.toSeconds() + " s"));
+      Matcher failed = FAILURE.matcher(text);
+      if (failed.find()) {
+        qemu.waitFor(500);
+        return new Boot(name, false, List.of(), elapsed, Optional.of("console shows \"" + failed.group() + "\""));
+      }
+      if (!qemu.isAlive()) {
+        return new Boot(name, false, List.of(), elapsed, Optional.of("qemu exited with status " + qemu.exitValue()));
+      }
+      if (now > deadline) {
+        return new Boot(name, false, List.of(), elapsed,
+            Optional.of("neither goal nor failure within " + limit.toSeconds() + " s"));
+      }
+      Thread.sleep(POLL_MILLIS);
     }
   }
 
-  /** Removes terminal escape sequences and carriage returns iPXE writes to the serial console. */
-  static String clean(String console) {
-    return console.replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "").replace("\r", "");
+  private static String readRaw(Path raw) throws IOException {
+    return Files.exists(raw) ? Files.readString(raw, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+  }
+
+  /**
+   * The console as a terminal shows it: without escape sequences and carriage returns, with
+   * backspaces applied, and with the lines SeaBIOS's 80-column serial console wraps (SeaBIOS and
+   * iPXE output; the kernel writes to the UART itself and does not wrap) joined again.
+   */
+  static String clean(String raw) {
+    String text = ESCAPES.matcher(raw).replaceAll("").replace("\r", "");
+    StringBuilder out = new StringBuilder(text.length());
+    int lineStart = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\b') {
+        if (out.length() > lineStart) {
+          out.setLength(out.length() - 1);
+        }
+      } else if (c == '\n') {
+        if (out.length() - lineStart == WRAP_COLUMNS) {
+          continue;
+        }
+        out.append(c);
+        lineStart = out.length();
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /** The console seen so far, as lines stamped with the poll at which each was first complete. */
+  private static final class Console {
+    private final List<Line> complete = new ArrayList<>();
+    private String text = "";
+
+    void update(String raw, long elapsedNanos, boolean finished) {
+      text = clean(raw);
+      String[] all = text.split("\n", -1);
+      Duration at = Duration.ofNanos(elapsedNanos);
+      int last = all.length - 1;
+      for (int i = complete.size(); i < last; i++) {
+        complete.add(new Line(at, all[i]));
+      }
+      if (finished && !all[last].isEmpty() && complete.size() == last) {
+        complete.add(new Line(at, all[last]));
+      }
+    }
+
+    String text() {
+      return text;
+    }
+
+    List<Line> lines() {
+      return List.copyOf(complete);
+    }
   }
 }
