@@ -108,9 +108,11 @@ public final class Bergenholm implements AutoCloseable {
 
   private record RenderKey(String template, String hostId) {}
 
-  private Bergenholm(Builder b) {
+  private Bergenholm(Builder b, ClassLoader loader, ParameterStore store, boolean ownsStore,
+      Set<String> secretConfigKeys) {
     this.config = Map.copyOf(b.config);
-    ClassLoader loader = b.loader != null ? b.loader : Bergenholm.class.getClassLoader();
+    this.store = store;
+    this.ownsStore = ownsStore;
     this.powerProviders = Plugins.load("power driver", PowerDriverProvider.class, loader, b.powerProviders);
     this.imageProviders = Plugins.load("image source", ImageSourceProvider.class, loader, b.imageProviders);
     Set<String> secrets = new HashSet<>();
@@ -118,29 +120,6 @@ public final class Bergenholm implements AutoCloseable {
       secrets.addAll(p.secretParameters());
     }
     this.secretParameters = Set.copyOf(secrets);
-
-    Set<String> secretConfigKeys = new HashSet<>();
-    if (b.store != null) {
-      this.store = b.store;
-      this.ownsStore = false;
-    } else {
-      String location = config.get(STORE);
-      if (location == null || location.isBlank()) {
-        throw new BadInputException("no store configured: set '" + STORE
-            + "' (for example file:/var/lib/bergenholm or memory:) or hand one to the builder");
-      }
-      int colon = location.indexOf(':');
-      String scheme = (colon < 0 ? location : location.substring(0, colon)).toLowerCase(Locale.ROOT);
-      Plugins<StoreProvider> stores = Plugins.load("store", StoreProvider.class, loader, b.storeProviders);
-      StoreProvider provider = stores.get(scheme);
-      Map<String, String> storeConfig = new LinkedHashMap<>(Plugins.section(config, STORE + "."));
-      storeConfig.put(StoreProvider.LOCATION, location);
-      for (String k : provider.secretConfigKeys()) {
-        secretConfigKeys.add(STORE + "." + k);
-      }
-      this.store = Objects.requireNonNull(provider.create(storeConfig), "store provider returned null");
-      this.ownsStore = true;
-    }
 
     TemplateRenderer r;
     String rendererName = config.getOrDefault(RENDERER, JinjavaRendererProvider.NAME);
@@ -250,7 +229,35 @@ public final class Bergenholm implements AutoCloseable {
     }
 
     public Bergenholm build() {
-      return new Bergenholm(this);
+      ClassLoader plugins = loader != null ? loader : Bergenholm.class.getClassLoader();
+      Set<String> secretConfigKeys = new HashSet<>();
+      if (store != null) {
+        return new Bergenholm(this, plugins, store, false, secretConfigKeys);
+      }
+      ParameterStore opened = openStore(plugins, secretConfigKeys);
+      try {
+        return new Bergenholm(this, plugins, opened, true, secretConfigKeys);
+      } catch (RuntimeException e) {
+        opened.close();
+        throw e;
+      }
+    }
+
+    private ParameterStore openStore(ClassLoader plugins, Set<String> secretConfigKeys) {
+      String location = config.get(STORE);
+      if (location == null || location.isBlank()) {
+        throw new BadInputException("no store configured: set '" + STORE
+            + "' (for example file:/var/lib/bergenholm or memory:) or hand one to the builder");
+      }
+      int colon = location.indexOf(':');
+      String scheme = (colon < 0 ? location : location.substring(0, colon)).toLowerCase(Locale.ROOT);
+      StoreProvider provider = Plugins.load("store", StoreProvider.class, plugins, storeProviders).get(scheme);
+      Map<String, String> storeConfig = new LinkedHashMap<>(Plugins.section(config, STORE + "."));
+      storeConfig.put(StoreProvider.LOCATION, location);
+      for (String k : provider.secretConfigKeys()) {
+        secretConfigKeys.add(STORE + "." + k);
+      }
+      return Objects.requireNonNull(provider.create(storeConfig), "store provider returned null");
     }
   }
 
@@ -386,10 +393,14 @@ public final class Bergenholm implements AutoCloseable {
     if (!(script instanceof String name) || !RecordNames.isValid(name)) {
       throw new BadInputException(who + ": 'ipxe_script' must name a template, found " + script);
     }
-    if (store.templates().get(name).isEmpty()) {
-      throw new NotFoundException("template named by 'ipxe_script' of " + who + ":", name);
+    try {
+      return renderTemplate(name, hostId);
+    } catch (NotFoundException e) {
+      if (e.what().equals(RecordKind.TEMPLATE.singular()) && e.name().equals(name)) {
+        throw new NotFoundException("template named by 'ipxe_script' of " + who + ":", name);
+      }
+      throw e;
     }
-    return renderTemplate(name, hostId);
   }
 
   // ---- registration and install state ----

@@ -24,6 +24,8 @@ final class SimpleTemplates {
       "mod", "eq", "ne", "lt", "gt", "le", "ge", "instanceof", "in", "is", "if", "else", "loop",
       "self", "super", "caller", "varargs", "kwargs", "range");
   private static final Object NOT_SIMPLE = new Object();
+  /** Longer texts are left to the renderer, so that the cache of compiled texts stays small. */
+  private static final int MAX_TEXT_CHARS = 4096;
 
   private final long maxOutputChars;
   private final Cache<String, Object> compiled;
@@ -35,6 +37,9 @@ final class SimpleTemplates {
 
   /** The rendering of {@code text}, or null if it is not a simple template. */
   String render(String text, Map<String, Object> context) {
+    if (text.length() > MAX_TEXT_CHARS) {
+      return null;
+    }
     Object c = compiled.getIfPresent(text);
     if (c == null) {
       c = compile(text);
@@ -62,7 +67,7 @@ final class SimpleTemplates {
   }
 
   private static Object compile(String text) {
-    if (text.endsWith("\n")) {
+    if (text.endsWith("\n") || text.endsWith("\r")) {
       return NOT_SIMPLE;
     }
     List<String> parts = new ArrayList<>();

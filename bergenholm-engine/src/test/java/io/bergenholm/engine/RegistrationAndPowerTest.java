@@ -11,7 +11,10 @@ import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.engine.store.MemoryStore;
+import io.bergenholm.store.file.FileParameterStore;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,16 +28,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class RegistrationAndPowerTest {
+  @TempDir
+  Path tmp;
+
   @Test
   void ofConcurrentRegistrationsExactlyOneCreates() throws Exception {
-    MemoryStore store = new MemoryStore();
+    registerRace(new MemoryStore(), 50);
+  }
+
+  @Test
+  void ofConcurrentRegistrationsExactlyOneCreatesInTheDirectoryStore() throws Exception {
+    try (FileParameterStore store = FileParameterStore.open(tmp.resolve("store"))) {
+      registerRace(store, 10);
+    }
+  }
+
+  private static void registerRace(ParameterStore store, int rounds) throws Exception {
     try (Bergenholm engine = Bergenholm.builder().store(store).build()) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
-        for (int round = 0; round < 50; round++) {
+        for (int round = 0; round < rounds; round++) {
           String id = "uuid-" + round;
           CyclicBarrier start = new CyclicBarrier(4);
           List<Future<Boolean>> results = new ArrayList<>();

@@ -5,7 +5,9 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.el.JinjavaNodePreProcessor;
 import com.hubspot.jinjava.el.JinjavaProcessors;
+import com.google.common.collect.SetMultimap;
 import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.Context.Library;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.InterpretException;
 import com.hubspot.jinjava.interpret.TemplateError;
@@ -51,7 +53,6 @@ public final class JinjavaRenderer implements TemplateRenderer {
         .withMaxMapSize(limits.maxCollectionSize())
         // A value that looks like a template is data, not code to run again.
         .withNestedInterpretationEnabled(false)
-        .withKeepTrailingNewline(false)
         // Filters whose numeric argument sizes a string before any limit can see it.
         .withDisabled(Map.of(Context.Library.FILTER, Set.of("center", "format", "indent")))
         .withReadOnlyResolver(true)
@@ -105,10 +106,10 @@ public final class JinjavaRenderer implements TemplateRenderer {
     // Jinjava's own renderForResult copies its whole global context (every filter, tag and
     // function) for each call, which costs hundreds of microseconds; the global context is used
     // as the read-only parent instead, as nested renders do.
-    Context context = new Context(jinjava.getGlobalContext(), context(variables), config.getDisabled());
+    Context context = new RenderContext(jinjava.getGlobalContext(), context(variables), config.getDisabled());
     JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(jinjava, context, config);
     try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
-      output = current.value().render(text);
+      output = current.value().render(withoutTrailingNewline(text));
       errors = interpreter.getErrors();
     } catch (LimitReached e) {
       throw new RenderException(name, e.line, e.getMessage());
@@ -133,14 +134,24 @@ public final class JinjavaRenderer implements TemplateRenderer {
         throw new RenderException(name, Math.max(0, error.getLineno()), message(error));
       }
     }
-    if (output.endsWith("\n")) {
-      // Jinja drops one trailing newline of a template, as Jinjava's renderForResult does.
-      output = output.substring(0, output.length() - 1);
-    }
     if (output.length() > limits.maxOutputChars()) {
       throw new RenderException(name, 0, "output is longer than " + limits.maxOutputChars() + " characters");
     }
     return output;
+  }
+
+  /**
+   * Jinja drops one trailing newline of a template's source (not of its output: a variable's value
+   * keeps its newline), as the Python project's iPXE scripts relied on.
+   */
+  static String withoutTrailingNewline(String text) {
+    if (text.endsWith("\r\n")) {
+      return text.substring(0, text.length() - 2);
+    }
+    if (text.endsWith("\n") || text.endsWith("\r")) {
+      return text.substring(0, text.length() - 1);
+    }
+    return text;
   }
 
   @SuppressWarnings("unchecked")
@@ -271,6 +282,27 @@ public final class JinjavaRenderer implements TemplateRenderer {
       if (budget != null) {
         budget.charge(node);
       }
+    }
+  }
+
+  /**
+   * A render's own context over the shared global one. Jinjava passes include dependencies up to
+   * every parent; stopping them here keeps the shared global context unchanged, and so safe for
+   * concurrent renders.
+   */
+  private static final class RenderContext extends Context {
+    RenderContext(Context global, Map<String, Object> variables, Map<Library, Set<String>> disabled) {
+      super(global, variables, disabled);
+    }
+
+    @Override
+    public void addDependency(String type, String identification) {
+      // not tracked: see the class comment
+    }
+
+    @Override
+    public void addDependencies(SetMultimap<String, String> dependencies) {
+      // not tracked: see the class comment
     }
   }
 

@@ -43,6 +43,8 @@ class JinjavaRendererTest {
   @Test
   void stripsOneTrailingNewlineAsJinjaDoes() {
     assertThat(lenient.render("t", "boot\n\n", Map.of())).isEqualTo("boot\n");
+    assertThat(lenient.render("t", "boot\r\n", Map.of())).isEqualTo("boot");
+    assertThat(lenient.render("t", "{{ x }}", Map.of("x", "value\n"))).isEqualTo("value\n");
   }
 
   @Test
@@ -143,6 +145,10 @@ class JinjavaRendererTest {
           .as(path).isInstanceOf(RenderException.class);
       assertThatThrownBy(() -> withStore.render("imp", "{% import '" + path + "' as m %}", Map.of()))
           .as(path).isInstanceOf(RenderException.class);
+      assertThatThrownBy(() -> withStore.render("from", "{% from '" + path + "' import m %}{{ m() }}", Map.of()))
+          .as(path).isInstanceOf(RenderException.class);
+      assertThatThrownBy(() -> withStore.render("ext", "{% extends '" + path + "' %}", Map.of()))
+          .as(path).isInstanceOf(RenderException.class);
     }
   }
 
@@ -152,6 +158,32 @@ class JinjavaRendererTest {
         name -> name.equals("me") ? Optional.of("x{% include 'me' %}") : Optional.empty());
     assertThatThrownBy(() -> withStore.render("me", "x{% include 'me' %}", Map.of()))
         .isInstanceOf(RenderException.class);
+  }
+
+  @Test
+  void concurrentRendersWithIncludesAgree() throws Exception {
+    JinjavaRenderer withStore = lenient.withTemplates(name -> name.startsWith("part")
+        ? Optional.of(name + ":{% for i in range(3) %}{{ i }}{{ x }}{% endfor %}") : Optional.empty());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < 100; i++) {
+            String x = thread + "-" + i;
+            String part = "part" + (i % 7);
+            assertThat(withStore.render("main", "[{% include '" + part + "' %}]", Map.of("x", x)))
+                .isEqualTo("[" + part + ":0" + x + "1" + x + "2" + x + "]");
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -109,6 +109,7 @@ final class FileRecordStore<T> implements RecordStore<T> {
   public Versioned<T> create(String name, T value) {
     Path file = resolve(primaryFile(name));
     byte[] bytes = codec.encode(value, describe(name, file));
+    T stored = codec.decode(bytes, describe(name, file));
     store.checkWritable(kind, name);
     return store.lock().hold(() -> {
       if (read(name, true).isPresent()) {
@@ -116,19 +117,21 @@ final class FileRecordStore<T> implements RecordStore<T> {
       }
       store.ensureFolder(folder);
       write(file, bytes);
-      return new Versioned<>(name, value, version(bytes));
+      return new Versioned<>(name, stored, version(bytes));
     });
   }
 
   @Override
   public Versioned<T> replace(String name, T value, Optional<String> ifVersion) {
-    byte[] bytes = codec.encode(value, describe(name, resolve(primaryFile(name))));
+    Path file = resolve(primaryFile(name));
+    byte[] bytes = codec.encode(value, describe(name, file));
+    T stored = codec.decode(bytes, describe(name, file));
     store.checkWritable(kind, name);
     return store.lock().hold(() -> {
       Current current = read(name, true).orElseThrow(() -> notFound(name));
       checkVersion(name, current, ifVersion);
       write(current.file(), bytes); // keeps NAME.json where a person made one
-      return new Versioned<>(name, value, version(bytes));
+      return new Versioned<>(name, stored, version(bytes));
     });
   }
 

@@ -43,13 +43,17 @@ final class CrashSafetyTest {
   }
 
   @Test
-  @Timeout(120)
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocked pipe read ignores interrupts
   void killingAWriterMidWriteNeverLeavesABrokenOrEmptyRecord() throws Exception {
     int records = 5;
-    for (int round = 0; round < 3; round++) {
+    // A kill lands in mid-write (leaving a temporary file) about two times in three here; keep
+    // killing until that has happened, so that recovery from a torn write is really exercised.
+    int tornWrites = 0;
+    int round = 0;
+    for (; round < 10 && (round < 2 || tornWrites == 0); round++) {
       Process writer = StoreWriterProcess.start("rewrite", root.toString(), Integer.toString(records));
       try {
-        // Let it write for a while, then kill it without warning, most likely in mid-write.
+        // Let it write for a while, then kill it without warning.
         try (FileParameterStore store = FileParameterStore.open(root)) {
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
           while (store.hosts().list().size() < records && System.nanoTime() < deadline) {
@@ -61,6 +65,9 @@ final class CrashSafetyTest {
         writer.destroyForcibly();
         assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
       }
+      if (!temporaryFiles().isEmpty()) {
+        tornWrites++;
+      }
       try (FileParameterStore store = FileParameterStore.open(root)) {
         assertThat(store.hosts().list()).hasSize(records);
         for (String name : store.hosts().list()) {
@@ -70,6 +77,7 @@ final class CrashSafetyTest {
         assertThat(temporaryFiles()).as("temporary files after reopening").isEmpty();
       }
     }
+    assertThat(tornWrites).as("kills in mid-write in %d rounds", round).isPositive();
   }
 
   private List<Path> temporaryFiles() throws IOException {

@@ -6,6 +6,7 @@ import io.bergenholm.api.Params;
 import io.bergenholm.api.StaleVersionException;
 import io.bergenholm.api.Versioned;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,15 +21,16 @@ final class CrossProcessTest {
   Path root;
 
   @Test
-  @Timeout(180)
+  @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocked pipe read ignores interrupts
   void noUpdateIsLostBetweenProcesses() throws Exception {
     int perWriter = 40;
     try (FileParameterStore store = FileParameterStore.open(root)) {
       store.hosts().create("counter", Params.of(Map.of("counter", 0L)));
-      List<Process> others = List.of(
-          StoreWriterProcess.start("increment", root.toString(), "counter", Integer.toString(perWriter)),
-          StoreWriterProcess.start("increment", root.toString(), "counter", Integer.toString(perWriter)));
+      List<Process> others = new ArrayList<>();
       try {
+        for (int i = 0; i < 2; i++) {
+          others.add(StoreWriterProcess.start("increment", root.toString(), "counter", Integer.toString(perWriter)));
+        }
         for (Process p : others) {
           StoreWriterProcess.go(p);
         }

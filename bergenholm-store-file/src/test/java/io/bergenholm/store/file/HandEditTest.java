@@ -151,6 +151,20 @@ final class HandEditTest {
   }
 
   @Test
+  void aWriteReturnsTheValueAsItWillBeReadBack() {
+    // JSON does not record the Java type: a decimal that is exactly a double reads back as one.
+    Params written = Params.of(Map.of("half", new BigDecimal("0.5"), "two", new BigDecimal("2"),
+        "third", new BigDecimal("0.333333333333333333333333")));
+    Versioned<Params> created = store.hosts().create("d", written);
+    assertThat(store.hosts().get("d")).contains(created);
+    assertThat(created.value().get("half")).contains(0.5);
+    assertThat(created.value().get("two")).contains(2L);
+    assertThat(created.value().get("third")).contains(new BigDecimal("0.333333333333333333333333"));
+    Versioned<Params> replaced = store.hosts().replace("d", written.with("x", new BigDecimal("1e400")), Optional.empty());
+    assertThat(store.hosts().get("d")).contains(replaced);
+  }
+
+  @Test
   void aDoubleThatJsonCannotHoldIsRefused() {
     assertThatThrownBy(() -> store.hosts().create("nan", Params.of(Map.of("x", Map.of("y", Double.NaN)))))
         .isInstanceOf(BadInputException.class).hasMessageContaining("'x.y'").hasMessageContaining("NaN");
