@@ -6,7 +6,8 @@
 #
 # Servers are pinned to CPU 0 and wrk (1 thread, 64 connections) to CPU 1. Each round runs every
 # case once, alternating nginx and Bergenholm, so that a noisy neighbour hits both alike; the table
-# shows the median round per case.
+# shows the median round per case, and the server's CPU time per request (user + system, from
+# /proc), which a loaded machine disturbs much less than requests per second.
 set -euo pipefail
 duration=${1:-10s}
 rounds=${2:-3}
@@ -44,10 +45,12 @@ done
 sample="$work/sample"
 cp -r "$root/samples/data/." "$sample/"
 
+declare -A server_pid
 start_bergenholm() { # store-dir port
   taskset -c 0 java -Xms256m -Xmx512m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$jar" \
     serve --store "file:$1" --http "127.0.0.1:$2" > "$work/bergenholm-$2.log" 2>&1 &
   pids+=($!)
+  server_pid[$2]=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$2/readyz" >/dev/null && return 0
     sleep 0.5
@@ -80,7 +83,17 @@ curl -sf "http://127.0.0.1:18091/ipxe/script/$sample_id" > "$work/www/ipxe/scrip
 curl -sf "http://127.0.0.1:18092/ipxe/script/$gen_id" > "$work/www/ipxe/script/generated"
 taskset -c 0 nginx -c "$work/nginx.conf" &
 pids+=($!)
+server_pid[18090]=$!
 sleep 1
+
+cpu_ticks() { # pid: user + system clock ticks of the process and its children (nginx's worker)
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)
 
 declare -A url=(
   [nginx-sample]="http://127.0.0.1:18090/ipxe/script/sample"
@@ -92,7 +105,7 @@ cases=(nginx-sample bergenholm-sample nginx-generated bergenholm-generated)
 
 # Warm-up: the JIT compiles the hot path; not measured.
 for c in bergenholm-sample bergenholm-generated; do
-  taskset -c 1 wrk -t1 -c64 -d5s "${url[$c]}" >/dev/null
+  taskset -c 1 wrk -t1 -c64 -d10s "${url[$c]}" >/dev/null
 done
 
 to_ms() { # wrk latency such as 812.00us, 1.20ms, 1.01s -> milliseconds
@@ -102,24 +115,32 @@ to_ms() { # wrk latency such as 812.00us, 1.20ms, 1.01s -> milliseconds
 echo "# $(date -u +%FT%TZ) wrk -t1 -c64 -d$duration --latency, servers on CPU 0, wrk on CPU 1, $rounds rounds"
 for r in $(seq 1 "$rounds"); do
   for c in "${cases[@]}"; do
+    port=$(sed 's|.*127.0.0.1:\([0-9]*\)/.*|\1|' <<<"${url[$c]}")
+    before=$(cpu_ticks "${server_pid[$port]}")
     out=$(taskset -c 1 wrk -t1 -c64 -d"$duration" --latency "${url[$c]}")
+    after=$(cpu_ticks "${server_pid[$port]}")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
     rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
     p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
     p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
     errs=$(awk '/Non-2xx|Socket errors/' <<<"$out" | tr '\n' ' ')
-    echo "$r $c $rps $p50 $p99 $errs" >> "$work/results"
-    echo "round $r  $c  ${rps} req/s  p50 ${p50} ms  p99 ${p99} ms ${errs}"
+    echo "$r $c $rps $p50 $p99 $cpu $errs" >> "$work/results"
+    echo "round $r  $c  ${rps} req/s  p50 ${p50} ms  p99 ${p99} ms  server CPU ${cpu} us/req ${errs}"
   done
 done
 
 echo
-echo "| case | req/s (median) | p50 ms | p99 ms | vs nginx |"
-echo "|---|---|---|---|---|"
+echo "| case | req/s (median round) | p50 ms | p99 ms | server CPU µs/req | req/s vs nginx | CPU/req vs nginx |"
+echo "|---|---|---|---|---|---|---|"
 for c in "${cases[@]}"; do
   line=$(awk -v c="$c" '$2 == c' "$work/results" | sort -k3 -g | awk -v n="$rounds" 'NR == int((n + 1) / 2)')
   read -r _ _ rps p50 p99 _ <<<"$line"
+  cpu=$(awk -v c="$c" '$2 == c { print $6 }' "$work/results" | sort -g | awk -v n="$rounds" 'NR == int((n + 1) / 2)')
   ref=${c/bergenholm/nginx}
   refrps=$(awk -v c="$ref" '$2 == c' "$work/results" | sort -k3 -g | awk -v n="$rounds" 'NR == int((n + 1) / 2) { print $3 }')
+  refcpu=$(awk -v c="$ref" '$2 == c { print $6 }' "$work/results" | sort -g | awk -v n="$rounds" 'NR == int((n + 1) / 2)')
   ratio=$(awk -v a="$rps" -v b="$refrps" 'BEGIN { printf "%.0f%%", 100 * a / b }')
-  echo "| $c | $rps | $p50 | $p99 | $ratio |"
+  cpuratio=$(awk -v a="$cpu" -v b="$refcpu" 'BEGIN { printf "%.1f×", a / b }')
+  echo "| $c | $rps | $p50 | $p99 | $cpu | $ratio | $cpuratio |"
 done

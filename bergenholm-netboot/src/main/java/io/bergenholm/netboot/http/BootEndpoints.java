@@ -25,26 +25,9 @@ final class BootEndpoints {
     return Reply.text(OK, engine.ipxeScript(call.pathParam(0)));
   }
 
-  /**
-   * A script any DHCP server can hand to iPXE: it chains to this host's own script by SMBIOS UUID,
-   * passing the MAC along for the logs, and retries rather than dropping to a shell.
-   */
+  /** The generic chain script, pointing at the address this request came in on. */
   Outcome chainScript(Call call) {
-    String script = "#!ipxe\n"
-        + "# Bergenholm: chain to this machine's own script, found by its SMBIOS UUID.\n"
-        + "isset ${uuid} || goto no_uuid\n"
-        + ":retry\n"
-        + "chain --autofree " + call.baseUrl() + "/ipxe/script/${uuid}?mac=${net0/mac} || goto failed\n"
-        + "exit\n"
-        + ":no_uuid\n"
-        + "echo Bergenholm: this machine reports no SMBIOS UUID; cannot choose a script\n"
-        + "sleep 10\n"
-        + "exit 1\n"
-        + ":failed\n"
-        + "echo Bergenholm: fetching the script failed; retrying in 5 seconds\n"
-        + "sleep 5\n"
-        + "goto retry\n";
-    return Reply.text(OK, script);
+    return Reply.text(OK, ChainScript.forBaseUrl(call.baseUrl()));
   }
 
   Outcome register(Call call) {

@@ -1,10 +1,14 @@
 package io.bergenholm.server;
 
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.image.ImageService;
+import io.bergenholm.netboot.dhcp.ProxyDhcpServer;
 import io.bergenholm.netboot.http.AccessTokens;
+import io.bergenholm.netboot.http.ChainScript;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
-import io.bergenholm.netboot.http.ImageRoute;
+import io.bergenholm.netboot.http.image.NettyImageRoute;
+import io.bergenholm.netboot.tftp.TftpServer;
 import io.bergenholm.netboot.http.Limits;
 import io.bergenholm.netboot.http.Listener;
 import io.bergenholm.netboot.http.TlsFiles;
@@ -95,6 +99,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--proxy-dhcp", paramLabel = "ADDR", description = "Also answer PXE clients as proxyDHCP on ADDR.")
   String proxyDhcp;
 
+  @Option(names = "--boot-url", paramLabel = "URL",
+      description = "Base URL machines reach the boot side on, for boot.ipxe and proxyDHCP (default: from --http).")
+  String bootUrlOption;
+
   @Option(names = "--max-body", paramLabel = "BYTES", description = "Largest request body (default 1048576).")
   Integer maxBody;
 
@@ -139,17 +147,28 @@ final class ServeCommand implements Callable<Integer> {
       return store;
     }
 
+    /** Where TFTP listens, if it was asked for. */
+    Optional<InetSocketAddress> tftpAddress() {
+      return others.stream().filter(TftpServer.class::isInstance).map(t -> ((TftpServer) t).localAddress())
+          .findFirst();
+    }
+
+    /** Stops the listeners first, then what they used, in order. */
     @Override
     public void close() {
-      for (AutoCloseable c : others) {
+      http.close();
+      closeAll(others);
+      engine.close();
+    }
+
+    static void closeAll(List<AutoCloseable> closeables) {
+      for (AutoCloseable c : closeables) {
         try {
           c.close();
         } catch (Exception e) {
           log.warn("closing {} failed", c, e);
         }
       }
-      http.close();
-      engine.close();
     }
   }
 
@@ -200,22 +219,83 @@ final class ServeCommand implements Callable<Integer> {
     HttpSettings settings = httpSettings(file);
     Optional<String> tftpAt = Optional.ofNullable(pick(tftp, file, "tftp"));
     Optional<String> dhcpAt = Optional.ofNullable(pick(proxyDhcp, file, "proxy-dhcp"));
-    if (tftpAt.isPresent() || dhcpAt.isPresent()) {
-      throw new IllegalArgumentException("--tftp and --proxy-dhcp need the TFTP/proxyDHCP servers, which this"
-          + " build of Bergenholm does not include yet");
-    }
 
     Bergenholm.Builder builder = Bergenholm.builder().config(engineConfig);
     Optional.ofNullable(pick(plugins == null ? null : plugins.toString(), file, "plugins"))
         .map(Path::of).map(ServeCommand::pluginLoader).ifPresent(builder::pluginClassLoader);
     Bergenholm engine = builder.build();
+    List<AutoCloseable> started = new ArrayList<>();
     try {
-      HttpServer server = HttpServer.start(engine, settings, ImageRoute.notImplemented());
-      return new Running(engine, server, new ArrayList<>(), storeLocation);
+      ImageService images = ImageService.forEngine(engine, engineConfig);
+      started.add(images);
+      NettyImageRoute imageRoute = new NettyImageRoute(images);
+      started.add(0, imageRoute);
+      HttpServer server = HttpServer.start(engine, settings, imageRoute);
+      try {
+        String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
+        if (tftpAt.isPresent()) {
+          started.add(0, startTftp(tftpAt.get(), file, bootUrl));
+        }
+        if (dhcpAt.isPresent()) {
+          started.add(0, startProxyDhcp(dhcpAt.get(), tftpAt, bootUrl));
+        }
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+      return new Running(engine, server, started, storeLocation);
     } catch (RuntimeException e) {
+      Running.closeAll(started);
       engine.close();
       throw e;
     }
+  }
+
+  /**
+   * The URL machines reach the boot side on: {@code --boot-url}, else the HTTP listener's address,
+   * else (listening on every address) the proxyDHCP address with the HTTP port.
+   */
+  private String bootUrl(Properties file, HttpSettings settings, InetSocketAddress http, Optional<String> dhcpAt) {
+    String explicit = pick(bootUrlOption, file, "boot-url");
+    if (explicit != null) {
+      return explicit.endsWith("/") ? explicit.substring(0, explicit.length() - 1) : explicit;
+    }
+    String scheme = settings.boot().tls().isPresent() ? "https" : "http";
+    java.net.InetAddress address = http.getAddress();
+    if (address.isAnyLocalAddress()) {
+      if (dhcpAt.isEmpty()) {
+        return scheme + "://127.0.0.1:" + http.getPort();
+      }
+      address = Addresses.parse("--proxy-dhcp", dhcpAt.get() + ":0").getAddress();
+    }
+    String host = address.getHostAddress();
+    return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort();
+  }
+
+  private TftpServer startTftp(String at, Properties file, String bootUrl) {
+    Path root = Optional.ofNullable(path(tftpRoot, file, "tftp-root")).orElse(Path.of("/usr/lib/ipxe"));
+    if (!Files.isDirectory(root)) {
+      throw new IllegalArgumentException("--tftp-root " + root + " is not a directory (Debian's ipxe package"
+          + " puts the iPXE binaries in /usr/lib/ipxe)");
+    }
+    byte[] chain = ChainScript.forBaseUrl(bootUrl).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    TftpServer tftpServer = TftpServer.builder().bind(Addresses.parse("--tftp", at)).root(root)
+        .virtualFile("boot.ipxe", () -> chain).build();
+    tftpServer.start();
+    log.info("TFTP on {} serving {} and boot.ipxe (chains to {})", tftpServer.localAddress(), root, bootUrl);
+    return tftpServer;
+  }
+
+  private static ProxyDhcpServer startProxyDhcp(String at, Optional<String> tftpAt, String bootUrl) {
+    java.net.InetAddress address = Addresses.parse("--proxy-dhcp", at + ":0").getAddress();
+    java.net.InetAddress nextServer = tftpAt.map(t -> Addresses.parse("--tftp", t).getAddress())
+        .filter(a -> !a.isAnyLocalAddress()).orElse(address);
+    ProxyDhcpServer dhcp = ProxyDhcpServer.builder().bindAddress(address).bootServer(nextServer)
+        .chainUrl(bootUrl + "/ipxe/boot.ipxe").build();
+    dhcp.start();
+    log.info("proxyDHCP on {} (next-server {}, iPXE chains to {}/ipxe/boot.ipxe)", address.getHostAddress(),
+        nextServer.getHostAddress(), bootUrl);
+    return dhcp;
   }
 
   private HttpSettings httpSettings(Properties file) {

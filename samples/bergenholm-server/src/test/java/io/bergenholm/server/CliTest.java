@@ -150,6 +150,39 @@ class CliTest {
   }
 
   @Test
+  void servesBootIpxeOverTftpAndStreamsImagesOverHttp() throws Exception {
+    Path root = dir.resolve("tftp");
+    Files.createDirectories(root);
+    Files.writeString(root.resolve("undionly.kpxe"), "not really iPXE");
+    Path kernel = dir.resolve("vmlinuz");
+    Files.write(kernel, new byte[300_000]);
+    try (ServeCommand.Running full = serve("serve", "--data-dir", dir.resolve("data3").toString(),
+        "--http", "127.0.0.1:0", "--tftp", "127.0.0.1:0", "--tftp-root", root.toString())) {
+      int http = full.bootAddress().getPort();
+      int tftp = full.tftpAddress().orElseThrow().getPort();
+      Process curl = new ProcessBuilder("curl", "-sS", "tftp://127.0.0.1:" + tftp + "/boot.ipxe",
+          "tftp://127.0.0.1:" + tftp + "/undionly.kpxe").redirectErrorStream(true).start();
+      String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(curl.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(out).startsWith("#!ipxe")
+          .contains("chain --autofree http://127.0.0.1:" + http + "/ipxe/script/${uuid}")
+          .endsWith("not really iPXE");
+
+      String fullUrl = "http://127.0.0.1:" + http + "/api/1.0";
+      Path json = dir.resolve("k.json");
+      Files.writeString(json, "{\"groups\": [\"default\"], \"kernel\": \"" + kernel.toUri() + "\"}");
+      StringWriter sink = new StringWriter();
+      assertThat(Main.run(new String[] {"--url", fullUrl, "host", "create", "k1", json.toString()},
+          new PrintWriter(sink, true), new PrintWriter(sink, true))).as(sink.toString()).isZero();
+      HttpResponse<byte[]> image = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + http + "/ipxe/kernel/k1")).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(image.statusCode()).as(new String(image.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+      assertThat(image.body()).hasSize(300_000);
+      assertThat(image.headers().firstValue("content-length")).hasValue("300000");
+    }
+  }
+
+  @Test
   void reportsUsageAndConnectionErrors() {
     Result usage = cli("host", "frobnicate");
     assertThat(usage.code()).isEqualTo(2);
