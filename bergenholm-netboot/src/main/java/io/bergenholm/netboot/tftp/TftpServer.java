@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -77,7 +78,9 @@ public final class TftpServer implements AutoCloseable {
         Bootstrap transfers = new Bootstrap()
                 .group(group)
                 .channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_SNDBUF, 256 * 1024);
+                .option(ChannelOption.SO_SNDBUF, 256 * 1024)
+                // One ACK per wakeup is the lock-step case; reading on until EAGAIN costs a syscall per block.
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1));
         TftpRequestHandler handler = new TftpRequestHandler(settings, files, lookups, transfers, activeTransfers);
         ChannelFuture bound = new Bootstrap()
                 .group(group)
