@@ -7,7 +7,9 @@ import io.bergenholm.api.image.ImageResponse;
 import io.bergenholm.api.image.ImageSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Authenticator;
 import java.net.InetSocketAddress;
+import java.net.PasswordAuthentication;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -34,6 +36,8 @@ import java.util.concurrent.Flow;
  * appear in a message.
  */
 final class HttpImageSource implements ImageSource {
+  private static final String USER_AGENT = "Bergenholm";
+
   private record ClientKey(Optional<URI> proxy, Duration connectTimeout) {}
 
   private final ConcurrentMap<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
@@ -43,7 +47,8 @@ final class HttpImageSource implements ImageSource {
     URI uri = request.uri();
     String shown = Urls.redact(uri);
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(Urls.withoutUserInfo(uri)).GET().timeout(request.timeout());
+        HttpRequest.newBuilder(Urls.withoutUserInfo(uri)).GET().timeout(request.timeout())
+            .header("User-Agent", USER_AGENT);
     basicAuthorization(uri).ifPresent(value -> builder.header("Authorization", value));
     request.ifNoneMatch().ifPresent(tag -> builder.header("If-None-Match", tag));
     request.ifModifiedSince().ifPresent(date -> builder.header("If-Modified-Since", date));
@@ -87,9 +92,31 @@ final class HttpImageSource implements ImageSource {
           .version(HttpClient.Version.HTTP_1_1)
           .followRedirects(HttpClient.Redirect.NORMAL)
           .connectTimeout(key.connectTimeout());
-      key.proxy().ifPresent(p -> b.proxy(ProxySelector.of(
-          new InetSocketAddress(p.getHost(), p.getPort() < 0 ? defaultPort(p) : p.getPort()))));
+      key.proxy().ifPresent(p -> {
+        b.proxy(ProxySelector.of(
+            new InetSocketAddress(p.getHost(), p.getPort() < 0 ? defaultPort(p) : p.getPort())));
+        proxyCredentials(p).ifPresent(b::authenticator);
+      });
       return b.build();
+    });
+  }
+
+  /** A user name and password in {@code proxy_url} answer the proxy's challenge (407). */
+  private static Optional<Authenticator> proxyCredentials(URI proxy) {
+    String userInfo = proxy.getRawUserInfo();
+    if (userInfo == null) {
+      return Optional.empty();
+    }
+    String decoded = URLDecoder.decode(userInfo, StandardCharsets.UTF_8);
+    int colon = decoded.indexOf(':');
+    String user = colon < 0 ? decoded : decoded.substring(0, colon);
+    char[] password = colon < 0 ? new char[0] : decoded.substring(colon + 1).toCharArray();
+    return Optional.of(new Authenticator() {
+      @Override
+      protected PasswordAuthentication getPasswordAuthentication() {
+        return getRequestorType() == RequestorType.PROXY
+            ? new PasswordAuthentication(user, password.clone()) : null;
+      }
     });
   }
 

@@ -199,6 +199,16 @@ class ImageServiceTest {
   }
 
   @Test
+  void leftoversOfAnInterruptedRunAreRemovedAtStart() throws Exception {
+    Files.createDirectories(cacheDir.resolve("tmp"));
+    Files.write(cacheDir.resolve("tmp").resolve("k.0.part"), bytes(100));
+    Files.write(cacheDir.resolve("0".repeat(64) + ".data"), bytes(100)); // no metadata
+    ImageService s = service();
+    assertThat(cacheFiles()).isEmpty();
+    assertThat(s.metrics().cachedImages()).isZero();
+  }
+
+  @Test
   void evictionKeepsTheCacheUnderItsBoundLeastRecentlyUsedFirst() throws Exception {
     int size = 100_000;
     long bound = size * 5L / 2;
@@ -285,7 +295,10 @@ class ImageServiceTest {
     ImageTarget t = new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(),
         Optional.of(expected));
 
+    r.gate = new CountDownLatch(1); // both requesters join before the fault
+    r.gateAt = 1000;
     try (ImageHandle a = s.open("host-1", t); ImageHandle b = s.open("host-2", t)) {
+      r.gate.countDown();
       InputStream ina = a.openStream();
       InputStream inb = b.openStream();
       assertThatThrownBy(ina::readAllBytes).isInstanceOf(IOException.class);
@@ -295,8 +308,10 @@ class ImageServiceTest {
     assertThat(cacheFiles()).isEmpty();
     assertThat(s.metrics().cachedImages()).isZero();
     assertThat(s.metrics().failures()).isEqualTo(1);
+    assertThat(upstream.requests("/bad")).isEqualTo(1);
 
     r.fault = TestUpstream.Fault.NONE;
+    r.gate = null;
     ImageTarget fixed = new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(),
         Optional.of(good));
     assertThat(read(s, fixed)).isEqualTo(image);
@@ -405,6 +420,21 @@ class ImageServiceTest {
           Optional.of(proxy.uri()), Optional.empty());
       assertThat(read(service(), t)).isEqualTo(image);
       assertThat(proxy.targets()).containsExactly(upstream.uri("/via-proxy").toString());
+    }
+  }
+
+  @Test
+  void proxyCredentialsAnswerTheProxysChallenge() throws Exception {
+    byte[] image = bytes(1000);
+    upstream.put("/auth-proxy", image);
+    try (TestUpstream.ForwardProxy proxy = new TestUpstream.ForwardProxy()) {
+      proxy.requiredAuthorization = "Basic "
+          + java.util.Base64.getEncoder().encodeToString("boot:pr0xy".getBytes());
+      URI withCredentials = URI.create("http://boot:pr0xy@127.0.0.1:" + proxy.uri().getPort());
+      ImageTarget t = new ImageTarget("kernel", upstream.uri("/auth-proxy"),
+          Optional.of(withCredentials), Optional.empty());
+      assertThat(read(service(), t)).isEqualTo(image);
+      assertThat(proxy.targets()).hasSize(2); // challenged, then answered
     }
   }
 

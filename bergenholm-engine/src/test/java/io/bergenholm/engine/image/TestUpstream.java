@@ -243,6 +243,8 @@ final class TestUpstream implements AutoCloseable {
   static final class ForwardProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<String> targets = new CopyOnWriteArrayList<>();
+    /** When set, requests without this Proxy-Authorization value are answered 407. */
+    volatile String requiredAuthorization;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "test-proxy");
       t.setDaemon(true);
@@ -279,11 +281,20 @@ final class TestUpstream implements AutoCloseable {
         targets.add(parts[1]);
         URI target = URI.create(parts[1]);
         List<String> headers = new ArrayList<>();
+        String authorization = null;
         for (String line; !(line = readLine(in)).isEmpty(); ) {
           String lower = line.toLowerCase(Locale.ROOT);
-          if (!lower.startsWith("proxy-") && !lower.startsWith("connection")) {
+          if (lower.startsWith("proxy-authorization:")) {
+            authorization = line.substring(line.indexOf(':') + 1).trim();
+          } else if (!lower.startsWith("proxy-") && !lower.startsWith("connection")) {
             headers.add(line);
           }
+        }
+        String required = requiredAuthorization;
+        if (required != null && !required.equals(authorization)) {
+          head(client.getOutputStream(), "407 Proxy Authentication Required",
+              "Proxy-Authenticate: Basic realm=\"test\"", "Content-Length: 0");
+          return;
         }
         try (Socket upstream = new Socket(target.getHost(), target.getPort())) {
           StringBuilder s = new StringBuilder(parts[0]).append(' ').append(target.getRawPath())

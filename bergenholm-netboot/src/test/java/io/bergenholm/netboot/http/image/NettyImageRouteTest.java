@@ -173,12 +173,19 @@ class NettyImageRouteTest {
   @Test
   void anUnknownLengthInFlightIsSentChunked() throws Exception {
     byte[] image = bytes(200_000);
-    upstream.put("/nolength", image).chunked = true;
+    TestUpstream.Resource r = upstream.put("/nolength", image);
+    r.chunked = true;
+    r.gate = new CountDownLatch(1); // still in flight when the response starts
+    r.gateAt = image.length / 2;
     serve("h1", "/nolength", Optional.empty());
-    HttpResponse<byte[]> response = get("h1");
+    HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(server.uri("h1"))
+        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
-    assertThat(response.body()).isEqualTo(image);
+    r.gate.countDown();
+    try (InputStream body = response.body()) {
+      assertThat(body.readAllBytes()).isEqualTo(image);
+    }
     HttpResponse<byte[]> warm = get("h1");
     assertThat(warm.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
     assertThat(warm.body()).isEqualTo(image);
@@ -202,10 +209,20 @@ class NettyImageRouteTest {
     String good = sha256(image);
     serve("h1", "/bad", Optional.of(fault == Fault.WRONG_CHECKSUM ? sha256(bytes(3)) : good));
 
-    assertThatThrownBy(() -> get("h1")).isInstanceOf(IOException.class);
+    // The gate makes the fault come after the response began (before it, the answer is a 502).
+    r.gate = new CountDownLatch(1);
+    r.gateAt = 1000;
+    HttpResponse<InputStream> started = client.send(HttpRequest.newBuilder(server.uri("h1"))
+        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(started.statusCode()).isEqualTo(200);
+    r.gate.countDown();
+    try (InputStream body = started.body()) {
+      assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
+    }
     assertThat(cacheFiles()).isEmpty();
 
     r.fault = TestUpstream.Fault.NONE;
+    r.gate = null;
     serve("h1", "/bad", Optional.of(good));
     HttpResponse<byte[]> retry = get("h1");
     assertThat(retry.statusCode()).isEqualTo(200);
@@ -257,14 +274,61 @@ class NettyImageRouteTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
     byte[] image = bytes(600_000);
-    upstream.put("/cut", image).fault = TestUpstream.Fault.CUT;
+    TestUpstream.Resource r = upstream.put("/cut", image);
+    r.fault = TestUpstream.Fault.CUT;
+    r.gate = new CountDownLatch(1); // the cut comes once curl has the 200 and its headers
+    r.gateAt = 1000;
     serve("h1", "/cut", Optional.empty());
     Path out = cacheDir.resolveSibling(cacheDir.getFileName() + "-curl.out");
-    Process curl = new ProcessBuilder("curl", "-sS", "-o", out.toString(), "--max-time", "20",
-        server.uri("h1").toString()).redirectErrorStream(true).start();
+    Path headers = cacheDir.resolveSibling(cacheDir.getFileName() + "-curl.headers");
+    Process curl = new ProcessBuilder("curl", "-sS", "-o", out.toString(), "-D",
+        headers.toString(), "--max-time", "20", server.uri("h1").toString())
+        .redirectErrorStream(true).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!(Files.exists(headers) && Files.readString(headers).contains("\r\n\r\n"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(Files.readString(headers)).startsWith("HTTP/1.1 200");
+    r.gate.countDown();
     assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
     String said = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(curl.exitValue()).as("curl said: %s", said).isEqualTo(18); // partial file
     Files.deleteIfExists(out);
+    Files.deleteIfExists(headers);
+  }
+
+  @Test
+  void overTlsTheImageIsCopiedInBoundedChunks(@TempDir Path tls) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/openssl")) && Files.isExecutable(Path.of("/usr/bin/curl")),
+        "openssl or curl is not installed");
+    Path cert = tls.resolve("cert.pem");
+    Path key = tls.resolve("key.pem");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048",
+        "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1",
+        "-subj", "/CN=127.0.0.1").redirectErrorStream(true).start();
+    openssl.getInputStream().readAllBytes();
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(openssl.exitValue()).isZero();
+
+    byte[] image = bytes(1_500_000);
+    TestUpstream.Resource r = upstream.put("/tls", image);
+    r.pauseMillisPerPiece = 2; // still arriving while the first client reads
+    try (TestHttpServer https = new TestHttpServer(images,
+        Optional.of(new io.bergenholm.netboot.http.TlsFiles(cert, key)))) {
+      https.target("h1", new ImageTarget("kernel", upstream.uri("/tls"), Optional.empty(),
+          Optional.of(sha256(image))));
+      for (String pass : List.of("cold", "warm")) {
+        Path out = tls.resolve(pass + ".bin");
+        Process curl = new ProcessBuilder("curl", "-sS", "-k", "--fail", "--max-time", "30",
+            "-o", out.toString(), https.uri("h1").toString()).redirectErrorStream(true).start();
+        String said = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(40, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as("%s: curl said %s", pass, said).isZero();
+        assertThat(Files.readAllBytes(out)).as(pass).isEqualTo(image);
+      }
+    }
+    assertThat(upstream.requests("/tls")).isEqualTo(1);
   }
 }

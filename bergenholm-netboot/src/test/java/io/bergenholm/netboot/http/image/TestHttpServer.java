@@ -6,6 +6,8 @@ import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
+import io.bergenholm.netboot.http.Listener;
+import io.bergenholm.netboot.http.TlsFiles;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -22,10 +24,20 @@ final class TestHttpServer implements AutoCloseable {
   private final NettyImageRoute route;
   private final HttpServer server;
 
+  private final String scheme;
+
   TestHttpServer(ImageService images) {
+    this(images, Optional.empty());
+  }
+
+  /** With {@code tls}, the server speaks HTTPS (and the route copies instead of zero-copy). */
+  TestHttpServer(ImageService images, Optional<TlsFiles> tls) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
     route = new NettyImageRoute(images);
-    server = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), route);
+    InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+    server = HttpServer.start(engine,
+        HttpSettings.of(any).withBoot(new Listener(any, tls)), route);
+    scheme = tls.isPresent() ? "https" : "http";
   }
 
   Bergenholm engine() {
@@ -46,7 +58,7 @@ final class TestHttpServer implements AutoCloseable {
   }
 
   URI uri(String hostId) {
-    return URI.create("http://127.0.0.1:" + port() + "/ipxe/kernel/" + hostId);
+    return URI.create(scheme + "://127.0.0.1:" + port() + "/ipxe/kernel/" + hostId);
   }
 
   int port() {

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Images benchmark: a 100 MB image to 1 and to 50 concurrent curl clients, warm (from the cache)
+# and cold (fetched from upstream while being served), side by side in the same run with nginx
+# serving the same file directly. nginx is also the upstream of the cold cases.
+#
+#   bench/images-bench.sh            # SIZE_MB=100 CLIENTS=50 RUNS=3 SLOW_RATE=20m
+#
+# Prints throughput (median of RUNS), upstream request counts, first-byte latencies of the cold
+# case against the image's arrival from upstream, and the server's heap (from -Xlog:gc).
+# Needs: java 17, maven (offline repository filled), nginx (nginx-light), curl, python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE_MB=${SIZE_MB:-100}
+CLIENTS=${CLIENTS:-50}
+RUNS=${RUNS:-3}
+SLOW_RATE=${SLOW_RATE:-20m}
+HEAP=${HEAP:-512m}
+WORK=$(mktemp -d /tmp/images-bench.XXXXXX)
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now() { date +%s.%N; }
+
+echo "== building"
+mvn -B -q -o -pl bergenholm-netboot -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
+CP="bergenholm-netboot/target/test-classes:bergenholm-netboot/target/classes:$(cat "$WORK/cp.txt")"
+
+echo "== image: ${SIZE_MB} MB of random bytes"
+mkdir -p "$WORK/www" "$WORK/cache" "$WORK/nginx-tmp"
+head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom > "$WORK/www/image.bin"
+chmod 755 "$WORK" "$WORK/www"; chmod 644 "$WORK/www/image.bin"
+BYTES=$(stat -c %s "$WORK/www/image.bin")
+
+NGINX_PORT=$(free_port)
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 4; # as many as the server's event loops (2 per core)
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  log_format bench '\$msec \$request_time \$status \$body_bytes_sent "\$request"';
+  access_log $WORK/access.log bench;
+  client_body_temp_path $WORK/nginx-tmp/body;
+  proxy_temp_path $WORK/nginx-tmp/proxy;
+  fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
+  scgi_temp_path $WORK/nginx-tmp/scgi;
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $WORK/www;
+    location /slow/ { alias $WORK/www/; limit_rate $SLOW_RATE; }
+  }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+UP="http://127.0.0.1:$NGINX_PORT"
+
+echo "== Bergenholm (engine + HTTP server + image route), -Xmx$HEAP"
+java -Xms64m -Xmx"$HEAP" -Xlog:gc:file="$WORK/gc.log" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "$CP" io.bergenholm.netboot.http.image.ImagesBenchServer "$WORK/cache" "$WORK/port" \
+  > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+BH="http://127.0.0.1:$(cat "$WORK/port")"
+
+host() { # host ID KERNEL_URL
+  curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d "{\"kernel\": \"$2\"}" "$BH/api/1.0/hosts/$1" | grep -q 201
+}
+
+# clients N URL OUT [GAP_SECONDS]: N curls at once (or GAP apart); one line per client:
+# start_epoch http_code bytes time_starttransfer time_total; prints the wall time.
+clients() {
+  local n=$1 url=$2 out=$3 gap=${4:-0}
+  : > "$out"
+  local t0; t0=$(now)
+  local pids=()
+  for _ in $(seq 1 "$n"); do
+    ( s=$(now); curl -sS -o /dev/null --max-time 300 \
+        -w "$s %{http_code} %{size_download} %{time_starttransfer} %{time_total}\n" "$url" >> "$out" ) &
+    pids+=($!)
+    if [ "$gap" != 0 ]; then sleep "$gap"; fi
+  done
+  wait "${pids[@]}"
+  local t1; t1=$(now)
+  python3 - "$out" "$n" "$BYTES" <<'PY'
+import sys
+rows=[l.split() for l in open(sys.argv[1])]
+n,b=int(sys.argv[2]),int(sys.argv[3])
+bad=[r for r in rows if r[1] not in ('200',) or int(r[2])!=b]
+if len(rows)!=n or bad: sys.exit(f"FAILED: {len(rows)} of {n} clients, bad: {bad[:3]}")
+PY
+  python3 -c "print(f'{$t1-$t0:.3f}')"
+}
+
+mbps() { python3 -c "print(f'{$1*$BYTES/1048576/$2:.0f}')"; } # clients wall -> MB/s
+upstream_count() { grep -c "$1" "$WORK/access.log" || true; }
+
+echo "== warm-up: fill the cache"
+host warm "$UP/image.bin"
+clients 1 "$BH/ipxe/kernel/warm" "$WORK/w.txt" >/dev/null
+[ "$(upstream_count 'GET /image.bin HTTP')" = 1 ] || { echo "warm-up fetched more than once"; exit 1; }
+
+declare -A R
+for run in $(seq 1 "$RUNS"); do
+  echo "== run $run"
+  for n in 1 "$CLIENTS"; do
+    R[nginx-$n]+="$(mbps "$n" "$(clients "$n" "$UP/image.bin" "$WORK/n.txt")") "
+    R[warm-$n]+="$(mbps "$n" "$(clients "$n" "$BH/ipxe/kernel/warm" "$WORK/b.txt")") "
+    host "cold$n-$run" "$UP/image.bin?cold=$n-$run"
+    R[cold-$n]+="$(mbps "$n" "$(clients "$n" "$BH/ipxe/kernel/cold$n-$run" "$WORK/c.txt")") "
+    R[coldreq-$n]+="$(upstream_count "cold=$n-$run ") "
+  done
+done
+
+echo "== cold, upstream limited to $SLOW_RATE/s, $CLIENTS clients arriving 40 ms apart"
+host slow "$UP/slow/image.bin?stagger=1"
+clients "$CLIENTS" "$BH/ipxe/kernel/slow" "$WORK/s.txt" 0.04 >/dev/null
+clients 1 "$UP/slow/image.bin?direct=1" "$WORK/sd.txt" >/dev/null
+SLOW_LINE=$(grep 'stagger=1 ' "$WORK/access.log")
+SLOW_COUNT=$(grep -c 'stagger=1 ' "$WORK/access.log")
+
+echo
+echo "RESULTS (${SIZE_MB} MB image, MB/s = MiB/s over all clients, median of $RUNS runs)"
+python3 - "$RUNS" "$CLIENTS" <<PY
+import statistics as st
+R = {k: [float(x) for x in v.split()] for k, v in {
+$(for k in "${!R[@]}"; do echo "  '$k': '${R[$k]}',"; done)
+}.items()}
+runs, c = int("$RUNS"), "$CLIENTS"
+for n in ("1", c):
+    ng, w, co = (st.median(R[f"{k}-{n}"]) for k in ("nginx", "warm", "cold"))
+    print(f"{n:>3} client(s): nginx {ng:6.0f} MB/s | Bergenholm warm {w:6.0f} MB/s ({100*w/ng:5.1f}% of nginx) "
+          f"| cold {co:6.0f} MB/s, upstream requests per cold run {sorted(set(int(x) for x in R[f'coldreq-{n}']))}")
+    print(f"     runs: nginx {R[f'nginx-{n}']} warm {R[f'warm-{n}']} cold {R[f'cold-{n}']}")
+PY
+python3 - "$WORK/s.txt" "$WORK/sd.txt" "$SLOW_LINE" "$SLOW_COUNT" <<'PY'
+import sys, statistics as st
+rows = [l.split() for l in open(sys.argv[1])]
+direct = [l.split() for l in open(sys.argv[2])][0]
+msec, rtime = (float(x) for x in sys.argv[3].split()[:2])
+up_start, up_end = msec - rtime, msec
+first = []   # client's first byte minus when that byte could first have been there
+tail = []    # client's last byte minus the upstream transfer's end
+for s, code, size, ttfb, total in rows:
+    s, ttfb, total = float(s), float(ttfb), float(total)
+    first.append(1000 * (s + ttfb - max(s, up_start)))
+    tail.append(1000 * (s + total - up_end))
+print(f"slow cold: upstream requests {sys.argv[4]}; upstream transfer {rtime:.2f} s; "
+      f"nginx's own time to first byte {1000*float(direct[3]):.1f} ms")
+print(f"  first byte after it was available upstream: median {st.median(first):.1f} ms, "
+      f"max {max(first):.1f} ms over {len(rows)} clients")
+print(f"  last byte after upstream's last byte: median {st.median(tail):.1f} ms, max {max(tail):.1f} ms")
+PY
+echo "heap (from -Xlog:gc, -Xmx$HEAP):"
+python3 - "$WORK/gc.log" <<'PY'
+import re, sys
+pre, post = [], []
+for line in open(sys.argv[1]):
+    m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
+    if m:
+        pre.append(int(m.group(1))); post.append(int(m.group(2)))
+print(f"  {len(pre)} collections; peak used before a collection {max(pre or [0])} MB; "
+      f"peak live after a collection {max(post or [0])} MB")
+PY
+jcmd "$SERVER_PID" GC.heap_info 2>/dev/null | sed -n '2,4p' | sed 's/^/  at the end: /'
