@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * The directory store the end-to-end servers boot from: the old project's three iPXE templates
  * ({@code linux.ipxe}, {@code localboot.ipxe}, {@code register.ipxe}, unchanged in shape), an
  * install group whose kernel and initrd live on a separate upstream server and whose kernel options
- * name a per-host kickstart, the {@code register} host and group, and the {@code installed} group.
+ * name a per-host kickstart and the host's {@code installed_url} (which the test initrd calls, as a
+ * kickstart's {@code %post} would), the {@code register} host and group, and the {@code installed} group.
  */
 final class BootData {
   static final String INSTALL_GROUP = "e2e-install";
@@ -49,7 +50,7 @@ final class BootData {
           "kernel": "{{image_base_url}}/vmlinuz",
           "module": "{{image_base_url}}/initrd.gz",
           "kickstart": "%s",
-          "kernel_opts": "console=ttyS0 panic=-1 ks={{base_url}}/api/1.0/templates/{{kickstart}}/{{uuid}} e2e.host={{uuid}}",
+          "kernel_opts": "console=ttyS0 panic=-1 ks={{base_url}}/api/1.0/templates/{{kickstart}}/{{uuid}} e2e.host={{uuid}} e2e.installed={{installed_url}}",
           "ipxe_script": "linux.ipxe"
         }
         """.formatted(upstreamUrl, KICKSTART));

@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * The kernel and initrd the test machines install, built once per machine and cached between runs
  * in {@code $XDG_CACHE_HOME/bergenholm-e2e/images} (default {@code ~/.cache/bergenholm-e2e/images}).
- * The kernel is Debian's (downloaded once with {@code apt-get download}); the initrd is rebuilt
- * when the script that builds it changes.
+ * The kernel and its network modules are Debian's (downloaded once with {@code apt-get download});
+ * all of it is rebuilt when the script that builds it changes, so kernel and modules always match.
  */
 final class BootImages {
   /** What the initrd prints once it runs; its presence on the console means the install booted. */
@@ -46,6 +46,7 @@ final class BootImages {
     boolean fresh = Files.exists(stampFile) && Files.readString(stampFile).strip().equals(stamp);
     if (!fresh) {
       Files.deleteIfExists(dir.resolve("initrd.gz"));
+      Files.deleteIfExists(dir.resolve("vmlinuz"));
     }
     if (nonEmpty(dir.resolve("vmlinuz")) && nonEmpty(dir.resolve("initrd.gz"))) {
       return dir;

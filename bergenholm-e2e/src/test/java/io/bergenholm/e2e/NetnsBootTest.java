@@ -108,15 +108,15 @@ class NetnsBootTest {
         // the ROM: address from the site server, boot file from Bergenholm's proxyDHCP
         "Next server: " + NetnsLab.SERVER_IP,
         "Filename: http://" + HTTP + "/",
-        "/ipxe/script/" + INSTALL_UUID + "... ok",
+        Qemu.fetched("/ipxe/script/" + INSTALL_UUID),
         "Stage 1 (virtio-net): chaining undionly.kpxe from TFTP server " + NetnsLab.SERVER_IP,
         // undionly.kpxe from Bergenholm's TFTP, running on the ROM's UNDI
-        "tftp://" + NetnsLab.SERVER_IP + "/undionly.kpxe... ok",
+        Qemu.fetched("tftp://" + NetnsLab.SERVER_IP + "/undionly.kpxe"),
         "PXE->EB",
         "net0: " + INSTALL_MAC + " using undionly",
         // its own DHCP round, the proxyDHCP again, the host's script over HTTP
         "Next server: " + NetnsLab.SERVER_IP,
-        "/ipxe/script/" + INSTALL_UUID + "... ok",
+        Qemu.fetched("/ipxe/script/" + INSTALL_UUID),
         "Stage 2 (undionly): installing " + INSTALL_UUID,
         // kernel and initrd streamed by Bergenholm from upstream
         "/ipxe/module/" + INSTALL_UUID,
@@ -125,7 +125,10 @@ class NetnsBootTest {
         "CMDLINE: console=ttyS0 panic=-1 ks=" + BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
             + INSTALL_UUID + " e2e.host=" + INSTALL_UUID,
         "PRODUCT_UUID: " + INSTALL_UUID,
+        // the initrd, as an installer's last step, calls the host's installed_url
+        "INSTALLED-CALLED: " + BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark",
         BootImages.MARKER);
+    assertThat(getJson("/api/1.0/hosts/" + INSTALL_UUID).path("groups").toString()).contains("\"installed\"");
     assertThat(siteLeases()).as("the address came from the site's DHCP server")
         .containsPattern("DHCPACK\\(veth-d\\) 192\\.168\\.77\\.\\d+ " + INSTALL_MAC);
     assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
@@ -149,10 +152,10 @@ class NetnsBootTest {
     assertThat(boot.reached()).as(boot.describe()).isTrue();
     boot.assertShowsInOrder(
         "Next server: " + NetnsLab.SERVER_IP,
-        "/ipxe/script/" + NEW_UUID + "... ok",
+        Qemu.fetched("/ipxe/script/" + NEW_UUID),
         "Registering this host to Bergenholm",
         // iPXE shows the URL without its query; the facts it carried are checked below
-        "/ipxe/register/" + NEW_UUID + "... ok",
+        Qemu.fetched("/ipxe/register/" + NEW_UUID),
         "Registered; trying boot from local disk",
         "Booting from SAN device 0x80",
         LocalDisk.MARKER);
@@ -179,30 +182,29 @@ class NetnsBootTest {
 
     Qemu.Boot install = boot("flow3-install", machine, BootImages.MARKER);
     assertThat(install.reached()).as(install.describe()).isTrue();
+    String installedUrl = BASE + "/api/1.0/hosts/" + NEW_UUID + "?installed=mark";
     install.assertShowsInOrder(
         "Next server: " + NetnsLab.SERVER_IP,
-        "/ipxe/script/" + NEW_UUID + "... ok",
+        Qemu.fetched("/ipxe/script/" + NEW_UUID),
         "/ipxe/module/" + NEW_UUID,
         "/ipxe/kernel/" + NEW_UUID,
         "CMDLINE: console=ttyS0 panic=-1 ks=" + BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
-            + NEW_UUID + " e2e.host=" + NEW_UUID,
+            + NEW_UUID + " e2e.host=" + NEW_UUID + " e2e.installed=" + installedUrl,
         "PRODUCT_UUID: " + NEW_UUID,
+        // what a kickstart's %post does at the end of the install: call the host's installed_url
+        "INSTALLED-CALLED: " + installedUrl,
         BootImages.MARKER);
     // Both installs were served from Bergenholm's image cache after one upstream fetch.
     assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
     assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
-
-    // What the kickstart's %post does at the end of the install: call the host's installed_url.
-    String installedUrl = getJson("/api/1.0/hosts/" + NEW_UUID + "?params=all").path("installed_url").asText();
-    assertThat(installedUrl).isEqualTo(BASE + "/api/1.0/hosts/" + NEW_UUID + "?installed=mark");
-    Shell.Result mark = server.curl("-sS", "-f", "-o", "/dev/null", installedUrl);
-    assertThat(mark.exit()).as(mark.output()).isZero();
+    assertThat(getJson("/api/1.0/hosts/" + NEW_UUID + "?params=all").path("installed_url").asText())
+        .isEqualTo(installedUrl);
     assertThat(getJson("/api/1.0/hosts/" + NEW_UUID).path("groups").toString()).contains("\"installed\"");
 
     Qemu.Boot local = boot("flow3-localboot", machine, LocalDisk.MARKER);
     assertThat(local.reached()).as(local.describe()).isTrue();
     local.assertShowsInOrder(
-        "/ipxe/script/" + NEW_UUID + "... ok",
+        Qemu.fetched("/ipxe/script/" + NEW_UUID),
         "Trying boot from local disk",
         LocalDisk.MARKER);
     assertThat(local.console()).doesNotContain(BootImages.MARKER).doesNotContain("/ipxe/kernel/");

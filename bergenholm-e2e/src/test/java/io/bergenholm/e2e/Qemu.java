@@ -33,13 +33,21 @@ final class Qemu {
   /** Lines worth quoting in a summary: the boot's stages as iPXE, the kernel and the test images print them. */
   static final Pattern MILESTONE = Pattern.compile(
       "Configuring \\(|^net0: [0-9]|Next server|Filename|tftp://|PXE->EB|http://|=====|Booting from"
-          + "|LOCAL-DISK-BOOT|CMDLINE|PRODUCT_UUID|" + Pattern.quote(BootImages.MARKER) + "|Power down");
+          + "|LOCAL-DISK-BOOT|CMDLINE|PRODUCT_UUID|INSTALLED-|" + Pattern.quote(BootImages.MARKER) + "|Power down");
 
   private static final Pattern ESCAPES = Pattern.compile("\u001b(\\[[0-9;?]*[a-zA-Z]|c)");
   private static final long POLL_MILLIS = 50;
   private static final int WRAP_COLUMNS = 80;
 
   private Qemu() {}
+
+  /**
+   * iPXE's line for a download of {@code url} that succeeded: the URL, its progress (at least
+   * three dots, more on a slow machine, and percentages for large files), then "ok".
+   */
+  static Pattern fetched(String url) {
+    return Pattern.compile(Pattern.quote(url) + "\\.{3,}[^\\n]* ok$", Pattern.MULTILINE);
+  }
 
   /** The machine: SMBIOS identity, NIC address, and optionally a local disk. */
   record Machine(String uuid, String mac, Optional<String> manufacturer, Optional<String> product,
@@ -104,20 +112,31 @@ final class Qemu {
     }
 
     /**
-     * Asserts that the console shows each of {@code texts}, in this order (each after the end of
-     * the one before).
+     * Asserts that the console shows each of {@code expected}, in this order (each after the end
+     * of the one before): a {@link String} as it is, a {@link Pattern} as a match.
      */
-    void assertShowsInOrder(String... texts) {
+    void assertShowsInOrder(Object... expected) {
       String console = console();
       int at = 0;
-      for (String text : texts) {
-        int found = console.indexOf(text, at);
-        if (found < 0) {
-          throw new AssertionError("the console does not show \"" + text + "\""
+      for (Object e : expected) {
+        int start;
+        int end;
+        if (e instanceof Pattern p) {
+          Matcher m = p.matcher(console);
+          boolean found = m.find(at);
+          start = found ? m.start() : -1;
+          end = found ? m.end() : -1;
+        } else {
+          String text = (String) e;
+          start = console.indexOf(text, at);
+          end = start + text.length();
+        }
+        if (start < 0) {
+          throw new AssertionError("the console does not show " + (e instanceof Pattern ? "/" + e + "/" : "\"" + e + "\"")
               + (at > 0 ? " after \"" + console.substring(Math.max(0, at - 60), at) + "\"" : "")
               + "\n" + describe());
         }
-        at = found + text.length();
+        at = end;
       }
     }
 

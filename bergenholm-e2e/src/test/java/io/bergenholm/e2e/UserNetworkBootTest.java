@@ -80,14 +80,18 @@ class UserNetworkBootTest {
 
     assertThat(boot.reached()).as(boot.describe()).isTrue();
     boot.assertShowsInOrder(
-        GUEST_BASE + "/ipxe/script/" + UUID + "... ok",
+        Qemu.fetched(GUEST_BASE + "/ipxe/script/" + UUID),
         GUEST_BASE + "/ipxe/module/" + UUID,
         GUEST_BASE + "/ipxe/kernel/" + UUID,
         "Linux version",
         "CMDLINE: console=ttyS0 panic=-1 ks=" + GUEST_BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
             + UUID + " e2e.host=" + UUID,
         "PRODUCT_UUID: " + UUID,
+        "INSTALLED-CALLED: " + GUEST_BASE + "/api/1.0/hosts/" + UUID + "?installed=mark",
         BootImages.MARKER);
+    Shell.Result host = Shell.run(List.of("curl", "-sS", "-f", "--max-time", "30",
+        "http://" + http + "/api/1.0/hosts/" + UUID));
+    assertThat(host.output()).as("the initrd marked its host installed").contains("\"installed\"");
     assertThat(upstream.requests("vmlinuz")).isEqualTo(1);
     assertThat(upstream.requests("initrd.gz")).isEqualTo(1);
   }
@@ -100,7 +104,7 @@ class UserNetworkBootTest {
     assertThat(boot.failure()).as(boot.describe()).isPresent();
     assertThat(boot.failure().get()).startsWith("console shows");
     assertThat(boot.elapsed()).as(boot.describe()).isLessThan(Duration.ofSeconds(90));
-    boot.assertShowsInOrder(GUEST_BASE + "/ipxe/script/" + BROKEN_UUID + "... ok",
+    boot.assertShowsInOrder(Qemu.fetched(GUEST_BASE + "/ipxe/script/" + BROKEN_UUID),
         GUEST_BASE + "/ipxe/kernel/" + BROKEN_UUID);
     assertThat(upstream.requests("no-such-vmlinuz")).isGreaterThanOrEqualTo(1);
   }
