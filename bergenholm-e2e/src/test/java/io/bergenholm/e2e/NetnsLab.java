@@ -80,13 +80,21 @@ final class NetnsLab implements AutoCloseable {
     }
   }
 
-  /** Deletes namespaces of earlier runs whose JVM is gone. */
+  /**
+   * Deletes namespaces of earlier runs whose JVM is gone (killed too hard for its shutdown hooks),
+   * after killing, by PID, the processes still running inside them.
+   */
   private static void removeLeftovers() {
     Matcher m = OURS.matcher(Shell.check("ip", "netns", "list"));
     while (m.find()) {
       long pid = Long.parseLong(m.group(2));
       if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
         continue;
+      }
+      for (String line : Shell.run(List.of("ip", "netns", "pids", m.group(1))).output().split("\\s+")) {
+        if (line.matches("\\d+")) {
+          ProcessHandle.of(Long.parseLong(line)).ifPresent(ProcessHandle::destroyForcibly);
+        }
       }
       Shell.run(List.of("ip", "-n", m.group(1), "link", "del", "tap0"));
       Shell.run(List.of("ip", "netns", "del", m.group(1)));
