@@ -9,6 +9,6 @@ mvn -B -q -pl bergenholm-engine -am test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/bergenholm-engine/target/bench-classpath.txt"
 CP="bergenholm-engine/target/test-classes:bergenholm-engine/target/classes:$(cat bergenholm-engine/target/bench-classpath.txt)"
 if [ "$#" -eq 0 ]; then
-  set -- -f 1 -wi 3 -w 2s -i 5 -r 2s
+  set -- -f 1 -wi 3 -w 1s -i 5 -r 1s
 fi
 exec java -cp "$CP" org.openjdk.jmh.Main 'io.bergenholm.engine.bench.EngineBenchmark' "$@"

@@ -3,7 +3,7 @@
 # and cold (fetched from upstream while being served), side by side in the same run with nginx
 # serving the same file directly. nginx is also the upstream of the cold cases.
 #
-#   bench/images-bench.sh            # SIZE_MB=100 CLIENTS=50 RUNS=3 SLOW_RATE=20m
+#   bench/images-bench.sh   # SIZE_MB=100 CLIENTS=50 RUNS=5 SLOW_RATE=20m; KEEP=1 keeps the files; PIN=1 pins
 #
 # Prints throughput (median of RUNS), upstream request counts, first-byte latencies of the cold
 # case against the image's arrival from upstream, and the server's heap (from -Xlog:gc).
@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.."
 
 SIZE_MB=${SIZE_MB:-100}
 CLIENTS=${CLIENTS:-50}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SLOW_RATE=${SLOW_RATE:-20m}
 HEAP=${HEAP:-512m}
+# PIN=1: servers (nginx and Bergenholm alike) on CPU 0, clients on CPU 1.
+if [ -n "${PIN:-}" ]; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); else SERVER_CPU=(); CLIENT_CPU=(); fi
 WORK=$(mktemp -d /tmp/images-bench.XXXXXX)
 SERVER_PID=
 cleanup() {
@@ -63,11 +65,11 @@ http {
   }
 }
 CONF
-nginx -c "$WORK/nginx.conf" -p "$WORK"
+"${SERVER_CPU[@]}" nginx -c "$WORK/nginx.conf" -p "$WORK"
 UP="http://127.0.0.1:$NGINX_PORT"
 
 echo "== Bergenholm (engine + HTTP server + image route), -Xmx$HEAP"
-java -Xms64m -Xmx"$HEAP" -Xlog:gc:file="$WORK/gc.log" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+"${SERVER_CPU[@]}" java -Xms64m -Xmx"$HEAP" -Xlog:gc:file="$WORK/gc.log" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$CP" io.bergenholm.netboot.http.image.ImagesBenchServer "$WORK/cache" "$WORK/port" \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -87,7 +89,7 @@ clients() {
   local t0; t0=$(now)
   local pids=()
   for _ in $(seq 1 "$n"); do
-    ( s=$(now); curl -sS -o /dev/null --max-time 300 \
+    ( s=$(now); "${CLIENT_CPU[@]}" curl -sS -o /dev/null --max-time 300 \
         -w "$s %{http_code} %{size_download} %{time_starttransfer} %{time_total}\n" "$url" >> "$out" ) &
     pids+=($!)
     if [ "$gap" != 0 ]; then sleep "$gap"; fi
@@ -124,6 +126,11 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+echo "== 1 client, warm, cross-check with hyperfine (${RUNS}x4 runs each)"
+"${CLIENT_CPU[@]}" hyperfine -N -w 2 -r "$((RUNS * 4))" --export-json "$WORK/hf.json" \
+  -n nginx "curl -sS -o /dev/null $UP/image.bin" \
+  -n bergenholm "curl -sS -o /dev/null $BH/ipxe/kernel/warm" >/dev/null
+
 echo "== cold, upstream limited to $SLOW_RATE/s, $CLIENTS clients arriving 40 ms apart"
 host slow "$UP/slow/image.bin?stagger=1"
 clients "$CLIENTS" "$BH/ipxe/kernel/slow" "$WORK/s.txt" 0.04 >/dev/null
@@ -151,17 +158,26 @@ rows = [l.split() for l in open(sys.argv[1])]
 direct = [l.split() for l in open(sys.argv[2])][0]
 msec, rtime = (float(x) for x in sys.argv[3].split()[:2])
 up_start, up_end = msec - rtime, msec
-first = []   # client's first byte minus when that byte could first have been there
-tail = []    # client's last byte minus the upstream transfer's end
-for s, code, size, ttfb, total in rows:
-    s, ttfb, total = float(s), float(ttfb), float(total)
-    first.append(1000 * (s + ttfb - max(s, up_start)))
-    tail.append(1000 * (s + total - up_end))
-print(f"slow cold: upstream requests {sys.argv[4]}; upstream transfer {rtime:.2f} s; "
-      f"nginx's own time to first byte {1000*float(direct[3]):.1f} ms")
-print(f"  first byte after it was available upstream: median {st.median(first):.1f} ms, "
-      f"max {max(first):.1f} ms over {len(rows)} clients")
-print(f"  last byte after upstream's last byte: median {st.median(tail):.1f} ms, max {max(tail):.1f} ms")
+# curl's own time to first byte, from its start: for the first client that includes the whole
+# upstream request; later clients ask for bytes that had already arrived.
+rows.sort(key=lambda r: float(r[0]))
+ttfb = [1000 * float(r[3]) for r in rows]
+later = sorted(ttfb[1:])
+tail = [1000 * (float(r[0]) + float(r[4]) - up_end) for r in rows]
+print(f"slow cold: upstream requests {sys.argv[4]}; upstream transfer {rtime:.2f} s")
+print(f"  time to first byte: nginx direct {1000*float(direct[3]):.1f} ms; first Bergenholm client "
+      f"(starts the upstream fetch) {ttfb[0]:.1f} ms; the {len(later)} later clients: median "
+      f"{st.median(later):.1f} ms, p90 {later[int(0.9 * (len(later) - 1))]:.1f} ms, max {later[-1]:.1f} ms")
+print(f"  last byte after upstream's last byte (approximate: clock read before curl starts): median {st.median(tail):.1f} ms, max {max(tail):.1f} ms")
+PY
+python3 - "$WORK/hf.json" "$BYTES" <<'PY'
+import json, sys
+n, w = json.load(open(sys.argv[1]))["results"]  # in the order given to hyperfine
+b = int(sys.argv[2]) / 1048576
+print(f"hyperfine, 1 client warm: nginx {n['mean']*1000:.0f} ± {n['stddev']*1000:.0f} ms "
+      f"(median {n['median']*1000:.0f} ms, {b/n['median']:.0f} MB/s); Bergenholm {w['mean']*1000:.0f} "
+      f"± {w['stddev']*1000:.0f} ms (median {w['median']*1000:.0f} ms, {b/w['median']:.0f} MB/s); "
+      f"Bergenholm/nginx throughput by medians {100*n['median']/w['median']:.0f}%")
 PY
 echo "heap (from -Xlog:gc, -Xmx$HEAP):"
 python3 - "$WORK/gc.log" <<'PY'

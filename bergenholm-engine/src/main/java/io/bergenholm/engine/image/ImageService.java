@@ -97,6 +97,54 @@ public final class ImageService implements AutoCloseable {
    * @throws UnavailableException if the cache cannot be read
    */
   public ImageHandle open(String hostId, ImageTarget target) {
+    Checked c = check(hostId, target);
+    for (int attempt = 1; ; attempt++) {
+      Optional<ImageHandle> handle = attempt(hostId, target, c.source(), c.key(), c.expected());
+      if (handle.isPresent()) {
+        return handle.get();
+      }
+      if (attempt == ATTEMPTS) {
+        throw new UnavailableException("image " + Urls.redact(target.url()) + " for host "
+            + hostId + " left the cache " + ATTEMPTS
+            + " times while being opened; is the cache too small?");
+      }
+    }
+  }
+
+  /**
+   * Like {@link #open}, but only when that needs no waiting: the image is fresh in the cache, or
+   * its download is already receiving. Empty otherwise (call {@link #open} off the event loop).
+   * Safe to call on an event loop: it opens a file at most.
+   *
+   * @throws BadInputException NotFoundException UpstreamException as {@link #open}
+   */
+  public Optional<ImageHandle> openIfReady(String hostId, ImageTarget target) {
+    Checked c = check(hostId, target);
+    Download download;
+    synchronized (lock) {
+      download = inFlight.get(c.key());
+      if (download == null) {
+        Optional<CacheEntry> entry = cache.peek(c.key())
+            .filter(e -> c.expected().isEmpty() || c.expected().get().equals(e.sha256()))
+            .filter(this::isFresh);
+        if (entry.isEmpty()) {
+          return Optional.empty();
+        }
+        Optional<CacheIndex.Opened> opened = cache.open(c.key());
+        opened.ifPresent(o -> metrics.hits.increment());
+        return opened.map(o -> ImageHandle.cached(o, metrics));
+      }
+    }
+    Download.Phase phase = download.snapshot().phase();
+    if (phase != Download.Phase.RECEIVING && phase != Download.Phase.COMPLETE) {
+      return Optional.empty();
+    }
+    return follow(download, hostId, c.key(), c.expected());
+  }
+
+  private record Checked(ImageSource source, String key, Optional<String> expected) {}
+
+  private Checked check(String hostId, ImageTarget target) {
     URI url = target.url();
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     ImageSource source = (scheme.isEmpty() ? Optional.<ImageSource>empty() : sources.apply(scheme))
@@ -112,17 +160,7 @@ public final class ImageService implements AutoCloseable {
       throw new BadInputException("host " + hostId + ": " + target.parameter()
           + "_sha256 is not 64 hexadecimal digits");
     }
-    String key = CacheIndex.keyOf(url.toString());
-    for (int attempt = 1; ; attempt++) {
-      Optional<ImageHandle> handle = attempt(hostId, target, source, key, expected);
-      if (handle.isPresent()) {
-        return handle.get();
-      }
-      if (attempt == ATTEMPTS) {
-        throw new UnavailableException("image " + Urls.redact(url) + " for host " + hostId
-            + " left the cache " + ATTEMPTS + " times while being opened; is the cache too small?");
-      }
-    }
+    return new Checked(source, CacheIndex.keyOf(url.toString()), expected);
   }
 
   /** Empty when the image left the cache between finding and opening it; try again. */

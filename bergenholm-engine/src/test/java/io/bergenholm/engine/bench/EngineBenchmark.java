@@ -1,19 +1,28 @@
 package io.bergenholm.engine.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.store.MemoryStore;
+import io.bergenholm.store.file.FileParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,9 +30,11 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Resolve a host and render its iPXE script, on generated data: 10,000 hosts, 1,000 groups in
- * inheritance chains 6 deep, about 40 parameters per host of which many refer to others, several
- * levels deep. {@code warm} serves from the engine's caches; {@code cold} uses an engine with
- * caching off, so every call walks the groups, expands and renders.
+ * inheritance chains 6 deep, 56 parameters per host of which 16 are templates referring to others,
+ * several levels deep. {@code warm} serves from the engine's caches; {@code cold} uses an engine
+ * with caching off, so every call walks the groups, expands and renders. {@code store} is the
+ * memory store, or the directory store over the same records written as files (so that a cold
+ * call reads the host's, its six groups' and the template's files).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -53,27 +64,63 @@ public class EngineBenchmark {
       boot
       """;
 
-  private MemoryStore store;
+  @Param({"memory", "file"})
+  public String store;
+
+  private ParameterStore data;
+  private Path folder;
   private Bergenholm warm;
   private Bergenholm cold;
   private String[] hostIds;
   private int next;
 
   @Setup(Level.Trial)
-  public void setUp() {
-    store = generate(new Random(42));
-    warm = Bergenholm.builder().store(store).build();
-    cold = Bergenholm.builder().store(store).setting(Bergenholm.CACHE_ENABLED, "false").build();
-    hostIds = store.hosts().list().toArray(new String[0]);
+  public void setUp() throws IOException {
+    MemoryStore generated = generate(new Random(42));
+    if (store.equals("file")) {
+      folder = Files.createTempDirectory("bergenholm-bench");
+      writeFiles(generated, folder);
+      data = FileParameterStore.open(folder);
+    } else {
+      data = generated;
+    }
+    warm = Bergenholm.builder().store(data).build();
+    cold = Bergenholm.builder().store(data).setting(Bergenholm.CACHE_ENABLED, "false").build();
+    hostIds = data.hosts().list().toArray(new String[0]);
     for (String id : hostIds) {
       warm.ipxeScript(id);
     }
   }
 
   @TearDown(Level.Trial)
-  public void tearDown() {
+  public void tearDown() throws IOException {
     warm.close();
     cold.close();
+    data.close();
+    if (folder != null) {
+      try (Stream<Path> files = Files.walk(folder)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  /** The records as a person would lay them out: one JSON (or template) file per record. */
+  static void writeFiles(ParameterStore from, Path folder) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    for (String kind : List.of("hosts", "groups", "templates")) {
+      Files.createDirectories(folder.resolve(kind));
+    }
+    for (String id : from.hosts().list()) {
+      json.writeValue(folder.resolve("hosts").resolve(id).toFile(), from.hosts().get(id).orElseThrow().value().asMap());
+    }
+    for (String g : from.groups().list()) {
+      json.writeValue(folder.resolve("groups").resolve(g).toFile(), from.groups().get(g).orElseThrow().value().asMap());
+    }
+    for (String t : from.templates().list()) {
+      Files.writeString(folder.resolve("templates").resolve(t), from.templates().get(t).orElseThrow().value());
+    }
   }
 
   private String nextHost() {

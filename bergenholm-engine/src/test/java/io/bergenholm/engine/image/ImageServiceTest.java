@@ -181,6 +181,30 @@ class ImageServiceTest {
   }
 
   @Test
+  void openIfReadyNeverWaitsForUpstream() throws Exception {
+    byte[] image = bytes(400_000);
+    TestUpstream.Resource r = upstream.put("/ready", image);
+    r.gate = new CountDownLatch(1);
+    r.gateAt = 1000;
+    ImageService s = service();
+    ImageTarget t = target(upstream.uri("/ready"));
+    assertThat(s.openIfReady("host-1", t)).isEmpty(); // cold: nothing started
+    assertThat(upstream.requests("/ready")).isZero();
+    try (ImageHandle first = s.open("host-1", t)) {
+      try (ImageHandle joined = s.openIfReady("host-2", t).orElseThrow()) {
+        assertThat(joined.fromCache()).isFalse();
+        r.gate.countDown();
+        assertThat(joined.openStream().readAllBytes()).isEqualTo(image);
+      }
+      assertThat(first.openStream().readAllBytes()).isEqualTo(image);
+    }
+    try (ImageHandle warm = s.openIfReady("host-3", t).orElseThrow()) {
+      assertThat(warm.fromCache()).isTrue();
+    }
+    assertThat(upstream.requests("/ready")).isEqualTo(1);
+  }
+
+  @Test
   void restartKeepsTheCache() throws Exception {
     byte[] image = bytes(100_000);
     upstream.put("/kept", image);

@@ -103,13 +103,21 @@ public final class ProxyDhcpServer implements AutoCloseable {
     }
 
     /** The address the DHCP port is bound on (with the real port if the builder asked for 0). */
-    public InetSocketAddress dhcpAddress() {
+    public synchronized InetSocketAddress dhcpAddress() {
+        requireStarted();
         return (InetSocketAddress) channels.get(0).localAddress();
     }
 
     /** The address the PXE port (4011) is bound on. */
-    public InetSocketAddress pxeAddress() {
+    public synchronized InetSocketAddress pxeAddress() {
+        requireStarted();
         return (InetSocketAddress) channels.get(channels.size() - 1).localAddress();
+    }
+
+    private void requireStarted() {
+        if (channels.isEmpty()) {
+            throw new IllegalStateException("proxyDHCP server not started");
+        }
     }
 
     /** Packets dropped because they were not DHCP at all (too short, no magic cookie, broken options). */

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * --tftp ADDR:PORT            serve TFTP there
  * --tftp-root DIR             files to serve (default /usr/lib/ipxe)
  * --tftp-file NAME=PATH       a virtual file read from PATH on every request
+ * --tftp-transport T          native (epoll where available, the default) or nio
  * --proxy-dhcp ADDR           answer PXE clients on ADDR, ports 67 and 4011
  * --boot-server ADDR          next-server in answers (default: the proxyDHCP address)
  * --chain-url URL             what iPXE clients are sent (default: boot.ipxe over TFTP)
@@ -74,7 +75,7 @@ public final class BootServersMain {
             }
             String value = args.get(++i);
             switch (flag) {
-                case "--tftp", "--tftp-root", "--proxy-dhcp", "--boot-server", "--chain-url", "--uefi-boot-file" ->
+                case "--tftp", "--tftp-root", "--tftp-transport", "--proxy-dhcp", "--boot-server", "--chain-url", "--uefi-boot-file" ->
                         flags.put(flag, value);
                 case "--arch-boot-file" -> archFiles.add(value);
                 case "--tftp-file" -> virtualFiles.add(value);
@@ -87,7 +88,8 @@ public final class BootServersMain {
             if (flags.containsKey("--tftp")) {
                 TftpServer.Builder tftp = TftpServer.builder()
                         .bind(socketAddress(flags.get("--tftp")))
-                        .root(Path.of(flags.getOrDefault("--tftp-root", "/usr/lib/ipxe")));
+                        .root(Path.of(flags.getOrDefault("--tftp-root", "/usr/lib/ipxe")))
+                        .nativeTransport(transport(flags.getOrDefault("--tftp-transport", "native")));
                 for (String spec : virtualFiles) {
                     String[] nameAndPath = pair(spec, "--tftp-file");
                     Path path = Path.of(nameAndPath[1]);
@@ -102,7 +104,6 @@ public final class BootServersMain {
                 TftpServer server = tftp.build();
                 server.start();
                 servers.add(server);
-                log.info("TFTP listening on {}", server.localAddress());
             }
             if (flags.containsKey("--proxy-dhcp")) {
                 InetAddress address = address(flags.get("--proxy-dhcp"));
@@ -157,6 +158,14 @@ public final class BootServersMain {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an address: " + literal, e);
         }
+    }
+
+    private static boolean transport(String name) {
+        return switch (name) {
+            case "native" -> true;
+            case "nio" -> false;
+            default -> throw new IllegalArgumentException("--tftp-transport is native or nio, not " + name);
+        };
     }
 
     private static String[] pair(String spec, String flag) {

@@ -92,11 +92,9 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
         ChannelFuture connected = transfers.clone().handler(transfer).connect(peer, local);
         connected.addListener(f -> {
             if (f.isSuccess()) {
-                transfer.start(connected.channel());
+                transfer.start();
             } else {
-                source.close();
-                active.decrementAndGet();
-                log.warn("cannot open a transfer port for {} to {}: {}", request.filename(), peer, f.cause().toString());
+                transfer.failToStart(f.cause());
                 reply(ctx, peer, TftpError.UNDEFINED, "cannot open a transfer port");
             }
         });

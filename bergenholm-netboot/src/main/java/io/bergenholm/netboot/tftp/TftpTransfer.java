@@ -57,9 +57,13 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
         this.timeoutNanos = options.timeout().toNanos();
     }
 
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.channel = ctx.channel();
+    }
+
     /** Called on the channel's event loop once it is bound and connected. */
-    void start(Channel ch) {
-        this.channel = ch;
+    void start() {
         if (options.needsOptionAck()) {
             base = 0;
             sendOptionAck();
@@ -186,6 +190,11 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
         end("socket error: " + cause, false);
     }
 
+    /** The transfer port could not be opened; nothing was sent. */
+    void failToStart(Throwable cause) {
+        end("cannot open a transfer port: " + cause, false);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         end("channel closed", false);
@@ -208,7 +217,9 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
         try {
             source.close();
         } finally {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
             onEnd.run();
         }
     }

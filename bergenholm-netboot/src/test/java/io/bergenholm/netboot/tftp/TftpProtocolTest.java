@@ -67,6 +67,7 @@ class TftpProtocolTest {
                 })
                 .retransmitTimeout(Duration.ofMillis(100))
                 .maxRetries(5)
+                .nativeTransport(false) // the real-client tests run on the native transport, these on NIO
                 .build();
         server.start();
         address = server.localAddress();

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>The image served always comes from the engine's resolution of the host's parameters (the
  * {@link ImageTarget} the server hands over), never from the request. Opening an image may wait
  * for upstream, so it runs on a blocking executor; the body is written from the channel's event
- * loop, one write in flight at a time.
+ * loop, one write in flight at a time. A HEAD for an image not yet cached starts its download (the
+ * length comes from upstream's headers), which warms the cache for the GET that follows.
  */
 public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NettyImageRoute.class);
@@ -90,6 +91,23 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
       return done;
     }
     Optional<String> range = Optional.ofNullable(call.headers().get(HttpHeaderNames.RANGE));
+    Optional<ImageHandle> ready;
+    try {
+      // A cached image, or one already arriving, is served without a trip to another thread.
+      ready = images.openIfReady(call.hostId(), target);
+    } catch (RuntimeException e) {
+      failed(ctx, call, target, e, done);
+      return done;
+    }
+    if (ready.isPresent()) {
+      ImageHandle handle = ready.get();
+      if (ctx.executor().inEventLoop()) {
+        respond(ctx, handle, call, head, range, done);
+      } else {
+        ctx.executor().execute(() -> respond(ctx, handle, call, head, range, done));
+      }
+      return done;
+    }
     try {
       blocking.execute(() -> open(ctx, call, target, head, range, done));
     } catch (RejectedExecutionException e) {
@@ -101,31 +119,36 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private void open(
       ChannelHandlerContext ctx, ImageCall call, ImageTarget target, boolean head,
       Optional<String> range, CompletableFuture<Void> done) {
-    String hostId = call.hostId();
     ImageHandle handle;
     try {
-      handle = images.open(hostId, target);
-    } catch (NotFoundException e) {
-      reply(ctx, call, HttpResponseStatus.NOT_FOUND, e.getMessage(), done);
-      return;
-    } catch (BadInputException e) {
-      log.warn("{}", e.getMessage());
-      reply(ctx, call, HttpResponseStatus.BAD_REQUEST, e.getMessage(), done);
-      return;
-    } catch (UpstreamException e) {
-      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, e.getMessage(), done);
-      return;
-    } catch (UnavailableException e) {
-      log.error("host {}: {}", hostId, e.getMessage());
-      reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), done);
-      return;
+      handle = images.open(call.hostId(), target);
     } catch (RuntimeException e) {
-      log.error("host {}: serving {} failed", hostId, target.parameter(), e);
-      reply(ctx, call, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-          "internal error; see the server log", done);
+      failed(ctx, call, target, e, done);
       return;
     }
     ctx.executor().execute(() -> respond(ctx, handle, call, head, range, done));
+  }
+
+  /** Answers an image that could not be opened, by the kind of failure. */
+  private static void failed(
+      ChannelHandlerContext ctx, ImageCall call, ImageTarget target, RuntimeException failure,
+      CompletableFuture<Void> done) {
+    String hostId = call.hostId();
+    if (failure instanceof NotFoundException) {
+      reply(ctx, call, HttpResponseStatus.NOT_FOUND, failure.getMessage(), done);
+    } else if (failure instanceof BadInputException) {
+      log.warn("{}", failure.getMessage());
+      reply(ctx, call, HttpResponseStatus.BAD_REQUEST, failure.getMessage(), done);
+    } else if (failure instanceof UpstreamException) {
+      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, failure.getMessage(), done);
+    } else if (failure instanceof UnavailableException) {
+      log.error("host {}: {}", hostId, failure.getMessage());
+      reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, failure.getMessage(), done);
+    } else {
+      log.error("host {}: serving {} failed", hostId, target.parameter(), failure);
+      reply(ctx, call, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+          "internal error; see the server log", done);
+    }
   }
 
   private void respond(
