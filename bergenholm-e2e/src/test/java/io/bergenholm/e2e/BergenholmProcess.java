@@ -69,10 +69,6 @@ final class BergenholmProcess implements AutoCloseable {
     throw new IllegalStateException("bergenholm did not answer /healthz within 90 s:\n" + process.logText());
   }
 
-  String baseUrl() {
-    return baseUrl;
-  }
-
   /** Runs curl where the server is reachable (inside its namespace, if any), bounded to 30 s. */
   Shell.Result curl(String... args) {
     List<String> cmd = new ArrayList<>(List.of("curl", "--max-time", "30"));
@@ -88,14 +84,6 @@ final class BergenholmProcess implements AutoCloseable {
   String logSince(long mark) {
     String text = process.logText();
     return text.substring((int) Math.min(mark, text.length()));
-  }
-
-  String logText() {
-    return process.logText();
-  }
-
-  boolean isAlive() {
-    return process.isAlive();
   }
 
   static String classPath() {

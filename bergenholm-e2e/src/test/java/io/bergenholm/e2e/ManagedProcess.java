@@ -49,16 +49,8 @@ final class ManagedProcess implements AutoCloseable {
     }
   }
 
-  Path log() {
-    return log;
-  }
-
   boolean isAlive() {
     return process.isAlive();
-  }
-
-  long pid() {
-    return process.pid();
   }
 
   String logText() {

@@ -101,16 +101,6 @@ final class Qemu {
       return lines.stream().map(Line::toString).collect(Collectors.joining("\n"));
     }
 
-    /** The first line at or after line {@code from} that contains {@code text}, or -1. */
-    int indexOf(String text, int from) {
-      for (int i = Math.max(0, from); i < lines.size(); i++) {
-        if (lines.get(i).text().contains(text)) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
     /**
      * Asserts that the console shows each of {@code expected}, in this order (each after the end
      * of the one before): a {@link String} as it is, a {@link Pattern} as a match.
@@ -138,12 +128,6 @@ final class Qemu {
         }
         at = end;
       }
-    }
-
-    /** When the first line containing {@code text} appeared. */
-    Optional<Duration> timeOf(String text) {
-      int i = indexOf(text, 0);
-      return i < 0 ? Optional.empty() : Optional.of(lines.get(i).at());
     }
 
     List<Line> milestones() {
