@@ -593,6 +593,14 @@ public final class Bergenholm implements AutoCloseable {
     rendered.invalidateAll();
   }
 
+  /**
+   * A store location as it may be shown or logged: a password in it ({@code mongodb://user:pw@…})
+   * is masked.
+   */
+  public static String maskedLocation(String location) {
+    return Secrets.maskLocation(location);
+  }
+
   @Override
   public void close() {
     for (Map.Entry<String, PowerDriver> e : powerDrivers.entrySet()) {

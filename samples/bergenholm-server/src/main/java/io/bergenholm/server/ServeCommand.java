@@ -188,7 +188,8 @@ final class ServeCommand implements Callable<Integer> {
     }, "bergenholm-shutdown"));
     InetSocketAddress a = running.bootAddress();
     spec.commandLine().getOut().printf("Bergenholm serving http%s://%s:%d/ from %s%n",
-        tlsCert != null ? "s" : "", a.getAddress().getHostAddress(), a.getPort(), running.store());
+        tlsCert != null ? "s" : "", a.getAddress().getHostAddress(), a.getPort(),
+        io.bergenholm.engine.Bergenholm.maskedLocation(running.store()));
     spec.commandLine().getOut().flush();
     try {
       stopped.await();
