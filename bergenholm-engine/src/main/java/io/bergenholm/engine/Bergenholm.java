@@ -78,14 +78,20 @@ public final class Bergenholm implements AutoCloseable {
   public static final String CACHE_MAX_RENDERS = "cache.max_renders";
   public static final String MAX_PASSES = "expansion.max_passes";
   public static final String MAX_VALUE_CHARS = "expansion.max_value_chars";
+  public static final String FACTS_ARE_DATA = "expansion.facts_are_data";
+  public static final String RENDER_THREADS = "render.threads";
+  public static final String RENDER_SLOW_SLOTS = "render.slow_slots";
+  public static final String RENDER_SLOW_MS = "render.slow_ms";
+  public static final String RENDER_DEADLINE_MS = "render.deadline_ms";
+  public static final String RENDER_QUEUE_WAIT_MS = "render.queue_wait_ms";
+  public static final String RENDER_MAX_ALLOCATED_MB = "render.max_allocated_mb";
 
   /** The group that {@link #markInstalled} adds and removes. */
   public static final String INSTALLED = "installed";
   /** The group new hosts join at {@link #register}. */
   public static final String DEFAULT_GROUP = "default";
   /** The machine facts {@link #register} keeps, in this order. */
-  public static final List<String> REGISTER_FACTS =
-      List.of("manufacturer", "product", "serial", "asset", "hostname");
+  public static final List<String> REGISTER_FACTS = Facts.NAMES;
 
   private static final Logger log = LoggerFactory.getLogger(Bergenholm.class);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -103,10 +109,21 @@ public final class Bergenholm implements AutoCloseable {
   private final Set<String> secretParameters;
   private final Cache<String, Stamped<Resolution>> resolved;
   private final Cache<RenderKey, Stamped<String>> rendered;
+  private final RenderWorkers workers;
 
-  private record Stamped<T>(long stamp, T value) {}
+  /** A cached result, or the failure it gave (not computed again until the store changes). */
+  private record Stamped<T>(long stamp, T value, BadInputException failure) {
+    T get() {
+      if (failure != null) {
+        throw failure;
+      }
+      return value;
+    }
+  }
 
   private record RenderKey(String template, String hostId) {}
+
+  private record JobKey(Object what, long stamp) {}
 
   private Bergenholm(Builder b, ClassLoader loader, ParameterStore store, boolean ownsStore,
       Set<String> secretConfigKeys) {
@@ -154,10 +171,14 @@ public final class Bergenholm implements AutoCloseable {
     }
 
     this.inheritance = new Inheritance(store);
-    this.expansion = new Expansion(renderer, simple, intSetting(MAX_PASSES, 32), intSetting(MAX_VALUE_CHARS, 256 * 1024));
+    this.expansion = new Expansion(renderer, simple, intSetting(MAX_PASSES, 32), intSetting(MAX_VALUE_CHARS, 256 * 1024),
+        booleanSetting(FACTS_ARE_DATA, true));
     boolean cache = booleanSetting(CACHE_ENABLED, true);
     this.resolved = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_HOSTS, 20_000) : 0).build();
     this.rendered = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
+    this.workers = new RenderWorkers(intSetting(RENDER_THREADS, 4), intSetting(RENDER_SLOW_SLOTS, 8),
+        intSetting(RENDER_DEADLINE_MS, 5000), intSetting(RENDER_SLOW_MS, 200), intSetting(RENDER_QUEUE_WAIT_MS, 2000),
+        intSetting(RENDER_MAX_ALLOCATED_MB, 512) * (1L << 20));
     log.info("engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
         ownsStore ? Secrets.maskLocation(config.get(STORE)) : store.getClass().getSimpleName(),
         b.renderer != null ? renderer.getClass().getSimpleName() : rendererName,
@@ -338,12 +359,20 @@ public final class Bergenholm implements AutoCloseable {
     long stamp = store.changeStamp();
     Stamped<Resolution> hit = resolved.getIfPresent(id);
     if (hit != null && hit.stamp() == stamp) {
-      return hit.value();
+      return hit.get();
     }
-    Inheritance.Merged merged = inheritance.host(id);
-    Resolution resolution = new Resolution(id, merged.known(), Params.of(expansion.expand(merged, null)));
-    resolved.put(id, new Stamped<>(stamp, resolution));
-    return resolution;
+    Stamped<Resolution> result;
+    try {
+      result = new Stamped<>(stamp, workers.call(new JobKey(id, stamp), "the parameters of host '" + id + "'",
+          "parameters of host '" + id + "'", () -> {
+            Inheritance.Merged merged = inheritance.host(id);
+            return new Resolution(id, merged.known(), Params.of(expansion.expand(merged, null)));
+          }), null);
+    } catch (BadInputException e) {
+      result = new Stamped<>(stamp, null, e);
+    }
+    resolved.put(id, result);
+    return result.get();
   }
 
   /** For every resolved key of a host: which record supplied it, raw and expanded. */
@@ -351,7 +380,8 @@ public final class Bergenholm implements AutoCloseable {
     RecordNames.check(RecordKind.HOST, id);
     Inheritance.Merged merged = inheritance.host(id);
     Map<String, String> origins = new HashMap<>();
-    Map<String, Object> expanded = expansion.expand(merged, origins);
+    Map<String, Object> expanded = workers.call(new Object(), "the explanation of host '" + id + "'",
+        "parameters of host '" + id + "'", () -> expansion.expand(merged, origins));
     Map<String, Provenance> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : expanded.entrySet()) {
       String from = origins.getOrDefault(e.getKey(), e.getKey());
@@ -373,13 +403,20 @@ public final class Bergenholm implements AutoCloseable {
     RenderKey key = new RenderKey(name, hostId);
     Stamped<String> hit = rendered.getIfPresent(key);
     if (hit != null && hit.stamp() == stamp) {
-      return hit.value();
+      return hit.get();
     }
+    Map<String, Object> params = resolveHost(hostId).params().asMap();
     String text = store.templates().get(name).map(Versioned::value)
         .orElseThrow(() -> store.templates().notFound(name));
-    String out = renderer.render(name, text, resolveHost(hostId).params().asMap());
-    rendered.put(key, new Stamped<>(stamp, out));
-    return out;
+    Stamped<String> result;
+    try {
+      result = new Stamped<>(stamp, workers.call(new JobKey(key, stamp),
+          "template '" + name + "' for host '" + hostId + "'", name, () -> renderer.render(name, text, params)), null);
+    } catch (BadInputException e) {
+      result = new Stamped<>(stamp, null, e);
+    }
+    rendered.put(key, result);
+    return result.get();
   }
 
   /** The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it. */
@@ -407,22 +444,43 @@ public final class Bergenholm implements AutoCloseable {
 
   /**
    * Creates an unknown host in group {@code default} with the given machine facts
-   * (manufacturer, product, serial, asset, hostname; empty values dropped).
+   * (manufacturer, product, serial, asset, hostname; empty values dropped; see {@link Facts} for
+   * what a fact may hold) and {@code registered_by}, which tells an operator that the
+   * facts came from an unauthenticated request. Create-only: a known id is refused, so a machine
+   * cannot change a record an operator may already have edited; a squatted id is deleted by the
+   * operator, and the machine registers again at its next boot.
    *
+   * @param hostId a UUID in any case; the host is stored under its lowercase form
    * @throws io.bergenholm.api.AlreadyExistsException if the host is known
+   * @throws BadInputException if the id is not a UUID or a fact is not allowed, naming it
    */
   public Versioned<Params> register(String hostId, Map<String, String> facts) {
+    String id = HostIds.requireUuid(hostId);
     Map<String, Object> params = new LinkedHashMap<>();
     params.put(Params.GROUPS, List.of(DEFAULT_GROUP));
-    for (String fact : REGISTER_FACTS) {
-      String v = facts.get(fact);
-      if (v != null && !v.isBlank()) {
-        params.put(fact, v);
-      }
-    }
-    Versioned<Params> created = store.hosts().create(hostId, Params.of(params));
-    log.info("registered host {}", hostId);
+    params.putAll(Facts.check(facts));
+    params.put(Facts.REGISTERED_BY, Facts.SELF_REGISTRATION);
+    Versioned<Params> created = store.hosts().create(id, Params.of(params));
+    log.info("registered host {} (unauthenticated self-registration)", id);
     return created;
+  }
+
+  /**
+   * The host id a boot-side request names: a UUID (lowercased), or the name of a host that exists
+   * (such as the compatible fixture's {@code samplehost}). Anything else is refused, so that a
+   * request cannot resolve an arbitrary string through the {@code register} host.
+   *
+   * @throws BadInputException naming the id
+   */
+  public String bootHostId(String id) {
+    Optional<String> uuid = HostIds.canonicalUuid(id);
+    if (uuid.isPresent()) {
+      return uuid.get();
+    }
+    if (RecordNames.isValid(id) && store.hosts().get(id).isPresent()) {
+      return id;
+    }
+    return HostIds.requireUuid(id);
   }
 
   /** Adds ({@code true}) or removes group {@code installed} in the host's own groups, atomically. */
@@ -603,6 +661,7 @@ public final class Bergenholm implements AutoCloseable {
 
   @Override
   public void close() {
+    workers.close();
     for (Map.Entry<String, PowerDriver> e : powerDrivers.entrySet()) {
       try {
         e.getValue().close();

@@ -5,6 +5,7 @@ import io.bergenholm.api.render.TemplateRenderer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,44 @@ final class Expansion {
   private final SimpleTemplates simple;
   private final int maxPasses;
   private final int maxValueChars;
+  private final boolean factsAreData;
 
-  Expansion(TemplateRenderer renderer, SimpleTemplates simple, int maxPasses, int maxValueChars) {
+  Expansion(TemplateRenderer renderer, SimpleTemplates simple, int maxPasses, int maxValueChars,
+      boolean factsAreData) {
     this.renderer = renderer;
     this.simple = simple;
     this.maxPasses = maxPasses;
     this.maxValueChars = maxValueChars;
+    this.factsAreData = factsAreData;
+  }
+
+  /**
+   * The machine facts ({@link Facts#NAMES}) that the host record itself holds: they are data, never
+   * rendered. One that holds markup or a control character fails the host, since its value would
+   * be rendered by the next pass once another value refers to it.
+   */
+  private Set<String> literalKeys(Inheritance.Merged merged) {
+    if (!factsAreData) {
+      return Set.of();
+    }
+    Set<String> literal = null;
+    for (Map.Entry<String, Object> e : merged.params().entrySet()) {
+      String key = e.getKey();
+      String source = merged.sources().get(key);
+      if (!Facts.isFact(key) || source == null || !source.startsWith("host:")) {
+        continue;
+      }
+      String problem = Facts.literalProblem(e.getValue());
+      if (problem != null) {
+        throw new BadInputException(who(merged) + ": parameter '" + key + "' of " + source(merged, key)
+            + " is a machine fact, used as data, but " + problem + "; correct the host record");
+      }
+      if (literal == null) {
+        literal = new HashSet<>();
+      }
+      literal.add(key);
+    }
+    return literal == null ? Set.of() : literal;
   }
 
   /**
@@ -48,6 +81,7 @@ final class Expansion {
         origin.put(k, k);
       }
     }
+    Set<String> literal = literalKeys(merged);
     Set<String> changedKeys = Set.of();
     for (int pass = 0; pass < maxPasses; pass++) {
       Map<String, Object> next = new LinkedHashMap<>(current.size() * 4 / 3 + 1);
@@ -56,8 +90,9 @@ final class Expansion {
       for (Map.Entry<String, Object> e : current.entrySet()) {
         String key = e.getKey();
         String from = origin == null ? key : origin.get(key);
-        String newKey = string(key, current, merged, from, true);
-        Object value = value(e.getValue(), current, merged, from);
+        boolean data = literal.contains(from);
+        String newKey = data ? key : string(key, current, merged, from, true);
+        Object value = data ? e.getValue() : value(e.getValue(), current, merged, from);
         if (!newKey.equals(key) || value != e.getValue() || next.containsKey(newKey)) {
           changed.add(newKey);
         }
@@ -67,7 +102,7 @@ final class Expansion {
         }
       }
       if (changed.isEmpty()) {
-        checkSettled(current, merged, origin);
+        checkSettled(current, merged, origin, literal);
         if (origins != null) {
           origins.putAll(origin);
         }
@@ -134,10 +169,12 @@ final class Expansion {
     return out.equals(s) ? s : out;
   }
 
-  private void checkSettled(Map<String, Object> params, Inheritance.Merged merged, Map<String, String> origin) {
+  private void checkSettled(Map<String, Object> params, Inheritance.Merged merged, Map<String, String> origin,
+      Set<String> literal) {
     Set<String> stuck = new TreeSet<>();
     for (Map.Entry<String, Object> e : params.entrySet()) {
-      if (renderer.hasMarkup(e.getKey()) || holdsMarkup(e.getValue())) {
+      String from = origin == null ? e.getKey() : origin.getOrDefault(e.getKey(), e.getKey());
+      if (renderer.hasMarkup(e.getKey()) || !literal.contains(from) && holdsMarkup(e.getValue())) {
         stuck.add(e.getKey());
       }
     }

@@ -130,7 +130,8 @@ class BergenholmFacadeTest {
     Params stored = engine.host(uuid).orElseThrow().value();
     assertThat(stored.asMap()).containsExactly(
         Map.entry("groups", List.of("default")), Map.entry("manufacturer", "QEMU"),
-        Map.entry("product", "Standard PC"), Map.entry("hostname", "it1"));
+        Map.entry("product", "Standard PC"), Map.entry("hostname", "it1"),
+        Map.entry(Facts.REGISTERED_BY, Facts.SELF_REGISTRATION));
     assertThat(engine.ipxeScript(uuid)).contains("sanboot --no-describe --drive 0x80").doesNotContain("register");
     assertThatThrownBy(() -> engine.register(uuid, Map.of())).isInstanceOf(AlreadyExistsException.class);
   }

@@ -52,7 +52,7 @@ class RegistrationAndPowerTest {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
         for (int round = 0; round < rounds; round++) {
-          String id = "uuid-" + round;
+          String id = String.format("00000000-0000-4000-8000-%012d", round);
           CyclicBarrier start = new CyclicBarrier(4);
           List<Future<Boolean>> results = new ArrayList<>();
           for (int t = 0; t < 4; t++) {

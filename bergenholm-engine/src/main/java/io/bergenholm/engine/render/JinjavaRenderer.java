@@ -62,6 +62,7 @@ public final class JinjavaRenderer implements TemplateRenderer {
     this.jinjava = new Jinjava(config);
     this.jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
         "", "range", CountedRange.class, "range", Object.class, Object[].class));
+    CappedFilters.install(this.jinjava.getGlobalContext(), limits);
     this.jinjava.setResourceLocator(new StoreLocator(Objects.requireNonNull(templates, "templates")));
   }
 
@@ -234,6 +235,19 @@ public final class JinjavaRenderer implements TemplateRenderer {
     }
   }
 
+  /**
+   * Stops the current render with {@code reason} (a filter argument beyond its cap); outside a
+   * render, fails as a plain error.
+   */
+  static void refuse(String reason) {
+    Budget budget = BUDGET.get();
+    LimitReached stop = new LimitReached(0, reason);
+    if (budget != null) {
+      budget.reached = stop;
+    }
+    throw stop;
+  }
+
   /** Per-render counters, charged before every node Jinjava evaluates. */
   private static final class Budget {
     private final long maxNodes;
@@ -255,6 +269,11 @@ public final class JinjavaRenderer implements TemplateRenderer {
       if (++nodes > maxNodes) {
         reached = new LimitReached(node.getLineNumber(),
             "evaluated more than " + maxNodes + " template nodes (loop or recursion limit)");
+        throw reached;
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        // The render worker's watchdog gave up on this render (deadline or memory).
+        reached = new LimitReached(node.getLineNumber(), "rendering was stopped by its deadline or memory bound");
         throw reached;
       }
       if ((nodes & 63) == 0 && System.nanoTime() - deadline > 0) {

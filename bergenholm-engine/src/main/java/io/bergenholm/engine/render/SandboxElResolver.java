@@ -26,7 +26,8 @@ final class SandboxElResolver extends ELResolver {
     if (base == null || base instanceof Map || base instanceof List || base.getClass().isArray()) {
       return true;
     }
-    return base.getClass().getName().startsWith("com.hubspot.jinjava.");
+    return base.getClass().getName().startsWith("com.hubspot.jinjava.")
+        || base instanceof com.hubspot.jinjava.lib.filter.Filter;
   }
 
   private static ELException refused(Object base, Object what) {
@@ -56,7 +57,9 @@ final class SandboxElResolver extends ELResolver {
 
   @Override
   public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
-    if (base == null || !base.getClass().getName().startsWith("com.hubspot.jinjava.")) {
+    // Filters are called as methods; the capped ones (CappedFilters) are ours, not Jinjava's.
+    if (base == null || !base.getClass().getName().startsWith("com.hubspot.jinjava.")
+        && !(base instanceof com.hubspot.jinjava.lib.filter.Filter)) {
       throw refused(base, method + "()");
     }
     return delegate.invoke(context, base, method, paramTypes, params);

@@ -13,7 +13,7 @@ import java.util.OptionalInt;
 /** The open boot side: iPXE scripts, registration, image hand-off and health. */
 final class BootEndpoints {
   /** Machine facts that {@code /ipxe/register} records, as the register template sends them. */
-  static final List<String> FACTS = List.of("manufacturer", "product", "serial", "asset", "hostname");
+  static final List<String> FACTS = Bergenholm.REGISTER_FACTS;
 
   private final Bergenholm engine;
 
@@ -22,7 +22,7 @@ final class BootEndpoints {
   }
 
   Outcome script(Call call) {
-    return Reply.text(OK, engine.ipxeScript(call.pathParam(0)));
+    return Reply.text(OK, engine.ipxeScript(engine.bootHostId(call.pathParam(0))));
   }
 
   /** The generic chain script, pointing at the address this request came in on. */
@@ -49,7 +49,7 @@ final class BootEndpoints {
       }
       index = OptionalInt.of(Integer.parseInt(n));
     }
-    String hostId = call.pathParam(0);
+    String hostId = engine.bootHostId(call.pathParam(0));
     ImageCall image = new ImageCall(call.method(), call.headers(), hostId, kind, index,
         call.keepAlive());
     return new ImageHandoff(image, engine.imageTarget(hostId, kind, index));
