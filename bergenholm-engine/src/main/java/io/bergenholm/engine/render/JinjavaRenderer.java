@@ -115,6 +115,10 @@ public final class JinjavaRenderer implements TemplateRenderer {
     } catch (LimitReached e) {
       throw new RenderException(name, e.line, e.getMessage());
     } catch (InterpretException e) {
+      if (budget.reached != null) {
+        // A limit stopped the render inside a tag, which Jinjava wraps as a tag error.
+        throw new RenderException(name, Math.max(budget.reached.line, e.getLineNumber()), budget.reached.getMessage());
+      }
       throw new RenderException(name, Math.max(0, e.getLineNumber()), describe(e));
     } catch (RenderException e) {
       throw e;
