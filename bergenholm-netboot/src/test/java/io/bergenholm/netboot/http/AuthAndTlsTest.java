@@ -60,7 +60,7 @@ class AuthAndTlsTest {
       assertThat(s.get("/ipxe/script/samplehost").statusCode()).isEqualTo(200);
       assertThat(s.get("/ipxe/boot.ipxe").statusCode()).isEqualTo(200);
       assertThat(s.get("/api/1.0/templates/ks/samplehost").body()).contains("rootpw hunter2hunter2");
-      assertThat(s.get("/ipxe/register/new-machine?product=x").statusCode()).isEqualTo(201);
+      assertThat(s.get("/ipxe/register/0e5d9d1c-0000-4000-8000-00000000abcd?product=x").statusCode()).isEqualTo(201);
       assertThat(s.get("/api/1.0/hosts/samplehost?installed=mark").statusCode()).isEqualTo(200);
       assertThat(s.get("/healthz").statusCode()).isEqualTo(200);
       assertThat(s.get("/readyz").statusCode()).isEqualTo(200);
