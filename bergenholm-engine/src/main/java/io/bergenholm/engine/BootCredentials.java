@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>The secret comes from {@value #SECRET_FILE} (a file created with 32 random bytes and mode 0600
  * when it does not exist), or {@value #SECRET} (the secret itself, for embedding). Every replica
  * sharing one store must use the same secret, and it must survive restarts, or machines booted by
- * one replica are refused by another; without either setting the engine makes a random secret for
- * this process only and warns.
+ * one replica are refused by another; without either setting the engines of this process share a
+ * random secret made at first use, which lasts until the process stops, and warn.
  */
 public final class BootCredentials {
   /** The computed parameter that holds a host's credential. */
@@ -79,7 +79,12 @@ public final class BootCredentials {
     }
     log.warn("no '{}' set: boot credentials (the {} in kickstart and installed URLs) come from a random secret "
         + "that lasts until this process stops and that other replicas do not share", SECRET_FILE, PARAMETER);
-    return new BootCredentials(randomSecret().getBytes(StandardCharsets.US_ASCII));
+    return new BootCredentials(ProcessSecret.VALUE);
+  }
+
+  /** One random secret per process, so that engines over one store in one process agree. */
+  private static final class ProcessSecret {
+    static final byte[] VALUE = randomSecret().getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Reads the secret file, creating it (0600, 32 random bytes in base64) if it does not exist. */

@@ -212,9 +212,11 @@ final class ServeCommand implements Callable<Integer> {
   Running start() {
     Properties file = loadConfig();
     String storeLocation = pick(store, file, "store");
+    Path secretFile = SampleData.defaultFolder().resolveSibling("boot-secret");
     if (storeLocation == null) {
       Path dir = Optional.ofNullable(dataDir).or(() -> Optional.ofNullable(file.getProperty("data-dir")).map(Path::of))
           .orElseGet(SampleData::defaultFolder).toAbsolutePath();
+      secretFile = dir.resolveSibling("boot-secret");
       if (SampleData.install(dir)) {
         log.info("copied the sample data to {}", dir);
       }
@@ -225,9 +227,10 @@ final class ServeCommand implements Callable<Integer> {
         .forEach(k -> engineConfig.put(k.substring("engine.".length()), file.getProperty(k)));
     engineConfig.putAll(engineSettings);
     engineConfig.put("store", storeLocation);
-    if (!engineConfig.containsKey(BootCredentials.SECRET) && !engineConfig.containsKey(BootCredentials.SECRET_FILE)) {
+    if (!engineConfig.containsKey(BootCredentials.SECRET) && !engineConfig.containsKey(BootCredentials.SECRET_FILE)
+        && !storeLocation.startsWith("memory:")) {
       // Survives restarts; replicas sharing a store must be given the same file (see docs/security.md).
-      engineConfig.put(BootCredentials.SECRET_FILE, SampleData.defaultFolder().resolveSibling("boot-secret").toString());
+      engineConfig.put(BootCredentials.SECRET_FILE, secretFile.toString());
     }
 
     HttpSettings settings = httpSettings(file);
