@@ -33,7 +33,7 @@ final class BootData {
         {
           "base_url": "%s",
           "ipxe_url": "{{base_url}}/ipxe",
-          "installed_url": "{{base_url}}/api/1.0/hosts/{{uuid}}?installed=mark",
+          "installed_url": "{{base_url}}/api/1.0/hosts/{{uuid}}?installed=mark&boot_token={{boot_token}}",
           "ipxe_script": "localboot.ipxe"
         }
         """.formatted(baseUrl));
@@ -50,7 +50,7 @@ final class BootData {
           "kernel": "{{image_base_url}}/vmlinuz",
           "module": "{{image_base_url}}/initrd.gz",
           "kickstart": "%s",
-          "kernel_opts": "console=ttyS0 panic=-1 ks={{base_url}}/api/1.0/templates/{{kickstart}}/{{uuid}} e2e.host={{uuid}} e2e.installed={{installed_url}}",
+          "kernel_opts": "console=ttyS0 panic=-1 ks={{base_url}}/api/1.0/templates/{{kickstart}}/{{uuid}}?boot_token={{boot_token}} e2e.host={{uuid}} e2e.installed={{installed_url}}",
           "ipxe_script": "linux.ipxe"
         }
         """.formatted(upstreamUrl, KICKSTART));
@@ -109,6 +109,19 @@ final class BootData {
         %end
         """);
     return dir;
+  }
+
+  /** A host's boot credential as it appears in a URL: 43 URL-safe base64 characters. */
+  static final String TOKEN = "[A-Za-z0-9_-]{43}";
+
+  /**
+   * The kernel command line the initrd echoes: {@code ks=} with the host's boot credential, then
+   * {@code e2e.host=}, each quoted except the credential.
+   */
+  static java.util.regex.Pattern cmdline(String base, String uuid) {
+    return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote("CMDLINE: console=ttyS0 panic=-1 ks=" + base
+        + "/api/1.0/templates/" + KICKSTART + "/" + uuid + "?boot_token=") + TOKEN
+        + java.util.regex.Pattern.quote(" e2e.host=" + uuid));
   }
 
   private static void writeFile(Path dir, String name, String text) throws IOException {

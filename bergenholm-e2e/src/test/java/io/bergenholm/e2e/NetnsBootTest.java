@@ -38,6 +38,8 @@ class NetnsBootTest {
   private static final String NEW_MAC = "52:54:00:e2:e0:02";
   private static final String HTTP = NetnsLab.SERVER_IP + ":8080";
   private static final String BASE = "http://" + HTTP;
+  /** The management API on its own listener: the boot side grants nothing without a host's credential. */
+  private static final String MGMT = "http://" + NetnsLab.SERVER_IP + ":8081";
   /** Only a hung machine gets near this: failures end at the console's first sign of them. */
   private static final Duration BOOT_LIMIT = Duration.ofMinutes(5);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,6 +64,8 @@ class NetnsBootTest {
     server = BergenholmProcess.start(Optional.of(lab.ns), out.resolve("bergenholm.log"), HTTP, List.of(
         "--store", "file:" + data,
         "--http", HTTP,
+        "--management", NetnsLab.SERVER_IP + ":8081",
+        "-E", "boot.secret_file=" + out.resolve("boot-secret"),
         "--tftp", NetnsLab.SERVER_IP + ":69",
         "--tftp-root", "/usr/lib/ipxe",
         "--proxy-dhcp", NetnsLab.SERVER_IP,
@@ -91,7 +95,7 @@ class NetnsBootTest {
   }
 
   private static JsonNode getJson(String path) throws Exception {
-    Shell.Result r = server.curl("-sS", "-f", BASE + path);
+    Shell.Result r = server.curl("-sS", "-f", MGMT + path);
     assertThat(r.exit()).as("GET %s: %s", path, r.output()).isZero();
     return JSON.readTree(r.output());
   }
@@ -124,11 +128,10 @@ class NetnsBootTest {
         "/ipxe/module/" + INSTALL_UUID,
         "/ipxe/kernel/" + INSTALL_UUID,
         "Linux version",
-        "CMDLINE: console=ttyS0 panic=-1 ks=" + BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
-            + INSTALL_UUID + " e2e.host=" + INSTALL_UUID,
+        BootData.cmdline(BASE, INSTALL_UUID),
         "PRODUCT_UUID: " + INSTALL_UUID,
         // the initrd, as an installer's last step, calls the host's installed_url
-        "INSTALLED-CALLED: " + BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark",
+        "INSTALLED-CALLED: " + BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark&boot_token=",
         BootImages.MARKER);
     assertThat(getJson("/api/1.0/hosts/" + INSTALL_UUID).path("groups").toString()).contains("\"installed\"");
     assertThat(siteLeases()).as("the address came from the site's DHCP server")
@@ -136,9 +139,14 @@ class NetnsBootTest {
     assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
     assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
     // The kickstart the kernel options name is rendered for this host.
-    Shell.Result ks = server.curl("-sS", "-f", BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID);
+    Shell.Result ks = server.curl("-sS", "-f", MGMT + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID);
     assertThat(ks.output()).contains("# kickstart for " + INSTALL_UUID)
-        .contains(BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark");
+        .contains(BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark&boot_token=");
+    // On the boot side, without the host's credential: refused (it carries what the kickstart holds).
+    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}",
+        BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID).output()).isEqualTo("403");
+    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}",
+        BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=unmark").output()).isEqualTo("403");
   }
 
   @Test
@@ -146,7 +154,7 @@ class NetnsBootTest {
   void flow2UnknownMachineRegistersItselfThenBootsItsLocalDisk() throws Exception {
     Qemu.Machine machine = Qemu.Machine.of(NEW_UUID, NEW_MAC).withSmbios("Acme", "Rack9000", "SN0042")
         .withDisk(LocalDisk.write(out.resolve("flow2-disk.img")));
-    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}", BASE + "/api/1.0/hosts/" + NEW_UUID)
+    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}", MGMT + "/api/1.0/hosts/" + NEW_UUID)
         .output()).isEqualTo("404");
 
     Qemu.Boot boot = boot("flow2-register", machine, LocalDisk.MARKER);
@@ -179,7 +187,7 @@ class NetnsBootTest {
     params.set("groups", JSON.createArrayNode().add(BootData.INSTALL_GROUP));
     Shell.Result put = server.curl("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
         "-H", "Content-Type: application/json", "--data-binary", JSON.writeValueAsString(params),
-        BASE + "/api/1.0/hosts/" + NEW_UUID);
+        MGMT + "/api/1.0/hosts/" + NEW_UUID);
     assertThat(put.output()).isEqualTo("202");
 
     Qemu.Boot install = boot("flow3-install", machine, BootImages.MARKER);
@@ -190,17 +198,17 @@ class NetnsBootTest {
         Qemu.fetched("/ipxe/script/" + NEW_UUID),
         "/ipxe/module/" + NEW_UUID,
         "/ipxe/kernel/" + NEW_UUID,
-        "CMDLINE: console=ttyS0 panic=-1 ks=" + BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
-            + NEW_UUID + " e2e.host=" + NEW_UUID + " e2e.installed=" + installedUrl,
+        BootData.cmdline(BASE, NEW_UUID),
+        " e2e.installed=" + installedUrl + "&boot_token=",
         "PRODUCT_UUID: " + NEW_UUID,
         // what a kickstart's %post does at the end of the install: call the host's installed_url
-        "INSTALLED-CALLED: " + installedUrl,
+        "INSTALLED-CALLED: " + installedUrl + "&boot_token=",
         BootImages.MARKER);
     // Both installs were served from Bergenholm's image cache after one upstream fetch.
     assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
     assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
     assertThat(getJson("/api/1.0/hosts/" + NEW_UUID + "?params=all").path("installed_url").asText())
-        .isEqualTo(installedUrl);
+        .startsWith(installedUrl + "&boot_token=");
     assertThat(getJson("/api/1.0/hosts/" + NEW_UUID).path("groups").toString()).contains("\"installed\"");
 
     Qemu.Boot local = boot("flow3-localboot", machine, LocalDisk.MARKER);

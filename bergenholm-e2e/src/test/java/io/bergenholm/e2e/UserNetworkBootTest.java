@@ -49,7 +49,8 @@ class UserNetworkBootTest {
     Files.writeString(data.resolve("hosts/" + BROKEN_UUID), "{\"groups\": [\"" + BROKEN_GROUP + "\"]}");
     http = "127.0.0.1:" + BergenholmProcess.freePort();
     server = BergenholmProcess.start(Optional.empty(), out.resolve("bergenholm.log"), http,
-        List.of("--store", "file:" + data, "--http", http, "-E", "images.cache_dir=" + out.resolve("image-cache")));
+        List.of("--store", "file:" + data, "--http", http, "-E", "images.cache_dir=" + out.resolve("image-cache"),
+            "-E", "boot.secret_file=" + out.resolve("boot-secret")));
   }
 
   @AfterAll
@@ -84,10 +85,9 @@ class UserNetworkBootTest {
         GUEST_BASE + "/ipxe/module/" + UUID,
         GUEST_BASE + "/ipxe/kernel/" + UUID,
         "Linux version",
-        "CMDLINE: console=ttyS0 panic=-1 ks=" + GUEST_BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/"
-            + UUID + " e2e.host=" + UUID,
+        BootData.cmdline(GUEST_BASE, UUID),
         "PRODUCT_UUID: " + UUID,
-        "INSTALLED-CALLED: " + GUEST_BASE + "/api/1.0/hosts/" + UUID + "?installed=mark",
+        "INSTALLED-CALLED: " + GUEST_BASE + "/api/1.0/hosts/" + UUID + "?installed=mark&boot_token=",
         BootImages.MARKER);
     Shell.Result host = Shell.run(List.of("curl", "-sS", "-f", "--max-time", "30",
         "http://" + http + "/api/1.0/hosts/" + UUID));

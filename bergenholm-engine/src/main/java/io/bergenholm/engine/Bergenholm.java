@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #MAX_PASSES} (default 32): expansion passes before parameters that keep changing
  *       are reported as a cycle; {@value #MAX_VALUE_CHARS} (default 262144): the longest value
  *       expansion may produce, beyond which a value that refers to itself is reported.
+ *   <li>{@value BootCredentials#SECRET_FILE} or {@value BootCredentials#SECRET}: the secret behind
+ *       each host's {@value BootCredentials#PARAMETER} (see {@link BootCredentials}).
  * </ul>
  */
 public final class Bergenholm implements AutoCloseable {
@@ -107,6 +109,7 @@ public final class Bergenholm implements AutoCloseable {
   private final Map<String, PowerDriver> powerDrivers = new ConcurrentHashMap<>();
   private final Map<String, ImageSource> imageSources = new ConcurrentHashMap<>();
   private final Set<String> secretParameters;
+  private final BootCredentials bootCredentials;
   private final Cache<String, Stamped<Resolution>> resolved;
   private final Cache<RenderKey, Stamped<String>> rendered;
   private final RenderWorkers workers;
@@ -136,7 +139,9 @@ public final class Bergenholm implements AutoCloseable {
     for (PowerDriverProvider p : powerProviders.all()) {
       secrets.addAll(p.secretParameters());
     }
+    secrets.add(BootCredentials.PARAMETER);
     this.secretParameters = Set.copyOf(secrets);
+    this.bootCredentials = BootCredentials.fromConfig(config);
 
     TemplateRenderer r;
     String rendererName = config.getOrDefault(RENDERER, JinjavaRendererProvider.NAME);
@@ -170,7 +175,7 @@ public final class Bergenholm implements AutoCloseable {
       }
     }
 
-    this.inheritance = new Inheritance(store);
+    this.inheritance = new Inheritance(store, bootCredentials);
     this.expansion = new Expansion(renderer, simple, intSetting(MAX_PASSES, 32), intSetting(MAX_VALUE_CHARS, 256 * 1024),
         booleanSetting(FACTS_ARE_DATA, true));
     boolean cache = booleanSetting(CACHE_ENABLED, true);
@@ -633,6 +638,11 @@ public final class Bergenholm implements AutoCloseable {
   /** Names of secret parameters declared by loaded providers (beside every {@code *_password}). */
   public Set<String> secretParameters() {
     return secretParameters;
+  }
+
+  /** The per-host boot credentials (the computed {@value BootCredentials#PARAMETER} parameter). */
+  public BootCredentials bootCredentials() {
+    return bootCredentials;
   }
 
   /** The store this engine uses. */

@@ -23,9 +23,11 @@ final class Inheritance {
   static final String COMPUTED = "computed";
 
   private final ParameterStore store;
+  private final BootCredentials credentials;
 
-  Inheritance(ParameterStore store) {
+  Inheritance(ParameterStore store, BootCredentials credentials) {
     this.store = store;
+    this.credentials = credentials;
   }
 
   /**
@@ -61,6 +63,10 @@ final class Inheritance {
     params.put(UUID, hostId);
     sources.put(UUID, COMPUTED);
     raw.put(UUID, hostId);
+    String token = credentials.tokenFor(hostId);
+    params.put(BootCredentials.PARAMETER, token);
+    sources.put(BootCredentials.PARAMETER, COMPUTED);
+    raw.put(BootCredentials.PARAMETER, token);
     List<String> groups = List.copyOf(visited);
     params.put(Params.GROUPS, groups);
     sources.put(Params.GROUPS, COMPUTED);

@@ -77,7 +77,8 @@ class ResolutionModelTest {
     int[] outcome = new int[2];
     try (Bergenholm engine = Bergenholm.builder().store(store)
         .setting(Bergenholm.MAX_PASSES, Integer.toString(PASSES))
-        .setting(Bergenholm.MAX_VALUE_CHARS, Integer.toString(MAX_VALUE_CHARS)).build()) {
+        .setting(Bergenholm.MAX_VALUE_CHARS, Integer.toString(MAX_VALUE_CHARS))
+        .setting(BootCredentials.SECRET, MODEL_SECRET).build()) {
       List<String> ids = new ArrayList<>(store.hosts().list());
       ids.add("unknown-" + rnd.nextInt(1000));
       for (String id : ids) {
@@ -207,10 +208,26 @@ class ResolutionModelTest {
     return groupParams(store, List.of(name), new ArrayList<>());
   }
 
+  private static final String MODEL_SECRET = "model-secret-model-secret-model-secret";
+
+  /** The computed boot credential: HMAC-SHA256 of the id under the server secret, URL-safe base64. */
+  private static String modelToken(String id) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(MODEL_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "HmacSHA256"));
+      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+          mac.doFinal(("bergenholm-boot\0" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private Map<String, Object> modelResolve(MemoryStore store, String id) {
     Map<String, Object> host = new LinkedHashMap<>(store.hosts().get(id)
         .or(() -> store.hosts().get("register")).map(v -> v.value().asMap()).orElse(Map.of()));
     host.put("uuid", id);
+    host.put("boot_token", modelToken(id));
     List<String> seen = new ArrayList<>();
     Map<String, Object> params = groupParams(store, groupsOf(host), seen);
     params.putAll(host);

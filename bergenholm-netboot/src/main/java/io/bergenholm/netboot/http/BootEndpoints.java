@@ -2,13 +2,16 @@ package io.bergenholm.netboot.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.CREATED;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
+import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 
 import io.bergenholm.api.NotFoundException;
+import io.bergenholm.api.Params;
 import io.bergenholm.engine.Bergenholm;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** The open boot side: iPXE scripts, registration, image hand-off and health. */
 final class BootEndpoints {
@@ -16,9 +19,17 @@ final class BootEndpoints {
   static final List<String> FACTS = Bergenholm.REGISTER_FACTS;
 
   private final Bergenholm engine;
+  private final RegistrationLimiter registrations;
+  private final int maxUnassigned;
 
   BootEndpoints(Bergenholm engine) {
+    this(engine, TransportLimits.defaults());
+  }
+
+  BootEndpoints(Bergenholm engine, TransportLimits limits) {
     this.engine = engine;
+    this.registrations = new RegistrationLimiter(limits.registrationsPerMinute(), limits.registrationBurst());
+    this.maxUnassigned = limits.maxUnassignedHosts();
   }
 
   Outcome script(Call call) {
@@ -31,12 +42,39 @@ final class BootEndpoints {
   }
 
   Outcome register(Call call) {
+    OptionalLong wait = registrations.acquire(call.source());
+    if (wait.isPresent()) {
+      return Reply.error(TOO_MANY_REQUESTS, "too many registrations from " + call.source().getHostAddress()
+          + "; retry in " + wait.getAsLong() + " s").withHeader("Retry-After", Long.toString(wait.getAsLong()));
+    }
+    if (engine.host(call.pathParam(0)).isEmpty() && unassigned() >= maxUnassigned) {
+      return Reply.error(TOO_MANY_REQUESTS, maxUnassigned + " registered hosts are waiting for an operator to "
+          + "assign them groups; assign or delete some first").withHeader("Retry-After", "60");
+    }
     Map<String, String> facts = new LinkedHashMap<>();
     for (String fact : FACTS) {
       call.param(fact).filter(v -> !v.isEmpty()).ifPresent(v -> facts.put(fact, v));
     }
     engine.register(call.pathParam(0), facts);
     return Reply.empty(CREATED);
+  }
+
+  /**
+   * Hosts still only in group {@code default}, as registration leaves them. Only hosts listing
+   * {@code default} are read, and only when there are at least as many as the cap.
+   */
+  private int unassigned() {
+    List<String> candidates = engine.listHosts(Map.of(Params.GROUPS, Bergenholm.DEFAULT_GROUP));
+    if (candidates.size() < maxUnassigned) {
+      return candidates.size();
+    }
+    int n = 0;
+    for (String id : candidates) {
+      if (engine.host(id).map(h -> h.value().groups().equals(List.of(Bergenholm.DEFAULT_GROUP))).orElse(false)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Resolves the image on a worker; the {@link ImageRoute} streams it on the event loop. */

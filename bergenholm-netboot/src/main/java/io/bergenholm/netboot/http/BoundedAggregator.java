@@ -1,6 +1,5 @@
 package io.bergenholm.netboot.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -10,13 +9,22 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 
-/** Collects a request body up to the limit, and answers a larger one with a JSON 413. */
+/**
+ * Collects a request body up to the limit, and answers a larger one with a JSON 413, after which
+ * the connection closes lingering (see {@link LingeringClose}) so that the client gets the answer.
+ */
 final class BoundedAggregator extends HttpObjectAggregator {
   private final int maxBodyBytes;
+  private final TransportLimits transport;
 
   BoundedAggregator(int maxBodyBytes) {
+    this(maxBodyBytes, TransportLimits.defaults());
+  }
+
+  BoundedAggregator(int maxBodyBytes, TransportLimits transport) {
     super(maxBodyBytes);
     this.maxBodyBytes = maxBodyBytes;
+    this.transport = transport;
   }
 
   @Override
@@ -32,8 +40,13 @@ final class BoundedAggregator extends HttpObjectAggregator {
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
     // The rest of the body is still on the wire, so the connection cannot be reused.
-    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(), HttpMethod.POST, false))
-        .addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(), HttpMethod.POST, false)).addListener(f -> {
+      if (f.isSuccess()) {
+        LingeringClose.start(ctx, transport.lingerBytes(), transport.lingerTime());
+      } else {
+        ctx.close();
+      }
+    });
   }
 
   private Reply tooLarge() {

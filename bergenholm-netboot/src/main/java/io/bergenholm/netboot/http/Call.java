@@ -2,6 +2,7 @@ package io.bergenholm.netboot.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param access what the caller may do on the management side, if anything
  * @param baseUrl {@code scheme://host[:port]} as the client addressed this server
  * @param keepAlive whether the connection stays open after the response
+ * @param source the client's address (the TCP peer; no forwarding header is trusted)
  */
 record Call(
     HttpMethod method,
@@ -30,8 +32,10 @@ record Call(
     byte[] body,
     Optional<Access> access,
     String baseUrl,
-    boolean keepAlive) {
+    boolean keepAlive,
+    InetAddress source) {
   Call {
+    Objects.requireNonNull(source, "source");
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(path, "path");
     pathParams = List.copyOf(pathParams);
@@ -53,7 +57,7 @@ record Call(
   }
 
   Call withPathParams(List<String> params) {
-    return new Call(method, path, params, query, headers, body, access, baseUrl, keepAlive);
+    return new Call(method, path, params, query, headers, body, access, baseUrl, keepAlive, source);
   }
 
   boolean canWrite() {

@@ -20,9 +20,17 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
   private final RequestHandler.Endpoint endpoint;
   private final Executor workers;
   private final ImageRoute images;
+  private final ConnectionLimiter connections;
 
   HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
       Executor workers, ImageRoute images) {
+    this(tls, settings, router, endpoint, workers, images, new ConnectionLimiter(
+        settings.transport().maxConnections(), settings.transport().maxConnectionsPerAddress()));
+  }
+
+  HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
+      Executor workers, ImageRoute images, ConnectionLimiter connections) {
+    this.connections = connections;
     this.tls = tls;
     this.settings = settings;
     this.router = router;
@@ -34,14 +42,23 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     Limits limits = settings.limits();
+    TransportLimits transport = settings.transport();
     ChannelPipeline p = ch.pipeline();
+    if (!connections.admit(ch)) {
+      p.addLast("refuse", ConnectionLimiter.refuse(tls.isEmpty()));
+      return;
+    }
     tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
+    RequestDeadline deadline = new RequestDeadline(transport.requestReadTimeout());
+    p.addLast("deadline", deadline.bytes());
+    p.addLast(ReadGate.NAME, new ReadGate());
     p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
         .setMaxInitialLineLength(limits.maxInitialLineBytes())
         .setMaxHeaderSize(limits.maxHeaderBytes())));
+    p.addLast("request-end", deadline.messages());
     p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-    p.addLast("body", new BoundedAggregator(limits.maxBodyBytes()));
+    p.addLast("body", new BoundedAggregator(limits.maxBodyBytes(), transport));
     p.addLast("chunked", new ChunkedWriteHandler());
-    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits));
+    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits, transport));
   }
 }

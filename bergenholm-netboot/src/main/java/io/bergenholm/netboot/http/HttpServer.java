@@ -58,7 +58,7 @@ public final class HttpServer implements AutoCloseable {
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
     HttpServer server = new HttpServer(settings);
     try {
-      Router router = Routes.build(engine, new Json(settings.limits()));
+      Router router = Routes.build(engine, new Json(settings.limits()), settings.transport(), settings.bootAccess());
       boolean split = settings.management().isPresent();
       server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot");
       if (split) {

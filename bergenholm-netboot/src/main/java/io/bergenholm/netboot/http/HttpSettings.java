@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param workerThreads threads that run store, render and power calls
  * @param workQueue requests that may wait for a worker before new ones get 503
  * @param idleTimeout how long a keep-alive connection may sit idle before it is closed
+ * @param transport connection, request-time, pipelining and registration bounds
+ * @param bootAccess who may mark hosts installed and read their rendered templates
  */
 public record HttpSettings(
     Listener boot,
@@ -24,8 +26,12 @@ public record HttpSettings(
     Limits limits,
     int workerThreads,
     int workQueue,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    TransportLimits transport,
+    BootAccess bootAccess) {
   public HttpSettings {
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(bootAccess, "bootAccess");
     Objects.requireNonNull(boot, "boot");
     Objects.requireNonNull(management, "management");
     Objects.requireNonNull(tokens, "tokens");
@@ -36,6 +42,22 @@ public record HttpSettings(
     }
   }
 
+  public HttpSettings(Listener boot, Optional<Listener> management, AccessTokens tokens, Limits limits,
+      int workerThreads, int workQueue, Duration idleTimeout) {
+    this(boot, management, tokens, limits, workerThreads, workQueue, idleTimeout, TransportLimits.defaults(),
+        BootAccess.secure());
+  }
+
+  public HttpSettings withTransport(TransportLimits newTransport) {
+    return new HttpSettings(boot, management, tokens, limits, workerThreads, workQueue, idleTimeout, newTransport,
+        bootAccess);
+  }
+
+  public HttpSettings withBootAccess(BootAccess newBootAccess) {
+    return new HttpSettings(boot, management, tokens, limits, workerThreads, workQueue, idleTimeout, transport,
+        newBootAccess);
+  }
+
   /** One plain listener on {@code address}, no tokens, default limits. */
   public static HttpSettings of(InetSocketAddress address) {
     return new HttpSettings(Listener.plain(address), Optional.empty(), AccessTokens.none(),
@@ -43,23 +65,23 @@ public record HttpSettings(
   }
 
   public HttpSettings withManagement(Listener listener) {
-    return new HttpSettings(boot, Optional.of(listener), tokens, limits, workerThreads, workQueue, idleTimeout);
+    return new HttpSettings(boot, Optional.of(listener), tokens, limits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
   }
 
   public HttpSettings withBoot(Listener listener) {
-    return new HttpSettings(listener, management, tokens, limits, workerThreads, workQueue, idleTimeout);
+    return new HttpSettings(listener, management, tokens, limits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
   }
 
   public HttpSettings withTokens(AccessTokens newTokens) {
-    return new HttpSettings(boot, management, newTokens, limits, workerThreads, workQueue, idleTimeout);
+    return new HttpSettings(boot, management, newTokens, limits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
   }
 
   public HttpSettings withLimits(Limits newLimits) {
-    return new HttpSettings(boot, management, tokens, newLimits, workerThreads, workQueue, idleTimeout);
+    return new HttpSettings(boot, management, tokens, newLimits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
   }
 
   public HttpSettings withWorkers(int threads, int queue) {
-    return new HttpSettings(boot, management, tokens, limits, threads, queue, idleTimeout);
+    return new HttpSettings(boot, management, tokens, limits, threads, queue, idleTimeout, transport, bootAccess);
   }
 
   static int defaultWorkerThreads() {

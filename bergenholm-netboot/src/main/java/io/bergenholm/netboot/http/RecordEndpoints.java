@@ -2,6 +2,7 @@ package io.bergenholm.netboot.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.ACCEPTED;
 import static io.netty.handler.codec.http.HttpResponseStatus.CREATED;
+import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NO_CONTENT;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
@@ -13,6 +14,7 @@ import io.bergenholm.api.Versioned;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.Provenance;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -27,11 +29,17 @@ final class RecordEndpoints {
   private final Bergenholm engine;
   private final Json json;
   private final Secrets secrets;
+  private final HostAccess hostAccess;
 
   RecordEndpoints(Bergenholm engine, Json json, Secrets secrets) {
+    this(engine, json, secrets, new HostAccess(engine.bootCredentials(), BootAccess.secure()));
+  }
+
+  RecordEndpoints(Bergenholm engine, Json json, Secrets secrets, HostAccess hostAccess) {
     this.engine = engine;
     this.json = json;
     this.secrets = secrets;
+    this.hostAccess = hostAccess;
   }
 
   // ---- hosts ----
@@ -52,6 +60,11 @@ final class RecordEndpoints {
     String id = call.pathParam(0);
     Optional<String> installed = call.param("installed");
     if (installed.isPresent()) {
+      if (HttpMethod.HEAD.equals(call.method())) {
+        return Reply.error(METHOD_NOT_ALLOWED, "?installed= changes the host; send it with GET (HEAD never writes)")
+            .withHeader("Allow", "GET");
+      }
+      hostAccess.checkMark(call, id);
       boolean mark = switch (installed.get()) {
         case "mark" -> true;
         case "unmark" -> false;
@@ -152,7 +165,9 @@ final class RecordEndpoints {
 
   /** A template rendered for a host: what installers fetch as their kickstart or preseed. */
   Outcome renderTemplate(Call call) {
-    return Reply.text(OK, engine.renderTemplate(call.pathParam(0), engine.bootHostId(call.pathParam(1))));
+    String hostId = engine.bootHostId(call.pathParam(1));
+    hostAccess.checkRead(call, hostId);
+    return Reply.text(OK, engine.renderTemplate(call.pathParam(0), hostId));
   }
 
   Outcome createTemplate(Call call) {

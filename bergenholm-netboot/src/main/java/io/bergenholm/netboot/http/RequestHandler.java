@@ -1,6 +1,7 @@
 package io.bergenholm.netboot.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
+import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
 import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_MODIFIED;
@@ -54,6 +55,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /** Completes when the previous response on this connection is written; event loop only. */
   private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+  /** Requests read and not yet answered, and their body bytes; event loop only. */
+  private int queued;
+  private long queuedBytes;
 
   /**
    * What this listener serves.
@@ -64,21 +68,31 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    */
   record Endpoint(String scheme, boolean servesManagement, AccessTokens tokens) {}
 
+  private final TransportLimits transport;
+
   RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits) {
+    this(router, endpoint, workers, images, limits, TransportLimits.defaults());
+  }
+
+  RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits,
+      TransportLimits transport) {
     this.router = router;
     this.endpoint = endpoint;
     this.workers = workers;
     this.images = images;
     this.limits = limits;
+    this.transport = transport;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    int held = req.content().readableBytes();
+    holdPipelined(ctx, held);
     HttpMethod method = req.method();
     if (req.decoderResult().isFailure()) {
       Reply malformed = malformed(req.decoderResult().cause());
       respond(ctx, () -> CompletableFuture.completedFuture(malformed), method,
-          pathOf(req.uri()), false, req.headers());
+          pathOf(req.uri()), false, req.headers(), held);
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -90,7 +104,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RuntimeException e) {
       outcome = () -> CompletableFuture.failedFuture(e);
     }
-    respond(ctx, outcome, method, pathOf(req.uri()), keepAlive, headers);
+    respond(ctx, outcome, method, pathOf(req.uri()), keepAlive, headers, held);
   }
 
   /**
@@ -120,9 +134,19 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       params.add(decodePathSegment(raw));
     }
     byte[] body = ByteBufUtil.getBytes(req.content());
-    Optional<Access> access = access(headers);
+    // The boot listener grants no management rights, even when the management API is open.
+    Optional<Access> access = endpoint.servesManagement() ? access(headers) : Optional.empty();
     Call call = new Call(req.method(), uri.path(), params, query, headers, body, access,
-        baseUrl(ctx, headers), keepAlive);
+        baseUrl(ctx, headers), keepAlive, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+
+    boolean writes = !(HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method()))
+        || query.containsKey("installed");
+    if (writes) {
+      Optional<String> crossSite = CrossSiteWrites.refusal(headers, !uri.path().startsWith("/api/1.0/templates"));
+      if (crossSite.isPresent()) {
+        return done(Reply.error(FORBIDDEN, crossSite.get()));
+      }
+    }
 
     Guard guard = binding.get().guard().apply(call);
     if (guard.management()) {
@@ -172,7 +196,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /** Writes the outcome once every earlier response on this connection is out. */
   private void respond(ChannelHandlerContext ctx, Supplier<CompletableFuture<Outcome>> work, HttpMethod method,
-      String path, boolean keepAlive, HttpHeaders requestHeaders) {
+      String path, boolean keepAlive, HttpHeaders requestHeaders, int bodyBytes) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     CompletableFuture<Void> before = previous;
     previous = written;
@@ -184,6 +208,47 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written));
           }
         });
+    written.whenComplete((x, e) -> {
+      if (ctx.executor().inEventLoop()) {
+        releasePipelined(ctx, bodyBytes);
+      } else {
+        ctx.executor().execute(() -> releasePipelined(ctx, bodyBytes));
+      }
+    });
+  }
+
+  /**
+   * Counts a request read and not yet answered; at {@link TransportLimits#maxPipelined()} requests
+   * or {@link TransportLimits#maxPipelinedBytes()} of their bodies, stops reading from the
+   * connection until answers go out, so that a client which never reads its answers holds a
+   * bounded amount of memory.
+   */
+  private void holdPipelined(ChannelHandlerContext ctx, int bodyBytes) {
+    queued++;
+    queuedBytes += bodyBytes;
+    if (queued >= transport.maxPipelined() || queuedBytes >= transport.maxPipelinedBytes()) {
+      ReadGate gate = ctx.pipeline().get(ReadGate.class);
+      if (gate != null) {
+        gate.close(ctx);
+      } else {
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+  }
+
+  private void releasePipelined(ChannelHandlerContext ctx, int bodyBytes) {
+    queued--;
+    queuedBytes -= bodyBytes;
+    if (!ctx.channel().config().isAutoRead() && queued < transport.maxPipelined()
+        && queuedBytes < transport.maxPipelinedBytes()) {
+      ReadGate gate = ctx.pipeline().get(ReadGate.class);
+      if (gate != null) {
+        gate.open(ctx);
+      } else {
+        ctx.channel().config().setAutoRead(true);
+        ctx.read();
+      }
+    }
   }
 
   private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,

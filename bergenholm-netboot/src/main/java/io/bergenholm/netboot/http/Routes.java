@@ -12,8 +12,13 @@ final class Routes {
   private Routes() {}
 
   static Router build(Bergenholm engine, Json json) {
-    RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine));
-    BootEndpoints boot = new BootEndpoints(engine);
+    return build(engine, json, TransportLimits.defaults(), BootAccess.secure());
+  }
+
+  static Router build(Bergenholm engine, Json json, TransportLimits limits, BootAccess bootAccess) {
+    RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine),
+        new HostAccess(engine.bootCredentials(), bootAccess));
+    BootEndpoints boot = new BootEndpoints(engine, limits);
     PowerEndpoints power = new PowerEndpoints(engine, json);
     Router r = new Router();
 
@@ -29,7 +34,8 @@ final class Routes {
         r.on(GET, "/ipxe/" + kind + "/{}/{}", Guard.BOOT, call -> boot.image(call, kind));
       }
     }
-    // Installers fetch their kickstart or preseed, and mark themselves installed when done.
+    // Installers fetch their kickstart or preseed, and mark themselves installed when done: with the
+    // host's boot credential or a management token (HostAccess).
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
 
     // Management side.

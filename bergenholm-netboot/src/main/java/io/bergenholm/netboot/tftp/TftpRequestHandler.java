@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +28,16 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
     private final ExecutorService lookups;
     private final Bootstrap transfers;
     private final AtomicInteger active;
+    private final AtomicLong unverifiedBytes;
 
     TftpRequestHandler(TftpServer.Settings settings, TftpFiles files, ExecutorService lookups, Bootstrap transfers,
-            AtomicInteger active) {
+            AtomicInteger active, AtomicLong unverifiedBytes) {
         this.settings = settings;
         this.files = files;
         this.lookups = lookups;
         this.transfers = transfers;
         this.active = active;
+        this.unverifiedBytes = unverifiedBytes;
     }
 
     @Override
@@ -87,7 +90,7 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
         TransferOptions options = TransferOptions.negotiate(request.options(), source.size(), settings.maxBlockSize(),
                 settings.maxWindowBytes(), settings.retransmitTimeout());
         TftpTransfer transfer = new TftpTransfer(request.filename(), peer, source, options, settings.maxRetries(),
-                active::decrementAndGet);
+                settings.maxUnverifiedRetries(), unverifiedBytes, active::decrementAndGet);
         InetSocketAddress local = new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress()).getAddress(), 0);
         ChannelFuture connected = transfers.clone().handler(transfer).connect(peer, local);
         connected.addListener(f -> {

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,18 +58,19 @@ public final class TftpServer implements AutoCloseable {
     private final Settings settings;
     private final TftpFiles files;
     private final AtomicInteger activeTransfers = new AtomicInteger();
+    private final AtomicLong unverifiedBytes = new AtomicLong();
     private EventLoopGroup group;
     private ExecutorService lookups;
     private Channel channel;
 
     /** Everything the builder collects; read by the request handler. */
     record Settings(InetSocketAddress bind, Duration retransmitTimeout, int maxRetries, int maxTransfers,
-            int maxBlockSize, int maxWindowBytes, int threads, boolean nativeTransport) {
+            int maxBlockSize, int maxWindowBytes, int threads, boolean nativeTransport, int maxUnverifiedRetries) {
     }
 
     private TftpServer(Builder b) {
         this.settings = new Settings(b.bind, b.retransmitTimeout, b.maxRetries, b.maxTransfers, b.maxBlockSize,
-                b.maxWindowBytes, b.threads, b.nativeTransport);
+                b.maxWindowBytes, b.threads, b.nativeTransport, b.maxUnverifiedRetries);
         this.files = new TftpFiles(Optional.ofNullable(b.root), b.virtualFiles);
     }
 
@@ -93,7 +95,8 @@ public final class TftpServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_SNDBUF, 256 * 1024);
-        TftpRequestHandler handler = new TftpRequestHandler(settings, files, lookups, transfers, activeTransfers);
+        TftpRequestHandler handler = new TftpRequestHandler(settings, files, lookups, transfers, activeTransfers,
+                unverifiedBytes);
         ChannelFuture bound = new Bootstrap()
                 .group(group)
                 .channel(channelType)
@@ -125,6 +128,14 @@ public final class TftpServer implements AutoCloseable {
         return activeTransfers.get();
     }
 
+    /**
+     * Bytes sent, since start, to peers that had not yet answered: a read request's source address
+     * may be spoofed, so this is what the server could have been made to send to a victim.
+     */
+    public long unverifiedBytesSent() {
+        return unverifiedBytes.get();
+    }
+
     /** Stops listening and ends every transfer in progress. */
     @Override
     public synchronized void close() {
@@ -148,6 +159,7 @@ public final class TftpServer implements AutoCloseable {
         private final Map<String, Supplier<byte[]>> virtualFiles = new LinkedHashMap<>();
         private Duration retransmitTimeout = Duration.ofSeconds(1);
         private int maxRetries = 5;
+        private int maxUnverifiedRetries = 1;
         private int maxTransfers = 1000;
         private int maxBlockSize = TransferOptions.MAX_BLOCK_SIZE;
         private int maxWindowBytes = 64 * 1024;
@@ -191,6 +203,20 @@ public final class TftpServer implements AutoCloseable {
         /** Resends of one window before the transfer is given up. Default 5. */
         public Builder maxRetries(int retries) {
             this.maxRetries = positive("maxRetries", retries);
+            return this;
+        }
+
+        /**
+         * Resends before the peer has ever answered (with an ACK or an ERROR). A read request's
+         * source address can be forged, so until the peer shows it asked, the server sends the first
+         * packet plus this many resends and then drops the transfer without an error packet: a
+         * 16-byte request costs a victim at most (1 + this) first packets. Default 1.
+         */
+        public Builder maxUnverifiedRetries(int retries) {
+            if (retries < 0) {
+                throw new IllegalArgumentException("maxUnverifiedRetries must not be negative: " + retries);
+            }
+            this.maxUnverifiedRetries = retries;
             return this;
         }
 

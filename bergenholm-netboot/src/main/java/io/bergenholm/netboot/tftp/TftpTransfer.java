@@ -8,6 +8,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * files beyond 65535 blocks roll over to block 0. Only an ACK for a block that was sent and not
  * yet acknowledged moves the transfer on; a duplicate ACK is ignored rather than answered, which
  * is what keeps the sorcerer's apprentice away. Lost packets are resent by the timer alone.
+ *
+ * <p>A read request's source address may be forged. Until the peer has sent anything back, the
+ * transfer resends at most {@code maxUnverifiedRetries} times and then ends without an error
+ * packet, and every byte sent is counted in {@code unverifiedBytes}; only a peer that answered gets
+ * the full {@code maxRetries}.
  */
 final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
 
@@ -29,6 +35,8 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
     private final TftpSource source;
     private final TransferOptions options;
     private final int maxRetries;
+    private final int maxUnverifiedRetries;
+    private final AtomicLong unverifiedBytes;
     private final Runnable onEnd;
     private final long lastBlock;
     private final long timeoutNanos;
@@ -44,14 +52,18 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
     private long deadline;
     private boolean timerArmed;
     private boolean ended;
+    /** The peer has sent a packet to this transfer's port, so it did ask for the file. */
+    private boolean verified;
 
     TftpTransfer(String filename, InetSocketAddress peer, TftpSource source, TransferOptions options,
-            int maxRetries, Runnable onEnd) {
+            int maxRetries, int maxUnverifiedRetries, AtomicLong unverifiedBytes, Runnable onEnd) {
         this.filename = filename;
         this.peer = peer;
         this.source = source;
         this.options = options;
         this.maxRetries = maxRetries;
+        this.maxUnverifiedRetries = maxUnverifiedRetries;
+        this.unverifiedBytes = unverifiedBytes;
         this.onEnd = onEnd;
         this.lastBlock = source.size() / options.blockSize() + 1;
         this.timeoutNanos = options.timeout().toNanos();
@@ -79,6 +91,9 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
             return;
         }
         TftpPacket decoded = TftpCodec.decode(packet.content());
+        if (decoded instanceof TftpPacket.Ack || decoded instanceof TftpPacket.Error) {
+            verified = true;
+        }
         if (decoded instanceof TftpPacket.Ack ack) {
             onAck(ack.block());
         } else if (decoded instanceof TftpPacket.Error error) {
@@ -111,7 +126,9 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
     private void sendOptionAck() {
-        channel.writeAndFlush(TftpCodec.optionAck(channel.alloc(), options.acknowledged()), channel.voidPromise());
+        ByteBuf oack = TftpCodec.optionAck(channel.alloc(), options.acknowledged());
+        countUnverified(oack.readableBytes());
+        channel.writeAndFlush(oack, channel.voidPromise());
         armTimer();
     }
 
@@ -119,7 +136,9 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
         long last = Math.min(base + options.windowSize() - 1, lastBlock);
         try {
             for (long block = base; block <= last; block++) {
-                channel.write(dataPacket(block), channel.voidPromise());
+                ByteBuf data = dataPacket(block);
+                countUnverified(data.readableBytes());
+                channel.write(data, channel.voidPromise());
             }
         } catch (IOException e) {
             channel.flush();
@@ -129,6 +148,12 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
         channel.flush();
         sentHighest = Math.max(sentHighest, last);
         armTimer();
+    }
+
+    private void countUnverified(int bytes) {
+        if (!verified) {
+            unverifiedBytes.addAndGet(bytes);
+        }
     }
 
     private ByteBuf dataPacket(long block) throws IOException {
@@ -163,6 +188,11 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
         if (left > 0) {
             timerArmed = true;
             channel.eventLoop().schedule(this::onTimer, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (!verified && retries >= maxUnverifiedRetries) {
+            // No error packet either: it would go to the same possibly forged address.
+            end("no answer from the peer to the first packet and " + retries + " resends", false);
             return;
         }
         if (++retries > maxRetries) {

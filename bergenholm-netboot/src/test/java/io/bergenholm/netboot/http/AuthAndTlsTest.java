@@ -59,9 +59,17 @@ class AuthAndTlsTest {
       // The boot side: scripts, registration, kickstarts, the installed mark, health.
       assertThat(s.get("/ipxe/script/samplehost").statusCode()).isEqualTo(200);
       assertThat(s.get("/ipxe/boot.ipxe").statusCode()).isEqualTo(200);
-      assertThat(s.get("/api/1.0/templates/ks/samplehost").body()).contains("rootpw hunter2hunter2");
       assertThat(s.get("/ipxe/register/0e5d9d1c-0000-4000-8000-00000000abcd?product=x").statusCode()).isEqualTo(201);
-      assertThat(s.get("/api/1.0/hosts/samplehost?installed=mark").statusCode()).isEqualTo(200);
+      // Kickstarts and the installed mark: the host's own boot credential, or a token; not anyone.
+      String token = s.engine.bootCredentials().tokenFor("samplehost");
+      assertError(s.get("/api/1.0/templates/ks/samplehost"), 403, "boot credential");
+      assertThat(s.get("/api/1.0/templates/ks/samplehost?boot_token=" + token).body())
+          .contains("rootpw hunter2hunter2");
+      assertThat(s.get("/api/1.0/templates/ks/samplehost", bearer(RO)).statusCode()).isEqualTo(200);
+      assertError(s.get("/api/1.0/hosts/samplehost?installed=mark"), 403, "boot credential");
+      assertError(s.get("/api/1.0/hosts/samplehost?installed=mark", bearer(RO)), 403, "boot credential");
+      assertThat(s.get("/api/1.0/hosts/samplehost?installed=mark&boot_token=" + token).statusCode()).isEqualTo(200);
+      assertThat(s.get("/api/1.0/hosts/samplehost?installed=unmark", bearer(RW)).statusCode()).isEqualTo(200);
       assertThat(s.get("/healthz").statusCode()).isEqualTo(200);
       assertThat(s.get("/readyz").statusCode()).isEqualTo(200);
     }

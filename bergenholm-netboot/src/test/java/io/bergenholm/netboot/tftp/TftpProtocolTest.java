@@ -306,14 +306,52 @@ class TftpProtocolTest {
             ByteBuf rrq = TftpCodec.request(ByteBufAllocator.DEFAULT, false, "f300000", "octet", Map.of());
             client.sendRaw(address, ByteBufUtil.getBytes(rrq));
             rrq.release();
+            Map.Entry<InetSocketAddress, TftpPacket> first = client.receive(3000);
+            assertThat(((TftpPacket.Data) first.getValue()).block()).isEqualTo(1);
+            // The client answers once, so it is known to have asked; then it goes silent.
+            ByteBuf ack = TftpCodec.ack(ByteBufAllocator.DEFAULT, 1);
+            client.sendRaw(first.getKey(), ByteBufUtil.getBytes(ack));
+            ack.release();
             List<TftpPacket> seen = new ArrayList<>();
             while (seen.size() < 7) {
                 seen.add(client.receive(3000).getValue());
             }
-            // block 1, five retransmissions of it, then the error that ends the transfer
-            assertThat(seen.subList(0, 6)).allSatisfy(p -> assertThat(((TftpPacket.Data) p).block()).isEqualTo(1));
+            // block 2, five retransmissions of it, then the error that ends the transfer
+            assertThat(seen.subList(0, 6)).allSatisfy(p -> assertThat(((TftpPacket.Data) p).block()).isEqualTo(2));
             assertThat(seen.get(6)).isInstanceOf(TftpPacket.Error.class);
             await().atMost(Duration.ofSeconds(5)).until(() -> server.activeTransfers() == 0);
+        }
+    }
+
+    @Test
+    void aRequestFromAPeerThatNeverAnswersCostsAtMostTwoPackets() throws Exception {
+        // A 16-byte read request with a forged source address: the "victim" is this socket, which
+        // never acknowledges anything and counts what reaches it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.activeTransfers() == 0);
+        long before = server.unverifiedBytesSent();
+        try (java.net.DatagramSocket victim = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            byte[] rrq = "\0\1f300000\0octet\0".getBytes(StandardCharsets.ISO_8859_1);
+            assertThat(rrq).hasSize(16);
+            victim.send(new java.net.DatagramPacket(rrq, rrq.length, address));
+            victim.setSoTimeout(1500); // 15 retransmit timeouts of the server: far past its give-up
+            long bytes = 0;
+            int packets = 0;
+            byte[] buf = new byte[65536];
+            while (true) {
+                java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+                try {
+                    victim.receive(p);
+                } catch (java.net.SocketTimeoutException e) {
+                    break;
+                }
+                bytes += p.getLength();
+                packets++;
+                assertThat(buf[1]).as("only DATA reaches an unverified peer, no ERROR").isEqualTo((byte) 3);
+            }
+            assertThat(packets).isEqualTo(2); // block 1 and one resend
+            assertThat(bytes).isEqualTo(2 * 516);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.activeTransfers() == 0);
+            assertThat(server.unverifiedBytesSent() - before).isEqualTo(bytes);
         }
     }
 

@@ -11,6 +11,9 @@ import io.bergenholm.netboot.http.image.NettyImageRoute;
 import io.bergenholm.netboot.tftp.TftpServer;
 import io.bergenholm.netboot.http.Limits;
 import io.bergenholm.netboot.http.Listener;
+import io.bergenholm.netboot.http.BootAccess;
+import io.bergenholm.netboot.http.TransportLimits;
+import io.bergenholm.engine.BootCredentials;
 import io.bergenholm.netboot.http.TlsFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +46,13 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <p>The config file is Java properties whose keys are the long flag names without dashes in front
  * ({@code store}, {@code http}, {@code management}, {@code tokens}, {@code tls-cert} …), plus
- * {@code engine.KEY=VALUE} lines handed to the engine as its settings.
+ * {@code engine.KEY=VALUE} lines handed to the engine as its settings. Transport bounds and the
+ * boot-side compatibility settings are keys of the file only (see docs/security.md): {@code
+ * max-connections}, {@code max-connections-per-address}, {@code request-read-timeout}, {@code
+ * max-pipelined}, {@code max-pipelined-bytes}, {@code linger-bytes}, {@code linger-seconds}, {@code
+ * register-per-minute}, {@code register-burst}, {@code max-unassigned-hosts}, {@code
+ * image-open-threads}, {@code image-open-queue}, {@code boot.open_installed}, {@code
+ * boot.open_template_reads}.
  */
 @Command(name = "serve", description = "Run the server (REST API, iPXE endpoints; TFTP and proxyDHCP on request).",
     sortOptions = false)
@@ -203,9 +212,11 @@ final class ServeCommand implements Callable<Integer> {
   Running start() {
     Properties file = loadConfig();
     String storeLocation = pick(store, file, "store");
+    Path secretFile = SampleData.defaultFolder().resolveSibling("boot-secret");
     if (storeLocation == null) {
       Path dir = Optional.ofNullable(dataDir).or(() -> Optional.ofNullable(file.getProperty("data-dir")).map(Path::of))
           .orElseGet(SampleData::defaultFolder).toAbsolutePath();
+      secretFile = dir.resolveSibling("boot-secret");
       if (SampleData.install(dir)) {
         log.info("copied the sample data to {}", dir);
       }
@@ -216,6 +227,11 @@ final class ServeCommand implements Callable<Integer> {
         .forEach(k -> engineConfig.put(k.substring("engine.".length()), file.getProperty(k)));
     engineConfig.putAll(engineSettings);
     engineConfig.put("store", storeLocation);
+    if (!engineConfig.containsKey(BootCredentials.SECRET) && !engineConfig.containsKey(BootCredentials.SECRET_FILE)
+        && !storeLocation.startsWith("memory:")) {
+      // Survives restarts; replicas sharing a store must be given the same file (see docs/security.md).
+      engineConfig.put(BootCredentials.SECRET_FILE, secretFile.toString());
+    }
 
     HttpSettings settings = httpSettings(file);
     Optional<String> tftpAt = Optional.ofNullable(pick(tftp, file, "tftp"));
@@ -229,7 +245,9 @@ final class ServeCommand implements Callable<Integer> {
     try {
       ImageService images = ImageService.forEngine(engine, engineConfig);
       started.add(images);
-      NettyImageRoute imageRoute = new NettyImageRoute(images);
+      NettyImageRoute imageRoute = new NettyImageRoute(images,
+          integer(null, file, "image-open-threads", NettyImageRoute.DEFAULT_OPEN_THREADS),
+          integer(null, file, "image-open-queue", NettyImageRoute.DEFAULT_OPEN_QUEUE));
       started.add(0, imageRoute);
       HttpServer server = HttpServer.start(engine, settings, imageRoute);
       try {
@@ -319,6 +337,20 @@ final class ServeCommand implements Callable<Integer> {
         d.maxInitialLineBytes(),
         integer(maxJsonDepth, file, "max-json-depth", d.maxJsonDepth()),
         integer(maxParams, file, "max-params", d.maxParameters())));
+    TransportLimits t = TransportLimits.defaults();
+    s = s.withTransport(t
+        .withConnections(integer(null, file, "max-connections", t.maxConnections()),
+            integer(null, file, "max-connections-per-address", t.maxConnectionsPerAddress()))
+        .withRequestReadTimeout(java.time.Duration.ofSeconds(
+            integer(null, file, "request-read-timeout", (int) t.requestReadTimeout().toSeconds())))
+        .withPipelining(integer(null, file, "max-pipelined", t.maxPipelined()),
+            integer(null, file, "max-pipelined-bytes", t.maxPipelinedBytes()))
+        .withLinger(integer(null, file, "linger-bytes", (int) t.lingerBytes()),
+            java.time.Duration.ofSeconds(integer(null, file, "linger-seconds", (int) t.lingerTime().toSeconds())))
+        .withRegistrations(integer(null, file, "register-per-minute", t.registrationsPerMinute()),
+            integer(null, file, "register-burst", t.registrationBurst()),
+            integer(null, file, "max-unassigned-hosts", t.maxUnassignedHosts())));
+    s = s.withBootAccess(new BootAccess(bool(file, "boot.open_installed"), bool(file, "boot.open_template_reads")));
     int threads = integer(workers, file, "workers", s.workerThreads());
     return s.withWorkers(threads, s.workQueue());
   }
@@ -365,6 +397,18 @@ final class ServeCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("config '" + key + "' must be a number, found '" + v + "'");
     }
+  }
+
+  private static boolean bool(Properties file, String key) {
+    String v = file.getProperty(key);
+    if (v == null) {
+      return false;
+    }
+    return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException("config '" + key + "' must be true or false, found '" + v + "'");
+    };
   }
 
   /** A class loader over every jar in {@code dir}, whose providers the engine's ServiceLoader finds. */

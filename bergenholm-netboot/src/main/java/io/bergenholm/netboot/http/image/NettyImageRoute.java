@@ -29,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +56,23 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private final Executor blocking;
   private final Optional<ExecutorService> owned;
 
-  /**
-   * A route that opens images on its own threads (one per request waiting for upstream; idle
-   * threads end after a minute). {@link #close()} stops them.
-   */
+  /** Default {@link #NettyImageRoute(ImageService, int, int) bounds}: 32 opening threads, 64 waiting opens. */
+  public static final int DEFAULT_OPEN_THREADS = 32;
+  public static final int DEFAULT_OPEN_QUEUE = 64;
+
+  /** A route with {@link #DEFAULT_OPEN_THREADS} opening threads and {@link #DEFAULT_OPEN_QUEUE} waiting opens. */
   public NettyImageRoute(ImageService images) {
-    this(images, newOpeners(), true);
+    this(images, DEFAULT_OPEN_THREADS, DEFAULT_OPEN_QUEUE);
+  }
+
+  /**
+   * A route that opens images on its own threads: at most {@code threads} wait for upstream at once
+   * and {@code queue} more wait for one of them; beyond, a request gets 503 with {@code
+   * Retry-After}, so an upstream that never answers cannot make the server start a thread per
+   * request. Idle threads end after a minute; {@link #close()} stops them.
+   */
+  public NettyImageRoute(ImageService images, int threads, int queue) {
+    this(images, newOpeners(threads, queue), true);
   }
 
   /** A route that opens images on {@code blocking}, which must not be an event loop. */
@@ -73,13 +86,20 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
     this.owned = own ? Optional.of((ExecutorService) blocking) : Optional.empty();
   }
 
-  private static ExecutorService newOpeners() {
+  private static ExecutorService newOpeners(int threads, int queue) {
+    if (threads < 1 || queue < 1) {
+      throw new IllegalArgumentException("image opening threads and queue must be positive: " + threads + ", "
+          + queue);
+    }
     AtomicInteger n = new AtomicInteger();
-    return Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "image-open-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(queue), r -> {
+          Thread t = new Thread(r, "image-open-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   @Override
@@ -111,7 +131,17 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
     try {
       blocking.execute(() -> open(ctx, call, target, head, range, done));
     } catch (RejectedExecutionException e) {
-      reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", done);
+      boolean stopping = owned.map(ExecutorService::isShutdown).orElse(false);
+      if (stopping) {
+        reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", done);
+      } else {
+        log.warn("host {}: refused {}: every image opening thread waits for upstream and the queue is full",
+            call.hostId(), target.parameter());
+        ctx.executor().execute(() -> HttpReplies.write(ctx, HttpReplies.error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "too many images are waiting for their upstream; retry shortly").withHeader("Retry-After", "5"),
+                call.method(), call.keepAlive())
+            .addListener(f -> done.complete(null)));
+      }
     }
     return done;
   }
