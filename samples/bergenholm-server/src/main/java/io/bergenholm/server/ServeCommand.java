@@ -6,6 +6,7 @@ import io.bergenholm.netboot.dhcp.ProxyDhcpServer;
 import io.bergenholm.netboot.http.AccessTokens;
 import io.bergenholm.netboot.http.ChainScript;
 import io.bergenholm.netboot.http.HttpServer;
+import io.bergenholm.netboot.http.ServerMetrics;
 import io.bergenholm.netboot.http.HttpSettings;
 import io.bergenholm.netboot.http.image.NettyImageRoute;
 import io.bergenholm.netboot.tftp.TftpServer;
@@ -229,16 +230,16 @@ final class ServeCommand implements Callable<Integer> {
     try {
       ImageService images = ImageService.forEngine(engine, engineConfig);
       started.add(images);
-      NettyImageRoute imageRoute = new NettyImageRoute(images);
+      NettyImageRoute imageRoute = new NettyImageRoute(images, engine.events());
       started.add(0, imageRoute);
-      HttpServer server = HttpServer.start(engine, settings, imageRoute);
+      HttpServer server = HttpServer.start(engine, settings, imageRoute, ServerMetrics.forEngine(engine).withImages(images));
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {
-          started.add(0, startTftp(tftpAt.get(), file, bootUrl));
+          started.add(0, startTftp(tftpAt.get(), file, bootUrl, engine));
         }
         if (dhcpAt.isPresent()) {
-          started.add(0, startProxyDhcp(dhcpAt.get(), tftpAt, bootUrl));
+          started.add(0, startProxyDhcp(dhcpAt.get(), tftpAt, bootUrl, engine));
         }
       } catch (RuntimeException e) {
         server.close();
@@ -273,7 +274,7 @@ final class ServeCommand implements Callable<Integer> {
     return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort();
   }
 
-  private TftpServer startTftp(String at, Properties file, String bootUrl) {
+  private TftpServer startTftp(String at, Properties file, String bootUrl, Bergenholm engine) {
     Path root = Optional.ofNullable(path(tftpRoot, file, "tftp-root")).orElse(Path.of("/usr/lib/ipxe"));
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("--tftp-root " + root + " is not a directory (Debian's ipxe package"
@@ -281,18 +282,18 @@ final class ServeCommand implements Callable<Integer> {
     }
     byte[] chain = ChainScript.forBaseUrl(bootUrl).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     TftpServer tftpServer = TftpServer.builder().bind(Addresses.parse("--tftp", at)).root(root)
-        .virtualFile("boot.ipxe", () -> chain).build();
+        .virtualFile("boot.ipxe", () -> chain).events(engine.events()).build();
     tftpServer.start();
     log.info("TFTP on {} serving {} and boot.ipxe (chains to {})", tftpServer.localAddress(), root, bootUrl);
     return tftpServer;
   }
 
-  private static ProxyDhcpServer startProxyDhcp(String at, Optional<String> tftpAt, String bootUrl) {
+  private static ProxyDhcpServer startProxyDhcp(String at, Optional<String> tftpAt, String bootUrl, Bergenholm engine) {
     java.net.InetAddress address = Addresses.parse("--proxy-dhcp", at + ":0").getAddress();
     java.net.InetAddress nextServer = tftpAt.map(t -> Addresses.parse("--tftp", t).getAddress())
         .filter(a -> !a.isAnyLocalAddress()).orElse(address);
     ProxyDhcpServer dhcp = ProxyDhcpServer.builder().bindAddress(address).bootServer(nextServer)
-        .chainUrl(bootUrl + "/ipxe/boot.ipxe").build();
+        .chainUrl(bootUrl + "/ipxe/boot.ipxe").events(engine.events()).build();
     dhcp.start();
     log.info("proxyDHCP on {} (next-server {}, iPXE chains to {}/ipxe/boot.ipxe)", address.getHostAddress(),
         nextServer.getHostAddress(), bootUrl);
