@@ -119,6 +119,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "N", description = "Threads for store, render and power calls.")
   Integer workers;
 
+  @Option(names = "--log-level", paramLabel = "LEVEL",
+      description = "Log level: trace, debug, info (default), warn, error, off.")
+  String logLevel;
+
+  @Option(names = "--log-format", paramLabel = "FORMAT", description = "Log lines as text (default) or json.")
+  String logFormat;
+
+  @Option(names = "--boot-access-log", paramLabel = "LEVEL",
+      description = "info: one log line per boot-side request; off (default): none. Management requests are always logged.")
+  String bootAccessLog;
+
   @Option(names = {"-E", "--engine"}, paramLabel = "KEY=VALUE", description = "An engine setting (repeatable).")
   Map<String, String> engineSettings = new LinkedHashMap<>();
 
@@ -177,6 +188,10 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     Running running;
     try {
+      Properties file = loadConfig();
+      Logging.configure(Optional.ofNullable(pick(logLevel, file, "log-level")).orElse("info"),
+          Optional.ofNullable(pick(logFormat, file, "log-format")).orElse("text"),
+          Optional.ofNullable(pick(bootAccessLog, file, "boot-access-log")).orElse("off"));
       running = start();
     } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
       spec.commandLine().getErr().println("bergenholm serve: " + e.getMessage());
