@@ -8,6 +8,8 @@ import io.bergenholm.api.Params;
 import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.Versioned;
+import io.bergenholm.api.event.BootEvent;
+import io.bergenholm.api.event.BootEventSink;
 import io.bergenholm.api.image.ImageSource;
 import io.bergenholm.api.image.ImageSourceProvider;
 import io.bergenholm.api.power.PowerAction;
@@ -19,6 +21,8 @@ import io.bergenholm.api.render.RendererProvider;
 import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
+import io.bergenholm.engine.event.BootEvents;
+import io.bergenholm.engine.event.MemoryEventSink;
 import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
 import java.net.URI;
@@ -70,6 +74,10 @@ import org.slf4j.LoggerFactory;
  *       expansion may produce, beyond which a value that refers to itself is reported.
  *   <li>{@value BootCredentials#SECRET_FILE} or {@value BootCredentials#SECRET}: the secret behind
  *       each host's {@value BootCredentials#PARAMETER} (see {@link BootCredentials}).
+ *   <li>{@value #EVENTS_QUEUE} (default 10000): boot events waiting for the background writer before
+ *       new ones are dropped (and counted); {@value #EVENTS_MAX_PER_HOST} (default 500) and {@value
+ *       #EVENTS_MAX_TOTAL} (default 50000): the bounds of the in-memory timeline, used when the store
+ *       keeps no events itself ({@link ParameterStore#events()}) and no sink was handed to the builder.
  * </ul>
  */
 public final class Bergenholm implements AutoCloseable {
@@ -87,6 +95,9 @@ public final class Bergenholm implements AutoCloseable {
   public static final String RENDER_DEADLINE_MS = "render.deadline_ms";
   public static final String RENDER_QUEUE_WAIT_MS = "render.queue_wait_ms";
   public static final String RENDER_MAX_ALLOCATED_MB = "render.max_allocated_mb";
+  public static final String EVENTS_QUEUE = "events.queue";
+  public static final String EVENTS_MAX_PER_HOST = "events.max_per_host";
+  public static final String EVENTS_MAX_TOTAL = "events.max_total";
 
   /** The group that {@link #markInstalled} adds and removes. */
   public static final String INSTALLED = "installed";
@@ -113,6 +124,7 @@ public final class Bergenholm implements AutoCloseable {
   private final Cache<String, Stamped<Resolution>> resolved;
   private final Cache<RenderKey, Stamped<String>> rendered;
   private final RenderWorkers workers;
+  private final BootEvents events;
 
   /** A cached result, or the failure it gave (not computed again until the store changes). */
   private record Stamped<T>(long stamp, T value, BadInputException failure) {
@@ -184,6 +196,9 @@ public final class Bergenholm implements AutoCloseable {
     this.workers = new RenderWorkers(intSetting(RENDER_THREADS, 4), intSetting(RENDER_SLOW_SLOTS, 8),
         intSetting(RENDER_DEADLINE_MS, 5000), intSetting(RENDER_SLOW_MS, 200), intSetting(RENDER_QUEUE_WAIT_MS, 2000),
         intSetting(RENDER_MAX_ALLOCATED_MB, 512) * (1L << 20));
+    BootEventSink sink = b.eventSink != null ? b.eventSink : store.events().orElseGet(() ->
+        new MemoryEventSink(intSetting(EVENTS_MAX_PER_HOST, 500), intSetting(EVENTS_MAX_TOTAL, 50_000)));
+    this.events = new BootEvents(sink, intSetting(EVENTS_QUEUE, 10_000));
     log.info("engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
         ownsStore ? Secrets.maskLocation(config.get(STORE)) : store.getClass().getSimpleName(),
         b.renderer != null ? renderer.getClass().getSimpleName() : rendererName,
@@ -200,6 +215,7 @@ public final class Bergenholm implements AutoCloseable {
     private ParameterStore store;
     private ClassLoader loader;
     private TemplateRenderer renderer;
+    private BootEventSink eventSink;
     private final List<StoreProvider> storeProviders = new ArrayList<>();
     private final List<PowerDriverProvider> powerProviders = new ArrayList<>();
     private final List<ImageSourceProvider> imageProviders = new ArrayList<>();
@@ -233,6 +249,12 @@ public final class Bergenholm implements AutoCloseable {
     /** Uses this renderer instead of one chosen by {@code renderer=}. */
     public Builder renderer(TemplateRenderer renderer) {
       this.renderer = Objects.requireNonNull(renderer, "renderer");
+      return this;
+    }
+
+    /** Keeps boot events in this sink instead of the store's ({@link ParameterStore#events()}); the caller closes it. */
+    public Builder events(BootEventSink sink) {
+      this.eventSink = Objects.requireNonNull(sink, "sink");
       return this;
     }
 
@@ -424,9 +446,26 @@ public final class Bergenholm implements AutoCloseable {
     return result.get();
   }
 
-  /** The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it. */
+  /**
+   * The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it.
+   * Records a {@value BootEvent#KIND_SCRIPT_SERVED} event (or an error event).
+   */
   public String ipxeScript(String hostId) {
-    Resolution r = resolveHost(hostId);
+    long started = System.nanoTime();
+    try {
+      Resolution r = resolveHost(hostId);
+      String script = ipxeScript(hostId, r);
+      String template = String.valueOf(r.params().get("ipxe_script").orElse(""));
+      events.record(BootEvent.KIND_SCRIPT_SERVED, hostId, BootEvent.OK, Map.of("template", template,
+          "purpose", ScriptPurpose.of(r.known(), script), "duration_ms", EventTimes.millisSince(started)));
+      return script;
+    } catch (RuntimeException e) {
+      events.record(EventTimes.failure(hostId, "ipxe_script", e, started));
+      throw e;
+    }
+  }
+
+  private String ipxeScript(String hostId, Resolution r) {
     Object script = r.params().get("ipxe_script").orElse(null);
     String who = r.known() ? "host '" + hostId + "'" : "host '" + hostId + "' (unknown, resolved through 'register')";
     if (script == null) {
@@ -443,6 +482,28 @@ public final class Bergenholm implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Renders a template for a booting host (its kickstart or preseed), recording a {@value
+   * BootEvent#KIND_TEMPLATE_RENDERED} event (or an error event).
+   */
+  public String bootTemplate(String name, String hostId) {
+    long started = System.nanoTime();
+    try {
+      String out = renderTemplate(name, hostId);
+      events.record(BootEvent.KIND_TEMPLATE_RENDERED, hostId, BootEvent.OK,
+          Map.of("template", name, "bytes", String.valueOf(out.length()), "duration_ms", EventTimes.millisSince(started)));
+      return out;
+    } catch (RuntimeException e) {
+      events.record(EventTimes.failure(hostId, name, e, started));
+      throw e;
+    }
+  }
+
+  /** The boot event recorder: every step of every boot, for the timeline, live streams and metrics. */
+  public BootEvents events() {
+    return events;
   }
 
   // ---- registration and install state ----
@@ -467,6 +528,7 @@ public final class Bergenholm implements AutoCloseable {
     params.put(Facts.REGISTERED_BY, Facts.SELF_REGISTRATION);
     Versioned<Params> created = store.hosts().create(id, Params.of(params));
     log.info("registered host {} (unauthenticated self-registration)", id);
+    events.record(BootEvent.KIND_HOST_REGISTERED, id, BootEvent.OK, EventTimes.strings(params));
     return created;
   }
 
@@ -503,6 +565,7 @@ public final class Bergenholm implements AutoCloseable {
       return host.with(Params.GROUPS, groups);
     });
     log.info("host {} marked {}", hostId, installed ? "installed" : "not installed");
+    events.record(installed ? BootEvent.KIND_HOST_INSTALLED : BootEvent.KIND_HOST_UNINSTALLED, hostId, BootEvent.OK, Map.of());
     return result;
   }
 
@@ -599,9 +662,22 @@ public final class Bergenholm implements AutoCloseable {
   }
 
   public void power(String hostId, PowerAction action) {
+    power(hostId, action, "api");
+  }
+
+  /** A power action on behalf of {@code who} (a token's label, a tool's name), recorded as an event. */
+  public void power(String hostId, PowerAction action, String who) {
     PowerTarget target = powerTarget(hostId);
-    log.info("power {} host {}", action.wireName(), hostId);
-    driverFor(target).perform(target, action);
+    log.info("power {} host {} by {}", action.wireName(), hostId, who);
+    String driver = target.optional("power_driver").orElse("");
+    try {
+      driverFor(target).perform(target, action);
+      events.record(BootEvent.KIND_POWER, hostId, BootEvent.OK, Map.of("action", action.wireName(), "driver", driver, "by", who));
+    } catch (RuntimeException e) {
+      events.record(BootEvent.KIND_POWER, hostId, BootEvent.ERROR,
+          Map.of("action", action.wireName(), "driver", driver, "by", who, "error", String.valueOf(e.getMessage())));
+      throw e;
+    }
   }
 
   private PowerTarget powerTarget(String hostId) {
@@ -672,6 +748,7 @@ public final class Bergenholm implements AutoCloseable {
   @Override
   public void close() {
     workers.close();
+    events.close();
     for (Map.Entry<String, PowerDriver> e : powerDrivers.entrySet()) {
       try {
         e.getValue().close();

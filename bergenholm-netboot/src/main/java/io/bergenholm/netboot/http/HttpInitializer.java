@@ -21,15 +21,16 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
   private final Executor workers;
   private final ImageRoute images;
   private final ConnectionLimiter connections;
+  private final ServerMetrics metrics;
 
   HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
-      Executor workers, ImageRoute images) {
-    this(tls, settings, router, endpoint, workers, images, new ConnectionLimiter(
+      Executor workers, ImageRoute images, ServerMetrics metrics) {
+    this(tls, settings, router, endpoint, workers, images, metrics, new ConnectionLimiter(
         settings.transport().maxConnections(), settings.transport().maxConnectionsPerAddress()));
   }
 
   HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
-      Executor workers, ImageRoute images, ConnectionLimiter connections) {
+      Executor workers, ImageRoute images, ServerMetrics metrics, ConnectionLimiter connections) {
     this.connections = connections;
     this.tls = tls;
     this.settings = settings;
@@ -37,6 +38,7 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     this.endpoint = endpoint;
     this.workers = workers;
     this.images = images;
+    this.metrics = metrics;
   }
 
   @Override
@@ -59,6 +61,6 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     p.addLast("body", new BoundedAggregator(limits.maxBodyBytes(), transport));
     p.addLast("chunked", new ChunkedWriteHandler());
-    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits, transport));
+    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits, transport, metrics));
   }
 }

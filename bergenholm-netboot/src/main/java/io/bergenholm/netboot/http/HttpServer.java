@@ -56,14 +56,20 @@ public final class HttpServer implements AutoCloseable {
    * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
    */
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
+    return start(engine, settings, images, ServerMetrics.forEngine(engine));
+  }
+
+  /** As {@link #start(Bergenholm, HttpSettings, ImageRoute)}, serving {@code metrics} on {@code /metrics}. */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, ServerMetrics metrics) {
     HttpServer server = new HttpServer(settings);
     try {
-      Router router = Routes.build(engine, new Json(settings.limits()), settings.transport(), settings.bootAccess());
+      Router router = Routes.build(engine, new Json(settings.limits()), settings.transport(), settings.bootAccess(),
+          metrics);
       boolean split = settings.management().isPresent();
-      server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot");
+      server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot", metrics);
       if (split) {
         server.managementAddress = Optional.of(
-            server.bind(settings.management().get(), settings, router, true, images, "management"));
+            server.bind(settings.management().get(), settings, router, true, images, "management", metrics));
       }
       warnIfOpen(settings);
       return server;
@@ -74,7 +80,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private InetSocketAddress bind(Listener listener, HttpSettings settings, Router router, boolean management,
-      ImageRoute images, String role) {
+      ImageRoute images, String role, ServerMetrics metrics) {
     Optional<SslContext> tls = listener.tls().map(HttpServer::sslContext);
     RequestHandler.Endpoint endpoint =
         new RequestHandler.Endpoint(tls.isPresent() ? "https" : "http", management, settings.tokens());
@@ -83,7 +89,7 @@ public final class HttpServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images));
+        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images, metrics));
     Channel ch;
     try {
       ch = b.bind(listener.address()).syncUninterruptibly().channel();

@@ -167,7 +167,7 @@ final class RecordEndpoints {
   Outcome renderTemplate(Call call) {
     String hostId = engine.bootHostId(call.pathParam(1));
     hostAccess.checkRead(call, hostId);
-    return Reply.text(OK, engine.renderTemplate(call.pathParam(0), hostId));
+    return Reply.text(OK, engine.bootTemplate(call.pathParam(0), hostId));
   }
 
   Outcome createTemplate(Call call) {

@@ -52,6 +52,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Executor workers;
   private final ImageRoute images;
   private final Limits limits;
+  private final ServerMetrics metrics;
 
   /** Completes when the previous response on this connection is written; event loop only. */
   private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
@@ -70,18 +71,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private final TransportLimits transport;
 
-  RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits) {
-    this(router, endpoint, workers, images, limits, TransportLimits.defaults());
-  }
-
   RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits,
-      TransportLimits transport) {
+      TransportLimits transport, ServerMetrics metrics) {
     this.router = router;
     this.endpoint = endpoint;
     this.workers = workers;
     this.images = images;
     this.limits = limits;
     this.transport = transport;
+    this.metrics = metrics;
   }
 
   @Override
@@ -89,10 +87,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     int held = req.content().readableBytes();
     holdPipelined(ctx, held);
     HttpMethod method = req.method();
+    RequestLog requestLog = new RequestLog(ctx.channel().remoteAddress(), method.name(), pathOf(req.uri()));
     if (req.decoderResult().isFailure()) {
       Reply malformed = malformed(req.decoderResult().cause());
       respond(ctx, () -> CompletableFuture.completedFuture(malformed), method,
-          pathOf(req.uri()), false, req.headers(), held);
+          pathOf(req.uri()), false, req.headers(), held, requestLog);
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -100,11 +99,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     HttpHeaders headers = req.headers();
     Supplier<CompletableFuture<Outcome>> outcome;
     try {
-      outcome = dispatch(ctx, req, headers, keepAlive);
+      outcome = dispatch(ctx, req, headers, keepAlive, requestLog);
     } catch (RuntimeException e) {
       outcome = () -> CompletableFuture.failedFuture(e);
     }
-    respond(ctx, outcome, method, pathOf(req.uri()), keepAlive, headers, held);
+    respond(ctx, outcome, method, pathOf(req.uri()), keepAlive, headers, held, requestLog);
   }
 
   /**
@@ -113,7 +112,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    * requests also take effect in order.
    */
   private Supplier<CompletableFuture<Outcome>> dispatch(ChannelHandlerContext ctx, FullHttpRequest req, HttpHeaders headers,
-      boolean keepAlive) {
+      boolean keepAlive, RequestLog requestLog) {
     QueryStringDecoder uri = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, limits.maxParameters() + 1);
     Map<String, List<String>> query = uri.parameters();
     if (query.values().stream().mapToInt(List::size).sum() > limits.maxParameters()) {
@@ -124,6 +123,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return done(Reply.error(NOT_FOUND, "no such path: " + uri.rawPath()));
     }
     Router.Route route = match.get().route();
+    requestLog.route = route.pattern();
     Optional<Router.Binding> binding = route.binding(req.method());
     if (binding.isEmpty()) {
       return done(Reply.error(METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + uri.rawPath()
@@ -136,6 +136,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     byte[] body = ByteBufUtil.getBytes(req.content());
     // The boot listener grants no management rights, even when the management API is open.
     Optional<Access> access = endpoint.servesManagement() ? access(headers) : Optional.empty();
+    requestLog.caller = caller(headers);
+    headers.set(RequestLog.CALLER_HEADER, requestLog.caller);
     Call call = new Call(req.method(), uri.path(), params, query, headers, body, access,
         baseUrl(ctx, headers), keepAlive, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
 
@@ -149,6 +151,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     Guard guard = binding.get().guard().apply(call);
+    requestLog.guard = guard;
     if (guard.management()) {
       if (!endpoint.servesManagement()) {
         return done(Reply.error(NOT_FOUND, uri.rawPath() + " is served on the management address only"));
@@ -194,18 +197,31 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return endpoint.tokens().lookup(auth.substring(7).strip());
   }
 
+  /** The label of the caller's token, for the access and audit logs ({@code -} without one). */
+  private String caller(HttpHeaders headers) {
+    String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
+    if (endpoint.tokens().isEmpty()) {
+      return "open";
+    }
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return "-";
+    }
+    String token = auth.substring(7).strip();
+    return endpoint.tokens().lookup(token).isPresent() ? endpoint.tokens().label(token) : "-";
+  }
+
   /** Writes the outcome once every earlier response on this connection is out. */
   private void respond(ChannelHandlerContext ctx, Supplier<CompletableFuture<Outcome>> work, HttpMethod method,
-      String path, boolean keepAlive, HttpHeaders requestHeaders, int bodyBytes) {
+      String path, boolean keepAlive, HttpHeaders requestHeaders, int bodyBytes, RequestLog requestLog) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     CompletableFuture<Void> before = previous;
     previous = written;
     before.thenCompose(x -> work.get().handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
         .thenAccept(o -> {
           if (ctx.executor().inEventLoop()) {
-            write(ctx, o, method, path, keepAlive, requestHeaders, written);
+            write(ctx, o, method, path, keepAlive, requestHeaders, written, requestLog);
           } else {
-            ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written));
+            ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written, requestLog));
           }
         });
     written.whenComplete((x, e) -> {
@@ -252,22 +268,27 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,
-      boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written) {
+      boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written, RequestLog requestLog) {
     if (outcome instanceof ImageHandoff image) {
       CompletionStage<Void> served;
       try {
         served = images.serve(ctx, image.call(), image.target());
       } catch (RuntimeException e) {
-        write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written);
+        write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written,
+            requestLog);
         return;
       }
+      requestLog.finish(metrics, 200);
       served.whenComplete((x, e) -> written.complete(null));
       return;
     }
-    Reply reply = withEtag((Reply) outcome, method, requestHeaders);
-    if (log.isDebugEnabled()) {
-      log.debug("{} {} {} -> {}", ctx.channel().remoteAddress(), method, path, reply.status().code());
+    if (outcome instanceof EventStream stream) {
+      requestLog.finish(metrics, 200);
+      SseStream.serve(ctx, stream).whenComplete((x, e) -> written.complete(null));
+      return;
     }
+    Reply reply = withEtag((Reply) outcome, method, requestHeaders);
+    requestLog.finish(metrics, reply.status().code());
     HttpReplies.write(ctx, reply, method, keepAlive).addListener(f -> written.complete(null));
   }
 

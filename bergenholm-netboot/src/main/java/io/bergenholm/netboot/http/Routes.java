@@ -4,22 +4,26 @@ import static io.netty.handler.codec.http.HttpMethod.DELETE;
 import static io.netty.handler.codec.http.HttpMethod.GET;
 import static io.netty.handler.codec.http.HttpMethod.POST;
 import static io.netty.handler.codec.http.HttpMethod.PUT;
+import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
 import io.bergenholm.engine.Bergenholm;
+import java.util.Map;
 
 /** The route table: every path the server answers, with who may call it. */
 final class Routes {
   private Routes() {}
 
   static Router build(Bergenholm engine, Json json) {
-    return build(engine, json, TransportLimits.defaults(), BootAccess.secure());
+    return build(engine, json, TransportLimits.defaults(), BootAccess.secure(), ServerMetrics.forEngine(engine));
   }
 
-  static Router build(Bergenholm engine, Json json, TransportLimits limits, BootAccess bootAccess) {
+  static Router build(Bergenholm engine, Json json, TransportLimits limits, BootAccess bootAccess,
+      ServerMetrics metrics) {
     RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine),
         new HostAccess(engine.bootCredentials(), bootAccess));
     BootEndpoints boot = new BootEndpoints(engine, limits);
     PowerEndpoints power = new PowerEndpoints(engine, json);
+    EventEndpoints events = new EventEndpoints(engine, metrics);
     Router r = new Router();
 
     // Boot side: open, on the boot listener.
@@ -39,10 +43,10 @@ final class Routes {
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
 
     // Management side.
-    r.on(GET, "/api/1.0/hosts", Guard.READ, records::listHosts);
-    r.on(GET, "/api/1.0/hosts/", Guard.READ, records::listHosts);
+    r.on(GET, "/api/1.0/hosts", Guard.READ, call -> events.listHosts(call, records::listHosts));
+    r.on(GET, "/api/1.0/hosts/", Guard.READ, call -> events.listHosts(call, records::listHosts));
     r.on(GET, "/api/1.0/hosts/{}",
-        call -> call.param("installed").isPresent() ? Guard.BOOT : Guard.READ, records::getHost, false);
+        call -> call.param("installed").isPresent() ? Guard.BOOT : Guard.READ, call -> events.getHost(call, records::getHost), false);
     r.on(POST, "/api/1.0/hosts/{}", Guard.WRITE, records::createHost);
     r.on(PUT, "/api/1.0/hosts/{}", Guard.WRITE, records::replaceHost);
     r.on(DELETE, "/api/1.0/hosts/{}", Guard.WRITE, records::deleteHost);
@@ -63,6 +67,12 @@ final class Routes {
 
     r.on(GET, "/api/1.0/power/{}", Guard.READ, power::status);
     r.on(PUT, "/api/1.0/power/{}", Guard.WRITE, power::act);
+
+    // Boot timeline, live events and metrics (management side).
+    r.on(GET, "/api/1.0/hosts/{}/events", Guard.READ, events::hostEvents);
+    r.on(GET, "/api/1.0/events", Guard.READ, events::allEvents);
+    r.on(GET, "/api/1.0/events/stream", Guard.READ, events::stream);
+    r.on(GET, "/metrics", Guard.READ, call -> new Reply(OK, ServerMetrics.CONTENT_TYPE, metrics.scrape(), Map.of()));
     return r;
   }
 }

@@ -1,5 +1,6 @@
 package io.bergenholm.netboot.tftp;
 
+import io.bergenholm.api.event.BootEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -11,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +31,11 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
     private final Bootstrap transfers;
     private final AtomicInteger active;
     private final AtomicLong unverifiedBytes;
+    private final Consumer<BootEvent> events;
 
     TftpRequestHandler(TftpServer.Settings settings, TftpFiles files, ExecutorService lookups, Bootstrap transfers,
-            AtomicInteger active, AtomicLong unverifiedBytes) {
+            AtomicInteger active, AtomicLong unverifiedBytes, Consumer<BootEvent> events) {
+        this.events = events;
         this.settings = settings;
         this.files = files;
         this.lookups = lookups;
@@ -91,6 +95,7 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
                 settings.maxWindowBytes(), settings.retransmitTimeout());
         TftpTransfer transfer = new TftpTransfer(request.filename(), peer, source, options, settings.maxRetries(),
                 settings.maxUnverifiedRetries(), unverifiedBytes, active::decrementAndGet);
+        transfer.reportTo(events);
         InetSocketAddress local = new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress()).getAddress(), 0);
         ChannelFuture connected = transfers.clone().handler(transfer).connect(peer, local);
         connected.addListener(f -> {
