@@ -23,12 +23,14 @@ final class Routes {
     r.on(GET, "/ipxe/boot.ipxe", call -> Guard.BOOT, boot::chainScript, true);
     r.on(GET, "/ipxe/script/{}", Guard.BOOT, boot::script);
     r.on(GET, "/ipxe/register/{}", Guard.BOOT, boot::register);
-    for (String kind : new String[] {"kernel", "module", "initrd"}) {
+    for (String kind : new String[] {"kernel", "module"}) {
       r.on(GET, "/ipxe/" + kind + "/{}", Guard.BOOT, call -> boot.image(call, kind));
-      if (!kind.equals("kernel")) {
-        r.on(GET, "/ipxe/" + kind + "/{}/{}", Guard.BOOT, call -> boot.image(call, kind));
-      }
     }
+    // One URL per image, as the Python project had: module 0 and initrd are 301s to module.
+    r.on(GET, "/ipxe/module/{}/{}", Guard.BOOT, call -> ImageRedirects.isModuleZero(call)
+        ? ImageRedirects.moduleZero(call) : boot.image(call, "module"));
+    r.on(GET, "/ipxe/initrd/{}", Guard.BOOT, ImageRedirects::initrd);
+    r.on(GET, "/ipxe/initrd/{}/{}", Guard.BOOT, ImageRedirects::initrd);
     // Installers fetch their kickstart or preseed, and mark themselves installed when done.
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
 
@@ -57,6 +59,10 @@ final class Routes {
 
     r.on(GET, "/api/1.0/power/{}", Guard.READ, power::status);
     r.on(PUT, "/api/1.0/power/{}", Guard.WRITE, power::act);
+
+    ProvisionEndpoints provision = new ProvisionEndpoints(engine, json);
+    r.on(POST, "/api/1.0/hosts/{}/provision", Guard.WRITE, provision::host);
+    r.on(POST, "/api/1.0/provision", Guard.WRITE, provision::rack);
     return r;
   }
 }
