@@ -1,5 +1,6 @@
 package io.bergenholm.power.vmware;
 
+import io.bergenholm.power.tls.TlsTrust;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.UpstreamException;

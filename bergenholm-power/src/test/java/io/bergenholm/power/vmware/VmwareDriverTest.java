@@ -1,5 +1,6 @@
 package io.bergenholm.power.vmware;
 
+import io.bergenholm.power.tls.TlsTrust;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
