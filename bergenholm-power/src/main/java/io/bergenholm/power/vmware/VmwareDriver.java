@@ -1,6 +1,5 @@
 package io.bergenholm.power.vmware;
 
-import io.bergenholm.power.tls.TlsTrust;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.UpstreamException;
@@ -8,6 +7,7 @@ import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.power.tls.TlsTrust;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;

@@ -15,6 +15,8 @@ import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.power.EngineHarness;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -361,5 +363,22 @@ class RedfishDriverTest {
     assertThatThrownBy(() -> driver.status(host(RUNNING, "redfish_host", "")))
         .isInstanceOf(BadInputException.class).hasMessageContaining("redfish_host");
     assertThat(provider().secretParameters()).contains("redfish_password");
+  }
+
+  @Test
+  void powerOnThroughTheEngineStartsFromTheNetworkUnlessTheHostSaysNo() throws Exception {
+    EngineHarness h = new EngineHarness("redfish", driver);
+    try (Bergenholm engine = h.engine) {
+      engine.createHost(STOPPED, host(STOPPED).params());
+      engine.power(STOPPED, PowerAction.ON);
+      assertThat(bmc.starts.get("stopped")).containsExactly("Pxe");
+      assertThat(sushySystem("stopped").path("power_state").asText()).isEqualTo("On");
+
+      driver.perform(host(STOPPED), PowerAction.OFF);
+      engine.replaceHost(STOPPED, host(STOPPED, "power_on_network_boot", "false").params(), java.util.Optional.empty());
+      engine.power(STOPPED, PowerAction.ON);
+      assertThat(bmc.starts.get("stopped")).containsExactly("Pxe", "Hdd");
+      assertThat(h.actions).containsExactly(STOPPED + " network_boot_next", STOPPED + " on", STOPPED + " on");
+    }
   }
 }
