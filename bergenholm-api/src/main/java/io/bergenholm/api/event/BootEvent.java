@@ -56,6 +56,11 @@ public record BootEvent(
   public static final String KIND_HOST_UNINSTALLED = "host.uninstalled";
   /** A power action: {@code action}, {@code driver}, {@code by}. */
   public static final String KIND_POWER = "power.action";
+  /**
+   * A reinstall was asked for: {@code done} (the steps that took effect, comma-separated), {@code
+   * groups}, and on failure {@code failed_step} and {@code error}.
+   */
+  public static final String KIND_PROVISION = "host.provision";
   /** A render failed: {@code template}, {@code error} (which names the line). */
   public static final String KIND_RENDER_ERROR = "render.error";
   /** The store failed while serving a boot: {@code error}. */

@@ -32,12 +32,14 @@ final class Routes {
     r.on(GET, "/ipxe/boot.ipxe", call -> Guard.BOOT, boot::chainScript, true);
     r.on(GET, "/ipxe/script/{}", Guard.BOOT, boot::script);
     r.on(GET, "/ipxe/register/{}", Guard.BOOT, boot::register);
-    for (String kind : new String[] {"kernel", "module", "initrd"}) {
+    for (String kind : new String[] {"kernel", "module"}) {
       r.on(GET, "/ipxe/" + kind + "/{}", Guard.BOOT, call -> boot.image(call, kind));
-      if (!kind.equals("kernel")) {
-        r.on(GET, "/ipxe/" + kind + "/{}/{}", Guard.BOOT, call -> boot.image(call, kind));
-      }
     }
+    // One URL per image, as the Python project had: module 0 and initrd are 301s to module.
+    r.on(GET, "/ipxe/module/{}/{}", Guard.BOOT, call -> ImageRedirects.isModuleZero(call)
+        ? ImageRedirects.moduleZero(call) : boot.image(call, "module"));
+    r.on(GET, "/ipxe/initrd/{}", Guard.BOOT, ImageRedirects::initrd);
+    r.on(GET, "/ipxe/initrd/{}/{}", Guard.BOOT, ImageRedirects::initrd);
     // Installers fetch their kickstart or preseed, and mark themselves installed when done: with the
     // host's boot credential or a management token (HostAccess).
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
@@ -73,6 +75,9 @@ final class Routes {
     r.on(GET, "/api/1.0/events", Guard.READ, events::allEvents);
     r.on(GET, "/api/1.0/events/stream", Guard.READ, events::stream);
     r.on(GET, "/metrics", Guard.READ, call -> new Reply(OK, ServerMetrics.CONTENT_TYPE, metrics.scrape(), Map.of()));
+    ProvisionEndpoints provision = new ProvisionEndpoints(engine, json);
+    r.on(POST, "/api/1.0/hosts/{}/provision", Guard.WRITE, provision::host);
+    r.on(POST, "/api/1.0/provision", Guard.WRITE, provision::rack);
     return r;
   }
 }
