@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -36,6 +38,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code bergenholm serve}: the server, from flags and/or a config file (flags win). Without a
@@ -43,7 +46,8 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <p>The config file is Java properties whose keys are the long flag names without dashes in front
  * ({@code store}, {@code http}, {@code management}, {@code tokens}, {@code tls-cert} …), plus
- * {@code engine.KEY=VALUE} lines handed to the engine as its settings.
+ * {@code engine.KEY=VALUE} lines handed to the engine as its settings. Any other key is refused,
+ * with the nearest valid one ({@link ConfigFile}).
  */
 @Command(name = "serve", description = "Run the server (REST API, iPXE endpoints; TFTP and proxyDHCP on request).",
     sortOptions = false)
@@ -58,6 +62,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--store", paramLabel = "LOC",
       description = "Parameter store: file:DIR, mongodb://..., memory: (default: the sample data in --data-dir).")
   String store;
+
+  @Option(names = "--init",
+      description = "Create the --store directory (an empty file: store) if it does not exist; without it a"
+          + " missing directory is an error.")
+  Boolean init;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Where the sample data is copied and served from when no --store is given"
@@ -177,7 +186,7 @@ final class ServeCommand implements Callable<Integer> {
     Running running;
     try {
       running = start();
-    } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
+    } catch (RuntimeException e) {
       spec.commandLine().getErr().println("bergenholm serve: " + e.getMessage());
       return Main.START_FAILED;
     }
@@ -210,6 +219,9 @@ final class ServeCommand implements Callable<Integer> {
         log.info("copied the sample data to {}", dir);
       }
       storeLocation = "file:" + dir;
+    } else {
+      storeLocation = StoreLocation.check(storeLocation,
+          init != null ? init : Boolean.parseBoolean(file.getProperty("init", "false").strip()));
     }
     Map<String, String> engineConfig = new LinkedHashMap<>();
     file.stringPropertyNames().stream().filter(k -> k.startsWith("engine.")).sorted()
@@ -332,15 +344,21 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private Properties loadConfig() {
-    Properties p = new Properties();
-    if (config != null) {
-      try (InputStream in = Files.newInputStream(config)) {
-        p.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read config file " + config + ": " + e.getMessage(), e);
+    return config == null ? new Properties() : ConfigFile.load(config, configKeys());
+  }
+
+  /** The keys a config file may set: this command's own long flag names without the dashes. */
+  private Set<String> configKeys() {
+    Set<String> keys = new TreeSet<>();
+    for (OptionSpec o : spec.options()) {
+      if (o.inherited() || o.usageHelp() || o.versionHelp() || !o.longestName().startsWith("--")) {
+        continue;
       }
+      keys.add(o.longestName().substring(2));
     }
-    return p;
+    keys.remove("config");
+    keys.remove("engine");
+    return keys;
   }
 
   private static String pick(String flag, Properties file, String key) {
