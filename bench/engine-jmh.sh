@@ -5,6 +5,9 @@
 #   bench/engine-jmh.sh -wi 5 -i 10     # longer
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
+# shellcheck disable=SC2086
+bench_need $BENCH_JAVA
 mvn -B -q -pl bergenholm-engine -am test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/bergenholm-engine/target/bench-classpath.txt"
 CP="bergenholm-engine/target/test-classes:bergenholm-engine/target/classes:$(cat bergenholm-engine/target/bench-classpath.txt)"

@@ -22,9 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in wrk nginx taskset curl java; do
-  command -v "$tool" >/dev/null || { echo "http-wrk: $tool is needed" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+# shellcheck disable=SC2086
+bench_need wrk:wrk nginx:nginx-light taskset:util-linux curl:curl $BENCH_JAVA
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl samples/bergenholm-server -am package)
 
 # --- the generated store: the sample data plus 1000 groups (three levels deep) and 10000 hosts ---

@@ -7,9 +7,13 @@
 #
 # Prints throughput (median of RUNS), upstream request counts, first-byte latencies of the cold
 # case against the image's arrival from upstream, and the server's heap (from -Xlog:gc).
-# Needs: java 17, maven (offline repository filled), nginx (nginx-light), curl, python3.
+# Needs (installed when run as root on Debian): java 17, maven, nginx (nginx-light), curl, python3,
+# hyperfine, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
+# shellcheck disable=SC2086
+bench_need nginx:nginx-light curl:curl python3:python3 hyperfine:hyperfine taskset:util-linux $BENCH_JAVA
 
 SIZE_MB=${SIZE_MB:-100}
 CLIENTS=${CLIENTS:-50}
@@ -31,7 +35,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 now() { date +%s.%N; }
 
 echo "== building"
-mvn -B -q -o -pl bergenholm-netboot -am test-compile dependency:build-classpath \
+mvn -B -q -pl bergenholm-netboot -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
 CP="bergenholm-netboot/target/test-classes:bergenholm-netboot/target/classes:$(cat "$WORK/cp.txt")"
 

@@ -4,11 +4,16 @@
 # Both servers listen on 127.0.0.1 and are pinned with taskset; "same" puts client and server on
 # CPU 0, "split" puts the server on CPU 0 and the client on CPU 1 (lock-step TFTP swings with
 # placement, so each comparison uses one placement for both servers). Runs alternate between the
-# servers. Every download is checked byte for byte. Needs: java, maven (offline), curl, atftp,
-# tftpd-hpa (in.tftpd), taskset.
+# servers. Every download is checked byte for byte. Bergenholm's side is the runner,
+# `bergenholm serve --store memory: --tftp ...`. Needs (installed when run as root on Debian): java,
+# maven, curl, atftp, tftpd-hpa (in.tftpd), taskset.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
+# shellcheck disable=SC2086
+bench_need curl:curl atftp:atftp in.tftpd:tftpd-hpa taskset:util-linux sha256sum:coreutils $BENCH_JAVA
 RUNS=${RUNS:-7}
 PLACEMENTS=${PLACEMENTS:-"same split"}
 CONCURRENT=${CONCURRENT:-200}
@@ -24,9 +29,9 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building..." >&2
-(cd "$REPO" && mvn -B -q -o -pl bergenholm-netboot -am package dependency:build-classpath -DskipTests \
-   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test) >&2
-CP="$REPO/bergenholm-netboot/target/classes:$(cat "$REPO/bergenholm-netboot/target/bench-classpath.txt")"
+(cd "$REPO" && mvn -B -q -pl samples/bergenholm-server -am package -DskipTests) >&2
+VERSION=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$REPO/pom.xml")
+JAR="$REPO/samples/bergenholm-server/target/bergenholm-server-$VERSION-all.jar"
 
 mkdir -p "$WORK/root" "$WORK/out"
 head -c $((10 * 1024 * 1024)) /dev/urandom > "$WORK/root/file10m"
@@ -36,8 +41,8 @@ SUM1=$(sha256sum < "$WORK/root/file1m")
 
 taskset -c 0 in.tftpd -L -s "$WORK/root" -a "127.0.0.1:$HPA_PORT" &
 PIDS+=($!)
-taskset -c 0 java -Xms256m -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
-  io.bergenholm.netboot.tftp.BootServersMain --tftp "127.0.0.1:$BGH_PORT" --tftp-root "$WORK/root" &
+taskset -c 0 java -Xms256m -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$JAR" \
+  serve --store memory: --http 127.0.0.1:0 --tftp "127.0.0.1:$BGH_PORT" --tftp-root "$WORK/root" >&2 &
 PIDS+=($!)
 BGH_PID=$!
 

@@ -14,6 +14,9 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. bench/lib.sh
+# shellcheck disable=SC2086
+bench_need wrk:wrk curl:curl $BENCH_JAVA
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-10s}
 ROUNDS=${ROUNDS:-2}
@@ -32,7 +35,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "building (mvn package, no tests)..." >&2
-mvn -q -B -o -DskipTests -pl samples/bergenholm-server,bergenholm-store-mongo -am package \
+mvn -q -B -DskipTests -pl samples/bergenholm-server,bergenholm-store-mongo -am package \
   dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >&2
 jar="$root/samples/bergenholm-server/target/bergenholm-server-0.1.0-SNAPSHOT-all.jar"
 cp="bergenholm-store-mongo/target/test-classes:bergenholm-store-mongo/target/classes:$(cat bergenholm-store-mongo/target/bench.cp)"

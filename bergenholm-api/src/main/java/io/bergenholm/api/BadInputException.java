@@ -6,10 +6,21 @@ package io.bergenholm.api;
  * key or line.
  */
 public class BadInputException extends BergenholmException {
+  /**
+   * Creates the exception.
+   *
+   * @param message what is wrong, for an operator
+   */
   public BadInputException(String message) {
     super(message);
   }
 
+  /**
+   * Creates the exception with the failure that caused it.
+   *
+   * @param message what is wrong, for an operator
+   * @param cause the underlying failure
+   */
   public BadInputException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -21,10 +21,21 @@ package io.bergenholm.api;
  * <p>Messages are written for an operator: they name the record and the key, never a password.
  */
 public abstract class BergenholmException extends RuntimeException {
+  /**
+   * Creates the exception.
+   *
+   * @param message what went wrong, for an operator
+   */
   protected BergenholmException(String message) {
     super(message);
   }
 
+  /**
+   * Creates the exception with the failure that caused it.
+   *
+   * @param message what went wrong, for an operator
+   * @param cause the underlying failure
+   */
   protected BergenholmException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -28,6 +28,7 @@ public final class Params {
   /** The parameter that lists a record's groups. */
   public static final String GROUPS = "groups";
 
+  /** The parameters of a record that has none. */
   public static final Params EMPTY = new Params(Collections.emptyMap());
 
   private final Map<String, Object> values;
@@ -36,13 +37,25 @@ public final class Params {
     this.values = values;
   }
 
-  /** Copies and checks {@code map}; see the class comment for the accepted value types. */
+  /**
+   * Copies and checks {@code map}; see the class comment for the accepted value types.
+   *
+   * @param map the parameters, in the order to keep
+   * @return an immutable copy in canonical form
+   * @throws BadInputException if a value has a type outside the accepted set or nests too deep
+   */
   public static Params of(Map<String, ?> map) {
     Objects.requireNonNull(map, "map");
     return new Params(copyMap(map, 1));
   }
 
-  /** Converts a single value to its canonical, immutable form (see the class comment). */
+  /**
+   * Converts a single value to its canonical, immutable form (see the class comment).
+   *
+   * @param value a scalar, list or map
+   * @return the canonical form of {@code value}
+   * @throws BadInputException if {@code value} has a type outside the accepted set
+   */
   public static Object normalize(Object value) {
     return copyValue(value, 1);
   }
@@ -92,32 +105,56 @@ public final class Params {
         "unsupported parameter value of type " + v.getClass().getName() + ": " + v);
   }
 
+  /**
+   * The value of a parameter.
+   *
+   * @param key the parameter's name
+   * @return its value, empty if it is absent or JSON null
+   */
   public Optional<Object> get(String key) {
     return Optional.ofNullable(values.get(key));
   }
 
-  /** The value of {@code key} if it is a string. */
+  /**
+   * The value of a parameter if it is a string.
+   *
+   * @param key the parameter's name
+   * @return its value, empty if it is absent or not a string
+   */
   public Optional<String> string(String key) {
     return values.get(key) instanceof String s ? Optional.of(s) : Optional.empty();
   }
 
+  /**
+   * Whether a parameter is present (with any value, JSON null included).
+   *
+   * @param key the parameter's name
+   * @return true if it is present
+   */
   public boolean contains(String key) {
     return values.containsKey(key);
   }
 
+  /** @return the parameter names, in order */
   public Set<String> keys() {
     return values.keySet();
   }
 
+  /** @return how many parameters there are */
   public int size() {
     return values.size();
   }
 
+  /** @return true if there are no parameters */
   public boolean isEmpty() {
     return values.isEmpty();
   }
 
-  /** An unmodifiable view in key order, ready to be a template context. */
+  /**
+   * An unmodifiable view in key order, ready to be a template context.
+   *
+   * @return the parameters as a map
+   */
   public Map<String, Object> asMap() {
     return values;
   }
@@ -126,6 +163,7 @@ public final class Params {
    * The record's {@code groups}: a list of names, a single string counting as a one-element list,
    * an absent or null value as none.
    *
+   * @return the group names, in order
    * @throws BadInputException if {@code groups} holds anything but strings
    */
   public List<String> groups() {
@@ -149,14 +187,25 @@ public final class Params {
     throw new BadInputException("'groups' must be a list of group names, found " + g);
   }
 
-  /** A copy with {@code key} set to {@code value} (normalized), kept in place if it existed. */
+  /**
+   * A copy with {@code key} set to {@code value} (normalized), kept in place if it existed.
+   *
+   * @param key the parameter's name
+   * @param value its new value
+   * @return the copy
+   */
   public Params with(String key, Object value) {
     Map<String, Object> copy = new LinkedHashMap<>(values);
     copy.put(Objects.requireNonNull(key, "key"), normalize(value));
     return new Params(Collections.unmodifiableMap(copy));
   }
 
-  /** A copy without {@code key}. */
+  /**
+   * A copy without {@code key}.
+   *
+   * @param key the parameter's name
+   * @return the copy, or this when the parameter is absent
+   */
   public Params without(String key) {
     if (!values.containsKey(key)) {
       return this;
@@ -170,6 +219,9 @@ public final class Params {
    * Whether every criterion matches this record's own value: a scalar whose text equals the
    * criterion, or a list holding such a scalar (as a MongoDB equality query matches arrays). This
    * is the exact-match filter of {@code GET /api/1.0/hosts/?key=value}.
+   *
+   * @param criteria parameter names and the text their values must have
+   * @return true if every criterion matches
    */
   public boolean matches(Map<String, String> criteria) {
     for (Map.Entry<String, String> c : criteria.entrySet()) {

@@ -12,19 +12,29 @@ import java.util.Set;
  * @param <T> what the provider creates
  */
 public interface Provider<T> {
-  /** The name configuration uses to choose this provider, such as {@code file} or {@code ipmi}. */
+  /**
+   * The name configuration uses to choose this provider.
+   *
+   * @return the name, such as {@code file} or {@code ipmi}
+   */
   String name();
 
   /**
    * Creates an instance from a plain configuration map.
    *
+   * @param config the provider's settings, keys without any prefix
+   * @return the new instance
    * @throws BadInputException if a key is missing or has a value the provider cannot use; the
    *     message names the key (and never repeats a secret value)
    * @throws UnavailableException if a resource the instance needs cannot be reached now
    */
   T create(Map<String, String> config);
 
-  /** Configuration keys whose values are secret: masked in logs, diagnostics and API answers. */
+  /**
+   * Configuration keys whose values are secret: masked in logs, diagnostics and API answers.
+   *
+   * @return the keys, none by default
+   */
   default Set<String> secretConfigKeys() {
     return Set.of();
   }

@@ -2,8 +2,11 @@ package io.bergenholm.api;
 
 /** The three kinds of record a parameter store keeps. */
 public enum RecordKind {
+  /** A machine, named by its id (usually the SMBIOS UUID). */
   HOST("host", "hosts"),
+  /** A named set of parameters that hosts and other groups inherit. */
   GROUP("group", "groups"),
+  /** A named template text (iPXE script, kickstart, preseed ...). */
   TEMPLATE("template", "templates");
 
   private final String singular;
@@ -14,12 +17,17 @@ public enum RecordKind {
     this.plural = plural;
   }
 
-  /** "host", "group" or "template", as used in messages. */
+  /** @return "host", "group" or "template", as used in messages */
   public String singular() {
     return singular;
   }
 
-  /** "hosts", "groups" or "templates": the REST collection, the file store's folder and the MongoDB collection. */
+  /**
+   * The plural name.
+   *
+   * @return "hosts", "groups" or "templates": the REST collection, the file store's folder and the
+   *     MongoDB collection
+   */
   public String plural() {
     return plural;
   }

@@ -11,11 +11,19 @@ import java.nio.charset.StandardCharsets;
  * Everything else is allowed: spaces, colons, {@code @}, {@code $}, non-ASCII letters.
  */
 public final class RecordNames {
+  /** The longest name, in bytes of UTF-8. */
   public static final int MAX_BYTES = 255;
 
   private RecordNames() {}
 
-  /** Returns {@code name} if it is allowed, otherwise throws {@link BadInputException} saying why. */
+  /**
+   * Checks a name against the rule.
+   *
+   * @param kind the kind of record the name is for, named in the message
+   * @param name the name to check
+   * @return {@code name}, if it is allowed
+   * @throws BadInputException saying why, if it is not
+   */
   public static String check(RecordKind kind, String name) {
     String problem = problem(name);
     if (problem != null) {
@@ -24,6 +32,12 @@ public final class RecordNames {
     return name;
   }
 
+  /**
+   * Whether a name is allowed.
+   *
+   * @param name the name to check
+   * @return true if {@link #check} would accept it
+   */
   public static boolean isValid(String name) {
     return problem(name) == null;
   }

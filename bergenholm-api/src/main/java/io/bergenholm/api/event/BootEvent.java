@@ -31,11 +31,16 @@ public record BootEvent(
     Optional<String> ip,
     String outcome,
     Map<String, String> attributes) {
+  /** The most attributes an event keeps; later ones are dropped. */
   public static final int MAX_ATTRIBUTES = 16;
+  /** The longest text (kind, id, attribute key or value) an event keeps; longer ones are cut. */
   public static final int MAX_TEXT = 256;
 
+  /** Outcome: the step succeeded. */
   public static final String OK = "ok";
+  /** Outcome: the step failed; attribute {@code error} says why. */
   public static final String ERROR = "error";
+  /** Outcome: the client went away before the step ended. */
   public static final String ABORTED = "aborted";
 
   /** A proxyDHCP offer: attributes {@code arch}, {@code boot_file}. */
@@ -66,6 +71,17 @@ public record BootEvent(
   /** The store failed while serving a boot: {@code error}. */
   public static final String KIND_STORE_ERROR = "store.error";
 
+  /**
+   * Checks that nothing is null and bounds every text (see the class comment).
+   *
+   * @param time when the step ended
+   * @param kind what happened
+   * @param host the host id if known
+   * @param mac the client's hardware address
+   * @param ip the client's address
+   * @param outcome how it ended
+   * @param attributes details, in insertion order
+   */
   public BootEvent {
     Objects.requireNonNull(time, "time");
     kind = cut(Objects.requireNonNull(kind, "kind"));
@@ -83,19 +99,40 @@ public record BootEvent(
     attributes = Collections.unmodifiableMap(bounded);
   }
 
-  /** An event about a known host id, now. */
+  /**
+   * An event about a known host id, now.
+   *
+   * @param kind what happened
+   * @param host the host id
+   * @param outcome how it ended
+   * @param attributes details
+   * @return the event, timed now
+   */
   public static BootEvent of(String kind, String host, String outcome, Map<String, String> attributes) {
     return new BootEvent(Instant.now(), kind, Optional.of(host), Optional.empty(), Optional.empty(), outcome,
         attributes);
   }
 
-  /** An event about a client known only by its addresses (either may be null), now. */
+  /**
+   * An event about a client known only by its addresses, now.
+   *
+   * @param kind what happened
+   * @param mac the client's hardware address, or null
+   * @param ip the client's address, or null
+   * @param outcome how it ended
+   * @param attributes details
+   * @return the event, timed now
+   */
   public static BootEvent ofClient(String kind, String mac, String ip, String outcome, Map<String, String> attributes) {
     return new BootEvent(Instant.now(), kind, Optional.empty(), Optional.ofNullable(mac), Optional.ofNullable(ip),
         outcome, attributes);
   }
 
-  /** Who the event is about: the host id, else the MAC, else the IP, else the empty string. */
+  /**
+   * Who the event is about.
+   *
+   * @return the host id, else the MAC, else the IP, else the empty string
+   */
   public String subject() {
     return host.or(() -> mac).or(() -> ip).orElse("");
   }

@@ -14,10 +14,19 @@ import java.util.List;
  * UnavailableException}; the writer counts the batch as dropped and goes on.
  */
 public interface BootEventSink extends AutoCloseable {
-  /** Keeps these events (in time order), dropping the oldest beyond the sink's bounds. */
+  /**
+   * Keeps these events, dropping the oldest beyond the sink's bounds.
+   *
+   * @param events new events, in time order
+   */
   void append(List<BootEvent> events);
 
-  /** The newest events the query selects, oldest first. */
+  /**
+   * Reads events back.
+   *
+   * @param query which events
+   * @return the newest events the query selects, oldest first
+   */
   List<BootEvent> read(EventQuery query);
 
   @Override

@@ -20,6 +20,15 @@ public record ImageRequest(
     Optional<String> ifNoneMatch,
     Optional<String> ifModifiedSince,
     Duration timeout) {
+  /**
+   * Checks that no component is null.
+   *
+   * @param uri the image
+   * @param proxy the web proxy, if any
+   * @param ifNoneMatch an entity tag to revalidate, if any
+   * @param ifModifiedSince a {@code Last-Modified} value to revalidate, if any
+   * @param timeout the connect and read timeout
+   */
   public ImageRequest {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(proxy, "proxy");
@@ -28,6 +37,13 @@ public record ImageRequest(
     Objects.requireNonNull(timeout, "timeout");
   }
 
+  /**
+   * A plain request: no proxy, no cached copy to revalidate.
+   *
+   * @param uri the image
+   * @param timeout the connect and read timeout
+   * @return the request
+   */
   public static ImageRequest of(URI uri, Duration timeout) {
     return new ImageRequest(uri, Optional.empty(), Optional.empty(), Optional.empty(), timeout);
   }

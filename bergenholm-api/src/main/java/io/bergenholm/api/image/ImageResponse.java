@@ -12,6 +12,12 @@ import java.util.OptionalLong;
  * in the request is still good and {@link #body()} is empty. Closing the response releases the
  * connection; reading {@link #body()} after an upstream fault throws {@link IOException}, never
  * returns a short stream that looks complete.
+ *
+ * @param notModified true if the cached copy named in the request is still good
+ * @param contentLength the body's length, if the source knows it
+ * @param etag the source's entity tag, if any
+ * @param lastModified the source's {@code Last-Modified} value, if any
+ * @param body the image's bytes as they arrive; empty when {@code notModified}
  */
 public record ImageResponse(
     boolean notModified,
@@ -20,6 +26,15 @@ public record ImageResponse(
     Optional<String> lastModified,
     InputStream body)
     implements Closeable {
+  /**
+   * Checks that no component but {@code notModified} is null.
+   *
+   * @param notModified true if the cached copy named in the request is still good
+   * @param contentLength the body's length, if known
+   * @param etag the source's entity tag, if any
+   * @param lastModified the source's {@code Last-Modified} value, if any
+   * @param body the image's bytes
+   */
   public ImageResponse {
     Objects.requireNonNull(contentLength, "contentLength");
     Objects.requireNonNull(etag, "etag");

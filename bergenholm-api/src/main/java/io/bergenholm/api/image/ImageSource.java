@@ -10,5 +10,13 @@ package io.bergenholm.api.image;
  * the response began surfaces as an {@link java.io.IOException} from the body.
  */
 public interface ImageSource {
+  /**
+   * Starts fetching an image; the body streams as it arrives.
+   *
+   * @param request the image and how to fetch it
+   * @return the response, which the caller closes
+   * @throws io.bergenholm.api.NotFoundException if the source says the image does not exist
+   * @throws io.bergenholm.api.UpstreamException if the source refuses, fails or times out
+   */
   ImageResponse fetch(ImageRequest request);
 }

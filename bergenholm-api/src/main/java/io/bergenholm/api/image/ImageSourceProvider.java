@@ -5,6 +5,10 @@ import java.util.Set;
 
 /** Creates {@link ImageSource}s for the URL schemes it names, such as {@code http} and {@code https}. */
 public interface ImageSourceProvider extends Provider<ImageSource> {
-  /** URL schemes, in lower case, that the sources created here fetch. */
+  /**
+   * The URL schemes this provider's sources fetch.
+   *
+   * @return the schemes, in lower case, such as {@code http}
+   */
   Set<String> schemes();
 }

@@ -13,8 +13,20 @@ package io.bergenholm.api.power;
  * io.bergenholm.api.NotFoundException}.
  */
 public interface PowerDriver extends AutoCloseable {
+  /**
+   * Asks the management interface for the machine's power state.
+   *
+   * @param target the machine and its resolved parameters
+   * @return its state
+   */
   PowerState status(PowerTarget target);
 
+  /**
+   * Asks the management interface to do something to the machine, and returns once it accepted.
+   *
+   * @param target the machine and its resolved parameters
+   * @param action what to do
+   */
   void perform(PowerTarget target, PowerAction action);
 
   /** Releases sessions and connections. */

@@ -9,6 +9,8 @@ public interface PowerDriverProvider extends Provider<PowerDriver> {
    * Host parameters that hold secrets for this driver (such as {@code ipmi_password}); they are
    * masked in API answers and never logged. Parameters ending in {@code _password} are always
    * treated so.
+   *
+   * @return the parameter names, none by default
    */
   default Set<String> secretParameters() {
     return Set.of();

@@ -9,21 +9,34 @@ import java.util.OptionalInt;
  * line.
  */
 public final class RenderException extends BadInputException {
+  /** The template the failure is in. */
   private final String template;
+  /** The 1-based line, or 0 if unknown. */
   private final int line;
 
-  /** {@code line} is 1-based, or 0 if unknown. */
+  /**
+   * Creates the exception.
+   *
+   * @param template the template's name, or a description of the text rendered
+   * @param line the 1-based line, or 0 if unknown
+   * @param reason what is wrong
+   */
   public RenderException(String template, int line, String reason) {
     super("template '" + template + "'" + (line > 0 ? " line " + line : "") + ": " + reason);
     this.template = template;
     this.line = line;
   }
 
-  /** The template's name, or a description such as {@code parameter 'kernel' of group 'centos'}. */
+  /**
+   * The template the failure is in.
+   *
+   * @return its name, or a description such as {@code parameter 'kernel' of group 'centos'}
+   */
   public String template() {
     return template;
   }
 
+  /** @return the 1-based line of the failure, if known */
   public OptionalInt line() {
     return line > 0 ? OptionalInt.of(line) : OptionalInt.empty();
   }

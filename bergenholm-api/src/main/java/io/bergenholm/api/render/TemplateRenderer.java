@@ -16,7 +16,9 @@ public interface TemplateRenderer {
    *
    * @param name names the template in errors: a template name, or a description such as {@code
    *     parameter 'kernel' of group 'centos'}
+   * @param text the template text
    * @param context the variables; values are of the types {@link io.bergenholm.api.Params} allows
+   * @return the rendered text
    * @throws RenderException on a syntax error, an undefined variable in strict mode, or a limit
    */
   String render(String name, String text, Map<String, ?> context);
@@ -24,6 +26,9 @@ public interface TemplateRenderer {
   /**
    * Whether {@code text} holds any markup of this renderer, so that rendering could change it. Text
    * without markup is its own rendering; callers skip it.
+   *
+   * @param text the text to look at
+   * @return true if it holds markup
    */
   boolean hasMarkup(String text);
 }

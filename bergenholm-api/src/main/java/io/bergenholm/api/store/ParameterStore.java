@@ -15,15 +15,21 @@ import java.util.Map;
  * <p>A store keeps records as they are written; it knows nothing of inheritance or templates.
  */
 public interface ParameterStore extends AutoCloseable {
+  /** @return the hosts, by id */
   RecordStore<Params> hosts();
 
+  /** @return the groups, by name */
   RecordStore<Params> groups();
 
+  /** @return the templates, by name */
   RecordStore<String> templates();
 
   /**
    * Ids of the hosts whose own (stored, not inherited) parameters match every criterion, as
    * {@link Params#matches} defines, sorted. Stores with an index override this scan.
+   *
+   * @param criteria parameter names and the text their values must have
+   * @return the matching host ids
    */
   default List<String> queryHosts(Map<String, String> criteria) {
     List<String> matching = new ArrayList<>();
@@ -38,10 +44,16 @@ public interface ParameterStore extends AutoCloseable {
    * processes or by hand, so that callers may cache what they derived from the store. A store
    * that cannot tell returns a new value on every call, which disables such caches. The number may
    * lag a change by at most {@link #changeDetectionLag()}.
+   *
+   * @return the current stamp
    */
   long changeStamp();
 
-  /** How long a change made elsewhere may take to show in {@link #changeStamp()}; zero if never. */
+  /**
+   * How long a change made elsewhere may take to show in {@link #changeStamp()}.
+   *
+   * @return the longest lag; zero if there is none
+   */
   default java.time.Duration changeDetectionLag() {
     return java.time.Duration.ZERO;
   }
@@ -49,6 +61,8 @@ public interface ParameterStore extends AutoCloseable {
   /**
    * Where this store keeps boot events, if it keeps them (an optional capability: the engine keeps
    * them in bounded memory otherwise). Replicas sharing the store share the sink's timeline.
+   *
+   * @return the store's event sink, or empty
    */
   default java.util.Optional<io.bergenholm.api.event.BootEventSink> events() {
     return java.util.Optional.empty();

@@ -21,15 +21,23 @@ import java.util.function.UnaryOperator;
  * @param <T> {@link io.bergenholm.api.Params} for hosts and groups, {@link String} for templates
  */
 public interface RecordStore<T> {
-  /** The names of all records, sorted in natural {@link String} order. */
+  /** @return the names of all records, sorted in natural {@link String} order */
   List<String> list();
 
-  /** The record and its current version, or empty if there is none. */
+  /**
+   * Reads a record.
+   *
+   * @param name the record's name
+   * @return the record and its current version, or empty if there is none
+   */
   Optional<Versioned<T>> get(String name);
 
   /**
    * Creates a record.
    *
+   * @param name the record's name
+   * @param value its content
+   * @return the stored record and its version
    * @throws AlreadyExistsException if a record of that name exists; it is left unchanged
    */
   Versioned<T> create(String name, T value);
@@ -37,6 +45,10 @@ public interface RecordStore<T> {
   /**
    * Replaces a record, if {@code ifVersion} is given only while that is its current version.
    *
+   * @param name the record's name
+   * @param value its new content
+   * @param ifVersion the version the caller read, for a conditional write
+   * @return the stored record and its new version
    * @throws NotFoundException if there is no such record
    * @throws StaleVersionException if {@code ifVersion} is given and is not the current version
    */
@@ -45,6 +57,8 @@ public interface RecordStore<T> {
   /**
    * Deletes a record, if {@code ifVersion} is given only while that is its current version.
    *
+   * @param name the record's name
+   * @param ifVersion the version the caller read, for a conditional delete
    * @throws NotFoundException if there is no such record
    * @throws StaleVersionException if {@code ifVersion} is given and is not the current version
    */
@@ -55,6 +69,9 @@ public interface RecordStore<T> {
    * reading and trying again when another writer got there first, so that no update is lost. The
    * function may run more than once and must not have side effects.
    *
+   * @param name the record's name
+   * @param change computes the new content from the current one
+   * @return the stored record and its version (the current one if nothing changed)
    * @throws NotFoundException if there is no such record
    */
   default Versioned<T> update(String name, UnaryOperator<T> change) {
@@ -75,6 +92,11 @@ public interface RecordStore<T> {
     }
   }
 
-  /** The exception for a missing record of this collection; used by the default methods. */
+  /**
+   * The exception for a missing record of this collection; used by the default methods.
+   *
+   * @param name the record's name
+   * @return the exception, to throw
+   */
   NotFoundException notFound(String name);
 }

@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -40,6 +42,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code bergenholm serve}: the server, from flags and/or a config file (flags win). Without a
@@ -47,13 +50,13 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <p>The config file is Java properties whose keys are the long flag names without dashes in front
  * ({@code store}, {@code http}, {@code management}, {@code tokens}, {@code tls-cert} …), plus
- * {@code engine.KEY=VALUE} lines handed to the engine as its settings. Transport bounds and the
- * boot-side compatibility settings are keys of the file only (see docs/security.md): {@code
- * max-connections}, {@code max-connections-per-address}, {@code request-read-timeout}, {@code
- * max-pipelined}, {@code max-pipelined-bytes}, {@code linger-bytes}, {@code linger-seconds}, {@code
- * register-per-minute}, {@code register-burst}, {@code max-unassigned-hosts}, {@code
- * image-open-threads}, {@code image-open-queue}, {@code boot.open_installed}, {@code
- * boot.open_template_reads}.
+ * {@code engine.KEY=VALUE} lines handed to the engine as its settings. Any other key is refused,
+ * with the nearest valid one ({@link ConfigFile}). Transport bounds and the boot-side compatibility
+ * settings are keys of the file only (see docs/security.md): {@code max-connections}, {@code
+ * max-connections-per-address}, {@code request-read-timeout}, {@code max-pipelined}, {@code
+ * max-pipelined-bytes}, {@code linger-bytes}, {@code linger-seconds}, {@code register-per-minute},
+ * {@code register-burst}, {@code max-unassigned-hosts}, {@code image-open-threads}, {@code
+ * image-open-queue}, {@code boot.open_installed}, {@code boot.open_template_reads}.
  */
 @Command(name = "serve", description = "Run the server (REST API, iPXE endpoints; TFTP and proxyDHCP on request).",
     sortOptions = false)
@@ -68,6 +71,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--store", paramLabel = "LOC",
       description = "Parameter store: file:DIR, mongodb://..., memory: (default: the sample data in --data-dir).")
   String store;
+
+  @Option(names = "--init",
+      description = "Create the --store directory (an empty file: store) if it does not exist; without it a"
+          + " missing directory is an error.")
+  Boolean init;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Where the sample data is copied and served from when no --store is given"
@@ -202,7 +210,7 @@ final class ServeCommand implements Callable<Integer> {
           Optional.ofNullable(pick(logFormat, file, "log-format")).orElse("text"),
           Optional.ofNullable(pick(bootAccessLog, file, "boot-access-log")).orElse("off"));
       running = start();
-    } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
+    } catch (RuntimeException e) {
       spec.commandLine().getErr().println("bergenholm serve: " + e.getMessage());
       return Main.START_FAILED;
     }
@@ -237,6 +245,9 @@ final class ServeCommand implements Callable<Integer> {
         log.info("copied the sample data to {}", dir);
       }
       storeLocation = "file:" + dir;
+    } else {
+      storeLocation = StoreLocation.check(storeLocation,
+          init != null ? init : Boolean.parseBoolean(file.getProperty("init", "false").strip()));
     }
     Map<String, String> engineConfig = new LinkedHashMap<>();
     file.stringPropertyNames().stream().filter(k -> k.startsWith("engine.")).sorted()
@@ -380,15 +391,27 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private Properties loadConfig() {
-    Properties p = new Properties();
-    if (config != null) {
-      try (InputStream in = Files.newInputStream(config)) {
-        p.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read config file " + config + ": " + e.getMessage(), e);
+    return config == null ? new Properties() : ConfigFile.load(config, configKeys());
+  }
+
+  /** Keys of the config file that have no flag: transport bounds and boot-side compatibility settings. */
+  private static final Set<String> FILE_ONLY_KEYS = Set.of("max-connections", "max-connections-per-address",
+      "request-read-timeout", "max-pipelined", "max-pipelined-bytes", "linger-bytes", "linger-seconds",
+      "register-per-minute", "register-burst", "max-unassigned-hosts", "image-open-threads", "image-open-queue",
+      "boot.open_installed", "boot.open_template_reads");
+
+  /** The keys a config file may set: this command's long flag names without the dashes, and {@link #FILE_ONLY_KEYS}. */
+  private Set<String> configKeys() {
+    Set<String> keys = new TreeSet<>(FILE_ONLY_KEYS);
+    for (OptionSpec o : spec.options()) {
+      if (o.inherited() || o.usageHelp() || o.versionHelp() || !o.longestName().startsWith("--")) {
+        continue;
       }
+      keys.add(o.longestName().substring(2));
     }
-    return p;
+    keys.remove("config");
+    keys.remove("engine");
+    return keys;
   }
 
   private static String pick(String flag, Properties file, String key) {

@@ -61,7 +61,7 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private final Optional<ExecutorService> owned;
   private final Optional<BootEvents> events;
 
-  /** Default {@link #NettyImageRoute(ImageService, int, int) bounds}: 32 opening threads, 64 waiting opens. */
+  /** Default {@link #NettyImageRoute(ImageService, int, int, Optional) bounds}: 32 opening threads, 64 waiting opens. */
   public static final int DEFAULT_OPEN_THREADS = 32;
   public static final int DEFAULT_OPEN_QUEUE = 64;
 
