@@ -57,6 +57,14 @@ final class Routes {
 
     r.on(GET, "/api/1.0/power/{}", Guard.READ, power::status);
     r.on(PUT, "/api/1.0/power/{}", Guard.WRITE, power::act);
+
+    // The operator console and what it asks of the API beyond the records.
+    ConsoleEndpoints console = new ConsoleEndpoints(Routes.class.getClassLoader());
+    r.on(GET, "/ui", Guard.CONSOLE, console::redirect);
+    r.on(GET, "/ui/", Guard.CONSOLE, console::index);
+    r.on(GET, "/ui/{}", Guard.CONSOLE, console::asset);
+    r.on(GET, "/api/1.0/access", call -> Guard.READ, ConsoleEndpoints::access, true);
+    r.on(POST, "/api/1.0/templates/{}/preview/{}", Guard.WRITE, new TemplatePreview(engine)::preview);
     return r;
   }
 }
