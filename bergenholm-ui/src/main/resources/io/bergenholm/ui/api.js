@@ -54,7 +54,7 @@ async function failure(res) {
 
 /**
  * One call. body: an object (sent as JSON) or a string (sent as text).
- * Resolves to {status, etag, body} (body parsed when JSON); rejects with ApiError.
+ * Resolves to {status, etag, headers, body} (body parsed when JSON); rejects with ApiError.
  */
 export async function call(method, path, {body, ifMatch} = {}) {
   const extra = {};
@@ -76,7 +76,7 @@ export async function call(method, path, {body, ifMatch} = {}) {
   if (!res.ok) throw await failure(res);
   const raw = await res.text();
   const json = (res.headers.get('Content-Type') ?? '').startsWith('application/json');
-  return {status: res.status, etag: res.headers.get('ETag'), body: json && raw ? JSON.parse(raw) : raw};
+  return {status: res.status, etag: res.headers.get('ETag'), headers: res.headers, body: json && raw ? JSON.parse(raw) : raw};
 }
 
 export async function get(path) {

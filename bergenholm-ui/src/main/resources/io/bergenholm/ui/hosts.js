@@ -1,12 +1,17 @@
 // What the console knows about machines: their stored records, and the state and last-seen time
 // the server derives from their boot events.
-import {API, enc, get, mapLimited} from './api.js';
+import {API, call, enc, get, mapLimited} from './api.js';
 
 /** Host records that stand for every unknown machine rather than for one machine. */
 export const SPECIAL = ['default', 'register'];
 
 /** The states in the order an operator deals with them: new machines first. */
-export const STATES = ['registered', 'installing', 'installed', 'local boot', 'unknown'];
+export const STATES = ['registered', 'installing', 'installed', 'local-boot', 'unknown'];
+
+/** "local-boot" → "local boot". */
+export function stateLabel(state) {
+  return state.replace(/[-_]/g, ' ');
+}
 
 export function groupsOf(params) {
   const g = params?.groups;
@@ -20,7 +25,7 @@ export function groupsOf(params) {
  * that registered itself and still sits in the default group only.
  */
 export function stateOf(summary) {
-  if (typeof summary.state === 'string') return summary.state.replace('_', ' ');
+  if (typeof summary.state === 'string' && summary.state) return summary.state;
   const groups = summary.groups;
   if (groups.includes('installed')) return 'installed';
   if (groups.length === 1 && groups[0] === 'default' && 'manufacturer' in summary.params) return 'registered';
@@ -31,25 +36,38 @@ export async function hostIds() {
   return (await get(`${API}/hosts/`)).hosts;
 }
 
-/** One machine's row: stored record, state, last seen. */
-export async function summary(id) {
-  const params = await get(`${API}/hosts/${enc(id)}`);
+/** Every host id, with {state, last_seen} per id where the server derives them from boot events. */
+export async function hostList() {
+  const answer = await get(`${API}/hosts/?detail=1`);
+  // A server without boot events takes "detail" for a parameter filter and answers no detail.
+  if (!answer.detail) return {ids: await hostIds(), detail: {}};
+  return {ids: answer.hosts, detail: answer.detail};
+}
+
+/**
+ * One machine's row: stored record, state, last seen. The state comes from the listing's detail
+ * when given, else from the headers of the host read.
+ */
+export async function summary(id, detail) {
+  const answer = await call('GET', `${API}/hosts/${enc(id)}`);
+  const params = answer.body;
   const s = {
     id,
     params,
+    etag: answer.etag,
     groups: groupsOf(params),
     hostname: typeof params.hostname === 'string' ? params.hostname : '',
-    state: params.state,
-    lastSeen: params.last_seen ?? null,
+    state: detail?.state ?? answer.headers.get('X-Bergenholm-State'),
+    lastSeen: detail?.last_seen ?? answer.headers.get('X-Bergenholm-Last-Seen'),
   };
   s.state = stateOf(s);
   return s;
 }
 
-export async function summaries(ids) {
+export async function summaries({ids, detail}) {
   return mapLimited(ids, 6, async (id) => {
     try {
-      return await summary(id);
+      return await summary(id, detail[id]);
     } catch (e) {
       if (e.status === 404) return null; // deleted meanwhile
       throw e;

@@ -3,7 +3,7 @@
 import {API, call, enc, get} from './api.js';
 import {field, fill, h, href, show, when} from './dom.js';
 import {recordEditor} from './editor.js';
-import {SPECIAL, summary} from './hosts.js';
+import {SPECIAL, stateLabel, summary} from './hosts.js';
 import {alertError, announce} from './notify.js';
 import {timeline} from './timeline.js';
 
@@ -19,7 +19,7 @@ export async function machineView(ctx, id) {
     h('h1', {}, id),
     h('dl', {class: 'facts'},
       fact('Hostname', s.hostname || '—'),
-      fact('State', h('span', {class: `state state-${s.state.replace(' ', '-')}`}, s.state)),
+      fact('State', h('span', {class: `state state-${s.state}`}, stateLabel(s.state))),
       fact('Last seen', when(s.lastSeen)),
       fact('Groups', s.groups.length ? s.groups.map((g, i) => [i ? ', ' : '', h('a', {href: href('groups', g)}, g)]) : '—')),
     h('div', {class: 'columns'},
@@ -29,7 +29,7 @@ export async function machineView(ctx, id) {
         special ? null : timeline(ctx, id),
         bootFiles(id, explained)),
       h('div', {},
-        provenance(explained),
+        provenance(id, explained),
         h('section', {'aria-labelledby': 'edit-h'}, h('h2', {id: 'edit-h'}, 'Edit'),
           h('p', {class: 'note'}, 'Secret values read as ******** and are kept when saved unchanged.'),
           editor.element))));
@@ -76,10 +76,11 @@ async function provisionPanel(id, current) {
     fill(result, 'Provisioning…');
     try {
       const answer = await call('POST', `${API}/hosts/${enc(id)}/provision`, {body: {groups: chosen}});
-      fill(result, h('p', {}, `Provisioned into ${chosen.join(', ') || 'no group'}.`), answerList(answer.body));
+      fill(result, h('p', {class: 'ok'}, `Provisioning into ${chosen.join(', ') || 'no group'}.`), answerList(answer.body));
       announce(`Provisioning of ${id} started.`);
     } catch (e) {
-      fill(result, h('p', {class: 'error'}, e.text));
+      // The answer says which steps took effect before one failed: show all of it.
+      fill(result, h('p', {class: 'error'}, e.text), e.body?.done ? answerList(e.body) : null);
     }
   }
   return h('section', {class: 'panel', 'aria-labelledby': 'prov-h'},
@@ -97,14 +98,14 @@ function answerList(body) {
   return h('dl', {class: 'answer'}, Object.entries(body).map(([k, v]) => [h('dt', {}, k), h('dd', {}, show(v))]));
 }
 
-function provenance(explained) {
+function provenance(id, explained) {
   const rows = Object.entries(explained).sort(([a], [b]) => a.localeCompare(b)).map(([key, p]) => {
     const raw = p.raw !== undefined && p.raw !== null && show(p.raw) !== show(p.expanded)
       ? h('div', {class: 'raw'}, 'as written: ', show(p.raw)) : null;
     return h('tr', {'data-key': key},
       h('th', {scope: 'row'}, key),
       h('td', {}, h('span', {class: 'value'}, show(p.expanded)), raw),
-      h('td', {class: 'source'}, source(p.source)));
+      h('td', {class: 'source'}, source(id, p.source)));
   });
   return h('section', {'aria-labelledby': 'params-h'},
     h('h2', {id: 'params-h'}, 'Resolved parameters'),
@@ -115,11 +116,11 @@ function provenance(explained) {
       h('tbody', {}, rows)));
 }
 
-function source(text) {
+function source(id, text) {
   const [kind, ...rest] = String(text).split(':');
   const name = rest.join(':');
   if (kind === 'group') return ['group ', h('a', {href: href('groups', name)}, name)];
-  if (kind === 'host') return ['host ', name];
+  if (kind === 'host') return name === id ? 'this host' : ['host ', h('a', {href: href('machines', name)}, name)];
   return text;
 }
 

@@ -2,16 +2,16 @@
 // and filters; machines that registered themselves and wait for an operator come first.
 import {API, enc, get} from './api.js';
 import {field, fill, h, href, when} from './dom.js';
-import {byAttention, hostIds, SPECIAL, STATES, summaries} from './hosts.js';
+import {byAttention, hostList, SPECIAL, stateLabel, STATES, summaries} from './hosts.js';
 import {alertError, announce} from './notify.js';
 
 export async function machinesView() {
-  const rows = (await summaries(await hostIds())).filter(Boolean).sort(byAttention);
+  const rows = (await summaries(await hostList())).filter(Boolean).sort(byAttention);
   const groups = [...new Set(rows.flatMap((r) => r.groups))].sort();
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
 
   const search = h('input', {type: 'search', placeholder: 'id, hostname, group, parameter value', value: params.get('q') ?? ''});
-  const state = h('select', {}, h('option', {value: ''}, 'any state'), STATES.map((s) => h('option', {value: s}, s)));
+  const state = h('select', {}, h('option', {value: ''}, 'any state'), STATES.map((s) => h('option', {value: s}, stateLabel(s))));
   const group = h('select', {}, h('option', {value: ''}, 'any group'), groups.map((g) => h('option', {value: g}, g)));
   const count = h('p', {class: 'count', 'aria-live': 'polite'});
   const body = h('tbody');
@@ -60,7 +60,7 @@ function row(r) {
     h('th', {scope: 'row', 'data-label': 'Machine'}, h('a', {href: href('machines', r.id)}, r.id),
       special ? h('span', {class: 'note'}, ' (settings for unknown machines)') : null),
     h('td', {'data-label': 'Hostname'}, r.hostname || '—'),
-    h('td', {'data-label': 'State'}, special ? '—' : h('span', {class: `state state-${r.state.replace(' ', '-')}`}, r.state)),
+    h('td', {'data-label': 'State'}, special ? '—' : h('span', {class: `state state-${r.state}`}, stateLabel(r.state))),
     h('td', {'data-label': 'Last seen'}, when(r.lastSeen)),
     h('td', {'data-label': 'Groups'}, r.groups.map((g, i) => [i ? ', ' : '', h('a', {href: href('groups', g)}, g)])),
     h('td', {'data-label': 'Power'}, special ? '—' : [power, ' ', button]));

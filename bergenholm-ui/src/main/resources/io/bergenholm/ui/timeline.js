@@ -3,7 +3,7 @@ import {API, enc, follow, get} from './api.js';
 import {fill, h, show, when} from './dom.js';
 
 const SHOWN = 200;
-const OWN = new Set(['time', 'kind', 'host', 'host_id', 'hostId', 'id', 'uuid']);
+const OWN = new Set(['time', 'kind', 'host', 'host_id', 'hostId', 'id', 'uuid', 'attributes']);
 
 /** The host an event belongs to, whichever name the server gives the field. */
 export function hostOf(event) {
@@ -11,9 +11,11 @@ export function hostOf(event) {
 }
 
 function item(event) {
-  const details = Object.entries(event).filter(([k]) => !OWN.has(k))
-    .map(([k, v]) => h('span', {class: 'detail'}, h('span', {class: 'k'}, k), '=', show(v)));
-  return h('li', {class: `event kind-${String(event.kind).replace(/[^a-z0-9]+/gi, '-')}`},
+  const fields = Object.entries(event).filter(([k]) => !OWN.has(k));
+  if (event.attributes && typeof event.attributes === 'object') fields.push(...Object.entries(event.attributes));
+  const details = fields.map(([k, v]) => h('span', {class: 'detail'}, h('span', {class: 'k'}, k), '=', show(v)));
+  const failed = event.outcome !== undefined && event.outcome !== 'ok';
+  return h('li', {class: `event kind-${String(event.kind).replace(/[^a-z0-9]+/gi, '-')}${failed ? ' failed' : ''}`},
     when(event.time), ' ', h('strong', {class: 'kind'}, String(event.kind)), ' ', details);
 }
 
@@ -40,11 +42,11 @@ export function timeline(ctx, id) {
       past.forEach((e) => add(e, false));
       if (past.length === 0) list.append(h('li', {class: 'empty'}, 'No events recorded yet.'));
     } catch (e) {
-      fill(list, h('li', {class: 'error'}, e.status === 404 && !e.message.includes(id)
+      fill(list, h('li', {class: 'error'}, e.status === 404 && e.message.startsWith('no such path')
         ? 'This server keeps no boot events.' : e.text));
     }
   })();
-  ctx.onLeave(follow(`${API}/events/stream`, (message) => {
+  ctx.onLeave(follow(`${API}/events/stream?host=${enc(id)}`, (message) => {
     const event = message.data;
     if (event && typeof event === 'object' && hostOf(event) === id) {
       list.querySelector('.empty')?.remove();
