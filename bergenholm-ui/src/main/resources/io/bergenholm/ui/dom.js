@@ -63,3 +63,31 @@ export function field(label, control) {
   if (!control.id) control.id = nextId('f');
   return h('div', {class: 'field'}, h('label', {for: control.id}, label), control);
 }
+
+/**
+ * A button for something that cannot be undone: the first press asks (the button's text becomes
+ * the question), a second press within 6 s does it. No dialog, so it works the same by keyboard.
+ */
+export function confirming(label, question, action, props = {}) {
+  let armed = null;
+  const button = h('button', {type: 'button', ...props}, label);
+  button.addEventListener('click', async (event) => {
+    event.preventDefault();
+    if (!armed) {
+      button.textContent = question;
+      button.classList.add('armed');
+      armed = setTimeout(() => {
+        armed = null;
+        button.textContent = label;
+        button.classList.remove('armed');
+      }, 6000);
+      return;
+    }
+    clearTimeout(armed);
+    armed = null;
+    button.textContent = label;
+    button.classList.remove('armed');
+    await action();
+  });
+  return button;
+}

@@ -1,7 +1,7 @@
 // One machine: what it resolves to and where each value comes from, the files it is served, its
 // live timeline, power, provisioning, and its stored parameters to edit.
 import {API, call, enc, get} from './api.js';
-import {field, fill, h, href, show, when} from './dom.js';
+import {confirming, field, fill, h, href, show, when} from './dom.js';
 import {recordEditor} from './editor.js';
 import {SPECIAL, stateLabel, summary} from './hosts.js';
 import {alertError, announce} from './notify.js';
@@ -63,15 +63,16 @@ function powerPanel(ctx, id) {
     h('h2', {id: 'power-h'}, 'Power'),
     h('p', {}, 'Power: ', state, ' ', h('button', {type: 'button', class: 'small', onclick: check}, 'Check power')),
     ctx.canWrite ? h('div', {class: 'actions'},
-      ['on', 'off', 'reset'].map((a) => h('button', {type: 'button', onclick: () => act(a)}, `Power ${a}`))) : null);
+      h('button', {type: 'button', onclick: () => act('on')}, 'Power on'),
+      confirming('Power off', 'Really power off?', () => act('off')),
+      confirming('Power reset', 'Really reset?', () => act('reset'))) : null);
 }
 
 async function provisionPanel(id, current) {
   const groups = (await get(`${API}/groups/`)).groups.filter((g) => g !== 'installed');
   const boxes = groups.map((g) => h('input', {type: 'checkbox', value: g, checked: current.includes(g)}));
   const result = h('div', {class: 'result', 'aria-live': 'polite'});
-  async function provision(event) {
-    event.preventDefault();
+  async function provision() {
     const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
     fill(result, 'Provisioning…');
     try {
@@ -86,10 +87,10 @@ async function provisionPanel(id, current) {
   return h('section', {class: 'panel', 'aria-labelledby': 'prov-h'},
     h('h2', {id: 'prov-h'}, 'Provision'),
     h('p', {class: 'note'}, 'Sets these groups, clears "installed", boots from the network next and power-cycles the machine.'),
-    h('form', {onsubmit: provision},
+    h('form', {onsubmit: (e) => e.preventDefault()},
       h('fieldset', {class: 'choices'}, h('legend', {}, 'Groups'),
         boxes.map((b, i) => h('label', {class: 'choice'}, b, ' ', groups[i]))),
-      h('button', {type: 'submit'}, 'Provision')),
+      confirming('Provision', 'Really reinstall this machine?', provision, {class: 'primary'})),
     result);
 }
 

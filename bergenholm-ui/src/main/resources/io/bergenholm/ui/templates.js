@@ -41,6 +41,9 @@ export async function templateView(ctx, name) {
   const host = h('select', {}, ids.map((id) => h('option', {value: id}, id)));
   const output = h('pre', {class: 'code rendered', tabindex: '0', 'aria-label': 'Preview'});
   const error = h('div', {class: 'render-error', role: 'alert'});
+  // The same error right under the text, where it is seen on a narrow screen too.
+  const near = h('p', {class: 'problem near'});
+  gutter.parentNode.after(near);
   let errorLine = 0;
 
   function numbers() {
@@ -72,12 +75,14 @@ export async function templateView(ctx, name) {
       if (mine !== generation) return;
       errorLine = 0;
       fill(error);
+      fill(near);
       output.classList.remove('failed');
       output.textContent = answer.body;
     } catch (e) {
       if (mine !== generation) return;
       errorLine = e.body?.line ?? Number(/ line (\d+)/.exec(e.message)?.[1] ?? 0);
       output.classList.add('failed');
+      fill(near, errorLine ? `Render error at line ${errorLine}.` : 'Render error: see the preview.');
       fill(error, h('strong', {}, 'Render error: '), e.text,
         errorLine ? [' ', h('button', {type: 'button', class: 'link', onclick: () => goTo(errorLine)}, `Go to line ${errorLine}`)] : null);
     }

@@ -93,7 +93,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void signsInListsNewMachinesFirstAndFilters() {
+  void signsInListsNewMachinesFirstAndFilters() throws IOException {
     b.open(s.management + "/ui/");
     WebElement token = b.await("the sign-in form", d -> d.findElement(By.id("token")).isDisplayed()
         ? d.findElement(By.id("token")) : null);
@@ -131,9 +131,11 @@ class ConsoleBrowserTest {
     assertThat(shownHosts()).containsExactly(NODE);
     assertThat(b.find(".count").getText()).isEqualTo("1 of 5 machines");
 
+    String power = stored("/api/1.0/power/" + NODE).path("power").asText();
+    assertThat(power).isIn("on", "off");
     b.find("tr[data-host='" + NODE + "'] button").click();
     b.await("the power state", d -> d.findElement(By.cssSelector("tr[data-host='" + NODE + "'] .power"))
-        .getText().equals("off") ? true : null);
+        .getText().equals(power) ? true : null);
 
     // Keyboard: Enter on a machine's link opens it and moves focus to its heading.
     b.find("tr[data-host='" + NODE + "'] th a").sendKeys(Keys.ENTER);
@@ -317,6 +319,26 @@ class ConsoleBrowserTest {
     b.await("the save", d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
     assertThat(s.api("GET", "/api/1.0/templates/linux.ipxe", null).body()).isEqualTo(fixed);
     b.screenshots("template");
+    assertNoScriptErrors();
+  }
+
+  @Test
+  void powerActionsAskFirstWhenTheyCannotBeUndone() throws IOException {
+    signIn(ConsoleServer.RW);
+    go("#/machines/" + NODE, NODE);
+    WebElement panel = b.find("section[aria-labelledby='power-h']");
+    panel.findElement(By.xpath(".//button[.='Power on']")).click();
+    b.await("on", d -> d.findElement(By.cssSelector(".power-state")).getText().equals("on") ? true : null);
+    assertThat(stored("/api/1.0/power/" + NODE).path("power").asText()).isEqualTo("on");
+
+    WebElement off = panel.findElement(By.xpath(".//button[.='Power off']"));
+    off.click();
+    assertThat(off.getText()).isEqualTo("Really power off?");
+    assertThat(stored("/api/1.0/power/" + NODE).path("power").asText()).as("asked, not done").isEqualTo("on");
+    off.sendKeys(Keys.ENTER); // the second press, by keyboard
+    b.await("off", d -> d.findElement(By.cssSelector(".power-state")).getText().equals("off") ? true : null);
+    assertThat(stored("/api/1.0/power/" + NODE).path("power").asText()).isEqualTo("off");
+    assertThat(off.getText()).isEqualTo("Power off");
     assertNoScriptErrors();
   }
 
