@@ -140,11 +140,9 @@ function fetchedTemplates(explained) {
 
 function bootFiles(id, explained) {
   const files = [['iPXE script', `/ipxe/script/${enc(id)}`]];
-  for (const key of ['grub_template', 'grub_config']) {
-    if (typeof explained[key]?.expanded === 'string') {
-      files.push([`GRUB config (${explained[key].expanded})`, `${API}/templates/${enc(explained[key].expanded)}/${enc(id)}`]);
-    }
-  }
+  // Secure Boot machines get the template their grub_config names, rendered the same way, over TFTP.
+  const grub = explained.grub_config?.expanded;
+  if (typeof grub === 'string') files.push([`GRUB config (${grub})`, `${API}/templates/${enc(grub)}/${enc(id)}`]);
   for (const name of fetchedTemplates(explained)) {
     files.push([name, `${API}/templates/${enc(name)}/${enc(id)}`]);
   }

@@ -169,6 +169,9 @@ class ConsoleBrowserTest {
     new Select(b.find("select[id^=f]")).selectByVisibleText("el.kickstart");
     b.await("the kickstart", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
         .contains("network --hostname=node01") ? true : null);
+    new Select(b.find("select[id^=f]")).selectByVisibleText("GRUB config (linux.grub)");
+    b.await("the GRUB config", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
+        .startsWith("linux (tftp)/bergenholm/kernel/" + NODE + " ip=dhcp") ? true : null);
 
     b.find("tr[data-key='version'] .source a").click();
     b.awaitHeading("Group rocky9");
@@ -280,7 +283,7 @@ class ConsoleBrowserTest {
     signIn(ConsoleServer.RW);
     go("#/templates", "Templates");
     assertThat(b.all("ul.names a").stream().map(WebElement::getText))
-        .containsExactly("debian.preseed", "el.kickstart", "linux.ipxe", "localboot.ipxe", "register.ipxe");
+        .containsExactly("debian.preseed", "el.kickstart", "linux.grub", "linux.ipxe", "localboot.ipxe", "register.ipxe");
     b.find("ul.names a[href='#/templates/linux.ipxe']").click();
     b.awaitHeading("Template linux.ipxe");
     new Select(b.find("select[id^=f]")).selectByValue(NODE);
@@ -305,7 +308,7 @@ class ConsoleBrowserTest {
     Long start = (Long) b.js("return arguments[0].selectionStart", area);
     String text = area.getAttribute("value");
     assertThat(text.substring(0, start.intValue()).split("\n", -1)).hasSize(Integer.parseInt(line));
-    assertThat(stored("/api/1.0/templates/").path("templates")).hasSize(5);
+    assertThat(stored("/api/1.0/templates/").path("templates")).hasSize(6);
 
     String fixed = "#!ipxe\necho {{hostname}}\n{% if kernel %}\nkernel {{ipxe_url}}/kernel/${uuid}\n{% endif %}\nboot\n";
     area.clear();

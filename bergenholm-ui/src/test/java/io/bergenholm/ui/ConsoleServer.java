@@ -110,6 +110,7 @@ final class ConsoleServer implements AutoCloseable {
         "kernel", "{{mirror_url}}/vmlinuz",
         "module", "{{mirror_url}}/initrd.img",
         "kickstart", "el.kickstart",
+        "grub_config", "linux.grub",
         "kernel_opts", "ip=dhcp inst.ks={{base_url}}/api/1.0/templates/{{kickstart}}/${uuid}",
         "ipxe_script", "linux.ipxe")));
     engine.createGroup("rocky9", Params.of(Map.of("groups", List.of("el"), "version", "9")));
@@ -129,6 +130,8 @@ final class ConsoleServer implements AutoCloseable {
         "#!ipxe\nimgfetch {{ipxe_url}}/register/${uuid}?manufacturer=${manufacturer}\nsanboot --drive 0x80\n");
     engine.createTemplate("el.kickstart", "# kickstart for {{uuid}}\nrootpw {{root_password}}\n"
         + "url --url={{mirror_url}}\nnetwork --hostname={{hostname}}\n");
+    engine.createTemplate("linux.grub", "linux (tftp)/bergenholm/kernel/{{uuid}} {{kernel_opts}}\n"
+        + "initrd (tftp)/bergenholm/initrd/{{uuid}}\nboot\n");
     engine.createTemplate("debian.preseed", "d-i netcfg/get_hostname string {{hostname}}\n");
   }
 
