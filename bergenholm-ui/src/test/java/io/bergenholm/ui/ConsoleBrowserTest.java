@@ -346,6 +346,22 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void withoutTokensThereIsNoSignIn() {
+    try (ConsoleServer open = ConsoleServer.open()) {
+      b.open(open.management + "/ui/");
+      b.awaitHeading("Machines");
+      assertThat(b.find("#signin").isDisplayed()).isFalse();
+      assertThat(b.find("#signout").isDisplayed()).isFalse();
+      assertThat(b.find("#who").getText()).isEqualTo("read-write");
+      assertThat(shownHosts()).hasSize(5);
+      b.driver.navigate().refresh();
+      b.awaitHeading("Machines");
+      assertThat(b.find("#signin").isDisplayed()).isFalse();
+    }
+    assertNoScriptErrors();
+  }
+
+  @Test
   void aReadOnlyTokenSeesNoEditControls() {
     signIn(ConsoleServer.RO);
     assertThat(b.find("#who").getText()).isEqualTo("read-only");
