@@ -198,7 +198,7 @@ final class RecordEndpoints {
     }
   }
 
-  private static String readText(Call call, String what) {
+  static String readText(Call call, String what) {
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)

@@ -78,6 +78,13 @@ final class Routes {
     ProvisionEndpoints provision = new ProvisionEndpoints(engine, json);
     r.on(POST, "/api/1.0/hosts/{}/provision", Guard.WRITE, provision::host);
     r.on(POST, "/api/1.0/provision", Guard.WRITE, provision::rack);
+    // The operator console and what it asks of the API beyond the records.
+    ConsoleEndpoints console = new ConsoleEndpoints(Routes.class.getClassLoader());
+    r.on(GET, "/ui", Guard.CONSOLE, console::redirect);
+    r.on(GET, "/ui/", Guard.CONSOLE, console::index);
+    r.on(GET, "/ui/{}", Guard.CONSOLE, console::asset);
+    r.on(GET, "/api/1.0/access", call -> Guard.READ, ConsoleEndpoints::access, true);
+    r.on(POST, "/api/1.0/templates/{}/preview/{}", Guard.WRITE, new TemplatePreview(engine)::preview);
     return r;
   }
 }
