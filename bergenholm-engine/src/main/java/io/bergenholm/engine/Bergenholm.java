@@ -107,6 +107,7 @@ public final class Bergenholm implements AutoCloseable {
   private final Map<String, PowerDriver> powerDrivers = new ConcurrentHashMap<>();
   private final Map<String, ImageSource> imageSources = new ConcurrentHashMap<>();
   private final Set<String> secretParameters;
+  private final SecretPolicy secretPolicy;
   private final Cache<String, Stamped<Resolution>> resolved;
   private final Cache<RenderKey, Stamped<String>> rendered;
   private final RenderWorkers workers;
@@ -137,6 +138,7 @@ public final class Bergenholm implements AutoCloseable {
       secrets.addAll(p.secretParameters());
     }
     this.secretParameters = Set.copyOf(secrets);
+    this.secretPolicy = new SecretPolicy(secretParameters);
 
     TemplateRenderer r;
     String rendererName = config.getOrDefault(RENDERER, JinjavaRendererProvider.NAME);
@@ -286,6 +288,8 @@ public final class Bergenholm implements AutoCloseable {
 
   /** Host ids whose stored parameters match every criterion exactly (empty map: all hosts), sorted. */
   public List<String> listHosts(Map<String, String> criteria) {
+    // A filter on a secret would answer whether a guess is right.
+    secretPolicy.checkFilter(criteria);
     return criteria.isEmpty() ? store.hosts().list() : store.queryHosts(criteria);
   }
 
@@ -467,9 +471,11 @@ public final class Bergenholm implements AutoCloseable {
 
   /**
    * The host id a boot-side request names: a UUID (lowercased), or the name of a host that exists
-   * (such as the compatible fixture's {@code samplehost}). Anything else is refused, so that a
-   * request cannot resolve an arbitrary string through the {@code register} host.
+   * (such as the compatible fixture's {@code samplehost}). An unknown name is not found (an unknown
+   * machine is named by its UUID, and resolves through the {@code register} host); an id that is not
+   * a valid name at all (control characters, invalid UTF-8) is bad input.
    *
+   * @throws NotFoundException for an unknown host that is not named by a UUID
    * @throws BadInputException naming the id
    */
   public String bootHostId(String id) {
@@ -477,8 +483,11 @@ public final class Bergenholm implements AutoCloseable {
     if (uuid.isPresent()) {
       return uuid.get();
     }
-    if (RecordNames.isValid(id) && store.hosts().get(id).isPresent()) {
-      return id;
+    if (RecordNames.isValid(id) && id.indexOf('\uFFFD') < 0) {
+      if (store.hosts().get(id).isPresent()) {
+        return id;
+      }
+      throw new NotFoundException(RecordKind.HOST, id);
     }
     return HostIds.requireUuid(id);
   }
@@ -628,6 +637,11 @@ public final class Bergenholm implements AutoCloseable {
    */
   public boolean isSecretParameter(String key) {
     return Secrets.isPasswordName(key) || secretParameters.contains(key);
+  }
+
+  /** What management reads may show of parameters (see {@link SecretPolicy}). */
+  public SecretPolicy secrets() {
+    return secretPolicy;
   }
 
   /** Names of secret parameters declared by loaded providers (beside every {@code *_password}). */

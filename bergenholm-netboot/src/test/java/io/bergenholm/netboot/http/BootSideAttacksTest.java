@@ -60,6 +60,7 @@ class BootSideAttacksTest {
   void onlyUuidsRegisterAndJunkIdsResolveNothing() {
     assertError(s.get("/ipxe/register/%ff%fe?serial=1"), 400, "is not a UUID");
     assertError(s.get("/ipxe/register/new-machine?serial=1"), 400, "is not a UUID");
+    assertError(s.get("/ipxe/script/new-machine"), 404, "new-machine");
     assertError(s.get("/ipxe/script/%ff%fe"), 400, "is not a UUID");
     assertError(s.get("/api/1.0/templates/ks/%ff%fe"), 400, "is not a UUID");
     assertThat(json(s.get("/api/1.0/hosts")).path("hosts")).hasSize(3);
@@ -88,7 +89,7 @@ class BootSideAttacksTest {
   void fourHostileRendersInFlightDoNotHoldUpANormalBoot() throws Exception {
     try (TestServer slow = TestServer.start(Bergenholm.builder().config(Map.of("store", "memory:",
         "renderer.max_nodes", "4000000000", "renderer.timeout_ms", "600000",
-        Bergenholm.RENDER_DEADLINE_MS, "20000")).build(), HttpSettings.of(TestServer.loopback()),
+        Bergenholm.RENDER_DEADLINE_MS, "10000")).build(), HttpSettings.of(TestServer.loopback()),
         ImageRoute.notImplemented()).seeded()) {
       slow.engine.createTemplate("endless.ipxe", "{% for i in range(10000) %}{% for j in range(10000) %}"
           + "{% for k in range(10000) %}{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}");
