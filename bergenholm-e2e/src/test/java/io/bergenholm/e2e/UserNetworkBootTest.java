@@ -49,7 +49,9 @@ class UserNetworkBootTest {
     Files.writeString(data.resolve("hosts/" + BROKEN_UUID), "{\"groups\": [\"" + BROKEN_GROUP + "\"]}");
     http = "127.0.0.1:" + BergenholmProcess.freePort();
     server = BergenholmProcess.start(Optional.empty(), out.resolve("bergenholm.log"), http,
-        List.of("--store", "file:" + data, "--http", http, "-E", "images.cache_dir=" + out.resolve("image-cache")));
+        List.of("--store", "file:" + data, "--http", http, "-E", "images.cache_dir=" + out.resolve("image-cache"),
+            // The upstream of this test runs on this machine's loopback.
+            "-E", "images.allow_loopback=true"));
   }
 
   @AfterAll
