@@ -122,6 +122,33 @@ class BootSideAttacksTest {
     }
   }
 
+  /** A host's kernel pointing at a file, a metadata service or the server's own API is not served. */
+  @Test
+  void imageUrlsCannotReachFilesMetadataOrTheServerItself(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Bergenholm engine = TestServer.memoryEngine();
+    io.bergenholm.engine.image.ImageService images = io.bergenholm.engine.image.ImageService.forEngine(engine,
+        Map.of("images.cache_dir", dir.resolve("cache").toString()));
+    try (io.bergenholm.netboot.http.image.NettyImageRoute route = new io.bergenholm.netboot.http.image.NettyImageRoute(images);
+        TestServer srv = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), route).seeded()) {
+      String self = srv.base + "/api/1.0/hosts/samplehost?params=all";
+      Map<String, String> kernels = Map.of(
+          "0000000a-0000-4000-8000-000000000001", "file:///etc/passwd",
+          "0000000a-0000-4000-8000-000000000002", "http://169.254.169.254/latest/meta-data/iam/",
+          "0000000a-0000-4000-8000-000000000003", self,
+          "0000000a-0000-4000-8000-000000000004", "http://localhost:" + srv.server.bootAddress().getPort() + "/healthz");
+      for (Map.Entry<String, String> e : kernels.entrySet()) {
+        engine.createHost(e.getKey(), Params.of(Map.of("kernel", e.getValue())));
+      }
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000001"), 400, "scheme 'file'");
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000002"), 400, "link-local");
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000003"), 400, "loopback");
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000004"), 400, "loopback");
+    } finally {
+      images.close();
+    }
+  }
+
   /** Seeded random register queries over real HTTP: every answer a clean 201 or 400, nothing leaks. */
   @Test
   void fuzzRegisterQueriesOverHttp() throws Exception {
