@@ -492,6 +492,25 @@ public final class Bergenholm implements AutoCloseable {
     return HostIds.requireUuid(id);
   }
 
+  /**
+   * The host id of a rendered-template read ({@code /api/1.0/templates/<name>/<id>}), which serves
+   * installers and operators' previews alike: a UUID (lowercased), or any valid record name (an
+   * unknown one resolves through {@code register}, as in the Python project). An id that is not a
+   * valid name (control characters, a slash, invalid UTF-8) is refused.
+   *
+   * @throws BadInputException naming the id
+   */
+  public String renderHostId(String id) {
+    Optional<String> uuid = HostIds.canonicalUuid(id);
+    if (uuid.isPresent()) {
+      return uuid.get();
+    }
+    if (RecordNames.isValid(id) && id.indexOf('\uFFFD') < 0) {
+      return id;
+    }
+    return HostIds.requireUuid(id);
+  }
+
   /** Adds ({@code true}) or removes group {@code installed} in the host's own groups, atomically. */
   public Versioned<Params> markInstalled(String hostId, boolean installed) {
     Versioned<Params> result = store.hosts().update(hostId, host -> {

@@ -157,7 +157,7 @@ final class RecordEndpoints {
 
   /** A template rendered for a host: what installers fetch as their kickstart or preseed. */
   Outcome renderTemplate(Call call) {
-    return Reply.text(OK, engine.renderTemplate(call.pathParam(0), engine.bootHostId(call.pathParam(1))));
+    return Reply.text(OK, engine.renderTemplate(call.pathParam(0), engine.renderHostId(call.pathParam(1))));
   }
 
   Outcome createTemplate(Call call) {
