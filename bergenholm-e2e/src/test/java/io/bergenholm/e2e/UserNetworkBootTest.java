@@ -50,7 +50,9 @@ class UserNetworkBootTest {
     http = "127.0.0.1:" + BergenholmProcess.freePort();
     server = BergenholmProcess.start(Optional.empty(), out.resolve("bergenholm.log"), http,
         List.of("--store", "file:" + data, "--http", http, "-E", "images.cache_dir=" + out.resolve("image-cache"),
-            "-E", "boot.secret_file=" + out.resolve("boot-secret")));
+            "-E", "boot.secret_file=" + out.resolve("boot-secret"),
+            // The upstream of this test runs on this machine's loopback.
+            "-E", "images.allow_loopback=true"));
   }
 
   @AfterAll

@@ -121,6 +121,7 @@ public final class Bergenholm implements AutoCloseable {
   private final Map<String, ImageSource> imageSources = new ConcurrentHashMap<>();
   private final Set<String> secretParameters;
   private final BootCredentials bootCredentials;
+  private final SecretPolicy secretPolicy;
   private final Cache<String, Stamped<Resolution>> resolved;
   private final Cache<RenderKey, Stamped<String>> rendered;
   private final RenderWorkers workers;
@@ -154,6 +155,7 @@ public final class Bergenholm implements AutoCloseable {
     secrets.add(BootCredentials.PARAMETER);
     this.secretParameters = Set.copyOf(secrets);
     this.bootCredentials = BootCredentials.fromConfig(config);
+    this.secretPolicy = new SecretPolicy(secretParameters);
 
     TemplateRenderer r;
     String rendererName = config.getOrDefault(RENDERER, JinjavaRendererProvider.NAME);
@@ -313,6 +315,8 @@ public final class Bergenholm implements AutoCloseable {
 
   /** Host ids whose stored parameters match every criterion exactly (empty map: all hosts), sorted. */
   public List<String> listHosts(Map<String, String> criteria) {
+    // A filter on a secret would answer whether a guess is right.
+    secretPolicy.checkFilter(criteria);
     return criteria.isEmpty() ? store.hosts().list() : store.queryHosts(criteria);
   }
 
@@ -534,9 +538,11 @@ public final class Bergenholm implements AutoCloseable {
 
   /**
    * The host id a boot-side request names: a UUID (lowercased), or the name of a host that exists
-   * (such as the compatible fixture's {@code samplehost}). Anything else is refused, so that a
-   * request cannot resolve an arbitrary string through the {@code register} host.
+   * (such as the compatible fixture's {@code samplehost}). An unknown name is not found (an unknown
+   * machine is named by its UUID, and resolves through the {@code register} host); an id that is not
+   * a valid name at all (control characters, invalid UTF-8) is bad input.
    *
+   * @throws NotFoundException for an unknown host that is not named by a UUID
    * @throws BadInputException naming the id
    */
   public String bootHostId(String id) {
@@ -544,7 +550,29 @@ public final class Bergenholm implements AutoCloseable {
     if (uuid.isPresent()) {
       return uuid.get();
     }
-    if (RecordNames.isValid(id) && store.hosts().get(id).isPresent()) {
+    if (RecordNames.isValid(id) && id.indexOf('\uFFFD') < 0) {
+      if (store.hosts().get(id).isPresent()) {
+        return id;
+      }
+      throw new NotFoundException(RecordKind.HOST, id);
+    }
+    return HostIds.requireUuid(id);
+  }
+
+  /**
+   * The host id of a rendered-template read ({@code /api/1.0/templates/<name>/<id>}), which serves
+   * installers and operators' previews alike: a UUID (lowercased), or any valid record name (an
+   * unknown one resolves through {@code register}, as in the Python project). An id that is not a
+   * valid name (control characters, a slash, invalid UTF-8) is refused.
+   *
+   * @throws BadInputException naming the id
+   */
+  public String renderHostId(String id) {
+    Optional<String> uuid = HostIds.canonicalUuid(id);
+    if (uuid.isPresent()) {
+      return uuid.get();
+    }
+    if (RecordNames.isValid(id) && id.indexOf('\uFFFD') < 0) {
       return id;
     }
     return HostIds.requireUuid(id);
@@ -816,6 +844,11 @@ public final class Bergenholm implements AutoCloseable {
    */
   public boolean isSecretParameter(String key) {
     return Secrets.isPasswordName(key) || secretParameters.contains(key);
+  }
+
+  /** What management reads may show of parameters (see {@link SecretPolicy}). */
+  public SecretPolicy secrets() {
+    return secretPolicy;
   }
 
   /** Names of secret parameters declared by loaded providers (beside every {@code *_password}). */

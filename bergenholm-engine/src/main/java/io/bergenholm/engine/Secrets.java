@@ -1,15 +1,14 @@
 package io.bergenholm.engine;
 
+import io.bergenholm.api.SecretMask;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /** Keeps secrets out of logs and messages. */
 final class Secrets {
-  static final String MASK = "****";
-  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(?<=://)([^/@:]*):[^/@]*@");
+  static final String MASK = SecretMask.MASK;
 
   private Secrets() {}
 
@@ -18,9 +17,9 @@ final class Secrets {
     return key.toLowerCase(Locale.ROOT).endsWith("_password");
   }
 
-  /** {@code mongodb://user:pw@h/db} → {@code mongodb://user:****@h/db}. */
+  /** {@code mongodb://user:pw@h/db} → {@code mongodb://user:********@h/db}. */
   static String maskLocation(String location) {
-    return USERINFO_PASSWORD.matcher(location).replaceAll("$1:" + MASK + "@");
+    return SecretMask.maskUrlCredentials(location);
   }
 
   /** The config as it may be logged: declared secret keys and password-like keys masked. */

@@ -176,10 +176,10 @@ class RegistrationAndPowerTest {
   @Test
   void secretsAreMaskedInWhatIsLogged() {
     assertThat(Secrets.maskLocation("mongodb://admin:hunter2@db1:27017/bergenholm"))
-        .isEqualTo("mongodb://admin:****@db1:27017/bergenholm");
+        .isEqualTo("mongodb://admin:********@db1:27017/bergenholm");
     assertThat(Secrets.maskConfig(Map.of("power.ipmi.password", "x", "power.vmware.token", "t",
         "power.recording.key", "k", "renderer.strict", "true"), Set.of("power.recording.key")))
-        .containsEntry("power.ipmi.password", "****").containsEntry("power.vmware.token", "****")
-        .containsEntry("power.recording.key", "****").containsEntry("renderer.strict", "true");
+        .containsEntry("power.ipmi.password", "********").containsEntry("power.vmware.token", "********")
+        .containsEntry("power.recording.key", "********").containsEntry("renderer.strict", "true");
   }
 }

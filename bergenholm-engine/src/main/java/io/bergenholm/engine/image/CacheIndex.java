@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,6 +49,8 @@ final class CacheIndex {
   private final Path dir;
   private final Path tmp;
   private final long maxBytes;
+  /** Creates files 0600 (where the file system has permissions). */
+  private final FileAttribute<?>[] fileAttributes;
   private final LinkedHashMap<String, CacheEntry> entries = new LinkedHashMap<>(16, 0.75f, true);
   private long totalBytes;
 
@@ -56,7 +59,9 @@ final class CacheIndex {
     this.tmp = dir.resolve("tmp");
     this.maxBytes = maxBytes;
     try {
-      Files.createDirectories(tmp);
+      PrivateDirectory.ensure(dir);
+      PrivateDirectory.ensure(tmp);
+      this.fileAttributes = PrivateDirectory.fileAttributes(dir);
       clearTemporaryFiles();
       load();
     } catch (IOException e) {
@@ -74,6 +79,11 @@ final class CacheIndex {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  }
+
+  /** Attributes for {@link java.nio.channels.FileChannel#open} of a new file in the cache. */
+  FileAttribute<?>[] fileAttributes() {
+    return fileAttributes;
   }
 
   Path newTemporaryFile(String key) {
@@ -197,6 +207,7 @@ final class CacheIndex {
     p.setProperty("sha256", entry.sha256());
     p.setProperty("validated_at", entry.validatedAt().toString());
     Path next = tmp.resolve(entry.key() + "." + UUID.randomUUID() + ".meta");
+    Files.createFile(next, fileAttributes);
     try (OutputStream out = Files.newOutputStream(next)) {
       p.store(out, "bergenholm image cache entry");
     }

@@ -1,5 +1,6 @@
 package io.bergenholm.engine.image;
 
+import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.BergenholmException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.UpstreamException;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -129,6 +131,10 @@ final class Download implements Runnable {
       stale.ifPresent(s -> cache.remove(key));
       fail(e, true);
       return;
+    } catch (BadInputException e) {
+      // Refused by the source policy: never served, not even from an older copy.
+      fail(e, true);
+      return;
     } catch (BergenholmException e) {
       if (stale.isPresent()) {
         // Upstream is unreachable, but the copy we hold was good: better a boot than an outage.
@@ -161,8 +167,8 @@ final class Download implements Runnable {
     synchronized (this) {
       file = temporary;
     }
-    try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel out = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), cache.fileAttributes())) {
       synchronized (this) {
         declaredLength = response.contentLength();
         phase = Phase.RECEIVING;

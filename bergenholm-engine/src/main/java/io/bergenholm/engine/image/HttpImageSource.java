@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Flow;
 
 /**
- * Fetches images over HTTP and HTTPS with the JDK client: redirects followed, a connect timeout and
+ * Fetches images over HTTP and HTTPS with the JDK client: redirects reported (as {@link
+ * GuardedSource.Redirect}, for the source policy to check and follow), a connect timeout and
  * a read timeout (both {@link ImageRequest#timeout()}), conditional requests, and the host's proxy
  * when it has one. A user name and password in the URL are sent as Basic authorization and never
  * appear in a message.
@@ -83,6 +84,16 @@ final class HttpImageSource implements ImageSource {
     if (status == 404 || status == 410) {
       throw new NotFoundException("image", shown);
     }
+    if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+      Optional<String> location = response.headers().firstValue("Location");
+      if (location.isPresent()) {
+        try {
+          throw new GuardedSource.Redirect(shown, status, new URI(location.get().trim()));
+        } catch (java.net.URISyntaxException e) {
+          throw new UpstreamException(shown + " redirected to a location that is not a URL");
+        }
+      }
+    }
     throw new UpstreamException(shown + via(request) + " answered HTTP " + status);
   }
 
@@ -90,7 +101,8 @@ final class HttpImageSource implements ImageSource {
     return clients.computeIfAbsent(new ClientKey(request.proxy(), request.timeout()), key -> {
       HttpClient.Builder b = HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NORMAL)
+          // Redirects are followed by GuardedSource, which checks each location first.
+          .followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(key.connectTimeout());
       key.proxy().ifPresent(p -> {
         b.proxy(ProxySelector.of(

@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  *       restarts, revalidated with ETag/Last-Modified once {@link ImageSettings#revalidateAfter()}
  *       has passed. If upstream cannot be reached to revalidate, the cached copy is served.
  *   <li><b>Not an open proxy</b>: it fetches only the {@link ImageTarget}s the engine resolved
- *       from a host's parameters, from hosts on the optional allow-list.
+ *       from a host's parameters, with a scheme and from addresses the {@link SourcePolicy} allows
+ *       (checked again for every redirect), from hosts on the optional allow-list.
  * </ul>
  *
  * <p>{@link #open} blocks until upstream's response headers arrive: call it off any event loop.
@@ -147,6 +148,7 @@ public final class ImageService implements AutoCloseable {
   private Checked check(String hostId, ImageTarget target) {
     URI url = target.url();
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    settings.policy().checkScheme(hostId, target.parameter(), url);
     ImageSource source = (scheme.isEmpty() ? Optional.<ImageSource>empty() : sources.apply(scheme))
         .orElseThrow(() -> new BadInputException("host " + hostId + ": " + target.parameter()
             + " = " + Urls.redact(url) + " has no image source for scheme '" + scheme + "'"));
@@ -160,7 +162,9 @@ public final class ImageService implements AutoCloseable {
       throw new BadInputException("host " + hostId + ": " + target.parameter()
           + "_sha256 is not 64 hexadecimal digits");
     }
-    return new Checked(source, CacheIndex.keyOf(url.toString()), expected);
+    // Addresses are checked by the guard when it fetches, off the event loop (they need DNS).
+    return new Checked(new GuardedSource(source, settings.policy(), hostId, target.parameter()),
+        CacheIndex.keyOf(url.toString()), expected);
   }
 
   /** Empty when the image left the cache between finding and opening it; try again. */
@@ -213,6 +217,9 @@ public final class ImageService implements AutoCloseable {
         Exception cause = start.failure().orElseThrow();
         if (cause instanceof NotFoundException nf) {
           throw new NotFoundException(nf.what(), nf.name());
+        }
+        if (cause instanceof BadInputException refused) {
+          throw new BadInputException(refused.getMessage(), refused);
         }
         if (start.failedBeforeBody() && cause instanceof UpstreamException) {
           throw new UpstreamException(cause.getMessage(), cause);

@@ -22,14 +22,17 @@ import java.util.stream.Collectors;
  * @param revalidateAfter how long a cached image is served without asking upstream whether it
  *     changed ({@link Duration#ZERO}: ask every time)
  * @param allowedHosts upstream host names images may come from ({@code *.example.org} matches
- *     sub-domains; {@code file} allows {@code file:} URLs); empty allows every host
+ *     sub-domains; {@code file} lets {@code file:} URLs past this list, when {@link
+ *     SourcePolicy#schemes()} allows the scheme at all); empty allows every host the policy allows
+ * @param policy which schemes and addresses images may come from
  */
 public record ImageSettings(
     Path cacheDir,
     long maxCacheBytes,
     Duration timeout,
     Duration revalidateAfter,
-    Set<String> allowedHosts) {
+    Set<String> allowedHosts,
+    SourcePolicy policy) {
   public static final String CACHE_DIR = "images.cache_dir";
   public static final String CACHE_MAX_BYTES = "images.cache_max_bytes";
   public static final String TIMEOUT = "images.timeout";
@@ -47,6 +50,7 @@ public record ImageSettings(
     Objects.requireNonNull(cacheDir, "cacheDir");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(revalidateAfter, "revalidateAfter");
+    Objects.requireNonNull(policy, "policy");
     allowedHosts = allowedHosts.stream()
         .map(h -> h.toLowerCase(Locale.ROOT))
         .collect(Collectors.toUnmodifiableSet());
@@ -63,15 +67,15 @@ public record ImageSettings(
 
   /**
    * Reads the {@code images.*} keys of an engine configuration; absent keys take the defaults (cache
-   * in {@code <java.io.tmpdir>/bergenholm-images}, 10 GiB, 30 s timeout, revalidation after 5
-   * minutes, every host allowed). Sizes take {@code K}, {@code M}, {@code G}, {@code T} (powers of
+   * in {@link #defaultCacheDir()}, 10 GiB, 30 s timeout, revalidation after 5 minutes, every host
+   * that {@link SourcePolicy#DEFAULT} allows). Sizes take {@code K}, {@code M}, {@code G}, {@code T} (powers of
    * 1024); durations take {@code ms}, {@code s}, {@code m}, {@code h} or ISO-8601 ({@code PT30S}).
    *
    * @throws BadInputException naming the key whose value cannot be read
    */
   public static ImageSettings fromConfig(Map<String, String> config) {
-    Path dir = Path.of(config.getOrDefault(CACHE_DIR,
-        Path.of(System.getProperty("java.io.tmpdir"), "bergenholm-images").toString()));
+    String configured = config.get(CACHE_DIR);
+    Path dir = configured == null || configured.isBlank() ? defaultCacheDir() : Path.of(configured);
     long max = config.containsKey(CACHE_MAX_BYTES)
         ? parseSize(CACHE_MAX_BYTES, config.get(CACHE_MAX_BYTES)) : DEFAULT_MAX_CACHE_BYTES;
     Duration timeout = config.containsKey(TIMEOUT)
@@ -82,7 +86,21 @@ public record ImageSettings(
     Set<String> hosts = Arrays.stream(config.getOrDefault(ALLOWED_HOSTS, "").split("[,\\s]+"))
         .filter(h -> !h.isBlank())
         .collect(Collectors.toUnmodifiableSet());
-    return new ImageSettings(dir, max, timeout, revalidate, hosts);
+    return new ImageSettings(dir, max, timeout, revalidate, hosts, SourcePolicy.fromConfig(config));
+  }
+
+  /**
+   * A private directory outside {@code /tmp}: {@code /var/cache/bergenholm/images} for root,
+   * otherwise {@code $XDG_CACHE_HOME/bergenholm/images} ({@code ~/.cache/bergenholm/images}).
+   */
+  public static Path defaultCacheDir() {
+    if ("root".equals(System.getProperty("user.name"))) {
+      return Path.of("/var/cache/bergenholm/images");
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
+        ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("bergenholm").resolve("images");
   }
 
   static long parseSize(String key, String value) {

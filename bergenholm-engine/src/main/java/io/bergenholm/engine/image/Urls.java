@@ -1,14 +1,15 @@
 package io.bergenholm.engine.image;
 
+import io.bergenholm.api.SecretMask;
 import java.net.URI;
 
 /** URL helpers shared by the image sources and the service. */
 final class Urls {
   private Urls() {}
 
-  /** The URL as it may appear in logs and error messages: without user name and password. */
+  /** The URL as it may appear in logs and error messages: its password masked, as everywhere. */
   static String redact(URI uri) {
-    return withoutUserInfo(uri).toString();
+    return SecretMask.maskUrlCredentials(uri.toString());
   }
 
   static URI withoutUserInfo(URI uri) {

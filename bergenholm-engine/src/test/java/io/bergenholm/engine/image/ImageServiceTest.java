@@ -53,10 +53,13 @@ class ImageServiceTest {
     upstream.close();
   }
 
+  static final SourcePolicy LOCAL_AND_FILE = new SourcePolicy(Set.of("http", "https", "file"), true, false, true, true);
+
   private ImageService service(long maxBytes, Duration timeout, Duration revalidate,
       Set<String> allowed) {
     ImageService s = new ImageService(
-        new ImageSettings(cacheDir, maxBytes, timeout, revalidate, allowed),
+        // The upstreams of these tests run on this machine, and one test serves file: URLs.
+        new ImageSettings(cacheDir, maxBytes, timeout, revalidate, allowed, LOCAL_AND_FILE),
         ImageSources.discover(getClass().getClassLoader(), Map.of()));
     services.add(s);
     return s;

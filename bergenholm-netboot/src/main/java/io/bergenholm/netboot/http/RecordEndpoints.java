@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@code /api/1.0/hosts}, {@code /groups} and {@code /templates}: the stored records. */
 final class RecordEndpoints {
@@ -77,7 +78,11 @@ final class RecordEndpoints {
     boolean show = showSecrets(call);
     if (call.param("explain").filter(RecordEndpoints::truthy).isPresent()) {
       Map<String, Object> out = new LinkedHashMap<>();
-      engine.explainHost(id).forEach((key, p) -> out.put(key, provenance(key, p, show)));
+      Map<String, Provenance> explained = engine.explainHost(id);
+      Map<String, Object> expanded = new LinkedHashMap<>();
+      explained.forEach((key, p) -> expanded.put(key, p.expanded()));
+      Set<String> secretValues = show ? Set.of() : secrets.secretValues(expanded);
+      explained.forEach((key, p) -> out.put(key, provenance(key, p, show, secretValues)));
       return Reply.json(OK, out);
     }
     if (call.param("params").filter("all"::equals).isPresent()) {
@@ -165,7 +170,7 @@ final class RecordEndpoints {
 
   /** A template rendered for a host: what installers fetch as their kickstart or preseed. */
   Outcome renderTemplate(Call call) {
-    String hostId = engine.bootHostId(call.pathParam(1));
+    String hostId = engine.renderHostId(call.pathParam(1));
     hostAccess.checkRead(call, hostId);
     return Reply.text(OK, engine.bootTemplate(call.pathParam(0), hostId));
   }
@@ -229,13 +234,13 @@ final class RecordEndpoints {
     return show ? params.asMap() : secrets.mask(params.asMap());
   }
 
-  private Map<String, Object> provenance(String key, Provenance p, boolean show) {
+  private Map<String, Object> provenance(String key, Provenance p, boolean show, Set<String> secretValues) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("source", p.source());
     boolean hide = !show && secrets.isSecret(key);
-    out.put("raw", hide && p.raw() != null ? Secrets.MASK : show ? p.raw() : secrets.maskValue(p.raw()));
+    out.put("raw", hide && p.raw() != null ? Secrets.MASK : show ? p.raw() : secrets.maskValue(p.raw(), secretValues));
     out.put("expanded", hide && p.expanded() != null ? Secrets.MASK
-        : show ? p.expanded() : secrets.maskValue(p.expanded()));
+        : show ? p.expanded() : secrets.maskValue(p.expanded(), secretValues));
     return out;
   }
 

@@ -60,6 +60,7 @@ class BootSideAttacksTest {
   void onlyUuidsRegisterAndJunkIdsResolveNothing() {
     assertError(s.get("/ipxe/register/%ff%fe?serial=1"), 400, "is not a UUID");
     assertError(s.get("/ipxe/register/new-machine?serial=1"), 400, "is not a UUID");
+    assertError(s.get("/ipxe/script/new-machine"), 404, "new-machine");
     assertError(s.get("/ipxe/script/%ff%fe"), 400, "is not a UUID");
     assertError(s.get("/api/1.0/templates/ks/%ff%fe"), 400, "is not a UUID");
     assertThat(json(s.get("/api/1.0/hosts")).path("hosts")).hasSize(3);
@@ -88,7 +89,7 @@ class BootSideAttacksTest {
   void fourHostileRendersInFlightDoNotHoldUpANormalBoot() throws Exception {
     try (TestServer slow = TestServer.start(Bergenholm.builder().config(Map.of("store", "memory:",
         "renderer.max_nodes", "4000000000", "renderer.timeout_ms", "600000",
-        Bergenholm.RENDER_DEADLINE_MS, "20000")).build(), HttpSettings.of(TestServer.loopback()),
+        Bergenholm.RENDER_DEADLINE_MS, "10000")).build(), HttpSettings.of(TestServer.loopback()),
         ImageRoute.notImplemented()).seeded()) {
       slow.engine.createTemplate("endless.ipxe", "{% for i in range(10000) %}{% for j in range(10000) %}"
           + "{% for k in range(10000) %}{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}");
@@ -118,6 +119,33 @@ class BootSideAttacksTest {
         HttpResponse<String> r = inFlight.get(i).get();
         assertError(r, 400, "template 'endless.ipxe' for host '" + hostile.get(i) + "' stopped");
       }
+    }
+  }
+
+  /** A host's kernel pointing at a file, a metadata service or the server's own API is not served. */
+  @Test
+  void imageUrlsCannotReachFilesMetadataOrTheServerItself(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Bergenholm engine = TestServer.memoryEngine();
+    io.bergenholm.engine.image.ImageService images = io.bergenholm.engine.image.ImageService.forEngine(engine,
+        Map.of("images.cache_dir", dir.resolve("cache").toString()));
+    try (io.bergenholm.netboot.http.image.NettyImageRoute route = new io.bergenholm.netboot.http.image.NettyImageRoute(images);
+        TestServer srv = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), route).seeded()) {
+      String self = srv.base + "/api/1.0/hosts/samplehost?params=all";
+      Map<String, String> kernels = Map.of(
+          "0000000a-0000-4000-8000-000000000001", "file:///etc/passwd",
+          "0000000a-0000-4000-8000-000000000002", "http://169.254.169.254/latest/meta-data/iam/",
+          "0000000a-0000-4000-8000-000000000003", self,
+          "0000000a-0000-4000-8000-000000000004", "http://localhost:" + srv.server.bootAddress().getPort() + "/healthz");
+      for (Map.Entry<String, String> e : kernels.entrySet()) {
+        engine.createHost(e.getKey(), Params.of(Map.of("kernel", e.getValue())));
+      }
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000001"), 400, "scheme 'file'");
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000002"), 400, "link-local");
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000003"), 400, "loopback");
+      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000004"), 400, "loopback");
+    } finally {
+      images.close();
     }
   }
 

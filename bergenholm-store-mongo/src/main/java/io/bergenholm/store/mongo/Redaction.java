@@ -1,12 +1,13 @@
 package io.bergenholm.store.mongo;
 
+import io.bergenholm.api.SecretMask;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Keeps a database password out of text that leaves the store (messages, logs). */
 final class Redaction {
-  static final String MASK = "****";
+  static final String MASK = SecretMask.MASK;
 
   private Redaction() {}
 

@@ -157,7 +157,9 @@ class CliTest {
     Path kernel = dir.resolve("vmlinuz");
     Files.write(kernel, new byte[300_000]);
     try (ServeCommand.Running full = serve("serve", "--data-dir", dir.resolve("data3").toString(),
-        "--http", "127.0.0.1:0", "--tftp", "127.0.0.1:0", "--tftp-root", root.toString())) {
+        "--http", "127.0.0.1:0", "--tftp", "127.0.0.1:0", "--tftp-root", root.toString(),
+        // This kernel is a local file: file: URLs are served only when enabled.
+        "-E", "images.allow_schemes=http,https,file", "-E", "images.cache_dir=" + dir.resolve("image-cache"))) {
       int http = full.bootAddress().getPort();
       int tftp = full.tftpAddress().orElseThrow().getPort();
       Process curl = new ProcessBuilder("curl", "-sS", "tftp://127.0.0.1:" + tftp + "/boot.ipxe",

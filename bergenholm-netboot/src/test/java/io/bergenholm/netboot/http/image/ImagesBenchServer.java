@@ -24,7 +24,9 @@ final class ImagesBenchServer {
     Path portFile = Path.of(args[1]);
     Bergenholm engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
     ImageService images = ImageService.forEngine(engine, Map.of(
-        "images.cache_dir", cache.toString(), "images.cache_max_bytes", "2G"));
+        "images.cache_dir", cache.toString(), "images.cache_max_bytes", "2G",
+        // the benchmark's upstream runs on this machine's loopback
+        "images.allow_loopback", "true"));
     NettyImageRoute route = new NettyImageRoute(images);
     HttpServer server = HttpServer.start(engine,
         HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), route);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.engine.image.ImageSettings;
+import io.bergenholm.engine.image.SourcePolicy;
 import io.bergenholm.engine.image.ImageSources;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,8 +53,9 @@ class NettyImageRouteTest {
   void start() throws Exception {
     upstream = new TestUpstream();
     images = new ImageService(
+        // The test upstream runs on this machine's loopback.
         new ImageSettings(cacheDir, 1L << 30, Duration.ofMillis(800), Duration.ofMinutes(5),
-            Set.of()),
+            Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
         ImageSources.discover(getClass().getClassLoader(), Map.of()));
     server = new TestHttpServer(images);
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
