@@ -165,7 +165,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
     }
     Router.Handler handler = binding.get().handler();
-    if (binding.get().inline()) {
+    Supplier<CompletableFuture<Outcome>> work = run(binding.get(), handler, call);
+    // An anonymous boot-side caller learns the status of a failure, not its message.
+    return access.isEmpty() ? AnonymousErrors.wrap(work, req.method().name(), uri.rawPath()) : work;
+  }
+
+  private Supplier<CompletableFuture<Outcome>> run(Router.Binding binding, Router.Handler handler, Call call) {
+    if (binding.inline()) {
       return () -> {
         try {
           return CompletableFuture.completedFuture(handler.handle(call));

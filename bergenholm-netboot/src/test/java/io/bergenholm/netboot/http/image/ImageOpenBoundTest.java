@@ -57,7 +57,7 @@ class ImageOpenBoundTest {
           new ImageSettings(cacheDir, 1L << 30, Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of()),
           ImageSources.discover(getClass().getClassLoader(), Map.of()));
       List<Socket> clients = new ArrayList<>();
-      try (TestHttpServer server = new TestHttpServer(images)) {
+      try (TestHttpServer server = new TestHttpServer(new NettyImageRoute(images, 32, 64), Optional.empty())) {
         server.target("h", new ImageTarget("kernel",
             URI.create("http://127.0.0.1:" + mute.getLocalPort() + "/vmlinuz"), Optional.empty(), Optional.empty()));
         for (int i = 0; i < 300; i++) {
