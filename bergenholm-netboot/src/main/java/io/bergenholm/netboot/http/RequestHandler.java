@@ -115,7 +115,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private Supplier<CompletableFuture<Outcome>> dispatch(ChannelHandlerContext ctx, FullHttpRequest req, HttpHeaders headers,
       boolean keepAlive) {
     QueryStringDecoder uri = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, limits.maxParameters() + 1);
-    Map<String, List<String>> query = uri.parameters();
+    Map<String, List<String>> query;
+    try {
+      query = uri.parameters();
+      uri.path();
+    } catch (IllegalArgumentException e) { // a bad %-escape
+      return done(Reply.error(BAD_REQUEST, "bad percent-encoding in the request URI: " + e.getMessage()));
+    }
     if (query.values().stream().mapToInt(List::size).sum() > limits.maxParameters()) {
       return done(Reply.error(BAD_REQUEST, "more than " + limits.maxParameters() + " query parameters"));
     }
