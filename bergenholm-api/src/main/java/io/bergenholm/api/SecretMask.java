@@ -17,7 +17,12 @@ public final class SecretMask {
 
   private SecretMask() {}
 
-  /** {@code text} with the password of every URL in it masked: {@code http://u:********@h/} (user kept). */
+  /**
+   * Masks the password of every URL in a text: {@code http://u:********@h/} (the user is kept).
+   *
+   * @param text any text, or null
+   * @return the text with URL passwords masked (null for null)
+   */
   public static String maskUrlCredentials(String text) {
     if (text == null || text.indexOf('@') < 0 || !text.contains("://")) {
       return text;
@@ -27,12 +32,23 @@ public final class SecretMask {
         : java.util.regex.Matcher.quoteReplacement(m.group(1) + ":" + MASK + "@"));
   }
 
-  /** Whether {@code text} holds a URL whose password is given (masked or not). */
+  /**
+   * Whether a text holds a URL whose password is given (masked or not).
+   *
+   * @param text any text, or null
+   * @return true if some URL in it carries a password
+   */
   public static boolean hasUrlCredentials(String text) {
     return text != null && text.indexOf('@') >= 0 && URL_PASSWORD.matcher(text).find();
   }
 
-  /** {@code text} with every occurrence of {@code secret} masked; a null or empty secret changes nothing. */
+  /**
+   * Masks every occurrence of a secret value in a text.
+   *
+   * @param text any text, or null
+   * @param secret the secret value; null or empty changes nothing
+   * @return the text with the secret masked
+   */
   public static String maskOccurrences(String text, String secret) {
     if (text == null || secret == null || secret.isEmpty()) {
       return text;

@@ -2,6 +2,7 @@ package io.bergenholm.engine;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.store.ParameterStore;
 import java.util.HashMap;
@@ -115,8 +116,9 @@ final class Inheritance {
     try {
       group = store.groups().get(name);
     } catch (BadInputException e) {
-      throw new BadInputException(referrer + " lists group '" + name + "', which is not a valid group name: "
-          + e.getMessage(), e);
+      // A valid name that fails is a record that cannot be read (a corrupt file), not a bad name.
+      throw new BadInputException(referrer + " lists group '" + name + "', which "
+          + (RecordNames.isValid(name) ? "cannot be read: " : "is not a valid group name: ") + e.getMessage(), e);
     }
     return group.map(Versioned::value).orElseThrow(() ->
         new BadInputException(referrer + " lists group '" + name + "', which does not exist"));

@@ -2,6 +2,7 @@ package io.bergenholm.netboot.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.CREATED;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
+import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE;
 import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 
 import io.bergenholm.api.NotFoundException;
@@ -10,6 +11,7 @@ import io.bergenholm.engine.Bergenholm;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -21,6 +23,7 @@ final class BootEndpoints {
   private final Bergenholm engine;
   private final RegistrationLimiter registrations;
   private final int maxUnassigned;
+  private final StoreHealth health;
 
   BootEndpoints(Bergenholm engine) {
     this(engine, TransportLimits.defaults());
@@ -30,6 +33,7 @@ final class BootEndpoints {
     this.engine = engine;
     this.registrations = new RegistrationLimiter(limits.registrationsPerMinute(), limits.registrationBurst());
     this.maxUnassigned = limits.maxUnassignedHosts();
+    this.health = new StoreHealth(engine.store());
   }
 
   Outcome script(Call call) {
@@ -98,9 +102,16 @@ final class BootEndpoints {
     return Reply.json(OK, Map.of("status", "ok"));
   }
 
-  /** Readiness: the store answers a listing. */
+  /**
+   * Readiness: the store answers and its groups can be read. The reason for "not ready" is shown to
+   * management callers only; anonymous ones find it in the server log.
+   */
   Outcome readyz(Call call) {
-    engine.store().templates().list();
+    Optional<String> problem = health.problem();
+    if (problem.isPresent()) {
+      return Reply.json(SERVICE_UNAVAILABLE, Map.of("status", "not ready", "reason", call.access().isPresent()
+          ? problem.get() : "a stored record cannot be read; the server log and the management API name it"));
+    }
     return Reply.json(OK, Map.of("status", "ready"));
   }
 

@@ -39,6 +39,7 @@ public final class HttpServer implements AutoCloseable {
   private final EventLoopGroup loops;
   private final BoundedExecutor workers;
   private final List<Channel> channels = new ArrayList<>();
+  private final List<ConnectionLimiter> limiters = new ArrayList<>();
   private InetSocketAddress bootAddress;
   private Optional<InetSocketAddress> managementAddress = Optional.empty();
 
@@ -89,7 +90,8 @@ public final class HttpServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images, metrics));
+        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images, metrics,
+            limiter(settings)));
     Channel ch;
     try {
       ch = b.bind(listener.address()).syncUninterruptibly().channel();
@@ -123,6 +125,18 @@ public final class HttpServer implements AutoCloseable {
           + "loopback. Anyone who can reach it can change hosts, groups and templates and power machines "
           + "off. Configure a tokens file. ***", management.address());
     }
+  }
+
+  private ConnectionLimiter limiter(HttpSettings settings) {
+    ConnectionLimiter l = new ConnectionLimiter(settings.transport().maxConnections(),
+        settings.transport().maxConnectionsPerAddress());
+    limiters.add(l);
+    return l;
+  }
+
+  /** Connections open now, on every listener. */
+  public int openConnections() {
+    return limiters.stream().mapToInt(ConnectionLimiter::open).sum();
   }
 
   /** Where the boot side listens (with the real port when 0 was asked for). */

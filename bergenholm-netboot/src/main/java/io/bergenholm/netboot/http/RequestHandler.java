@@ -114,7 +114,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private Supplier<CompletableFuture<Outcome>> dispatch(ChannelHandlerContext ctx, FullHttpRequest req, HttpHeaders headers,
       boolean keepAlive, RequestLog requestLog) {
     QueryStringDecoder uri = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, limits.maxParameters() + 1);
-    Map<String, List<String>> query = uri.parameters();
+    Map<String, List<String>> query;
+    try {
+      query = uri.parameters();
+      uri.path();
+    } catch (IllegalArgumentException e) { // a bad %-escape
+      return done(Reply.error(BAD_REQUEST, "bad percent-encoding in the request URI: " + e.getMessage()));
+    }
     if (query.values().stream().mapToInt(List::size).sum() > limits.maxParameters()) {
       return done(Reply.error(BAD_REQUEST, "more than " + limits.maxParameters() + " query parameters"));
     }
@@ -168,7 +174,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
     }
     Router.Handler handler = binding.get().handler();
-    if (binding.get().inline()) {
+    Supplier<CompletableFuture<Outcome>> work = run(binding.get(), handler, call);
+    // An anonymous boot-side caller learns the status of a failure, not its message.
+    return access.isEmpty() ? AnonymousErrors.wrap(work, req.method().name(), uri.rawPath()) : work;
+  }
+
+  private Supplier<CompletableFuture<Outcome>> run(Router.Binding binding, Router.Handler handler, Call call) {
+    if (binding.inline()) {
       return () -> {
         try {
           return CompletableFuture.completedFuture(handler.handle(call));

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** A small blocking client of the REST API, for the CLI. */
@@ -21,8 +22,8 @@ final class ApiClient {
   private final Optional<String> token;
   private final HttpClient http;
 
-  /** One response: status and body text. */
-  record Response(int status, String body) {}
+  /** One response: status, body text, and the entity tag of what it shows, if the server gave one. */
+  record Response(int status, String body, Optional<String> etag) {}
 
   ApiClient(String base, Optional<String> token) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
@@ -36,11 +37,17 @@ final class ApiClient {
 
   /** Sends a request and returns a 2xx response; anything else is a {@link ClientException}. */
   Response send(String method, String path, Optional<byte[]> body, String contentType) {
+    return send(method, path, body, contentType, Map.of());
+  }
+
+  /** As {@link #send(String, String, Optional, String)}, with extra request headers. */
+  Response send(String method, String path, Optional<byte[]> body, String contentType, Map<String, String> headers) {
     URI uri = URI.create(base + path);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
         .method(method, body.map(HttpRequest.BodyPublishers::ofByteArray).orElse(HttpRequest.BodyPublishers.noBody()));
     body.ifPresent(x -> b.header("Content-Type", contentType));
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    headers.forEach(b::header);
     HttpResponse<String> r;
     try {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -53,10 +60,14 @@ final class ApiClient {
       throw new ClientException(Main.UNREACHABLE, "interrupted");
     }
     if (r.statusCode() / 100 == 2) {
-      return new Response(r.statusCode(), r.body());
+      return new Response(r.statusCode(), r.body(), r.headers().firstValue("ETag"));
     }
     String reason = reason(r.body());
     int code = r.statusCode() >= 500 ? Main.UNREACHABLE : Main.REFUSED;
+    if (r.statusCode() == 412) {
+      throw new ClientException(code, method + " " + path + ": 412 " + reason + " (it changed since it was read;"
+          + " show it again and redo the change)");
+    }
     throw new ClientException(code, method + " " + path + ": " + r.statusCode() + " " + reason);
   }
 

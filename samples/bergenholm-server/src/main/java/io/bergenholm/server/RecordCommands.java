@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,6 +52,28 @@ final class RecordCommands {
       return Main.OK;
     }
 
+    /**
+     * Replaces a record with {@code If-Match}: the entity tag given ({@code --if-match}, as {@code
+     * show --etag} printed it when the record was read for editing), or else the one the record has
+     * now. Either way a record changed meanwhile by someone else is answered 412 and left as it is,
+     * rather than silently overwritten.
+     */
+    int update(String name, Path file, String contentType, String ifMatch) {
+      byte[] body = read(file);
+      String path = "/" + collection() + "/" + segment(name);
+      String tag = ifMatch != null ? ifMatch : main.client().get(path).etag().orElseThrow(() ->
+          new ClientException(Main.UNREACHABLE, "GET " + path + ": the server sent no ETag to update against"));
+      String quoted = tag.startsWith("\"") ? tag : "\"" + tag + "\"";
+      main.client().send("PUT", path, Optional.of(body), contentType, Map.of("If-Match", quoted));
+      return Main.OK;
+    }
+
+    /** Prints the entity tag of what {@code path} shows on stderr, for a later {@code update --if-match}. */
+    void printEtag(String path) {
+      main.client().get(path).etag().ifPresent(t -> spec.commandLine().getErr().println("ETag: " + t));
+      spec.commandLine().getErr().flush();
+    }
+
     int delete(String name) {
       main.client().send("DELETE", "/" + collection() + "/" + segment(name), Optional.empty(), "");
       return Main.OK;
@@ -90,7 +113,12 @@ final class RecordCommands {
     int show(@Parameters(paramLabel = "ID") String id,
         @Option(names = "--all", description = "Include parameters from groups, expanded.") boolean all,
         @Option(names = "--secrets", description = "Show secret parameters (needs a read-write token).")
-            boolean secrets) {
+            boolean secrets,
+        @Option(names = "--etag", description = "Also print the host's ETag on stderr, for 'update --if-match'.")
+            boolean etag) {
+      if (etag) {
+        printEtag("/hosts/" + segment(id));
+      }
       String q = all ? "?params=all" : "";
       if (secrets) {
         q += (q.isEmpty() ? "?" : "&") + "secrets=show";
@@ -137,9 +165,12 @@ final class RecordCommands {
       return write("POST", id, file, "application/json");
     }
 
-    @Command(name = "update", description = "Replace a host's parameters with a JSON file ('-' for stdin).")
-    int update(@Parameters(paramLabel = "ID") String id, @Parameters(paramLabel = "JSONFILE") Path file) {
-      return write("PUT", id, file, "application/json");
+    @Command(name = "update", description = "Replace a host's parameters with a JSON file ('-' for stdin);"
+        + " refused (412) if the host changed since it was read.")
+    int update(@Parameters(paramLabel = "ID") String id, @Parameters(paramLabel = "JSONFILE") Path file,
+        @Option(names = "--if-match", paramLabel = "ETAG", description = "The ETag 'show --etag' printed.")
+            String ifMatch) {
+      return update(id, file, "application/json", ifMatch);
     }
 
     @Command(name = "delete", description = "Delete a host.")
@@ -169,7 +200,12 @@ final class RecordCommands {
 
     @Command(name = "show", description = "Show a group's parameters, or with --all its inherited ones (unexpanded).")
     int show(@Parameters(paramLabel = "NAME") String name,
-        @Option(names = "--all", description = "Include parameters from parent groups.") boolean all) {
+        @Option(names = "--all", description = "Include parameters from parent groups.") boolean all,
+        @Option(names = "--etag", description = "Also print the group's ETag on stderr, for 'update --if-match'.")
+            boolean etag) {
+      if (etag) {
+        printEtag("/groups/" + segment(name));
+      }
       return printJson("/groups/" + segment(name) + (all ? "?params=all" : ""));
     }
 
@@ -178,9 +214,12 @@ final class RecordCommands {
       return write("POST", name, file, "application/json");
     }
 
-    @Command(name = "update", description = "Replace a group's parameters with a JSON file ('-' for stdin).")
-    int update(@Parameters(paramLabel = "NAME") String name, @Parameters(paramLabel = "JSONFILE") Path file) {
-      return write("PUT", name, file, "application/json");
+    @Command(name = "update", description = "Replace a group's parameters with a JSON file ('-' for stdin);"
+        + " refused (412) if the group changed since it was read.")
+    int update(@Parameters(paramLabel = "NAME") String name, @Parameters(paramLabel = "JSONFILE") Path file,
+        @Option(names = "--if-match", paramLabel = "ETAG", description = "The ETag 'show --etag' printed.")
+            String ifMatch) {
+      return update(name, file, "application/json", ifMatch);
     }
 
     @Command(name = "delete", description = "Delete a group.")
@@ -203,7 +242,12 @@ final class RecordCommands {
 
     @Command(name = "show", description = "Show a template, or with --host ID rendered for that host.")
     int show(@Parameters(paramLabel = "NAME") String name,
-        @Option(names = "--host", paramLabel = "ID", description = "Render for this host.") String host) {
+        @Option(names = "--host", paramLabel = "ID", description = "Render for this host.") String host,
+        @Option(names = "--etag", description = "Also print the template's ETag on stderr, for 'update --if-match'.")
+            boolean etag) {
+      if (etag) {
+        printEtag("/templates/" + segment(name));
+      }
       String path = "/templates/" + segment(name) + (host == null ? "" : "/" + segment(host));
       String text = main.client().get(path).body();
       out().print(text);
@@ -219,9 +263,12 @@ final class RecordCommands {
       return write("POST", name, file, "text/plain; charset=utf-8");
     }
 
-    @Command(name = "update", description = "Replace a template with a text file ('-' for stdin).")
-    int update(@Parameters(paramLabel = "NAME") String name, @Parameters(paramLabel = "FILE") Path file) {
-      return write("PUT", name, file, "text/plain; charset=utf-8");
+    @Command(name = "update", description = "Replace a template with a text file ('-' for stdin);"
+        + " refused (412) if the template changed since it was read.")
+    int update(@Parameters(paramLabel = "NAME") String name, @Parameters(paramLabel = "FILE") Path file,
+        @Option(names = "--if-match", paramLabel = "ETAG", description = "The ETag 'show --etag' printed.")
+            String ifMatch) {
+      return update(name, file, "text/plain; charset=utf-8", ifMatch);
     }
 
     @Command(name = "delete", description = "Delete a template.")

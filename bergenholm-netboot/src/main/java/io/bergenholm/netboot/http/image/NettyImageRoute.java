@@ -9,6 +9,7 @@ import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.event.BootEvents;
 import io.bergenholm.engine.image.ImageHandle;
 import io.bergenholm.engine.image.ImageService;
+import io.bergenholm.netboot.http.AnonymousErrors;
 import io.bergenholm.netboot.http.HttpReplies;
 import io.bergenholm.netboot.http.ImageCall;
 import io.bergenholm.netboot.http.ImageRoute;
@@ -61,9 +62,13 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private final Optional<ExecutorService> owned;
   private final Optional<BootEvents> events;
 
-  /** Default {@link #NettyImageRoute(ImageService, int, int, Optional) bounds}: 32 opening threads, 64 waiting opens. */
-  public static final int DEFAULT_OPEN_THREADS = 32;
-  public static final int DEFAULT_OPEN_QUEUE = 64;
+  /**
+   * Default {@link #NettyImageRoute(ImageService, int, int, Optional) bounds}: 64 opening threads,
+   * 1024 waiting opens (a waiting open is a small queue entry; a rack of machines booting at once
+   * must fit).
+   */
+  public static final int DEFAULT_OPEN_THREADS = 64;
+  public static final int DEFAULT_OPEN_QUEUE = 1024;
 
   /** A route with {@link #DEFAULT_OPEN_THREADS} opening threads and {@link #DEFAULT_OPEN_QUEUE} waiting opens. */
   public NettyImageRoute(ImageService images) {
@@ -182,13 +187,16 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
     if (failure instanceof NotFoundException) {
       reply(ctx, call, HttpResponseStatus.NOT_FOUND, failure.getMessage(), done);
     } else if (failure instanceof BadInputException) {
-      log.warn("{}", failure.getMessage());
-      reply(ctx, call, HttpResponseStatus.BAD_REQUEST, failure.getMessage(), done);
+      // Image routes are anonymous: the message (URLs, their credentials, cache paths) goes to the log only.
+      reply(ctx, call, HttpResponseStatus.BAD_REQUEST, AnonymousErrors.reason(HttpResponseStatus.BAD_REQUEST,
+          failure.getMessage(), "host " + hostId + " " + target.parameter()), done);
     } else if (failure instanceof UpstreamException) {
-      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, failure.getMessage(), done);
+      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, AnonymousErrors.reason(HttpResponseStatus.BAD_GATEWAY,
+          failure.getMessage(), "host " + hostId + " " + target.parameter()), done);
     } else if (failure instanceof UnavailableException) {
-      log.error("host {}: {}", hostId, failure.getMessage());
-      reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, failure.getMessage(), done);
+      reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, AnonymousErrors.reason(
+          HttpResponseStatus.SERVICE_UNAVAILABLE, failure.getMessage(), "host " + hostId + " " + target.parameter()),
+          done);
     } else {
       log.error("host {}: serving {} failed", hostId, target.parameter(), failure);
       reply(ctx, call, HttpResponseStatus.INTERNAL_SERVER_ERROR,
@@ -208,7 +216,8 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
     ImageHandle.State state = handle.state();
     if (state instanceof ImageHandle.State.Failed failed) {
       closeQuietly(handle);
-      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, failed.cause().getMessage(), done);
+      reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, AnonymousErrors.reason(HttpResponseStatus.BAD_GATEWAY,
+          failed.cause().getMessage(), "host " + call.hostId() + " " + handle.url()), done);
       record(call, target, BootEvent.ERROR, handle.fromCache() ? "cache" : "upstream", 0, started,
           String.valueOf(failed.cause().getMessage()));
       return;

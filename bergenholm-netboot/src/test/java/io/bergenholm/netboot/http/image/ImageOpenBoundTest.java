@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.engine.image.ImageSettings;
+import io.bergenholm.engine.image.SourcePolicy;
 import io.bergenholm.engine.image.ImageSources;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,10 +55,10 @@ class ImageOpenBoundTest {
       long before = openers();
       int totalBefore = Thread.activeCount();
       ImageService images = new ImageService(
-          new ImageSettings(cacheDir, 1L << 30, Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of()),
+          new ImageSettings(cacheDir, 1L << 30, Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
           ImageSources.discover(getClass().getClassLoader(), Map.of()));
       List<Socket> clients = new ArrayList<>();
-      try (TestHttpServer server = new TestHttpServer(images)) {
+      try (TestHttpServer server = new TestHttpServer(new NettyImageRoute(images, 32, 64, Optional.empty()), Optional.empty())) {
         server.target("h", new ImageTarget("kernel",
             URI.create("http://127.0.0.1:" + mute.getLocalPort() + "/vmlinuz"), Optional.empty(), Optional.empty()));
         for (int i = 0; i < 300; i++) {

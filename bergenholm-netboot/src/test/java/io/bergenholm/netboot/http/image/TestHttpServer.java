@@ -32,8 +32,13 @@ final class TestHttpServer implements AutoCloseable {
 
   /** With {@code tls}, the server speaks HTTPS (and the route copies instead of zero-copy). */
   TestHttpServer(ImageService images, Optional<TlsFiles> tls) {
+    this(new NettyImageRoute(images), tls);
+  }
+
+  /** With this route (for its bounds). */
+  TestHttpServer(NettyImageRoute route, Optional<TlsFiles> tls) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
-    route = new NettyImageRoute(images);
+    this.route = route;
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
     server = HttpServer.start(engine,
         HttpSettings.of(any).withBoot(new Listener(any, tls)), route);
