@@ -12,7 +12,8 @@ set -euo pipefail
 duration=${1:-10s}
 rounds=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
-jar="$root/samples/bergenholm-server/target/bergenholm-server-0.1.0-SNAPSHOT-all.jar"
+# BERGENHOLM_JAR runs another build (for before/after figures in one sitting).
+jar=${BERGENHOLM_JAR:-"$root/samples/bergenholm-server/target/bergenholm-server-0.1.0-SNAPSHOT-all.jar"}
 work=$(mktemp -d)
 chmod 755 "$work" # nginx workers run as an unprivileged user
 pids=()

@@ -147,6 +147,11 @@ final class ServeCommand implements Callable<Integer> {
       this.store = store;
     }
 
+    /** The engine (its events, for tests that wait for them). */
+    Bergenholm engine() {
+      return engine;
+    }
+
     InetSocketAddress bootAddress() {
       return http.bootAddress();
     }
