@@ -204,9 +204,9 @@ class ObservabilityTest {
         assertThat(n.path("timestamp").asLong()).as(line).isPositive();
         assertThat(n.path("level").asText()).as(line).isIn("INFO", "WARN", "ERROR");
         audit |= n.path("loggerName").asText().equals("io.bergenholm.audit")
-            && n.path("message").asText().contains("operator-alice");
+            && n.path("formattedMessage").asText().contains("operator-alice");
         access |= n.path("loggerName").asText().equals("io.bergenholm.access")
-            && n.path("message").asText().contains("/api/1.0/groups/audited");
+            && n.path("formattedMessage").asText().contains("/api/1.0/groups/audited");
         assertThat(n.path("loggerName").asText()).as("boot access is off").isNotEqualTo("io.bergenholm.access.boot");
       }
       assertThat(audit).as(json).isTrue();
