@@ -13,10 +13,6 @@ import java.util.Map;
 final class Routes {
   private Routes() {}
 
-  static Router build(Bergenholm engine, Json json) {
-    return build(engine, json, ServerMetrics.forEngine(engine));
-  }
-
   static Router build(Bergenholm engine, Json json, ServerMetrics metrics) {
     RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine));
     BootEndpoints boot = new BootEndpoints(engine);

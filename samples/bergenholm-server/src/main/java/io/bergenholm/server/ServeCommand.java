@@ -252,7 +252,9 @@ final class ServeCommand implements Callable<Integer> {
       started.add(images);
       NettyImageRoute imageRoute = new NettyImageRoute(images, engine.events());
       started.add(0, imageRoute);
-      HttpServer server = HttpServer.start(engine, settings, imageRoute, ServerMetrics.forEngine(engine).withImages(images));
+      ServerMetrics metrics = ServerMetrics.forEngine(engine).withImages(images);
+      started.add(metrics);
+      HttpServer server = HttpServer.start(engine, settings, imageRoute, metrics);
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {
