@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  */
 final class BootTimeline {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern SERIES = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)$",
+  private static final Pattern SERIES = Pattern.compile(
+      "^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*\\})?) (\\S+)$",
       Pattern.MULTILINE);
 
   /** One expected step: its kind and what else must hold of it. */

@@ -126,6 +126,7 @@ public final class Bergenholm implements AutoCloseable {
   private final Cache<RenderKey, Stamped<String>> rendered;
   private final RenderWorkers workers;
   private final BootEvents events;
+  private final Cache<String, Stamped<ServedScript>> scripts;
 
   /** A cached result, or the failure it gave (not computed again until the store changes). */
   private record Stamped<T>(long stamp, T value, BadInputException failure) {
@@ -140,6 +141,7 @@ public final class Bergenholm implements AutoCloseable {
   private record RenderKey(String template, String hostId) {}
 
   private record JobKey(Object what, long stamp) {}
+  private record ServedScript(String text, String template, String purpose) {}
 
   private Bergenholm(Builder b, ClassLoader loader, ParameterStore store, boolean ownsStore,
       Set<String> secretConfigKeys) {
@@ -198,6 +200,7 @@ public final class Bergenholm implements AutoCloseable {
     this.workers = new RenderWorkers(intSetting(RENDER_THREADS, 4), intSetting(RENDER_SLOW_SLOTS, 8),
         intSetting(RENDER_DEADLINE_MS, 5000), intSetting(RENDER_SLOW_MS, 200), intSetting(RENDER_QUEUE_WAIT_MS, 2000),
         intSetting(RENDER_MAX_ALLOCATED_MB, 512) * (1L << 20));
+    this.scripts = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
     BootEventSink sink = b.eventSink != null ? b.eventSink : store.events().orElseGet(() ->
         new MemoryEventSink(intSetting(EVENTS_MAX_PER_HOST, 500), intSetting(EVENTS_MAX_TOTAL, 50_000)));
     this.events = new BootEvents(sink, intSetting(EVENTS_QUEUE, 10_000));
@@ -457,16 +460,36 @@ public final class Bergenholm implements AutoCloseable {
   public String ipxeScript(String hostId) {
     long started = System.nanoTime();
     try {
+      long stamp = store.changeStamp();
       Resolution r = resolveHost(hostId);
       String script = ipxeScript(hostId, r);
       String template = String.valueOf(r.params().get("ipxe_script").orElse(""));
+      String purpose = ScriptPurpose.of(r.known(), script);
+      scripts.put(hostId, new Stamped<>(stamp, new ServedScript(script, template, purpose), null));
       events.record(BootEvent.KIND_SCRIPT_SERVED, hostId, BootEvent.OK, Map.of("template", template,
-          "purpose", ScriptPurpose.of(r.known(), script), "duration_ms", EventTimes.millisSince(started)));
+          "purpose", purpose, "duration_ms", EventTimes.millisSince(started)));
       return script;
     } catch (RuntimeException e) {
       events.record(EventTimes.failure(hostId, "ipxe_script", e, started));
       throw e;
     }
+  }
+
+  /**
+   * The host's iPXE script if a rendering made since the store last changed is cached, recording
+   * the same event as {@link #ipxeScript}; empty otherwise (then call {@link #ipxeScript} off the
+   * event loop). Never blocks and never reads the store: safe on an event loop.
+   */
+  public Optional<String> cachedIpxeScript(String hostId) {
+    long started = System.nanoTime();
+    Stamped<ServedScript> hit = scripts.getIfPresent(hostId);
+    if (hit == null || hit.stamp() != store.changeStamp()) {
+      return Optional.empty();
+    }
+    ServedScript s = hit.value();
+    events.record(BootEvent.KIND_SCRIPT_SERVED, hostId, BootEvent.OK, Map.of("template", s.template(),
+        "purpose", s.purpose(), "duration_ms", EventTimes.millisSince(started), "cached", "true"));
+    return Optional.of(s.text());
   }
 
   private String ipxeScript(String hostId, Resolution r) {
@@ -875,6 +898,7 @@ public final class Bergenholm implements AutoCloseable {
   public void invalidateCaches() {
     resolved.invalidateAll();
     rendered.invalidateAll();
+    scripts.invalidateAll();
   }
 
   /**

@@ -42,6 +42,7 @@ public final class HttpServer implements AutoCloseable {
   private final List<ConnectionLimiter> limiters = new ArrayList<>();
   private InetSocketAddress bootAddress;
   private Optional<InetSocketAddress> managementAddress = Optional.empty();
+  private Optional<ServerMetrics> ownedMetrics = Optional.empty();
 
   private HttpServer(HttpSettings settings) {
     this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bergenholm-http-accept"),
@@ -57,10 +58,21 @@ public final class HttpServer implements AutoCloseable {
    * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
    */
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
-    return start(engine, settings, images, ServerMetrics.forEngine(engine));
+    ServerMetrics metrics = ServerMetrics.forEngine(engine);
+    try {
+      HttpServer server = start(engine, settings, images, metrics);
+      server.ownedMetrics = Optional.of(metrics);
+      return server;
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
   }
 
-  /** As {@link #start(Bergenholm, HttpSettings, ImageRoute)}, serving {@code metrics} on {@code /metrics}. */
+  /**
+   * As {@link #start(Bergenholm, HttpSettings, ImageRoute)}, serving {@code metrics} on {@code
+   * /metrics}; the caller closes them.
+   */
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, ServerMetrics metrics) {
     HttpServer server = new HttpServer(settings);
     try {
@@ -157,5 +169,6 @@ public final class HttpServer implements AutoCloseable {
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.close();
+    ownedMetrics.ifPresent(ServerMetrics::close);
   }
 }

@@ -183,8 +183,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (binding.inline()) {
       return () -> {
         try {
-          return CompletableFuture.completedFuture(handler.handle(call));
-        } catch (RuntimeException e) {
+          Outcome now = handler.handle(call);
+          if (now instanceof Deferred later) {
+            return CompletableFuture.supplyAsync(later.work(), workers);
+          }
+          return CompletableFuture.completedFuture(now);
+        } catch (RuntimeException e) { // RejectedExecutionException too: every worker busy, queue full
           return CompletableFuture.failedFuture(e);
         }
       };

@@ -30,7 +30,8 @@ final class Routes {
     r.on(GET, "/healthz", call -> Guard.BOOT, BootEndpoints::healthz, true);
     r.on(GET, "/readyz", Guard.BOOT, boot::readyz);
     r.on(GET, "/ipxe/boot.ipxe", call -> Guard.BOOT, boot::chainScript, true);
-    r.on(GET, "/ipxe/script/{}", Guard.BOOT, boot::script);
+    // Inline: a warm script comes from the engine's cache on the event loop; a render goes to a worker.
+    r.on(GET, "/ipxe/script/{}", call -> Guard.BOOT, boot::cachedScript, true);
     r.on(GET, "/ipxe/register/{}", Guard.BOOT, boot::register);
     for (String kind : new String[] {"kernel", "module"}) {
       r.on(GET, "/ipxe/" + kind + "/{}", Guard.BOOT, call -> boot.image(call, kind));

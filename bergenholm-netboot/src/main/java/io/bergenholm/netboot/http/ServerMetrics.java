@@ -4,6 +4,8 @@ import io.bergenholm.api.event.BootEvent;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.image.ImageMetricsSnapshot;
 import io.bergenholm.engine.image.ImageService;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -14,8 +16,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -24,13 +28,16 @@ import java.util.function.Supplier;
  * event is counted with no code of its own; HTTP requests are counted by route pattern (never the
  * raw path, which holds attacker-chosen ids), so label values stay few.
  */
-public final class ServerMetrics {
+public final class ServerMetrics implements AutoCloseable {
   /** Content type of the Prometheus text format. */
   public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
   private static final Set<String> ARCHES = Set.of("0", "6", "7", "9", "10", "11", "15", "16", "19");
 
+  private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Map<String, RouteSeries> byRoute = new ConcurrentHashMap<>();
   private final Counter requests;
   private final Histogram latency;
   private final Counter dhcpOffers;
@@ -46,6 +53,7 @@ public final class ServerMetrics {
   private final Counter power;
   private final Counter storeErrors;
   private final Histogram storeLatency;
+  private final AutoCloseable subscription;
 
   private ServerMetrics(Bergenholm engine) {
     requests = Counter.builder().name("bergenholm_http_requests")
@@ -95,7 +103,7 @@ public final class ServerMetrics {
         .help("Boot events written to the event sink")
         .callback(cb -> cb.call(engine.events().written())).register(registry);
     JvmMetrics.builder().register(registry);
-    engine.events().subscribe(this::count);
+    subscription = engine.events().subscribe(this::count);
   }
 
   /** Metrics for this engine's boots, counted from its events from now on. */
@@ -130,6 +138,16 @@ public final class ServerMetrics {
     return this;
   }
 
+  /** Stops counting the engine's events (the registry stays readable). */
+  @Override
+  public void close() {
+    try {
+      subscription.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The registry, for an embedder's own metrics. */
   public PrometheusRegistry registry() {
     return registry;
@@ -137,8 +155,18 @@ public final class ServerMetrics {
 
   /** Counts one answered request. {@code route} must be a route pattern or a fixed word. */
   void request(String route, String method, int status, long nanos) {
-    requests.labelValues(route, method, Integer.toString(status)).inc();
-    latency.labelValues(route).observe(nanos / 1e9);
+    RouteSeries series = byRoute.computeIfAbsent(route, r -> new RouteSeries(latency.labelValues(r)));
+    series.latency().observe(nanos / 1e9);
+    int m = METHODS.indexOf(method);
+    int key = status * 8 + (m < 0 ? 7 : m);
+    series.counts().computeIfAbsent(key, k -> requests.labelValues(route, method, Integer.toString(status))).inc();
+  }
+
+  /** A route's series, looked up once rather than by label values on every request. */
+  private record RouteSeries(DistributionDataPoint latency, Map<Integer, CounterDataPoint> counts) {
+    RouteSeries(DistributionDataPoint latency) {
+      this(latency, new ConcurrentHashMap<>());
+    }
   }
 
   /** Times a store read made on behalf of the management side. */

@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,6 +48,8 @@ final class FileEventSink implements BootEventSink {
   private final Path current;
   private final Path previous;
   private final long maxBytes;
+  private FileChannel out; // guarded by this
+  private Object outKey; // guarded by this: the file out writes, so a rotation elsewhere is noticed
 
   FileEventSink(Path storeRoot, long maxBytes) {
     Path dir = storeRoot.resolve(FOLDER);
@@ -63,21 +66,64 @@ final class FileEventSink implements BootEventSink {
     }
     byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
     try {
-      Files.createDirectories(current.getParent());
-      try (FileChannel ch = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND)) {
-        if (ch.size() > 0 && !endsWithNewline(current)) {
-          // A line torn by a crash: end it, so that it alone is lost.
-          ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
-        }
-        ch.write(ByteBuffer.wrap(bytes));
-        if (ch.size() >= maxBytes) {
-          Files.move(current, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+      FileChannel ch = channel();
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      if (ch.size() >= maxBytes) {
+        closeChannel();
+        Files.move(current, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {
+      closeChannel();
       throw new UnavailableException("cannot append boot events to " + current + ": " + e, e);
     }
+  }
+
+  /**
+   * The open file, opened again when it is gone (rotated by this sink or by another server on the
+   * same folder). Opening ends a line torn by a crash, so that it alone is lost.
+   */
+  private FileChannel channel() throws IOException {
+    if (out != null && outKey != null && outKey.equals(fileKey())) {
+      return out;
+    }
+    closeChannel();
+    Files.createDirectories(current.getParent());
+    FileChannel ch = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND);
+    if (ch.size() > 0 && !endsWithNewline(current)) {
+      ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
+    }
+    out = ch;
+    outKey = fileKey();
+    return ch;
+  }
+
+  /** The identity of the file now at {@code current} (inode), or null if there is none. */
+  private Object fileKey() {
+    try {
+      return Files.readAttributes(current, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void closeChannel() {
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException e) {
+        log.debug("closing {} failed: {}", current, e.toString());
+      }
+      out = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeChannel();
   }
 
   private static boolean endsWithNewline(Path file) throws IOException {

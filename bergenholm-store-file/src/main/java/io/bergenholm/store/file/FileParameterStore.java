@@ -257,6 +257,7 @@ public final class FileParameterStore implements ParameterStore {
 
   @Override
   public void close() {
+    events.close();
     watcher.close();
   }
 

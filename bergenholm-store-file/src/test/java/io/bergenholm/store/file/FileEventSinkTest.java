@@ -44,17 +44,35 @@ class FileEventSinkTest {
   }
 
   @Test
-  void aTornLineIsSkippedAndTheStoreStampDoesNotMove() throws Exception {
+  void aLineTornByACrashIsSkippedAndTheStoreStampDoesNotMove() throws Exception {
     try (FileParameterStore store = FileParameterStore.open(dir, false)) {
       long stamp = store.changeStamp();
-      FileEventSink sink = (FileEventSink) store.events().orElseThrow();
-      sink.append(List.of(event("h", 1)));
-      Files.writeString(dir.resolve("events/events.jsonl"), "{\"time\": \"2026-", StandardCharsets.UTF_8,
-          StandardOpenOption.APPEND);
-      sink.append(List.of(event("h", 2)));
-      assertThat(sink.read(EventQuery.host("h", 10))).extracting(BootEvent::kind).containsExactly("k1", "k2");
+      store.events().orElseThrow().append(List.of(event("h", 1)));
       Thread.sleep(300);
       assertThat(store.changeStamp()).isEqualTo(stamp);
     }
+    // The server died in the middle of a line.
+    Files.writeString(dir.resolve("events/events.jsonl"), "{\"time\": \"2026-", StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
+    try (FileParameterStore store = FileParameterStore.open(dir, false)) {
+      FileEventSink sink = (FileEventSink) store.events().orElseThrow();
+      sink.append(List.of(event("h", 2)));
+      assertThat(sink.read(EventQuery.host("h", 10))).extracting(BootEvent::kind).containsExactly("k1", "k2");
+    }
+  }
+
+  @Test
+  void anotherServerRotatingTheFileIsNoticed() throws Exception {
+    FileEventSink mine = new FileEventSink(dir, 1 << 20);
+    FileEventSink theirs = new FileEventSink(dir, 1 << 20);
+    mine.append(List.of(event("h", 1)));
+    // The other server rotates (as at its bound) and starts a new file.
+    Files.move(dir.resolve("events/events.jsonl"), dir.resolve("events/events.jsonl.1"));
+    theirs.append(List.of(event("h", 2)));
+    mine.append(List.of(event("h", 3)));
+    assertThat(Files.readString(dir.resolve("events/events.jsonl"))).contains("\"k2\"", "\"k3\"");
+    assertThat(mine.read(EventQuery.host("h", 10))).extracting(BootEvent::kind).containsExactly("k1", "k2", "k3");
+    mine.close();
+    theirs.close();
   }
 }

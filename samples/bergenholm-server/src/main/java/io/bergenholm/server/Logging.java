@@ -42,7 +42,16 @@ final class Logging {
         e.setPattern(PATTERN);
         yield e;
       }
-      case "json" -> new JsonEncoder();
+      case "json" -> {
+        // One self-contained line per event: the message as formatted, not its pattern and arguments.
+        JsonEncoder e = new JsonEncoder();
+        e.setWithFormattedMessage(true);
+        e.setWithMessage(false);
+        e.setWithArguments(false);
+        e.setWithContext(false);
+        e.setWithSequenceNumber(false);
+        yield e;
+      }
       default -> throw new IllegalArgumentException("--log-format must be text or json, found '" + format + "'");
     };
     ctx.reset();

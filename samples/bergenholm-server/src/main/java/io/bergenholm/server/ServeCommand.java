@@ -164,6 +164,11 @@ final class ServeCommand implements Callable<Integer> {
       this.store = store;
     }
 
+    /** The engine (its events, for tests that wait for them). */
+    Bergenholm engine() {
+      return engine;
+    }
+
     InetSocketAddress bootAddress() {
       return http.bootAddress();
     }
@@ -276,7 +281,9 @@ final class ServeCommand implements Callable<Integer> {
           integer(null, file, "image-open-threads", NettyImageRoute.DEFAULT_OPEN_THREADS),
           integer(null, file, "image-open-queue", NettyImageRoute.DEFAULT_OPEN_QUEUE), Optional.of(engine.events()));
       started.add(0, imageRoute);
-      HttpServer server = HttpServer.start(engine, settings, imageRoute, ServerMetrics.forEngine(engine).withImages(images));
+      ServerMetrics metrics = ServerMetrics.forEngine(engine).withImages(images);
+      started.add(metrics);
+      HttpServer server = HttpServer.start(engine, settings, imageRoute, metrics);
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {
