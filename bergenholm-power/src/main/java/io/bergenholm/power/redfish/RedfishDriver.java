@@ -65,13 +65,13 @@ final class RedfishDriver implements PowerDriver {
   @Override
   public PowerState status(PowerTarget target) {
     RedfishClient c = client(target);
-    return powerState(system(target, c, false).body());
+    return powerState(system(target, c).body());
   }
 
   @Override
   public void perform(PowerTarget target, PowerAction action) {
     RedfishClient c = client(target);
-    RedfishResponse system = system(target, c, false);
+    RedfishResponse system = system(target, c);
     switch (action) {
       case ON -> reset(target, c, system, PowerAction.ON);
       case OFF -> reset(target, c, system, PowerAction.OFF);
@@ -248,7 +248,7 @@ final class RedfishDriver implements PowerDriver {
 
   // ---- finding the system ----
 
-  private RedfishResponse system(PowerTarget target, RedfishClient c, boolean searchAgain) {
+  private RedfishResponse system(PowerTarget target, RedfishClient c) {
     Optional<String> named = target.optional("redfish_system").filter(s -> !s.isEmpty());
     String systemsPath = RedfishResponse.text(c.root().path("Systems"), "@odata.id").orElseThrow(() ->
         new UpstreamException(c.where() + ": the service root links no Systems collection"));
@@ -266,7 +266,7 @@ final class RedfishDriver implements PowerDriver {
     }
     String key = c.where() + " " + target.hostId();
     String cached = systems.get(key);
-    if (cached != null && !searchAgain) {
+    if (cached != null) {
       RedfishResponse r = c.get(cached);
       if (r.ok() && sameUuid(target.hostId(), r.body().path("UUID").asText())) {
         return r;
