@@ -18,6 +18,7 @@ import io.bergenholm.api.power.PowerTarget;
 import io.bergenholm.api.render.RendererProvider;
 import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.api.store.ParameterStore;
+import io.bergenholm.api.store.RecordStore;
 import io.bergenholm.api.store.StoreProvider;
 import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
@@ -596,19 +597,8 @@ public final class Bergenholm implements AutoCloseable {
   private Provisioning provisioning() {
     return new Provisioning(new Provisioning.Machines() {
       @Override
-      public Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups,
-          Optional<String> ifVersion) {
-        groups.ifPresent(gs -> gs.forEach(g -> RecordNames.check(RecordKind.GROUP, g)));
-        java.util.function.UnaryOperator<Params> change = host -> {
-          List<String> next = new ArrayList<>(groups.orElse(host.groups()));
-          next.removeIf(INSTALLED::equals);
-          return host.with(Params.GROUPS, next);
-        };
-        if (ifVersion.isPresent()) {
-          Versioned<Params> current = store.hosts().get(hostId).orElseThrow(() -> store.hosts().notFound(hostId));
-          return store.hosts().replace(hostId, change.apply(current.value()), ifVersion);
-        }
-        return store.hosts().update(hostId, change);
+      public RecordStore<Params> hosts() {
+        return store.hosts();
       }
 
       @Override

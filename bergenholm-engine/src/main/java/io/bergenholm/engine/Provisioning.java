@@ -5,12 +5,15 @@ import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.BergenholmException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.RecordKind;
+import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.StaleVersionException;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerState;
+import io.bergenholm.api.store.RecordStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +48,8 @@ final class Provisioning {
 
   /** What provisioning needs of the engine, one host at a time. */
   interface Machines {
-    /** Sets the host's groups (its current ones if empty) without {@code installed}. */
-    Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups, Optional<String> ifVersion);
+    /** The stored hosts. */
+    RecordStore<Params> hosts();
 
     PowerState status(String hostId);
 
@@ -71,7 +75,7 @@ final class Provisioning {
     Optional<List<String>> groups = Optional.empty();
     Optional<String> version = Optional.empty();
     try {
-      Versioned<Params> host = machines.reinstallGroups(hostId, request.groups(), request.ifVersion());
+      Versioned<Params> host = reinstallGroups(hostId, request.groups(), request.ifVersion());
       done.add(step);
       groups = Optional.of(host.value().groups());
       version = Optional.of(host.version());
@@ -96,6 +100,26 @@ final class Provisioning {
       }
       return new ProvisionOutcome(hostId, status(e), done, Optional.of(step), Optional.of(message), groups, version);
     }
+  }
+
+  /**
+   * Sets the host's groups (its current ones if none are given) without {@code installed}, in one
+   * write: with {@code ifVersion} only while that is the record's version, otherwise retrying
+   * against concurrent writers.
+   */
+  private Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups, Optional<String> ifVersion) {
+    groups.ifPresent(gs -> gs.forEach(g -> RecordNames.check(RecordKind.GROUP, g)));
+    UnaryOperator<Params> change = host -> {
+      List<String> next = new ArrayList<>(groups.orElse(host.groups()));
+      next.removeIf(Bergenholm.INSTALLED::equals);
+      return host.with(Params.GROUPS, next);
+    };
+    RecordStore<Params> hosts = machines.hosts();
+    if (ifVersion.isPresent()) {
+      Versioned<Params> current = hosts.get(hostId).orElseThrow(() -> hosts.notFound(hostId));
+      return hosts.replace(hostId, change.apply(current.value()), ifVersion);
+    }
+    return hosts.update(hostId, change);
   }
 
   /**
