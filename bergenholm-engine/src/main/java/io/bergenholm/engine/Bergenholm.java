@@ -18,7 +18,6 @@ import io.bergenholm.api.power.PowerTarget;
 import io.bergenholm.api.render.RendererProvider;
 import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.api.store.ParameterStore;
-import io.bergenholm.api.store.RecordStore;
 import io.bergenholm.api.store.StoreProvider;
 import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
@@ -597,8 +596,8 @@ public final class Bergenholm implements AutoCloseable {
   private Provisioning provisioning() {
     return new Provisioning(new Provisioning.Machines() {
       @Override
-      public RecordStore<Params> hosts() {
-        return store.hosts();
+      public ParameterStore store() {
+        return store;
       }
 
       @Override

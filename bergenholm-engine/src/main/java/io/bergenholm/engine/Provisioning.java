@@ -13,6 +13,7 @@ import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerState;
+import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.RecordStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,8 +49,8 @@ final class Provisioning {
 
   /** What provisioning needs of the engine, one host at a time. */
   interface Machines {
-    /** The stored hosts. */
-    RecordStore<Params> hosts();
+    /** The store of hosts and groups. */
+    ParameterStore store();
 
     PowerState status(String hostId);
 
@@ -108,13 +109,19 @@ final class Provisioning {
    * against concurrent writers.
    */
   private Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups, Optional<String> ifVersion) {
-    groups.ifPresent(gs -> gs.forEach(g -> RecordNames.check(RecordKind.GROUP, g)));
+    // A group that does not exist would leave the host unresolvable: refuse before writing.
+    for (String g : groups.orElse(List.of())) {
+      RecordNames.check(RecordKind.GROUP, g);
+      if (!g.equals(Bergenholm.INSTALLED) && machines.store().groups().get(g).isEmpty()) {
+        throw new BadInputException("host '" + hostId + "': group '" + g + "' does not exist");
+      }
+    }
     UnaryOperator<Params> change = host -> {
       List<String> next = new ArrayList<>(groups.orElse(host.groups()));
       next.removeIf(Bergenholm.INSTALLED::equals);
       return host.with(Params.GROUPS, next);
     };
-    RecordStore<Params> hosts = machines.hosts();
+    RecordStore<Params> hosts = machines.store().hosts();
     if (ifVersion.isPresent()) {
       Versioned<Params> current = hosts.get(hostId).orElseThrow(() -> hosts.notFound(hostId));
       return hosts.replace(hostId, change.apply(current.value()), ifVersion);

@@ -404,4 +404,17 @@ class RedfishDriverTest {
     driver.close();
     assertThat(bmc.requests).anyMatch(r -> r.startsWith("DELETE /redfish/v1/SessionService/Sessions/"));
   }
+
+  @Test
+  void aTaskThatNeverEndsFailsAtTheTaskTimeout() {
+    bmc.resetAsTask = true;
+    bmc.resetTaskHangs = true;
+    try (PowerDriver impatient = provider().create(Map.of("task_timeout_seconds", "1"))) {
+      assertThatThrownBy(() -> impatient.perform(host(STOPPED), PowerAction.ON))
+          .isInstanceOf(UpstreamException.class)
+          .satisfies(e -> log.info("hanging task: {}", e.getMessage()))
+          .hasMessageContaining("did not finish within 1 s")
+          .hasMessageContaining("/redfish/v1/TaskService/TaskMonitors/");
+    }
+  }
 }

@@ -64,6 +64,8 @@ final class RedfishTestService implements AutoCloseable {
   volatile boolean resetTypesInActionInfo;
   /** Resets answer 202 with a task monitor that runs for two polls. */
   volatile boolean resetAsTask;
+  /** The reset task never ends (its monitor answers 202 for ever). */
+  volatile boolean resetTaskHangs;
   /** The reset task ends in Exception with a message. */
   volatile boolean resetTaskFails;
   /** ETags are sent weak ({@code W/"..."}) but If-Match is compared strongly, as on some BMCs. */
@@ -459,6 +461,9 @@ final class RedfishTestService implements AutoCloseable {
       if (resetTaskFails) {
         t.messages.add(message("Base.1.8.InternalError", "The request failed due to an internal service error."
             + " The service is still operational."));
+      }
+      if (resetTaskHangs) {
+        t.pollsLeft = Integer.MAX_VALUE;
       }
       tasks.put(t.id, t);
       return new Reply(202, task(t), Map.of()).with("Location", location("/TaskService/TaskMonitors/" + t.id));
