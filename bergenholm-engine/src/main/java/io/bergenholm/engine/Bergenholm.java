@@ -794,19 +794,8 @@ public final class Bergenholm implements AutoCloseable {
   private Provisioning provisioning() {
     return new Provisioning(new Provisioning.Machines() {
       @Override
-      public Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups,
-          Optional<String> ifVersion) {
-        groups.ifPresent(gs -> gs.forEach(g -> RecordNames.check(RecordKind.GROUP, g)));
-        java.util.function.UnaryOperator<Params> change = host -> {
-          List<String> next = new ArrayList<>(groups.orElse(host.groups()));
-          next.removeIf(INSTALLED::equals);
-          return host.with(Params.GROUPS, next);
-        };
-        if (ifVersion.isPresent()) {
-          Versioned<Params> current = store.hosts().get(hostId).orElseThrow(() -> store.hosts().notFound(hostId));
-          return store.hosts().replace(hostId, change.apply(current.value()), ifVersion);
-        }
-        return store.hosts().update(hostId, change);
+      public ParameterStore store() {
+        return store;
       }
 
       @Override

@@ -5,12 +5,16 @@ import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.BergenholmException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.RecordKind;
+import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.StaleVersionException;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerState;
+import io.bergenholm.api.store.ParameterStore;
+import io.bergenholm.api.store.RecordStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +49,8 @@ final class Provisioning {
 
   /** What provisioning needs of the engine, one host at a time. */
   interface Machines {
-    /** Sets the host's groups (its current ones if empty) without {@code installed}. */
-    Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups, Optional<String> ifVersion);
+    /** The store of hosts and groups. */
+    ParameterStore store();
 
     PowerState status(String hostId);
 
@@ -71,7 +76,7 @@ final class Provisioning {
     Optional<List<String>> groups = Optional.empty();
     Optional<String> version = Optional.empty();
     try {
-      Versioned<Params> host = machines.reinstallGroups(hostId, request.groups(), request.ifVersion());
+      Versioned<Params> host = reinstallGroups(hostId, request.groups(), request.ifVersion());
       done.add(step);
       groups = Optional.of(host.value().groups());
       version = Optional.of(host.version());
@@ -96,6 +101,32 @@ final class Provisioning {
       }
       return new ProvisionOutcome(hostId, status(e), done, Optional.of(step), Optional.of(message), groups, version);
     }
+  }
+
+  /**
+   * Sets the host's groups (its current ones if none are given) without {@code installed}, in one
+   * write: with {@code ifVersion} only while that is the record's version, otherwise retrying
+   * against concurrent writers.
+   */
+  private Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups, Optional<String> ifVersion) {
+    // A group that does not exist would leave the host unresolvable: refuse before writing.
+    for (String g : groups.orElse(List.of())) {
+      RecordNames.check(RecordKind.GROUP, g);
+      if (!g.equals(Bergenholm.INSTALLED) && machines.store().groups().get(g).isEmpty()) {
+        throw new BadInputException("host '" + hostId + "': group '" + g + "' does not exist");
+      }
+    }
+    UnaryOperator<Params> change = host -> {
+      List<String> next = new ArrayList<>(groups.orElse(host.groups()));
+      next.removeIf(Bergenholm.INSTALLED::equals);
+      return host.with(Params.GROUPS, next);
+    };
+    RecordStore<Params> hosts = machines.store().hosts();
+    if (ifVersion.isPresent()) {
+      Versioned<Params> current = hosts.get(hostId).orElseThrow(() -> hosts.notFound(hostId));
+      return hosts.replace(hostId, change.apply(current.value()), ifVersion);
+    }
+    return hosts.update(hostId, change);
   }
 
   /**

@@ -145,11 +145,7 @@ final class RedfishClient implements AutoCloseable {
   }
 
   private RedfishResponse send(String method, String path, JsonNode body, String ifMatch, boolean authenticate) {
-    URI uri = base.resolve(path);
-    if (!uri.getHost().equals(base.getHost()) || uri.getPort() != base.getPort()
-        || !uri.getScheme().equals(base.getScheme())) {
-      throw new UpstreamException(where + ": refusing to follow a link off the service: " + path);
-    }
+    URI uri = onService(path);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
         .header("Accept", "application/json")
         .header("OData-Version", "4.0");
@@ -193,6 +189,27 @@ final class RedfishClient implements AutoCloseable {
       }
     }
     return new RedfishResponse(response.statusCode(), response.headers(), json == null ? MissingNode.getInstance() : json);
+  }
+
+  /**
+   * A link resolved against the service. An absolute link naming another host or port (BMCs behind
+   * address translation name their inside address in Location headers) is taken as its path on
+   * this service: credentials never go anywhere else.
+   */
+  URI onService(String link) {
+    URI uri;
+    try {
+      uri = base.resolve(link);
+    } catch (IllegalArgumentException e) {
+      throw new UpstreamException(where + ": the service sent a link that is not a URI: '" + link + "'");
+    }
+    if (uri.getHost() == null || !uri.getHost().equalsIgnoreCase(base.getHost()) || uri.getPort() != base.getPort()
+        || !"https".equals(uri.getScheme())) {
+      log.debug("{}: link {} names another address; using its path on this service", where, link);
+      String rest = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+      uri = base.resolve(rest.startsWith("/") ? rest : "/" + rest);
+    }
+    return uri;
   }
 
   /** An error naming the call, the status and the BMC's own messages. */

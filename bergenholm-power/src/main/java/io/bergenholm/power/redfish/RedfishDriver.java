@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * on 412 or 428), BMCs that refuse a PATCH of {@code BootSourceOverrideMode} even to its current
  * value (retried without it) and BMCs that forget the mode unless it is sent (so it is sent when
  * known), expired sessions (401: log in again once), sessions created without Location or token,
- * reset types listed only in an ActionInfo resource or not at all, resets refused on a machine that
+ * weak ETags where the BMC compares strong ones, links naming the BMC's inside address (only their
+ * path is used), reset types listed only in an ActionInfo resource or not at all, resets refused on a machine that
  * is off (the driver switches it on instead), already-on or already-off machines (nothing sent),
  * UUIDs reported with the first three fields byte-swapped, and task monitors (202 + Location)
  * awaited with a bound.
@@ -65,13 +66,13 @@ final class RedfishDriver implements PowerDriver {
   @Override
   public PowerState status(PowerTarget target) {
     RedfishClient c = client(target);
-    return powerState(system(target, c, false).body());
+    return powerState(system(target, c).body());
   }
 
   @Override
   public void perform(PowerTarget target, PowerAction action) {
     RedfishClient c = client(target);
-    RedfishResponse system = system(target, c, false);
+    RedfishResponse system = system(target, c);
     switch (action) {
       case ON -> reset(target, c, system, PowerAction.ON);
       case OFF -> reset(target, c, system, PowerAction.OFF);
@@ -176,9 +177,12 @@ final class RedfishDriver implements PowerDriver {
     if (r.status() == 412 || r.status() == 428) {
       RedfishResponse fresh = c.get(path);
       Optional<String> etag = fresh.etag();
-      // A BMC whose ETag header does not match what it checks may still match its @odata.etag.
-      if (r.status() == 412 && etag.equals(current.etag())) {
-        etag = RedfishResponse.text(fresh.body(), "@odata.etag").filter(e -> !e.equals(current.etag().orElse("")));
+      if (r.status() == 412 && etag.isPresent() && etag.equals(current.etag())) {
+        // Unchanged, yet refused: a weak ETag where the BMC compares strongly (send its strong
+        // form), or an ETag header that differs from what the BMC checks (try its @odata.etag).
+        String tag = etag.get();
+        etag = tag.startsWith("W/") ? Optional.of(tag.substring(2))
+            : RedfishResponse.text(fresh.body(), "@odata.etag").filter(e -> !e.equals(tag));
       }
       if (etag.isPresent()) {
         log.info("redfish: {} answered {} to PATCH {}; retrying with ETag {}", c.where(), r.status(), path, etag.get());
@@ -248,7 +252,7 @@ final class RedfishDriver implements PowerDriver {
 
   // ---- finding the system ----
 
-  private RedfishResponse system(PowerTarget target, RedfishClient c, boolean searchAgain) {
+  private RedfishResponse system(PowerTarget target, RedfishClient c) {
     Optional<String> named = target.optional("redfish_system").filter(s -> !s.isEmpty());
     String systemsPath = RedfishResponse.text(c.root().path("Systems"), "@odata.id").orElseThrow(() ->
         new UpstreamException(c.where() + ": the service root links no Systems collection"));
@@ -266,7 +270,7 @@ final class RedfishDriver implements PowerDriver {
     }
     String key = c.where() + " " + target.hostId();
     String cached = systems.get(key);
-    if (cached != null && !searchAgain) {
+    if (cached != null) {
       RedfishResponse r = c.get(cached);
       if (r.ok() && sameUuid(target.hostId(), r.body().path("UUID").asText())) {
         return r;

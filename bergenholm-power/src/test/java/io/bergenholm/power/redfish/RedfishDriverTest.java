@@ -381,4 +381,40 @@ class RedfishDriverTest {
       assertThat(h.actions).containsExactly(STOPPED + " network_boot_next", STOPPED + " on", STOPPED + " on");
     }
   }
+
+  @Test
+  void weakEtagsAndLinksToAnotherAddressAreHandled() throws Exception {
+    bmc.weakEtags = true;
+    bmc.foreignLocations = true;
+    bmc.resetAsTask = true;
+    assertThat(redfishtoolSystem("stopped").path("@odata.etag").asText()).startsWith("W/");
+    driver.perform(host(STOPPED), PowerAction.NETWORK_BOOT_NEXT);
+    List<String> patches = bmc.requests.stream().filter(r -> r.startsWith("PATCH")).toList();
+    assertThat(patches).hasSize(2);
+    assertThat(patches.get(0)).contains("If-Match W/\"");
+    assertThat(patches.get(1)).doesNotContain("W/");
+    assertThat(sushySystem("stopped").path("boot_target").asText()).isEqualTo("Pxe");
+
+    // the task monitor and the session were named at 10.10.10.10; the driver stayed on this service
+    driver.perform(host(STOPPED), PowerAction.ON);
+    assertThat(bmc.starts.get("stopped")).containsExactly("Pxe");
+    assertThat(bmc.requests.stream().filter(r -> r.startsWith("GET /redfish/v1/TaskService/TaskMonitors/")))
+        .hasSize(3);
+    // the session's Location named 10.10.10.10 too; the driver still deletes it on this service
+    driver.close();
+    assertThat(bmc.requests).anyMatch(r -> r.startsWith("DELETE /redfish/v1/SessionService/Sessions/"));
+  }
+
+  @Test
+  void aTaskThatNeverEndsFailsAtTheTaskTimeout() {
+    bmc.resetAsTask = true;
+    bmc.resetTaskHangs = true;
+    try (PowerDriver impatient = provider().create(Map.of("task_timeout_seconds", "1"))) {
+      assertThatThrownBy(() -> impatient.perform(host(STOPPED), PowerAction.ON))
+          .isInstanceOf(UpstreamException.class)
+          .satisfies(e -> log.info("hanging task: {}", e.getMessage()))
+          .hasMessageContaining("did not finish within 1 s")
+          .hasMessageContaining("/redfish/v1/TaskService/TaskMonitors/");
+    }
+  }
 }

@@ -64,8 +64,14 @@ final class RedfishTestService implements AutoCloseable {
   volatile boolean resetTypesInActionInfo;
   /** Resets answer 202 with a task monitor that runs for two polls. */
   volatile boolean resetAsTask;
+  /** The reset task never ends (its monitor answers 202 for ever). */
+  volatile boolean resetTaskHangs;
   /** The reset task ends in Exception with a message. */
   volatile boolean resetTaskFails;
+  /** ETags are sent weak ({@code W/"..."}) but If-Match is compared strongly, as on some BMCs. */
+  volatile boolean weakEtags;
+  /** Location headers name the BMC by another address, as behind address translation. */
+  volatile boolean foreignLocations;
   /** The next PATCH answers 412, as if another client had changed the system in between. */
   volatile boolean changeBeforeNextPatch;
   /** The ResetType values the BMC offers. */
@@ -279,7 +285,7 @@ final class RedfishTestService implements AutoCloseable {
     Session s = new Session(String.valueOf(ids.incrementAndGet()), UUID.randomUUID().toString(), USER);
     sessions.put(s.token(), s);
     Reply r = new Reply(201, session(s), Map.of()).with("X-Auth-Token", s.token());
-    return sessionWithoutLocation ? r : r.with("Location", V1 + "/SessionService/Sessions/" + s.id());
+    return sessionWithoutLocation ? r : r.with("Location", location("/SessionService/Sessions/" + s.id()));
   }
 
   private ObjectNode session(Session s) {
@@ -347,10 +353,11 @@ final class RedfishTestService implements AutoCloseable {
     }
   }
 
-  private static Reply withEtag(ObjectNode system) {
+  private Reply withEtag(ObjectNode system) {
     String tag = etag(system);
-    system.put("@odata.etag", tag);
-    return ok(system).with("ETag", tag);
+    String sent = weakEtags ? "W/" + tag : tag;
+    system.put("@odata.etag", sent);
+    return ok(system).with("ETag", sent);
   }
 
   private Reply patchSystem(HttpExchange x, String name, Domain d, byte[] body) throws LibvirtException {
@@ -455,8 +462,11 @@ final class RedfishTestService implements AutoCloseable {
         t.messages.add(message("Base.1.8.InternalError", "The request failed due to an internal service error."
             + " The service is still operational."));
       }
+      if (resetTaskHangs) {
+        t.pollsLeft = Integer.MAX_VALUE;
+      }
       tasks.put(t.id, t);
-      return new Reply(202, task(t), Map.of()).with("Location", V1 + "/TaskService/TaskMonitors/" + t.id);
+      return new Reply(202, task(t), Map.of()).with("Location", location("/TaskService/TaskMonitors/" + t.id));
     }
     return new Reply(204, null, Map.of());
   }
@@ -485,6 +495,10 @@ final class RedfishTestService implements AutoCloseable {
     }
     libvirt.domainLookupByName(name).create();
     starts.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(source);
+  }
+
+  private String location(String path) {
+    return foreignLocations ? "https://10.10.10.10:8443" + V1 + path : V1 + path;
   }
 
   // ---- tasks ----

@@ -42,6 +42,26 @@ final class ApiClient {
 
   /** As {@link #send(String, String, Optional, String)}, with extra request headers. */
   Response send(String method, String path, Optional<byte[]> body, String contentType, Map<String, String> headers) {
+    Response r = exchange(method, path, body, contentType, headers);
+    if (r.status() / 100 == 2) {
+      return r;
+    }
+    String reason = reason(r.body());
+    int code = r.status() >= 500 ? Main.UNREACHABLE : Main.REFUSED;
+    if (r.status() == 412) {
+      throw new ClientException(code, method + " " + path + ": 412 " + reason + " (it changed since it was read;"
+          + " show it again and redo the change)");
+    }
+    throw new ClientException(code, method + " " + path + ": " + r.status() + " " + reason);
+  }
+
+  /** Sends a request and returns the response whatever its status; only transport failures throw. */
+  Response exchange(String method, String path, Optional<byte[]> body, String contentType) {
+    return exchange(method, path, body, contentType, Map.of());
+  }
+
+  private Response exchange(String method, String path, Optional<byte[]> body, String contentType,
+      Map<String, String> headers) {
     URI uri = URI.create(base + path);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
         .method(method, body.map(HttpRequest.BodyPublishers::ofByteArray).orElse(HttpRequest.BodyPublishers.noBody()));
@@ -59,16 +79,13 @@ final class ApiClient {
       Thread.currentThread().interrupt();
       throw new ClientException(Main.UNREACHABLE, "interrupted");
     }
-    if (r.statusCode() / 100 == 2) {
-      return new Response(r.statusCode(), r.body(), r.headers().firstValue("ETag"));
-    }
-    String reason = reason(r.body());
-    int code = r.statusCode() >= 500 ? Main.UNREACHABLE : Main.REFUSED;
-    if (r.statusCode() == 412) {
-      throw new ClientException(code, method + " " + path + ": 412 " + reason + " (it changed since it was read;"
-          + " show it again and redo the change)");
-    }
-    throw new ClientException(code, method + " " + path + ": " + r.statusCode() + " " + reason);
+    return new Response(r.statusCode(), r.body(), r.headers().firstValue("ETag"));
+  }
+
+  /** A POST with {@code If-Match}, returned whatever its status. */
+  Response exchangeIfMatch(String path, byte[] body, String etag) {
+    String tag = etag.startsWith("\"") ? etag : "\"" + etag + "\"";
+    return exchange("POST", path, Optional.of(body), "application/json", Map.of("If-Match", tag));
   }
 
   Response get(String path) {
