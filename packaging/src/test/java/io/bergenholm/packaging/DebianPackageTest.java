@@ -119,6 +119,10 @@ class DebianPackageTest {
     Path deb = Path.of(built.output().strip().lines().reduce((a, b) -> b).orElseThrow());
     assertThat(deb.getFileName().toString()).isEqualTo("bergenholm_" + version.replace("-SNAPSHOT", "~snapshot")
         + "-1_all.deb");
+    Path again = Files.createTempDirectory("bergenholm-dist");
+    ok(Duration.ofMinutes(3), "scripts/package", "--jar", jar.toString(), "--out", again.toString());
+    assertThat(Files.readAllBytes(again.resolve(deb.getFileName())))
+        .as("a second build of the package is byte for byte the same").isEqualTo(Files.readAllBytes(deb));
     String control = ok(Duration.ofSeconds(30), "dpkg-deb", "--field", deb.toString()).output();
     assertThat(control)
         .contains("Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser")
