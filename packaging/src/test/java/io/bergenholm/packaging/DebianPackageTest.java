@@ -86,6 +86,12 @@ class DebianPackageTest {
     assumeFalse(Files.isDirectory(Path.of("/run/systemd/system")),
         "systemd is running here: postinst would start the service itself and clash with this test");
     assumeFalse(installed(), "package bergenholm is installed on this machine; the test would replace it");
+    Path store = Path.of("/var/lib/bergenholm");
+    if (Files.isDirectory(store)) {
+      try (var entries = Files.list(store)) {
+        assumeFalse(entries.findAny().isPresent(), "/var/lib/bergenholm holds data here, which the test's purge would delete");
+      }
+    }
     for (String tool : List.of("dpkg-deb", "dpkg", "lintian", "setpriv", "curl", "adduser", "systemd-analyze")) {
       assertThat(run(Duration.ofSeconds(10), "sh", "-c", "command -v " + tool).code())
           .as("%s is missing (scripts/test installs scripts/test-packages.txt as root)", tool).isZero();
