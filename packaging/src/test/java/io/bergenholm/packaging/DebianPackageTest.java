@@ -86,6 +86,12 @@ class DebianPackageTest {
     assumeFalse(Files.isDirectory(Path.of("/run/systemd/system")),
         "systemd is running here: postinst would start the service itself and clash with this test");
     assumeFalse(installed(), "package bergenholm is installed on this machine; the test would replace it");
+    Path store = Path.of("/var/lib/bergenholm");
+    if (Files.isDirectory(store)) {
+      try (var entries = Files.list(store)) {
+        assumeFalse(entries.findAny().isPresent(), "/var/lib/bergenholm holds data here, which the test's purge would delete");
+      }
+    }
     for (String tool : List.of("dpkg-deb", "dpkg", "lintian", "setpriv", "curl", "adduser", "systemd-analyze")) {
       assertThat(run(Duration.ofSeconds(10), "sh", "-c", "command -v " + tool).code())
           .as("%s is missing (scripts/test installs scripts/test-packages.txt as root)", tool).isZero();
@@ -119,11 +125,15 @@ class DebianPackageTest {
     Path deb = Path.of(built.output().strip().lines().reduce((a, b) -> b).orElseThrow());
     assertThat(deb.getFileName().toString()).isEqualTo("bergenholm_" + version.replace("-SNAPSHOT", "~snapshot")
         + "-1_all.deb");
+    Path again = Files.createTempDirectory("bergenholm-dist");
+    ok(Duration.ofMinutes(3), "scripts/package", "--jar", jar.toString(), "--out", again.toString());
+    assertThat(Files.readAllBytes(again.resolve(deb.getFileName())))
+        .as("a second build of the package is byte for byte the same").isEqualTo(Files.readAllBytes(deb));
     String control = ok(Duration.ofSeconds(30), "dpkg-deb", "--field", deb.toString()).output();
     assertThat(control)
         .contains("Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser")
         .contains("Suggests: ipxe, shim-signed, grub-efi-amd64-signed");
-    Run lintian = run(Duration.ofMinutes(5), "lintian", "--fail-on", "error,warning", "--no-tag-display-limit",
+    Run lintian = run(Duration.ofMinutes(5), "lintian", "--fail-on", "error,warning", "--tag-display-limit", "0",
         deb.toString());
     assertThat(lintian.code()).as("lintian:%n%s", lintian.output()).isZero();
     assertThat(lintian.output()).doesNotContainPattern("(?m)^[EW]: ");
@@ -171,6 +181,13 @@ class DebianPackageTest {
     assertThat(edited).isNotEqualTo(conf);
     Files.writeString(Path.of(CONF), edited);
 
+    // What systemd does for StateDirectory= and CacheDirectory= before it starts the command: make
+    // them under /var/lib and /var/cache and give them (with what they hold) to the unit's user.
+    for (String d : List.of("/var/lib/" + unit.get("StateDirectory").get(0),
+        "/var/cache/" + unit.get("CacheDirectory").get(0))) {
+      ok(Duration.ofSeconds(30), "install", "-d", "-o", "bergenholm", "-g", "bergenholm", "-m", "0750", d);
+      ok(Duration.ofSeconds(30), "chown", "-R", "bergenholm:bergenholm", d);
+    }
     List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=bergenholm", "--regid=bergenholm",
         "--init-groups", "--inh-caps=-all,+net_bind_service", "--ambient-caps=-all,+net_bind_service",
         "--bounding-set=-all,+net_bind_service", "--no-new-privs", "--"));

@@ -81,6 +81,12 @@ class ReleaseMetadataTest {
       assertThat(PomFiles.all(pom, "connection")).containsExactly("scm:git:https://github.com/bergenholm/bergenholm.git");
       assertThat(PomFiles.child(pom, "description")).isPresent();
     }
+    // Modules share the one repository URL: Maven must not append their artifactIds to it.
+    assertThat(root.getAttribute("child.project.url.inherit.append.path")).isEqualTo("false");
+    Element scm = PomFiles.childElement(root, "scm").orElseThrow();
+    for (String part : List.of("connection", "developerConnection", "url")) {
+      assertThat(scm.getAttribute("child.scm." + part + ".inherit.append.path")).as(part).isEqualTo("false");
+    }
     Element rootProps = PomFiles.childElement(root, "properties").orElseThrow();
     Element bomProps = PomFiles.childElement(bom, "properties").orElseThrow();
     assertThat(PomFiles.child(bomProps, "project.build.outputTimestamp"))
