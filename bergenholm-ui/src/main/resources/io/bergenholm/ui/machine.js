@@ -139,13 +139,16 @@ function fetchedTemplates(explained) {
 }
 
 function bootFiles(id, explained) {
-  const files = [['iPXE script', `/ipxe/script/${enc(id)}`]];
+  // Rendered on the management side: looking at a machine's files is not a boot step, so it leaves
+  // no event on its timeline; secrets read as ********, as everywhere in the console.
+  const preview = (name) => `${API}/templates/${enc(name)}/preview/${enc(id)}`;
+  const files = [];
+  const script = explained.ipxe_script?.expanded;
+  if (typeof script === 'string') files.push([`iPXE script (${script})`, preview(script)]);
   // Secure Boot machines get the template their grub_config names, rendered the same way, over TFTP.
   const grub = explained.grub_config?.expanded;
-  if (typeof grub === 'string') files.push([`GRUB config (${grub})`, `${API}/templates/${enc(grub)}/${enc(id)}`]);
-  for (const name of fetchedTemplates(explained)) {
-    files.push([name, `${API}/templates/${enc(name)}/${enc(id)}`]);
-  }
+  if (typeof grub === 'string') files.push([`GRUB config (${grub})`, preview(grub)]);
+  for (const name of fetchedTemplates(explained)) files.push([name, preview(name)]);
   const out = h('pre', {class: 'code rendered', tabindex: '0', 'aria-label': 'Rendered file'});
   const picker = h('select', {}, files.map(([label, url], i) => h('option', {value: url, selected: i === 0}, label)));
   async function load() {
@@ -159,8 +162,10 @@ function bootFiles(id, explained) {
     }
   }
   picker.addEventListener('change', load);
-  load();
+  if (files.length) load();
+  else out.textContent = 'No ipxe_script parameter: this machine is served no script.';
   return h('section', {class: 'panel', 'aria-labelledby': 'files-h'},
     h('h2', {id: 'files-h'}, 'Files it is served'),
+    h('p', {class: 'note'}, 'As the machine gets them, with secret values masked.'),
     field('File', picker), out);
 }
