@@ -14,25 +14,46 @@ export async function machineView(ctx, id) {
     canWrite: ctx.canWrite, onSaved: () => announce(`Saved the parameters of ${id}.`),
   });
   const special = SPECIAL.includes(id);
+  const stateCell = h('dd', {}, badge(s.state));
+  const seenCell = h('dd', {}, when(s.lastSeen));
+  let pending = null;
+  // A live event may move the machine on (installing, installed): read its state again, once.
+  const onLive = () => {
+    clearTimeout(pending);
+    pending = setTimeout(async () => {
+      try {
+        const now = await summary(id);
+        fill(stateCell, badge(now.state));
+        fill(seenCell, when(now.lastSeen));
+      } catch {
+        // the timeline shows what happened; the header catches up on the next visit
+      }
+    }, 300);
+  };
+  ctx.onLeave(() => clearTimeout(pending));
   return h('article', {class: 'machine'},
     h('p', {class: 'crumbs'}, h('a', {href: '#/machines'}, 'Machines'), ' / '),
     h('h1', {}, id),
     h('dl', {class: 'facts'},
       fact('Hostname', s.hostname || '—'),
-      fact('State', h('span', {class: `state state-${s.state}`}, stateLabel(s.state))),
-      fact('Last seen', when(s.lastSeen)),
+      h('dt', {}, 'State'), stateCell,
+      h('dt', {}, 'Last seen'), seenCell,
       fact('Groups', s.groups.length ? s.groups.map((g, i) => [i ? ', ' : '', h('a', {href: href('groups', g)}, g)]) : '—')),
     h('div', {class: 'columns'},
       h('div', {},
         special ? null : powerPanel(ctx, id),
         special || !ctx.canWrite ? null : await provisionPanel(id, s.groups),
-        special ? null : timeline(ctx, id),
+        special ? null : timeline(ctx, id, onLive),
         bootFiles(id, explained)),
       h('div', {},
         provenance(id, explained),
         h('section', {'aria-labelledby': 'edit-h'}, h('h2', {id: 'edit-h'}, 'Edit'),
           h('p', {class: 'note'}, 'Secret values read as ******** and are kept when saved unchanged.'),
           editor.element))));
+}
+
+function badge(state) {
+  return h('span', {class: `state state-${state}`}, stateLabel(state));
 }
 
 function fact(term, value) {
