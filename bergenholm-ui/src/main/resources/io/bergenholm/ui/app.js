@@ -1,6 +1,6 @@
 // The console's shell: sign-in, navigation between views (by URL fragment, so every page can be
 // bookmarked and the server only ever serves index.html), and the message areas.
-import {API, ApiError, call, setToken, token} from './api.js';
+import {API, call, setToken, token} from './api.js';
 import {fill, h} from './dom.js';
 import {alertError} from './notify.js';
 import {machinesView} from './machines.js';

@@ -75,14 +75,21 @@ export async function summaries({ids, detail}) {
   });
 }
 
-/** Registered machines first, then the most recently seen, then by id; the special records last. */
+/**
+ * A machine that registered itself and that no operator has put anywhere yet: registered, and in
+ * no group but the default one.
+ */
+export function waiting(summary) {
+  return !SPECIAL.includes(summary.id) && summary.state === 'registered' &&
+    summary.groups.every((g) => g === 'default');
+}
+
+/** Waiting machines first, then the most recently seen, then by id; the special records last. */
 export function byAttention(a, b) {
   const special = SPECIAL.includes(a.id) - SPECIAL.includes(b.id);
   if (special) return special;
-  const rank = STATES.indexOf(a.state) - STATES.indexOf(b.state);
-  if (a.state === 'registered' || b.state === 'registered') {
-    if (rank) return rank;
-  }
+  const first = waiting(b) - waiting(a);
+  if (first) return first;
   const seen = String(b.lastSeen ?? '').localeCompare(String(a.lastSeen ?? ''));
   return seen || a.id.localeCompare(b.id);
 }

@@ -14,25 +14,46 @@ export async function machineView(ctx, id) {
     canWrite: ctx.canWrite, onSaved: () => announce(`Saved the parameters of ${id}.`),
   });
   const special = SPECIAL.includes(id);
+  const stateCell = h('dd', {}, badge(s.state));
+  const seenCell = h('dd', {}, when(s.lastSeen));
+  let pending = null;
+  // A live event may move the machine on (installing, installed): read its state again, once.
+  const onLive = () => {
+    clearTimeout(pending);
+    pending = setTimeout(async () => {
+      try {
+        const now = await summary(id);
+        fill(stateCell, badge(now.state));
+        fill(seenCell, when(now.lastSeen));
+      } catch {
+        // the timeline shows what happened; the header catches up on the next visit
+      }
+    }, 300);
+  };
+  ctx.onLeave(() => clearTimeout(pending));
   return h('article', {class: 'machine'},
     h('p', {class: 'crumbs'}, h('a', {href: '#/machines'}, 'Machines'), ' / '),
     h('h1', {}, id),
     h('dl', {class: 'facts'},
       fact('Hostname', s.hostname || '—'),
-      fact('State', h('span', {class: `state state-${s.state}`}, stateLabel(s.state))),
-      fact('Last seen', when(s.lastSeen)),
+      h('dt', {}, 'State'), stateCell,
+      h('dt', {}, 'Last seen'), seenCell,
       fact('Groups', s.groups.length ? s.groups.map((g, i) => [i ? ', ' : '', h('a', {href: href('groups', g)}, g)]) : '—')),
     h('div', {class: 'columns'},
       h('div', {},
         special ? null : powerPanel(ctx, id),
         special || !ctx.canWrite ? null : await provisionPanel(id, s.groups),
-        special ? null : timeline(ctx, id),
+        special ? null : timeline(ctx, id, onLive),
         bootFiles(id, explained)),
       h('div', {},
         provenance(id, explained),
         h('section', {'aria-labelledby': 'edit-h'}, h('h2', {id: 'edit-h'}, 'Edit'),
           h('p', {class: 'note'}, 'Secret values read as ******** and are kept when saved unchanged.'),
           editor.element))));
+}
+
+function badge(state) {
+  return h('span', {class: `state state-${state}`}, stateLabel(state));
 }
 
 function fact(term, value) {
@@ -139,13 +160,16 @@ function fetchedTemplates(explained) {
 }
 
 function bootFiles(id, explained) {
-  const files = [['iPXE script', `/ipxe/script/${enc(id)}`]];
+  // Rendered on the management side: looking at a machine's files is not a boot step, so it leaves
+  // no event on its timeline; secrets read as ********, as everywhere in the console.
+  const preview = (name) => `${API}/templates/${enc(name)}/preview/${enc(id)}`;
+  const files = [];
+  const script = explained.ipxe_script?.expanded;
+  if (typeof script === 'string') files.push([`iPXE script (${script})`, preview(script)]);
   // Secure Boot machines get the template their grub_config names, rendered the same way, over TFTP.
   const grub = explained.grub_config?.expanded;
-  if (typeof grub === 'string') files.push([`GRUB config (${grub})`, `${API}/templates/${enc(grub)}/${enc(id)}`]);
-  for (const name of fetchedTemplates(explained)) {
-    files.push([name, `${API}/templates/${enc(name)}/${enc(id)}`]);
-  }
+  if (typeof grub === 'string') files.push([`GRUB config (${grub})`, preview(grub)]);
+  for (const name of fetchedTemplates(explained)) files.push([name, preview(name)]);
   const out = h('pre', {class: 'code rendered', tabindex: '0', 'aria-label': 'Rendered file'});
   const picker = h('select', {}, files.map(([label, url], i) => h('option', {value: url, selected: i === 0}, label)));
   async function load() {
@@ -159,8 +183,10 @@ function bootFiles(id, explained) {
     }
   }
   picker.addEventListener('change', load);
-  load();
+  if (files.length) load();
+  else out.textContent = 'No ipxe_script parameter: this machine is served no script.';
   return h('section', {class: 'panel', 'aria-labelledby': 'files-h'},
     h('h2', {id: 'files-h'}, 'Files it is served'),
+    h('p', {class: 'note'}, 'As the machine gets them, with secret values masked.'),
     field('File', picker), out);
 }

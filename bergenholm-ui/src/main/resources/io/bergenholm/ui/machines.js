@@ -2,7 +2,7 @@
 // and filters; machines that registered themselves and wait for an operator come first.
 import {API, enc, get} from './api.js';
 import {field, fill, h, href, when} from './dom.js';
-import {byAttention, hostList, SPECIAL, stateLabel, STATES, summaries} from './hosts.js';
+import {byAttention, hostList, SPECIAL, stateLabel, STATES, summaries, waiting} from './hosts.js';
 import {alertError, announce} from './notify.js';
 
 export async function machinesView() {
@@ -23,14 +23,14 @@ export async function machinesView() {
   function apply() {
     const q = search.value.trim().toLowerCase();
     shown = rows.filter((r) =>
-      (!state.value || r.state === state.value) &&
+      (!state.value || (r.state === state.value && !SPECIAL.includes(r.id))) &&
       (!group.value || r.groups.includes(group.value)) &&
       (!q || r.id.toLowerCase().includes(q) || r.hostname.toLowerCase().includes(q) ||
         r.groups.some((g) => g.toLowerCase().includes(q)) ||
         Object.values(r.params).some((v) => typeof v === 'string' && v.toLowerCase().includes(q))));
     fill(body, shown.map(row));
-    const waiting = shown.filter((r) => r.state === 'registered').length;
-    count.textContent = `${shown.length} of ${rows.length} machines` + (waiting ? `, ${waiting} waiting for an operator` : '');
+    const waitingCount = shown.filter(waiting).length;
+    count.textContent = `${shown.length} of ${rows.length} machines` + (waitingCount ? `, ${waitingCount} waiting for an operator` : '');
   }
 
   search.addEventListener('input', apply);
@@ -56,7 +56,7 @@ function row(r) {
     onclick: () => checkPower([r])}, 'Check');
   r.powerCell = power;
   const special = SPECIAL.includes(r.id);
-  return h('tr', {class: r.state === 'registered' ? 'attention' : null, 'data-host': r.id},
+  return h('tr', {class: waiting(r) ? 'attention' : null, 'data-host': r.id},
     h('th', {scope: 'row', 'data-label': 'Machine'}, h('a', {href: href('machines', r.id)}, r.id),
       special ? h('span', {class: 'note'}, ' (settings for unknown machines)') : null),
     h('td', {'data-label': 'Hostname'}, r.hostname || '—'),

@@ -71,7 +71,7 @@ export async function templateView(ctx, name) {
     try {
       const answer = ctx.canWrite
         ? await call('POST', `${API}/templates/${enc(name)}/preview/${enc(host.value)}`, {body: area.value})
-        : await call('GET', `${API}/templates/${enc(name)}/${enc(host.value)}`);
+        : await call('GET', `${API}/templates/${enc(name)}/preview/${enc(host.value)}`);
       if (mine !== generation) return;
       errorLine = 0;
       fill(error);

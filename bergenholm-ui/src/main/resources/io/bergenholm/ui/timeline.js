@@ -19,7 +19,8 @@ function item(event) {
     when(event.time), ' ', h('strong', {class: 'kind'}, String(event.kind)), ' ', details);
 }
 
-export function timeline(ctx, id) {
+/** onLive(event) is called for each event that arrives live. */
+export function timeline(ctx, id, onLive) {
   const list = h('ol', {class: 'timeline', reversed: true, 'aria-live': 'polite', 'aria-relevant': 'additions'});
   const link = h('span', {class: 'link-state'}, 'connecting…');
   const section = h('section', {class: 'panel', 'aria-labelledby': 'tl-h'},
@@ -51,6 +52,7 @@ export function timeline(ctx, id) {
     if (event && typeof event === 'object' && hostOf(event) === id) {
       list.querySelector('.empty')?.remove();
       add(event, true);
+      onLive?.(event);
     }
   }, (state, error) => {
     link.textContent = state === 'live' ? 'live' : state === 'reconnecting' ? 'reconnecting…' : 'not live';

@@ -159,6 +159,25 @@ class ConsoleAssetsTest {
     assertThat(badName.statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void theStoredTemplateRendersForAHostWithSecretsMaskedUnlessAReadWriteTokenAsks() {
+    String path = "/api/1.0/templates/el.kickstart/preview/" + ConsoleServer.NODE;
+    HttpResponse<String> masked = s.api("GET", path, null);
+    assertThat(masked.statusCode()).as(masked.body()).isEqualTo(200);
+    assertThat(masked.body()).contains("rootpw ********\n", "network --hostname=node01").doesNotContain("hunter2");
+    assertThat(s.api("GET", path + "?secrets=show", null).body()).contains("rootpw hunter2hunter2\n");
+    HttpResponse<String> readOnly = s.send(s.management + path, "GET", null, "Authorization", "Bearer " + ConsoleServer.RO);
+    assertThat(readOnly.statusCode()).isEqualTo(200);
+    assertThat(readOnly.body()).isEqualTo(masked.body());
+    assertThat(s.send(s.management + path + "?secrets=show", "GET", null, "Authorization", "Bearer " + ConsoleServer.RO)
+        .statusCode()).isEqualTo(403);
+    assertThat(s.send(s.management + path, "GET", null).statusCode()).isEqualTo(401);
+    // The boot side's rendering, what the installer fetches, is unchanged: secrets and all.
+    assertThat(s.bootGet("/api/1.0/templates/el.kickstart/" + ConsoleServer.NODE).body())
+        .isEqualTo(masked.body().replace("********", "hunter2hunter2"));
+    assertThat(s.api("GET", "/api/1.0/templates/nosuch/preview/" + ConsoleServer.NODE, null).statusCode()).isEqualTo(404);
+  }
+
   private static String resource(String name) throws IOException {
     try (InputStream in = ConsoleAssetsTest.class.getClassLoader().getResourceAsStream("io/bergenholm/ui/" + name)) {
       assertThat(in).as(name).isNotNull();

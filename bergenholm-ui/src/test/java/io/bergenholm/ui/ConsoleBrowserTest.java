@@ -169,6 +169,7 @@ class ConsoleBrowserTest {
     new Select(b.find("select[id^=f]")).selectByVisibleText("el.kickstart");
     b.await("the kickstart", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
         .contains("network --hostname=node01") ? true : null);
+    assertThat(b.find("pre.rendered").getText()).contains("rootpw ********").doesNotContain("hunter2");
     new Select(b.find("select[id^=f]")).selectByVisibleText("GRUB config (linux.grub)");
     b.await("the GRUB config", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
         .startsWith("linux (tftp)/bergenholm/kernel/" + NODE + " ip=dhcp") ? true : null);

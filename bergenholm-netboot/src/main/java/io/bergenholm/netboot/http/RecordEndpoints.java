@@ -216,7 +216,7 @@ final class RecordEndpoints {
   }
 
   /** {@code ?secrets=show} needs write access; anything else keeps secrets masked. */
-  private static boolean showSecrets(Call call) {
+  static boolean showSecrets(Call call) {
     Optional<String> s = call.param("secrets");
     if (s.isEmpty() || s.get().equals("mask")) {
       return false;

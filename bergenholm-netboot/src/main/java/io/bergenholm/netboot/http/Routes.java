@@ -85,7 +85,9 @@ final class Routes {
     r.on(GET, "/ui/", Guard.CONSOLE, console::index);
     r.on(GET, "/ui/{}", Guard.CONSOLE, console::asset);
     r.on(GET, "/api/1.0/access", call -> Guard.READ, ConsoleEndpoints::access, true);
-    r.on(POST, "/api/1.0/templates/{}/preview/{}", Guard.WRITE, new TemplatePreview(engine)::preview);
+    TemplatePreview preview = new TemplatePreview(engine);
+    r.on(GET, "/api/1.0/templates/{}/preview/{}", Guard.READ, preview::stored);
+    r.on(POST, "/api/1.0/templates/{}/preview/{}", Guard.WRITE, preview::unsaved);
     return r;
   }
 }

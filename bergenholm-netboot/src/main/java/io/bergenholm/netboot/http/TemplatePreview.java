@@ -3,6 +3,7 @@ package io.bergenholm.netboot.http;
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
+import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.render.RenderException;
@@ -11,25 +12,47 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code POST /api/1.0/templates/<name>/preview/<id>}: renders an unsaved template body for a host,
- * as {@code GET /api/1.0/templates/<name>/<id>} would once it is saved, with the renderer's limits.
- * A render error answers 400 with the template's {@code line} beside the reason, so an editor can
- * point at it. Read-write tokens only: the output holds the host's secrets unmasked.
+ * Templates rendered for a host on the management side, for operators to look at: unlike the boot
+ * side's {@code GET /api/1.0/templates/<name>/<id>} (what installers fetch), a preview is not a
+ * boot step, so it records no boot event and changes no host's state; and, like every management
+ * read, it masks secret parameters unless {@code ?secrets=show} comes with a read-write token.
+ *
+ * <ul>
+ *   <li>{@code GET /api/1.0/templates/<name>/preview/<id>}: the stored template;
+ *   <li>{@code POST} to the same path: an unsaved body (read-write tokens), as an editor previews it.
+ * </ul>
+ *
+ * <p>The renderer's limits apply. A render error answers 400 with the template's {@code line} beside
+ * the reason, so an editor can point at it.
  */
 final class TemplatePreview {
   private final Bergenholm engine;
+  private final Secrets secrets;
 
   TemplatePreview(Bergenholm engine) {
     this.engine = engine;
+    this.secrets = new Secrets(engine);
   }
 
-  Outcome preview(Call call) {
+  Outcome stored(Call call) {
     String name = call.pathParam(0);
-    String hostId = call.pathParam(1);
     RecordNames.check(RecordKind.TEMPLATE, name);
-    String text = RecordEndpoints.readText(call, "template '" + name + "'");
+    String text = engine.template(name).orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name)).value();
+    return render(call, name, text);
+  }
+
+  Outcome unsaved(Call call) {
+    String name = call.pathParam(0);
+    RecordNames.check(RecordKind.TEMPLATE, name);
+    return render(call, name, RecordEndpoints.readText(call, "template '" + name + "'"));
+  }
+
+  private Outcome render(Call call, String name, String text) {
+    String hostId = call.pathParam(1);
+    boolean show = RecordEndpoints.showSecrets(call);
     // Resolved first: an error in the host's parameters is not an error of this template's text.
-    Map<String, Object> params = engine.resolveHost(hostId).params().asMap();
+    Map<String, Object> resolved = engine.resolveHost(hostId).params().asMap();
+    Map<String, Object> params = show ? resolved : secrets.mask(resolved);
     try {
       return Reply.text(OK, engine.renderer().render(name, text, params));
     } catch (RenderException e) {
