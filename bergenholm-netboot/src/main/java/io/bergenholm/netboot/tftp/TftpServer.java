@@ -19,7 +19,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -69,7 +71,7 @@ public final class TftpServer implements AutoCloseable {
     private TftpServer(Builder b) {
         this.settings = new Settings(b.bind, b.retransmitTimeout, b.maxRetries, b.maxTransfers, b.maxBlockSize,
                 b.maxWindowBytes, b.threads, b.nativeTransport);
-        this.files = new TftpFiles(Optional.ofNullable(b.root), b.virtualFiles);
+        this.files = new TftpFiles(Optional.ofNullable(b.root), b.virtualFiles, b.providers);
     }
 
     public static Builder builder() {
@@ -146,6 +148,7 @@ public final class TftpServer implements AutoCloseable {
         private InetSocketAddress bind = new InetSocketAddress(69);
         private Path root;
         private final Map<String, Supplier<byte[]>> virtualFiles = new LinkedHashMap<>();
+        private final List<TftpProvider> providers = new ArrayList<>();
         private Duration retransmitTimeout = Duration.ofSeconds(1);
         private int maxRetries = 5;
         private int maxTransfers = 1000;
@@ -155,6 +158,12 @@ public final class TftpServer implements AutoCloseable {
         private boolean nativeTransport = true;
 
         private Builder() {
+        }
+
+        /** Files made per request for the names {@code provider} knows, asked after the virtual files. */
+        public Builder provider(TftpProvider provider) {
+            providers.add(Objects.requireNonNull(provider, "provider"));
+            return this;
         }
 
         /** Address and port to listen on; port 0 picks a free one. Default: every address, port 69. */
