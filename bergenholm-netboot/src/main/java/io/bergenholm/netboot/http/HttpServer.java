@@ -56,9 +56,14 @@ public final class HttpServer implements AutoCloseable {
    * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
    */
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
+    return start(engine, settings, images, BootFiles.none());
+  }
+
+  /** Like {@link #start(Bergenholm, HttpSettings, ImageRoute)}, also serving {@code bootFiles} as {@code /ipxe/<name>}. */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, BootFiles bootFiles) {
     HttpServer server = new HttpServer(settings);
     try {
-      Router router = Routes.build(engine, new Json(settings.limits()));
+      Router router = Routes.build(engine, new Json(settings.limits()), bootFiles);
       boolean split = settings.management().isPresent();
       server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot");
       if (split) {

@@ -12,6 +12,10 @@ final class Routes {
   private Routes() {}
 
   static Router build(Bergenholm engine, Json json) {
+    return build(engine, json, BootFiles.none());
+  }
+
+  static Router build(Bergenholm engine, Json json, BootFiles bootFiles) {
     RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine));
     BootEndpoints boot = new BootEndpoints(engine);
     PowerEndpoints power = new PowerEndpoints(engine, json);
@@ -29,6 +33,8 @@ final class Routes {
         r.on(GET, "/ipxe/" + kind + "/{}/{}", Guard.BOOT, call -> boot.image(call, kind));
       }
     }
+    // UEFI HTTP Boot loads the boot file the proxyDHCP names (after the literal /ipxe routes above).
+    r.on(GET, "/ipxe/{}", Guard.BOOT, bootFiles::serve);
     // Installers fetch their kickstart or preseed, and mark themselves installed when done.
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
 
