@@ -123,12 +123,28 @@ final class NetnsLab implements AutoCloseable {
 
   /** The site's DHCP server: addresses and router advertisements only, no boot information. */
   void startSiteDhcp() throws IOException {
+    startSiteDhcp(List.of());
+  }
+
+  /**
+   * The site's DHCP server that also names {@code nextServer} as next-server (siaddr), with no
+   * boot file: what a GRUB that ignores proxyDHCP answers (Debian 12's) needs to find its TFTP
+   * server, while the boot file still comes from the proxyDHCP.
+   */
+  void startSiteDhcpNamingNextServer(String nextServer) throws IOException {
+    startSiteDhcp(List.of("dhcp-boot=,," + nextServer));
+  }
+
+  private void startSiteDhcp(List<String> extra) throws IOException {
     Path conf = work.resolve("site-dnsmasq.conf");
-    Files.writeString(conf, String.join("\n",
+    List<String> lines = new ArrayList<>(List.of(
         "port=0", "bind-interfaces", "interface=veth-d", "no-resolv", "no-hosts", "no-ping",
         "log-dhcp", "log-facility=-", "dhcp-leasefile=" + work.resolve("site.leases"),
         "dhcp-range=192.168.77.100,192.168.77.150,255.255.255.0,1h",
-        "enable-ra", "dhcp-range=::,constructor:veth-d,ra-only", ""));
+        "enable-ra", "dhcp-range=::,constructor:veth-d,ra-only"));
+    lines.addAll(extra);
+    lines.add("");
+    Files.writeString(conf, String.join("\n", lines));
     Files.deleteIfExists(work.resolve("site-dnsmasq.log"));
     processes.add(ManagedProcess.start("site dnsmasq", work.resolve("site-dnsmasq.log"),
         List.of("ip", "netns", "exec", siteNs, "dnsmasq", "--no-daemon", "--conf-file=" + conf)));

@@ -26,6 +26,7 @@ final class BootPolicy {
     }
 
     private final String chainTarget;
+    private final String biosBootFile;
     private final String uefiBootFile;
     private final String arm64BootFile;
     private final Optional<String> httpBootUrl;
@@ -34,7 +35,14 @@ final class BootPolicy {
 
     BootPolicy(String chainTarget, String uefiBootFile, String arm64BootFile, Optional<String> httpBootUrl,
             Map<Integer, String> archOverrides, Function<ClientIdentity, Optional<String>> hostOverride) {
+        this(chainTarget, "undionly.kpxe", uefiBootFile, arm64BootFile, httpBootUrl, archOverrides, hostOverride);
+    }
+
+    BootPolicy(String chainTarget, String biosBootFile, String uefiBootFile, String arm64BootFile,
+            Optional<String> httpBootUrl, Map<Integer, String> archOverrides,
+            Function<ClientIdentity, Optional<String>> hostOverride) {
         this.chainTarget = chainTarget;
+        this.biosBootFile = biosBootFile;
         this.uefiBootFile = uefiBootFile;
         this.arm64BootFile = arm64BootFile;
         this.httpBootUrl = httpBootUrl;
@@ -59,7 +67,7 @@ final class BootPolicy {
             return httpBootUrl.map(url -> new Choice(url, true));
         }
         return switch (client.arch()) {
-            case ARCH_BIOS -> Optional.of(new Choice("undionly.kpxe", false));
+            case ARCH_BIOS -> Optional.of(new Choice(biosBootFile, false));
             case ARCH_EFI_X86_64, ARCH_EFI_BC -> Optional.of(new Choice(uefiBootFile, false));
             case ARCH_EFI_ARM64 -> Optional.of(new Choice(arm64BootFile, false));
             default -> Optional.empty();

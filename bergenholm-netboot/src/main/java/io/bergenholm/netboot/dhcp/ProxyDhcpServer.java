@@ -59,7 +59,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
         this.settings = b;
         String chainTarget = b.chainUrl.orElse("boot.ipxe");
         Optional<String> httpBoot = b.httpBootUrl.or(() -> b.chainUrl.map(u -> URI.create(u).resolve(b.uefiBootFile).toString()));
-        BootPolicy policy = new BootPolicy(chainTarget, b.uefiBootFile, b.arm64BootFile, httpBoot, b.archOverrides,
+        BootPolicy policy = new BootPolicy(chainTarget, b.biosBootFile, b.uefiBootFile, b.arm64BootFile, httpBoot, b.archOverrides,
                 b.hostBootFile);
         this.policyExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 new DefaultThreadFactory("proxydhcp-policy", true), new ThreadPoolExecutor.AbortPolicy());
@@ -155,6 +155,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
         private Optional<InetAddress> bootServer = Optional.empty();
         private Optional<String> chainUrl = Optional.empty();
         private Optional<String> httpBootUrl = Optional.empty();
+        private String biosBootFile = "undionly.kpxe";
         private String uefiBootFile = "ipxe.efi";
         private String arm64BootFile = "ipxe-arm64.efi";
         private final Map<Integer, String> archOverrides = new HashMap<>();
@@ -193,6 +194,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
         /** The EFI binary URL for UEFI HTTP-boot clients (vendor class HTTPClient). Default: the UEFI boot file next to the chain URL. */
         public Builder httpBootUrl(String url) {
             this.httpBootUrl = Optional.of(Objects.requireNonNull(url, "url"));
+            return this;
+        }
+
+        /** Boot file for BIOS PXE clients (architecture 0). Default {@code undionly.kpxe}. */
+        public Builder biosBootFile(String file) {
+            this.biosBootFile = Objects.requireNonNull(file, "file");
             return this;
         }
 

@@ -58,9 +58,14 @@ public final class HttpServer implements AutoCloseable {
    * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
    */
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
+    return start(engine, settings, images, BootFiles.none());
+  }
+
+  /** Like {@link #start(Bergenholm, HttpSettings, ImageRoute)}, also serving {@code bootFiles} as {@code /ipxe/<name>}. */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, BootFiles bootFiles) {
     ServerMetrics metrics = ServerMetrics.forEngine(engine);
     try {
-      HttpServer server = start(engine, settings, images, metrics);
+      HttpServer server = start(engine, settings, images, metrics, bootFiles);
       server.ownedMetrics = Optional.of(metrics);
       return server;
     } catch (RuntimeException e) {
@@ -74,10 +79,19 @@ public final class HttpServer implements AutoCloseable {
    * /metrics}; the caller closes them.
    */
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, ServerMetrics metrics) {
+    return start(engine, settings, images, metrics, BootFiles.none());
+  }
+
+  /**
+   * As {@link #start(Bergenholm, HttpSettings, ImageRoute, ServerMetrics)}, also serving {@code
+   * bootFiles} as {@code /ipxe/<name>}.
+   */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, ServerMetrics metrics,
+      BootFiles bootFiles) {
     HttpServer server = new HttpServer(settings);
     try {
       Router router = Routes.build(engine, new Json(settings.limits()), settings.transport(), settings.bootAccess(),
-          metrics);
+          metrics, bootFiles);
       boolean split = settings.management().isPresent();
       server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot", metrics);
       if (split) {

@@ -14,11 +14,17 @@ final class Routes {
   private Routes() {}
 
   static Router build(Bergenholm engine, Json json) {
-    return build(engine, json, TransportLimits.defaults(), BootAccess.secure(), ServerMetrics.forEngine(engine));
+    return build(engine, json, TransportLimits.defaults(), BootAccess.secure(), ServerMetrics.forEngine(engine),
+        BootFiles.none());
+  }
+
+  static Router build(Bergenholm engine, Json json, BootFiles bootFiles) {
+    return build(engine, json, TransportLimits.defaults(), BootAccess.secure(), ServerMetrics.forEngine(engine),
+        bootFiles);
   }
 
   static Router build(Bergenholm engine, Json json, TransportLimits limits, BootAccess bootAccess,
-      ServerMetrics metrics) {
+      ServerMetrics metrics, BootFiles bootFiles) {
     RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine),
         new HostAccess(engine.bootCredentials(), bootAccess));
     BootEndpoints boot = new BootEndpoints(engine, limits);
@@ -41,6 +47,8 @@ final class Routes {
         ? ImageRedirects.moduleZero(call) : boot.image(call, "module"));
     r.on(GET, "/ipxe/initrd/{}", Guard.BOOT, ImageRedirects::initrd);
     r.on(GET, "/ipxe/initrd/{}/{}", Guard.BOOT, ImageRedirects::initrd);
+    // UEFI HTTP Boot loads the boot file the proxyDHCP names (after the literal /ipxe routes above).
+    r.on(GET, "/ipxe/{}", Guard.BOOT, bootFiles::serve);
     // Installers fetch their kickstart or preseed, and mark themselves installed when done: with the
     // host's boot credential or a management token (HostAccess).
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);

@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * --boot-server ADDR          next-server in answers (default: the proxyDHCP address)
  * --chain-url URL             what iPXE clients are sent (default: boot.ipxe over TFTP)
  * --uefi-boot-file NAME       ipxe.efi (default) or snponly.efi
+ * --bios-boot-file NAME       undionly.kpxe (default)
+ * --arm64-boot-file NAME      ipxe-arm64.efi (default)
+ * --http-boot-url URL         what UEFI HTTP Boot clients load (default: the UEFI boot file beside the chain URL)
  * --arch-boot-file ARCH=NAME  boot file for an option 93 architecture
  * </pre>
  */
@@ -75,7 +78,8 @@ public final class BootServersMain {
             }
             String value = args.get(++i);
             switch (flag) {
-                case "--tftp", "--tftp-root", "--tftp-transport", "--proxy-dhcp", "--boot-server", "--chain-url", "--uefi-boot-file" ->
+                case "--tftp", "--tftp-root", "--tftp-transport", "--proxy-dhcp", "--boot-server", "--chain-url", "--uefi-boot-file",
+                        "--bios-boot-file", "--arm64-boot-file", "--http-boot-url" ->
                         flags.put(flag, value);
                 case "--arch-boot-file" -> archFiles.add(value);
                 case "--tftp-file" -> virtualFiles.add(value);
@@ -115,6 +119,15 @@ public final class BootServersMain {
                 }
                 if (flags.containsKey("--uefi-boot-file")) {
                     dhcp.uefiBootFile(flags.get("--uefi-boot-file"));
+                }
+                if (flags.containsKey("--bios-boot-file")) {
+                    dhcp.biosBootFile(flags.get("--bios-boot-file"));
+                }
+                if (flags.containsKey("--arm64-boot-file")) {
+                    dhcp.arm64BootFile(flags.get("--arm64-boot-file"));
+                }
+                if (flags.containsKey("--http-boot-url")) {
+                    dhcp.httpBootUrl(flags.get("--http-boot-url"));
                 }
                 Map<Integer, String> overrides = new HashMap<>();
                 for (String spec : archFiles) {

@@ -2,48 +2,66 @@ package io.bergenholm.netboot.tftp;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * Maps a requested name to its bytes: virtual files first, then files under the root. Blocking
- * (file system and suppliers), so it runs off the event loops.
+ * Maps a requested name to its bytes: virtual files first, then providers, then files under the
+ * root. Blocking (file system and suppliers), so it runs off the event loops; a provider's slow
+ * work runs on its own threads and its answer comes back as a {@link Lookup.Pending}.
  */
 final class TftpFiles {
 
     /** netascii is converted in memory; boot files are octet, so a large netascii read is refused. */
     static final int MAX_NETASCII_BYTES = 8 * 1024 * 1024;
 
-    /** What a lookup gives: bytes to send, or the TFTP error to answer with. */
+    /** What a lookup gives: bytes to send, the TFTP error to answer with, or an answer to come. */
     sealed interface Lookup {
         record Found(TftpSource source) implements Lookup {
         }
 
         record Refused(int code, String message) implements Lookup {
         }
+
+        record Pending(CompletionStage<Lookup> answer) implements Lookup {
+        }
     }
 
-    private final Optional<Path> root;
+    private final Optional<TftpRoot> root;
     private final Map<String, Supplier<byte[]>> virtualFiles;
+    private final List<TftpProvider> providers;
 
     TftpFiles(Optional<Path> root, Map<String, Supplier<byte[]>> virtualFiles) {
-        this.root = root.map(p -> p.toAbsolutePath().normalize());
+        this(root, virtualFiles, List.of());
+    }
+
+    TftpFiles(Optional<Path> root, Map<String, Supplier<byte[]>> virtualFiles, List<TftpProvider> providers) {
+        this.root = root.map(TftpRoot::new);
         this.virtualFiles = Map.copyOf(virtualFiles);
+        this.providers = List.copyOf(providers);
     }
 
     Lookup open(String name, String mode) {
+        return open(name, mode, null);
+    }
+
+    Lookup open(String requested, String mode, InetSocketAddress peer) {
+        String name = TftpRoot.relative(requested);
         boolean netascii = mode.equals("netascii");
         if (!netascii && !mode.equals("octet")) {
             return new Lookup.Refused(TftpError.ILLEGAL_OPERATION, "transfer mode '" + mode + "' is not supported; use octet or netascii");
         }
-        Optional<String> refusal = refusal(name);
+        Optional<String> refusal = TftpRoot.refusal(name);
         if (refusal.isPresent()) {
             return new Lookup.Refused(TftpError.ACCESS_VIOLATION, refusal.get());
         }
@@ -60,53 +78,52 @@ final class TftpFiles {
             }
             return new Lookup.Found(TftpSource.of(netascii ? toNetascii(content) : content));
         }
+        for (TftpProvider provider : providers) {
+            Optional<CompletionStage<TftpContent>> made;
+            try {
+                made = provider.open(name, peer);
+            } catch (TftpRefusal e) {
+                return new Lookup.Refused(e.code(), e.getMessage());
+            }
+            if (made.isPresent()) {
+                if (netascii) {
+                    return new Lookup.Refused(TftpError.ILLEGAL_OPERATION, name + " is sent in octet mode only");
+                }
+                return new Lookup.Pending(made.get().handle((content, failure) -> failure == null
+                        ? new Lookup.Found(content.source) : refusedBy(name, failure)));
+            }
+        }
         if (root.isEmpty()) {
             return new Lookup.Refused(TftpError.FILE_NOT_FOUND, "file not found: " + name);
         }
         return openUnderRoot(root.get(), name, netascii);
     }
 
-    private static Optional<String> refusal(String name) {
-        if (name.startsWith("/") || name.startsWith("\\") || (name.length() > 1 && name.charAt(1) == ':')) {
-            return Optional.of("absolute names are refused: " + name);
+    private static Lookup refusedBy(String name, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof TftpRefusal refusal) {
+            return new Lookup.Refused(refusal.code(), refusal.getMessage());
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
-                return Optional.of("name contains a control character or backslash");
-            }
-        }
-        for (String segment : name.split("/", -1)) {
-            if (segment.equals("..")) {
-                return Optional.of("names with '..' are refused: " + name);
-            }
-        }
-        return Optional.empty();
+        return new Lookup.Refused(TftpError.UNDEFINED, "cannot make " + name + ": " + cause.getMessage());
     }
 
-    private static Lookup openUnderRoot(Path root, String name, boolean netascii) {
-        Path candidate = root.resolve(name).normalize();
-        if (!candidate.startsWith(root)) {
-            return new Lookup.Refused(TftpError.ACCESS_VIOLATION, "name leaves the root: " + name);
-        }
+    private static Lookup openUnderRoot(TftpRoot root, String name, boolean netascii) {
         try {
-            Path real = candidate.toRealPath();
-            if (!real.startsWith(root.toRealPath())) {
-                return new Lookup.Refused(TftpError.ACCESS_VIOLATION, "name links out of the root: " + name);
-            }
-            if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-                return new Lookup.Refused(TftpError.FILE_NOT_FOUND, "not a regular file: " + name);
-            }
-            FileChannel channel = FileChannel.open(real, StandardOpenOption.READ);
+            TftpRoot.Opened opened = root.open(name);
+            FileChannel channel = opened.channel();
             if (!netascii) {
-                return new Lookup.Found(new TftpSource.FileSource(channel, channel.size()));
+                return new Lookup.Found(new TftpSource.FileSource(channel, opened.size()));
             }
             try (channel) {
-                if (channel.size() > MAX_NETASCII_BYTES) {
+                if (opened.size() > MAX_NETASCII_BYTES) {
                     return new Lookup.Refused(TftpError.UNDEFINED, name + " is too large for netascii mode; use octet");
                 }
+                ByteBuffer all = ByteBuffer.allocate((int) opened.size());
+                while (all.hasRemaining() && channel.read(all, all.position()) >= 0) {
+                    // read on
+                }
+                return new Lookup.Found(TftpSource.of(toNetascii(Arrays.copyOf(all.array(), all.position()))));
             }
-            return new Lookup.Found(TftpSource.of(toNetascii(Files.readAllBytes(real))));
         } catch (NoSuchFileException e) {
             return new Lookup.Refused(TftpError.FILE_NOT_FOUND, "file not found: " + name);
         } catch (IOException e) {

@@ -80,17 +80,28 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
     private void lookUpAndStart(ChannelHandlerContext ctx, InetSocketAddress peer, TftpPacket.Request request) {
         TftpFiles.Lookup lookup;
         try {
-            lookup = files.open(request.filename(), request.mode());
+            lookup = files.open(request.filename(), request.mode(), peer);
         } catch (RuntimeException e) {
             lookup = new TftpFiles.Lookup.Refused(TftpError.UNDEFINED, "cannot open " + request.filename() + ": " + e);
         }
-        if (lookup instanceof TftpFiles.Lookup.Refused refused) {
+        if (lookup instanceof TftpFiles.Lookup.Pending pending) {
+            pending.answer().whenComplete((answer, failure) -> start(ctx, peer, request, failure == null ? answer
+                    : new TftpFiles.Lookup.Refused(TftpError.UNDEFINED, "cannot make " + request.filename() + ": " + failure)));
+            return;
+        }
+        start(ctx, peer, request, lookup);
+    }
+
+    private void start(ChannelHandlerContext ctx, InetSocketAddress peer, TftpPacket.Request request, TftpFiles.Lookup lookup) {
+        if (!(lookup instanceof TftpFiles.Lookup.Found found)) {
             active.decrementAndGet();
+            TftpFiles.Lookup.Refused refused = lookup instanceof TftpFiles.Lookup.Refused r ? r
+                    : new TftpFiles.Lookup.Refused(TftpError.UNDEFINED, "no answer for " + request.filename());
             log.info("refused {} to {}: {}", request.filename(), peer, refused.message());
             reply(ctx, peer, refused.code(), refused.message());
             return;
         }
-        TftpSource source = ((TftpFiles.Lookup.Found) lookup).source();
+        TftpSource source = found.source();
         TransferOptions options = TransferOptions.negotiate(request.options(), source.size(), settings.maxBlockSize(),
                 settings.maxWindowBytes(), settings.retransmitTimeout());
         TftpTransfer transfer = new TftpTransfer(request.filename(), peer, source, options, settings.maxRetries(),

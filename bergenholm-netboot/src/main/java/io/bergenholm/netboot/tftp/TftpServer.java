@@ -21,7 +21,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,7 +77,7 @@ public final class TftpServer implements AutoCloseable {
     private TftpServer(Builder b) {
         this.settings = new Settings(b.bind, b.retransmitTimeout, b.maxRetries, b.maxTransfers, b.maxBlockSize,
                 b.maxWindowBytes, b.threads, b.nativeTransport, b.maxUnverifiedRetries);
-        this.files = new TftpFiles(Optional.ofNullable(b.root), b.virtualFiles);
+        this.files = new TftpFiles(Optional.ofNullable(b.root), b.virtualFiles, b.providers);
         this.events = b.events;
     }
 
@@ -162,6 +164,7 @@ public final class TftpServer implements AutoCloseable {
         private InetSocketAddress bind = new InetSocketAddress(69);
         private Path root;
         private final Map<String, Supplier<byte[]>> virtualFiles = new LinkedHashMap<>();
+        private final List<TftpProvider> providers = new ArrayList<>();
         private Duration retransmitTimeout = Duration.ofSeconds(1);
         private int maxRetries = 5;
         private int maxUnverifiedRetries = 1;
@@ -173,6 +176,12 @@ public final class TftpServer implements AutoCloseable {
         private Consumer<BootEvent> events = e -> { };
 
         private Builder() {
+        }
+
+        /** Files made per request for the names {@code provider} knows, asked after the virtual files. */
+        public Builder provider(TftpProvider provider) {
+            providers.add(Objects.requireNonNull(provider, "provider"));
+            return this;
         }
 
         /** Address and port to listen on; port 0 picks a free one. Default: every address, port 69. */

@@ -44,12 +44,19 @@ interface TftpSource extends AutoCloseable {
 
         private final FileChannel channel;
         private final long size;
+        private final Runnable onClose;
         private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
         private long chunkStart = -1;
 
         FileSource(FileChannel channel, long size) {
+            this(channel, size, null);
+        }
+
+        /** {@code onClose} replaces closing the channel (the owner of the channel closes it). */
+        FileSource(FileChannel channel, long size, Runnable onClose) {
             this.channel = channel;
             this.size = size;
+            this.onClose = onClose;
         }
 
         @Override
@@ -98,6 +105,10 @@ interface TftpSource extends AutoCloseable {
 
         @Override
         public void close() {
+            if (onClose != null) {
+                onClose.run();
+                return;
+            }
             try {
                 channel.close();
             } catch (IOException e) {

@@ -57,6 +57,10 @@ class TftpProtocolTest {
         Files.write(root.resolve("sub/inner"), files.get("f100"));
         Files.writeString(outside.resolve("secret"), "not for you");
         Files.createSymbolicLink(root.resolve("link-out"), outside.resolve("secret"));
+        // As Debian's /usr/lib/ipxe/ipxe.efi -> /boot/ipxe.efi: a link out of the root, reached through another link.
+        Files.createSymbolicLink(outside.resolve("chained"), outside.resolve("secret"));
+        Files.createSymbolicLink(root.resolve("link-chain"), outside.resolve("chained"));
+        Files.createSymbolicLink(root.resolve("link-dir"), outside);
         Files.createSymbolicLink(root.resolve("link-in"), root.resolve("f100"));
         server = TftpServer.builder()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -166,22 +170,83 @@ class TftpProtocolTest {
         assertThat(get(SEED, TestTftpClient.Loss.NONE, "sub/inner", Map.of()).content()).isEqualTo(files.get("f100"));
     }
 
+    @Test
+    void aLeadingSlashMeansTheRoot() throws Exception {
+        // GRUB asks for /grub/grub.cfg; tftpd-hpa --secure and dnsmasq read such names from the root.
+        assertThat(get(SEED, TestTftpClient.Loss.NONE, "/f100", Map.of()).content()).isEqualTo(files.get("f100"));
+        assertThat(get(SEED, TestTftpClient.Loss.NONE, "//sub/inner", Map.of()).content()).isEqualTo(files.get("f100"));
+    }
+
+    @Test
+    void theAdministratorsLinksAreFollowedWhereverTheyPoint() throws Exception {
+        // tftpd-hpa serves Debian's /usr/lib/ipxe/ipxe.efi, a link to /boot/ipxe.efi; so does this server.
+        byte[] secret = "not for you".getBytes(StandardCharsets.US_ASCII);
+        assertThat(get(SEED, TestTftpClient.Loss.NONE, "link-out", Map.of()).content()).isEqualTo(secret);
+        assertThat(get(SEED, TestTftpClient.Loss.NONE, "link-chain", Map.of()).content()).isEqualTo(secret);
+        assertThat(get(SEED, TestTftpClient.Loss.NONE, "link-dir/secret", Map.of()).content()).isEqualTo(secret);
+    }
+
     @ParameterizedTest(name = "{0} -> error {1}")
     @CsvSource({
         "no-such-file, 1",
         "sub, 1",
+        "link-dir, 1",
         "../secret, 2",
         "sub/../../secret, 2",
-        "/etc/passwd, 2",
-        "link-out, 2",
+        "link-dir/../f100, 2",
+        "/etc/passwd, 1",
+        "//etc/passwd, 1",
+        "/../secret, 2",
         "'..', 2",
+        "'.', 2",
+        "./f100, 2",
+        "sub//inner, 2",
+        "sub/./inner, 2",
+        "sub/, 2",
         "C:\\boot.ini, 2",
+        "C:boot.ini, 2",
+        "..\\secret, 2",
+        "sub\\inner, 2",
     })
     void badNamesGetTheRightError(String name, int code) throws Exception {
         TestTftpClient.Result result = get(SEED, TestTftpClient.Loss.NONE, name, Map.of());
         assertThat(result.error()).as(name).isNotNull();
         assertThat(result.error().code()).as("%s: %s", name, result.error().message()).isEqualTo(code);
         assertThat(result.content()).isEmpty();
+    }
+
+    @Test
+    void controlCharactersAndOverlongNamesAreRefused() throws Exception {
+        for (String name : new String[] {"f100\u0001", "f1\t00", "\u007ff100", "sub/" + "a".repeat(TftpRoot.MAX_NAME_CHARS)}) {
+            TestTftpClient.Result result = get(SEED, TestTftpClient.Loss.NONE, name, Map.of());
+            assertThat(result.error()).as(name).isNotNull();
+            assertThat(result.error().code()).as(name).isEqualTo(TftpError.ACCESS_VIOLATION);
+        }
+    }
+
+    @Test
+    void randomNamesNeverReachOutsideTheRoot() throws Exception {
+        // Seeded: names built from the pieces an attacker would combine.
+        String[] pieces = {"..", ".", "/", "\\", "sub", "secret", "f100", "link-in", "C:", "%2e%2e", "\u0000", "~"};
+        Random random = new Random(SEED);
+        for (int i = 0; i < 300; i++) {
+            StringBuilder name = new StringBuilder();
+            int n = 1 + random.nextInt(6);
+            for (int j = 0; j < n; j++) {
+                name.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String candidate = name.toString();
+            if (candidate.contains("\u0000")) {
+                continue; // a NUL ends the name in the packet itself
+            }
+            TftpFiles.Lookup lookup = new TftpFiles(java.util.Optional.of(root), Map.of()).open(candidate, "octet");
+            if (lookup instanceof TftpFiles.Lookup.Found found) {
+                found.source().close();
+                java.nio.file.Path resolved = root.resolve(TftpRoot.relative(candidate)).normalize();
+                assertThat(resolved.startsWith(root)).as("served %s", candidate).isTrue();
+                assertThat(candidate).doesNotContain("..").doesNotContain("\\");
+            }
+        }
     }
 
     @Test

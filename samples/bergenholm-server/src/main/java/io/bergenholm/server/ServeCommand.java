@@ -8,7 +8,11 @@ import io.bergenholm.netboot.http.ChainScript;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.ServerMetrics;
 import io.bergenholm.netboot.http.HttpSettings;
+import io.bergenholm.netboot.grub.GrubFiles;
+import io.bergenholm.netboot.grub.SecureBootPolicy;
+import io.bergenholm.netboot.http.BootFiles;
 import io.bergenholm.netboot.http.image.NettyImageRoute;
+import io.bergenholm.netboot.tftp.TftpRoot;
 import io.bergenholm.netboot.tftp.TftpServer;
 import io.bergenholm.netboot.http.Limits;
 import io.bergenholm.netboot.http.Listener;
@@ -116,6 +120,28 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--proxy-dhcp", paramLabel = "ADDR", description = "Also answer PXE clients as proxyDHCP on ADDR.")
   String proxyDhcp;
+
+  @Option(names = "--bios-boot-file", paramLabel = "NAME",
+      description = "Boot file the proxyDHCP offers BIOS PXE clients (default undionly.kpxe).")
+  String biosBootFile;
+
+  @Option(names = "--uefi-boot-file", paramLabel = "NAME",
+      description = "Boot file for x86-64 UEFI PXE clients (default ipxe.efi).")
+  String uefiBootFile;
+
+  @Option(names = "--http-boot-file", paramLabel = "NAME|URL",
+      description = "What UEFI HTTP Boot clients load: a file of --tftp-root served as BOOT_URL/ipxe/NAME, or a URL"
+          + " (default: the --uefi-boot-file).")
+  String httpBootFile;
+
+  @Option(names = "--arm64-boot-file", paramLabel = "NAME",
+      description = "Boot file for arm64 UEFI PXE clients (default ipxe-arm64.efi).")
+  String arm64BootFile;
+
+  @Option(names = "--secure-boot-file", paramLabel = "NAME",
+      description = "Boot file for hosts with secure_boot=true: shim, with the signed network GRUB beside it as"
+          + " grubx64.efi (default shimx64.efi).")
+  String secureBootFile;
 
   @Option(names = "--boot-url", paramLabel = "URL",
       description = "Base URL machines reach the boot side on, for boot.ipxe and proxyDHCP (default: from --http).")
@@ -283,14 +309,20 @@ final class ServeCommand implements Callable<Integer> {
       started.add(0, imageRoute);
       ServerMetrics metrics = ServerMetrics.forEngine(engine).withImages(images);
       started.add(metrics);
-      HttpServer server = HttpServer.start(engine, settings, imageRoute, metrics);
+      BootFileNames bootFiles = BootFileNames.from(biosBootFile, uefiBootFile, httpBootFile, arm64BootFile,
+          secureBootFile, file);
+      Path root = Optional.ofNullable(path(tftpRoot, file, "tftp-root")).orElse(Path.of("/usr/lib/ipxe"));
+      HttpServer server = HttpServer.start(engine, settings, imageRoute, metrics, Files.isDirectory(root)
+          ? BootFiles.of(new TftpRoot(root), bootFiles.servedOverHttp()) : BootFiles.none());
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {
-          started.add(0, startTftp(tftpAt.get(), file, bootUrl, engine));
+          GrubFiles grub = new GrubFiles(engine, Optional.of(images), 64);
+          started.add(0, grub);
+          started.add(0, startTftp(tftpAt.get(), file, bootUrl, engine, grub));
         }
         if (dhcpAt.isPresent()) {
-          started.add(0, startProxyDhcp(dhcpAt.get(), tftpAt, bootUrl, engine));
+          started.add(0, startProxyDhcp(dhcpAt.get(), tftpAt, bootUrl, bootFiles, engine));
         }
       } catch (RuntimeException e) {
         server.close();
@@ -325,7 +357,7 @@ final class ServeCommand implements Callable<Integer> {
     return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort();
   }
 
-  private TftpServer startTftp(String at, Properties file, String bootUrl, Bergenholm engine) {
+  private TftpServer startTftp(String at, Properties file, String bootUrl, Bergenholm engine, GrubFiles grub) {
     Path root = Optional.ofNullable(path(tftpRoot, file, "tftp-root")).orElse(Path.of("/usr/lib/ipxe"));
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("--tftp-root " + root + " is not a directory (Debian's ipxe package"
@@ -333,21 +365,30 @@ final class ServeCommand implements Callable<Integer> {
     }
     byte[] chain = ChainScript.forBaseUrl(bootUrl).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     TftpServer tftpServer = TftpServer.builder().bind(Addresses.parse("--tftp", at)).root(root)
-        .virtualFile("boot.ipxe", () -> chain).events(engine.events()).build();
+        .virtualFile("boot.ipxe", () -> chain).provider(grub).events(engine.events()).build();
     tftpServer.start();
-    log.info("TFTP on {} serving {} and boot.ipxe (chains to {})", tftpServer.localAddress(), root, bootUrl);
+    log.info("TFTP on {} serving {}, boot.ipxe (chains to {}), {} and bergenholm/ (GRUB configs, registration,"
+        + " images)", tftpServer.localAddress(), root, bootUrl, GrubFiles.GENERIC_CONFIG);
     return tftpServer;
   }
 
-  private static ProxyDhcpServer startProxyDhcp(String at, Optional<String> tftpAt, String bootUrl, Bergenholm engine) {
+  private static ProxyDhcpServer startProxyDhcp(String at, Optional<String> tftpAt, String bootUrl,
+      BootFileNames files, Bergenholm engine) {
     java.net.InetAddress address = Addresses.parse("--proxy-dhcp", at + ":0").getAddress();
     java.net.InetAddress nextServer = tftpAt.map(t -> Addresses.parse("--tftp", t).getAddress())
         .filter(a -> !a.isAnyLocalAddress()).orElse(address);
+    String httpBootUrl = files.httpBootUrl(bootUrl);
     ProxyDhcpServer dhcp = ProxyDhcpServer.builder().bindAddress(address).bootServer(nextServer)
-        .chainUrl(bootUrl + "/ipxe/boot.ipxe").events(engine.events()).build();
+        .chainUrl(bootUrl + "/ipxe/boot.ipxe")
+        .biosBootFile(files.bios()).uefiBootFile(files.uefi()).arm64BootFile(files.arm64())
+        .httpBootUrl(httpBootUrl)
+        .hostBootFile(new SecureBootPolicy(engine, files.secureBoot()))
+        .events(engine.events())
+        .build();
     dhcp.start();
-    log.info("proxyDHCP on {} (next-server {}, iPXE chains to {}/ipxe/boot.ipxe)", address.getHostAddress(),
-        nextServer.getHostAddress(), bootUrl);
+    log.info("proxyDHCP on {} (next-server {}, iPXE chains to {}/ipxe/boot.ipxe; boot files: BIOS {}, UEFI {},"
+        + " HTTP Boot {}, arm64 {}, Secure Boot {})", address.getHostAddress(), nextServer.getHostAddress(), bootUrl,
+        files.bios(), files.uefi(), httpBootUrl, files.arm64(), files.secureBoot());
     return dhcp;
   }
 
