@@ -4,8 +4,9 @@
 # Both servers listen on 127.0.0.1 and are pinned with taskset; "same" puts client and server on
 # CPU 0, "split" puts the server on CPU 0 and the client on CPU 1 (lock-step TFTP swings with
 # placement, so each comparison uses one placement for both servers). Runs alternate between the
-# servers. Every download is checked byte for byte. Needs: java, maven (offline), curl, atftp,
-# tftpd-hpa (in.tftpd), taskset.
+# servers. Every download is checked byte for byte. Bergenholm runs as the standalone runner
+# (./bergenholm serve, built on first use). Needs: java, maven, curl, atftp, tftpd-hpa (in.tftpd),
+# taskset.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building..." >&2
-(cd "$REPO" && mvn -B -q -o -pl bergenholm-netboot -am package dependency:build-classpath -DskipTests \
-   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test) >&2
-CP="$REPO/bergenholm-netboot/target/classes:$(cat "$REPO/bergenholm-netboot/target/bench-classpath.txt")"
+"$REPO/bergenholm" --version >/dev/null
 
 mkdir -p "$WORK/root" "$WORK/out"
 head -c $((10 * 1024 * 1024)) /dev/urandom > "$WORK/root/file10m"
@@ -36,8 +35,8 @@ SUM1=$(sha256sum < "$WORK/root/file1m")
 
 taskset -c 0 in.tftpd -L -s "$WORK/root" -a "127.0.0.1:$HPA_PORT" &
 PIDS+=($!)
-taskset -c 0 java -Xms256m -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
-  io.bergenholm.netboot.tftp.BootServersMain --tftp "127.0.0.1:$BGH_PORT" --tftp-root "$WORK/root" &
+BERGENHOLM_JAVA_OPTS="-Xms256m -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" taskset -c 0 \
+  "$REPO/bergenholm" serve --store memory: --http 127.0.0.1:0 --tftp "127.0.0.1:$BGH_PORT" --tftp-root "$WORK/root" &
 PIDS+=($!)
 BGH_PID=$!
 

@@ -65,11 +65,6 @@ public final class JinjavaRenderer implements TemplateRenderer {
     this.jinjava.setResourceLocator(new StoreLocator(Objects.requireNonNull(templates, "templates")));
   }
 
-  /** The same settings, with includes served from {@code templates}. */
-  public JinjavaRenderer withTemplates(TemplateSource templates) {
-    return new JinjavaRenderer(strict, limits, templates);
-  }
-
   public boolean strict() {
     return strict;
   }

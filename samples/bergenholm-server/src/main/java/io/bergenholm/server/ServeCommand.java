@@ -16,9 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +26,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -87,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--management-tls-key", paramLabel = "PEM", description = "Private key for --management.")
   Path managementTlsKey;
 
-  @Option(names = "--plugins", paramLabel = "DIR", description = "Load plugin jars from DIR.")
+  @Option(names = "--plugins", paramLabel = "DIR", description = "Load plugins from DIR: each NAME.jar, or each NAME/ folder of jars, with its own class loader.")
   Path plugins;
 
   @Option(names = "--tftp", paramLabel = "ADDR:PORT", description = "Also serve TFTP (iPXE binaries, boot.ipxe).")
@@ -223,7 +219,7 @@ final class ServeCommand implements Callable<Integer> {
 
     Bergenholm.Builder builder = Bergenholm.builder().config(engineConfig);
     Optional.ofNullable(pick(plugins == null ? null : plugins.toString(), file, "plugins"))
-        .map(Path::of).map(ServeCommand::pluginLoader).ifPresent(builder::pluginClassLoader);
+        .map(Path::of).ifPresent(builder::pluginFolder);
     Bergenholm engine = builder.build();
     List<AutoCloseable> started = new ArrayList<>();
     try {
@@ -365,24 +361,5 @@ final class ServeCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("config '" + key + "' must be a number, found '" + v + "'");
     }
-  }
-
-  /** A class loader over every jar in {@code dir}, whose providers the engine's ServiceLoader finds. */
-  static ClassLoader pluginLoader(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--plugins " + dir + " is not a directory");
-    }
-    List<URL> jars = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-        jars.add(jar.toUri().toURL());
-        log.info("plugin jar {}", jar);
-      }
-    } catch (MalformedURLException e) {
-      throw new IllegalArgumentException("bad plugin path in " + dir, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list plugins in " + dir + ": " + e.getMessage(), e);
-    }
-    return new URLClassLoader(jars.toArray(URL[]::new), ServeCommand.class.getClassLoader());
   }
 }

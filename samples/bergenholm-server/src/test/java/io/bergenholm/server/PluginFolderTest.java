@@ -30,12 +30,13 @@ class PluginFolderTest {
   private static final String PROVIDER = """
       package example.jarpower;
 
+      import io.bergenholm.api.ProviderContext;
       import io.bergenholm.api.power.*;
       import java.util.Map;
 
       public final class JarPowerProvider implements PowerDriverProvider {
         public String name() { return "jarpower"; }
-        public PowerDriver create(Map<String, String> config) {
+        public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
           return new PowerDriver() {
             public PowerState status(PowerTarget target) { return PowerState.ON; }
             public void perform(PowerTarget target, PowerAction action) {}

@@ -3,10 +3,12 @@ package io.bergenholm.netboot.http.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.engine.image.ImageSettings;
-import io.bergenholm.engine.image.ImageSources;
+import io.bergenholm.engine.image.TestUpstream;
+import io.bergenholm.engine.store.MemoryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,6 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The image route over real sockets: a Netty server, a loopback upstream, real HTTP clients. */
 class NettyImageRouteTest {
+  /** The engine's own image sources (http, https, file), as the runner gets them. */
+  private final Bergenholm sources = Bergenholm.builder().store(new MemoryStore()).build();
   @TempDir Path cacheDir;
   private final Random random = new Random(0x5eedL);
   private TestUpstream upstream;
@@ -54,7 +58,7 @@ class NettyImageRouteTest {
     images = new ImageService(
         new ImageSettings(cacheDir, 1L << 30, Duration.ofMillis(800), Duration.ofMinutes(5),
             Set.of()),
-        ImageSources.discover(getClass().getClassLoader(), Map.of()));
+        sources::imageSource);
     server = new TestHttpServer(images);
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
@@ -62,6 +66,7 @@ class NettyImageRouteTest {
 
   @AfterEach
   void stop() throws IOException {
+    sources.close();
     server.close();
     images.close();
     upstream.close();
