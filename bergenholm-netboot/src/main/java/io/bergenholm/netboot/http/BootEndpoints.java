@@ -3,22 +3,28 @@ package io.bergenholm.netboot.http;
 import static io.netty.handler.codec.http.HttpResponseStatus.CREATED;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_IMPLEMENTED;
+
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.ImageTarget;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
-/** The open boot side: iPXE scripts, registration, image hand-off and health. */
+/** The open boot side: iPXE scripts, registration, images and health. */
 final class BootEndpoints {
   /** Machine facts that {@code /ipxe/register} records, as the register template sends them. */
   static final List<String> FACTS = List.of("manufacturer", "product", "serial", "asset", "hostname");
 
   private final Bergenholm engine;
+  private final Optional<ImageStreamer> images;
 
-  BootEndpoints(Bergenholm engine) {
+  BootEndpoints(Bergenholm engine, Optional<ImageStreamer> images) {
     this.engine = engine;
+    this.images = images;
   }
 
   Outcome script(Call call) {
@@ -39,7 +45,7 @@ final class BootEndpoints {
     return Reply.empty(CREATED);
   }
 
-  /** Resolves the image on a worker; the {@link ImageRoute} streams it on the event loop. */
+  /** Resolves and opens the image on a worker; the {@link ImageStreamer} writes it on the event loop. */
   Outcome image(Call call, String kind) {
     OptionalInt index = OptionalInt.empty();
     if (call.pathParams().size() > 1) {
@@ -50,9 +56,12 @@ final class BootEndpoints {
       index = OptionalInt.of(Integer.parseInt(n));
     }
     String hostId = call.pathParam(0);
-    ImageCall image = new ImageCall(call.method(), call.headers(), hostId, kind, index,
-        call.keepAlive());
-    return new ImageHandoff(image, engine.imageTarget(hostId, kind, index));
+    ImageTarget target = engine.imageTarget(hostId, kind, index);
+    if (images.isEmpty()) {
+      return Reply.error(NOT_IMPLEMENTED, "image streaming is not enabled in this server (" + target.parameter()
+          + " of host '" + hostId + "')");
+    }
+    return images.get().open(hostId, target);
   }
 
   /** Liveness: answers without touching the store, so a slow store does not fail it. */

@@ -1,6 +1,7 @@
 package io.bergenholm.netboot.http;
 
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.image.ImageService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -27,10 +28,14 @@ import org.slf4j.LoggerFactory;
  * pool; when it is full, requests get 503 rather than queueing without end.
  *
  * <pre>{@code
- * try (HttpServer server = HttpServer.start(engine, HttpSettings.of(address), ImageRoute.notImplemented())) {
+ * try (ImageService images = ImageService.forEngine(engine, config);
+ *     HttpServer server = HttpServer.start(engine, HttpSettings.of(address), images)) {
  *   ...
  * }
  * }</pre>
+ *
+ * <p>Images ({@code /ipxe/kernel/…}) are streamed from the {@link ImageService} given; without one,
+ * those routes answer 501.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -38,6 +43,7 @@ public final class HttpServer implements AutoCloseable {
   private final EventLoopGroup acceptors;
   private final EventLoopGroup loops;
   private final BoundedExecutor workers;
+  private Optional<ImageStreamer> images = Optional.empty();
   private final List<Channel> channels = new ArrayList<>();
   private InetSocketAddress bootAddress;
   private Optional<InetSocketAddress> managementAddress = Optional.empty();
@@ -55,15 +61,25 @@ public final class HttpServer implements AutoCloseable {
    *
    * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
    */
-  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageService images) {
+    return start(engine, settings, Optional.of(images));
+  }
+
+  /** A server whose image routes answer 501 (not implemented). */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings) {
+    return start(engine, settings, Optional.empty());
+  }
+
+  private static HttpServer start(Bergenholm engine, HttpSettings settings, Optional<ImageService> imageService) {
     HttpServer server = new HttpServer(settings);
     try {
-      Router router = Routes.build(engine, new Json(settings.limits()));
+      server.images = imageService.map(ImageStreamer::new);
+      Router router = Routes.build(engine, new Json(settings.limits()), server.images);
       boolean split = settings.management().isPresent();
-      server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot");
+      server.bootAddress = server.bind(settings.boot(), settings, router, !split, "boot");
       if (split) {
         server.managementAddress = Optional.of(
-            server.bind(settings.management().get(), settings, router, true, images, "management"));
+            server.bind(settings.management().get(), settings, router, true, "management"));
       }
       warnIfOpen(settings);
       return server;
@@ -74,7 +90,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private InetSocketAddress bind(Listener listener, HttpSettings settings, Router router, boolean management,
-      ImageRoute images, String role) {
+      String role) {
     Optional<SslContext> tls = listener.tls().map(HttpServer::sslContext);
     RequestHandler.Endpoint endpoint =
         new RequestHandler.Endpoint(tls.isPresent() ? "https" : "http", management, settings.tokens());
@@ -83,7 +99,7 @@ public final class HttpServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images));
+        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers));
     Channel ch;
     try {
       ch = b.bind(listener.address()).syncUninterruptibly().channel();
@@ -137,5 +153,6 @@ public final class HttpServer implements AutoCloseable {
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.close();
+    images.ifPresent(ImageStreamer::close);
   }
 }

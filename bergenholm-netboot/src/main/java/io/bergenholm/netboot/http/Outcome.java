@@ -1,4 +1,4 @@
 package io.bergenholm.netboot.http;
 
-/** What a route produced: a complete reply, or an image to hand to the {@link ImageRoute}. */
-sealed interface Outcome permits Reply, ImageHandoff {}
+/** What a route produced: a complete reply, or an image the {@link ImageStreamer} writes. */
+sealed interface Outcome permits Reply, ImageReply {}

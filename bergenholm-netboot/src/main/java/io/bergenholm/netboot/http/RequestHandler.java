@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,7 +48,6 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Router router;
   private final Endpoint endpoint;
   private final Executor workers;
-  private final ImageRoute images;
   private final Limits limits;
 
   /** Completes when the previous response on this connection is written; event loop only. */
@@ -64,11 +62,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    */
   record Endpoint(String scheme, boolean servesManagement, AccessTokens tokens) {}
 
-  RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits) {
+  RequestHandler(Router router, Endpoint endpoint, Executor workers, Limits limits) {
     this.router = router;
     this.endpoint = endpoint;
     this.workers = workers;
-    this.images = images;
     this.limits = limits;
   }
 
@@ -144,7 +141,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (binding.get().inline()) {
       return () -> {
         try {
-          return CompletableFuture.completedFuture(handler.handle(call));
+          return CompletableFuture.completedFuture(tagged(handler.handle(call), call));
         } catch (RuntimeException e) {
           return CompletableFuture.failedFuture(e);
         }
@@ -152,7 +149,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     return () -> {
       try {
-        return CompletableFuture.supplyAsync(() -> handler.handle(call), workers);
+        return CompletableFuture.supplyAsync(() -> tagged(handler.handle(call), call), workers);
       } catch (RuntimeException e) { // RejectedExecutionException: every worker busy, queue full
         return CompletableFuture.failedFuture(e);
       }
@@ -176,7 +173,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     CompletableFuture<Void> written = new CompletableFuture<>();
     CompletableFuture<Void> before = previous;
     previous = written;
-    before.thenCompose(x -> work.get().handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
+    before.thenCompose(x -> work.get().thenCompose(RequestHandler::opened)
+            .handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
         .thenAccept(o -> {
           if (ctx.executor().inEventLoop()) {
             write(ctx, o, method, path, keepAlive, requestHeaders, written);
@@ -188,22 +186,28 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,
       boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written) {
-    if (outcome instanceof ImageHandoff image) {
-      CompletionStage<Void> served;
-      try {
-        served = images.serve(ctx, image.call(), image.target());
-      } catch (RuntimeException e) {
-        write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written);
-        return;
-      }
-      served.whenComplete((x, e) -> written.complete(null));
+    if (outcome instanceof ImageReply image) {
+      ImageStreamer.write(ctx, image.hostId(), image.handle().join(), method, requestHeaders, keepAlive, written);
       return;
     }
-    Reply reply = withEtag((Reply) outcome, method, requestHeaders);
+    Reply reply = (Reply) outcome;
     if (log.isDebugEnabled()) {
       log.debug("{} {} {} -> {}", ctx.channel().remoteAddress(), method, path, reply.status().code());
     }
     HttpReplies.write(ctx, reply, method, keepAlive).addListener(f -> written.complete(null));
+  }
+
+  /** An image outcome once its image is open (off the event loop); any other outcome as it is. */
+  private static CompletableFuture<Outcome> opened(Outcome outcome) {
+    if (outcome instanceof ImageReply image) {
+      return image.handle().thenApply(h -> outcome);
+    }
+    return CompletableFuture.completedFuture(outcome);
+  }
+
+  /** The outcome with its entity tag, computed where the handler ran (a worker, for all but tiny replies). */
+  private static Outcome tagged(Outcome outcome, Call call) {
+    return outcome instanceof Reply reply ? withEtag(reply, call.method(), call.headers()) : outcome;
   }
 
   /** Adds an entity tag to successful reads, and turns a matching {@code If-None-Match} into 304. */

@@ -6,14 +6,15 @@ import static io.netty.handler.codec.http.HttpMethod.POST;
 import static io.netty.handler.codec.http.HttpMethod.PUT;
 
 import io.bergenholm.engine.Bergenholm;
+import java.util.Optional;
 
 /** The route table: every path the server answers, with who may call it. */
 final class Routes {
   private Routes() {}
 
-  static Router build(Bergenholm engine, Json json) {
+  static Router build(Bergenholm engine, Json json, Optional<ImageStreamer> images) {
     RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine));
-    BootEndpoints boot = new BootEndpoints(engine);
+    BootEndpoints boot = new BootEndpoints(engine, images);
     PowerEndpoints power = new PowerEndpoints(engine, json);
     Router r = new Router();
 

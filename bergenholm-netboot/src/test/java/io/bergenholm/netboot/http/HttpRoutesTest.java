@@ -289,7 +289,7 @@ class HttpRoutesTest {
   }
 
   @Test
-  void handsImagesToTheImageRoute() {
+  void imageRoutesAnswer501WithoutAnImageService() {
     assertError(s.get("/ipxe/kernel/samplehost"), 501, "kernel");
     assertError(s.get("/ipxe/module/samplehost"), 501, "module");
     assertError(s.get("/ipxe/initrd/samplehost/0"), 501, "module");

@@ -40,11 +40,11 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start() {
-    return start(memoryEngine(), HttpSettings.of(loopback()), ImageRoute.notImplemented());
+    return start(memoryEngine(), HttpSettings.of(loopback()));
   }
 
-  static TestServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
-    HttpServer server = HttpServer.start(engine, settings, images);
+  static TestServer start(Bergenholm engine, HttpSettings settings) {
+    HttpServer server = HttpServer.start(engine, settings);
     return new TestServer(engine, server, "http://127.0.0.1:" + server.bootAddress().getPort());
   }
 

@@ -7,7 +7,6 @@ import io.bergenholm.netboot.http.AccessTokens;
 import io.bergenholm.netboot.http.ChainScript;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
-import io.bergenholm.netboot.http.image.NettyImageRoute;
 import io.bergenholm.netboot.tftp.TftpServer;
 import io.bergenholm.netboot.http.Limits;
 import io.bergenholm.netboot.http.Listener;
@@ -225,9 +224,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       ImageService images = ImageService.forEngine(engine, engineConfig);
       started.add(images);
-      NettyImageRoute imageRoute = new NettyImageRoute(images);
-      started.add(0, imageRoute);
-      HttpServer server = HttpServer.start(engine, settings, imageRoute);
+      HttpServer server = HttpServer.start(engine, settings, images);
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {

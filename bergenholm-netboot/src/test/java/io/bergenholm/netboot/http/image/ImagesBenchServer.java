@@ -25,15 +25,13 @@ final class ImagesBenchServer {
     Bergenholm engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
     ImageService images = ImageService.forEngine(engine, Map.of(
         "images.cache_dir", cache.toString(), "images.cache_max_bytes", "2G"));
-    NettyImageRoute route = new NettyImageRoute(images);
     HttpServer server = HttpServer.start(engine,
-        HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), route);
+        HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), images);
     Files.writeString(portFile, Integer.toString(server.bootAddress().getPort()),
         StandardCharsets.US_ASCII);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
-      route.close();
       images.close();
       engine.close();
       stop.countDown();

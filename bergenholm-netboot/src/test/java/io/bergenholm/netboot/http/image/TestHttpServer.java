@@ -15,13 +15,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The project's HTTP server with a {@link NettyImageRoute}, over an engine with a memory store:
+ * The project's HTTP server streaming images from an {@link ImageService}, over an engine with a memory store:
  * what the runner wires, on 127.0.0.1 and a free port. Hosts get their image parameters from
  * {@link #target}, so every request goes through the real resolution of {@code kernel}.
  */
 final class TestHttpServer implements AutoCloseable {
   private final Bergenholm engine;
-  private final NettyImageRoute route;
   private final HttpServer server;
 
   private final String scheme;
@@ -33,10 +32,9 @@ final class TestHttpServer implements AutoCloseable {
   /** With {@code tls}, the server speaks HTTPS (and the route copies instead of zero-copy). */
   TestHttpServer(ImageService images, Optional<TlsFiles> tls) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
-    route = new NettyImageRoute(images);
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
     server = HttpServer.start(engine,
-        HttpSettings.of(any).withBoot(new Listener(any, tls)), route);
+        HttpSettings.of(any).withBoot(new Listener(any, tls)), images);
     scheme = tls.isPresent() ? "https" : "http";
   }
 
@@ -68,7 +66,6 @@ final class TestHttpServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    route.close();
     engine.close();
   }
 }

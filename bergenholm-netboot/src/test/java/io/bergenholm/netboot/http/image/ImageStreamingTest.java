@@ -42,7 +42,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The image route over real sockets: a Netty server, a loopback upstream, real HTTP clients. */
-class NettyImageRouteTest {
+class ImageStreamingTest {
   /** The engine's own image sources (http, https, file), as the runner gets them. */
   private final Bergenholm sources = Bergenholm.builder().store(new MemoryStore()).build();
   @TempDir Path cacheDir;
