@@ -24,7 +24,7 @@ final class BoundedAggregator extends HttpObjectAggregator {
     Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
     if (answer instanceof FullHttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
       ReferenceCountUtil.release(answer);
-      return HttpReplies.toResponse(tooLarge(), HttpMethod.POST, true);
+      return HttpReplies.toResponse(tooLarge(maxBodyBytes), HttpMethod.POST, true);
     }
     return answer;
   }
@@ -32,11 +32,12 @@ final class BoundedAggregator extends HttpObjectAggregator {
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
     // The rest of the body is still on the wire, so the connection cannot be reused.
-    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(), HttpMethod.POST, false))
+    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(maxBodyBytes), HttpMethod.POST, false))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
-  private Reply tooLarge() {
+  /** The 413 answer to a body over {@code maxBodyBytes}; also given by {@link HttpRoutes}. */
+  static Reply tooLarge(int maxBodyBytes) {
     return Reply.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
         "the request body is larger than " + maxBodyBytes + " bytes");
   }
