@@ -632,12 +632,6 @@ public final class Bergenholm implements AutoCloseable {
     return renderer;
   }
 
-  /** Drops every cached resolution and rendering (they are also dropped on any store change). */
-  public void invalidateCaches() {
-    resolved.invalidateAll();
-    rendered.invalidateAll();
-  }
-
   /**
    * A store location as it may be shown or logged: a password in it ({@code mongodb://user:pw@…})
    * is masked.

@@ -218,7 +218,7 @@ final class ServeCommand implements Callable<Integer> {
 
     Bergenholm.Builder builder = Bergenholm.builder().config(engineConfig);
     Optional.ofNullable(pick(plugins == null ? null : plugins.toString(), file, "plugins"))
-        .map(Path::of).ifPresent(builder::pluginFolder);
+        .map(Path::of).map(ServeCommand::pluginFolder).ifPresent(builder::pluginFolder);
     Bergenholm engine = builder.build();
     List<AutoCloseable> started = new ArrayList<>();
     try {
@@ -358,5 +358,12 @@ final class ServeCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("config '" + key + "' must be a number, found '" + v + "'");
     }
+  }
+
+  private static Path pluginFolder(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--plugins " + dir + " is not a directory");
+    }
+    return dir;
   }
 }
