@@ -20,8 +20,8 @@ import io.bergenholm.api.render.RendererProvider;
 import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
-import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.plugin.PluginFolder;
+import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -72,6 +72,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #MAX_PASSES} (default 32): expansion passes before parameters that keep changing
  *       are reported as a cycle; {@value #MAX_VALUE_CHARS} (default 262144): the longest value
  *       expansion may produce, beyond which a value that refers to itself is reported.
+ *   <li>{@code plugins.prefer.<spi>.<name>} ({@code <spi>} is {@code store}, {@code renderer},
+ *       {@code power} or {@code image}) and {@code plugins.prefer.scheme.<scheme>}: the provider
+ *       class to use when two providers claim one name or one image URL scheme, which is an error
+ *       otherwise. Providers handed to the builder win without this.
  * </ul>
  */
 public final class Bergenholm implements AutoCloseable {
@@ -560,7 +564,8 @@ public final class Bergenholm implements AutoCloseable {
 
   /**
    * The image source for a URL scheme, created from {@code image.<provider>.} settings on first use.
-   * Which provider owns a scheme was settled when the engine was built (see {@link Plugins}).
+   * Which provider owns a scheme was settled when the engine was built (a scheme claimed twice is
+   * an error unless {@code plugins.prefer.scheme.<scheme>} names a provider class).
    */
   public Optional<ImageSource> imageSource(String scheme) {
     ImageSourceProvider p = imageSchemes.get(scheme.toLowerCase(Locale.ROOT));

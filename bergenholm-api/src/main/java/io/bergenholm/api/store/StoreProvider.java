@@ -8,8 +8,8 @@ import io.bergenholm.api.Provider;
  * mongodb://db1,db2/bergenholm}); the whole location is passed as config key {@link #LOCATION}
  * beside any other settings.
  *
- * <p>Error contract of {@link #create}: a location or setting the provider cannot use (a path that
- * is not a directory, a malformed URI, an unknown key) is a {@link
+ * <p>Error contract of {@link #create}: a location or setting the provider cannot use (a malformed
+ * location, a value out of range, an unknown key) is a {@link
  * io.bergenholm.api.BadInputException} naming it, with any password masked by {@link
  * io.bergenholm.api.SecretsPolicy#maskLocation}; a backing system that cannot be reached at all is
  * an {@link io.bergenholm.api.UnavailableException}. A store that can start without its backing

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.TestProviderContext;
+import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.render.RenderException;
 import java.time.Duration;
 import java.util.List;
@@ -156,6 +157,19 @@ class JinjavaRendererTest {
       assertThatThrownBy(() -> withStore.render("ext", "{% extends '" + path + "' %}", Map.of()))
           .as(path).isInstanceOf(RenderException.class);
     }
+  }
+
+  @Test
+  void aStoreOutageDuringAnIncludeIsUnavailableNotABadTemplate() {
+    JinjavaRenderer withStore = withTemplates(name -> {
+      throw new UnavailableException("store down while reading " + name);
+    });
+    assertThatThrownBy(() -> withStore.render("main", "a{% include 'part' %}b", Map.of()))
+        .isInstanceOf(UnavailableException.class).hasMessage("store down while reading part");
+    assertThatThrownBy(() -> withStore.render("main", "{% include 'part' %}", Map.of()))
+        .isInstanceOf(UnavailableException.class);
+    // A template without includes does not touch the store.
+    assertThat(withStore.render("plain", "x{{ 1 + 1 }}", Map.of())).isEqualTo("x2");
   }
 
   @Test
