@@ -69,6 +69,7 @@ public final class PluginFolder implements AutoCloseable {
     return List.copyOf(loaders);
   }
 
+  /** The folder the plugins came from. */
   public Path dir() {
     return dir;
   }

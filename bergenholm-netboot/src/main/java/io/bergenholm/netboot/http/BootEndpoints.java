@@ -1,9 +1,8 @@
 package io.bergenholm.netboot.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.CREATED;
-import static io.netty.handler.codec.http.HttpResponseStatus.OK;
-
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_IMPLEMENTED;
+import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.engine.Bergenholm;

@@ -9,6 +9,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIEL
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_URI_TOO_LONG;
 import static io.netty.handler.codec.http.HttpResponseStatus.UNAUTHORIZED;
 
+import io.bergenholm.engine.image.ImageHandle;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -187,7 +188,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,
       boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written) {
     if (outcome instanceof ImageReply image) {
-      ImageStreamer.write(ctx, image.hostId(), image.handle().join(), method, requestHeaders, keepAlive, written);
+      ImageHandle handle = image.handle().join(); // complete: respond() waited for it
+      try {
+        ImageStreamer.write(ctx, image.hostId(), handle, method, requestHeaders, keepAlive, written);
+      } catch (RuntimeException e) {
+        ImageStreamer.closeQuietly(handle);
+        write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written);
+      }
       return;
     }
     Reply reply = (Reply) outcome;
