@@ -5,6 +5,7 @@ import com.google.common.cache.CacheBuilder;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.Provider;
 import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.Versioned;
@@ -23,10 +24,12 @@ import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
 import io.bergenholm.engine.event.BootEvents;
 import io.bergenholm.engine.event.MemoryEventSink;
+import io.bergenholm.engine.plugin.PluginFolder;
 import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -39,6 +42,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -78,6 +82,10 @@ import org.slf4j.LoggerFactory;
  *       new ones are dropped (and counted); {@value #EVENTS_MAX_PER_HOST} (default 500) and {@value
  *       #EVENTS_MAX_TOTAL} (default 50000): the bounds of the in-memory timeline, used when the store
  *       keeps no events itself ({@link ParameterStore#events()}) and no sink was handed to the builder.
+ *   <li>{@code plugins.prefer.<spi>.<name>} ({@code <spi>} is {@code store}, {@code renderer},
+ *       {@code power} or {@code image}) and {@code plugins.prefer.scheme.<scheme>}: the provider
+ *       class to use when two providers claim one name or one image URL scheme, which is an error
+ *       otherwise. Providers handed to the builder win without this.
  * </ul>
  */
 public final class Bergenholm implements AutoCloseable {
@@ -118,10 +126,13 @@ public final class Bergenholm implements AutoCloseable {
   private final Plugins<PowerDriverProvider> powerProviders;
   private final Plugins<ImageSourceProvider> imageProviders;
   private final Map<String, PowerDriver> powerDrivers = new ConcurrentHashMap<>();
+  private final Map<String, ImageSourceProvider> imageSchemes;
   private final Map<String, ImageSource> imageSources = new ConcurrentHashMap<>();
   private final Set<String> secretParameters;
   private final BootCredentials bootCredentials;
   private final SecretPolicy secretPolicy;
+  private final EngineContext context;
+  private final PluginFolder pluginFolder;
   private final Cache<String, Stamped<Resolution>> resolved;
   private final Cache<RenderKey, Stamped<String>> rendered;
   private final RenderWorkers workers;
@@ -143,13 +154,20 @@ public final class Bergenholm implements AutoCloseable {
   private record JobKey(Object what, long stamp) {}
   private record ServedScript(String text, String template, String purpose) {}
 
-  private Bergenholm(Builder b, ClassLoader loader, ParameterStore store, boolean ownsStore,
-      Set<String> secretConfigKeys) {
+  private Bergenholm(Builder b, List<ClassLoader> loaders, ParameterStore store, boolean ownsStore,
+      EngineContext context, SecretPolicy secretsPolicy, PluginFolder pluginFolder) {
     this.config = Map.copyOf(b.config);
     this.store = store;
     this.ownsStore = ownsStore;
-    this.powerProviders = Plugins.load("power driver", PowerDriverProvider.class, loader, b.powerProviders);
-    this.imageProviders = Plugins.load("image source", ImageSourceProvider.class, loader, b.imageProviders);
+    this.context = context;
+    this.pluginFolder = pluginFolder;
+    context.attach(store);
+    this.powerProviders = Plugins.load("power", "power driver", PowerDriverProvider.class, loaders, b.powerProviders,
+        config);
+    this.imageProviders = Plugins.load("image", "image source", ImageSourceProvider.class, loaders, b.imageProviders,
+        config);
+    this.imageSchemes = Plugins.claims("image source", imageProviders.all(), b.imageProviders,
+        ImageSourceProvider::schemes, Plugins.PREFER + "scheme.", config);
     Set<String> secrets = new HashSet<>();
     for (PowerDriverProvider p : powerProviders.all()) {
       secrets.addAll(p.secretParameters());
@@ -157,38 +175,30 @@ public final class Bergenholm implements AutoCloseable {
     secrets.add(BootCredentials.PARAMETER);
     this.secretParameters = Set.copyOf(secrets);
     this.bootCredentials = BootCredentials.fromConfig(config);
-    this.secretPolicy = new SecretPolicy(secretParameters);
+    this.secretPolicy = secretsPolicy;
+    secretParameters.forEach(secretsPolicy::declare);
 
     TemplateRenderer r;
     String rendererName = config.getOrDefault(RENDERER, JinjavaRendererProvider.NAME);
     if (b.renderer != null) {
       r = b.renderer;
     } else {
-      Plugins<RendererProvider> renderers = Plugins.load("renderer", RendererProvider.class, loader, List.of());
+      Plugins<RendererProvider> renderers = Plugins.load("renderer", "renderer", RendererProvider.class, loaders,
+          List.of(), config);
       RendererProvider provider = renderers.get(rendererName);
-      for (String k : provider.secretConfigKeys()) {
-        secretConfigKeys.add(RENDERER + "." + k);
-      }
-      r = Objects.requireNonNull(provider.create(Plugins.section(config, RENDERER + ".")),
+      declareSecrets(secretsPolicy, RENDERER + ".", provider);
+      r = Objects.requireNonNull(provider.create(rendererName, Plugins.section(config, RENDERER + "."), context),
           "renderer provider returned null");
     }
-    SimpleTemplates simple = null;
-    if (r instanceof JinjavaRenderer jr) {
-      // Includes reach the store's templates, and nothing else.
-      r = jr.withTemplates(name -> RecordNames.isValid(name)
-          ? store.templates().get(name).map(Versioned::value) : Optional.empty());
-      simple = new SimpleTemplates(jr.limits().maxOutputChars(), 100_000);
-    }
+    // Parameters are mostly plain {{ name }} substitutions; for Jinjava's output those have a fast path.
+    SimpleTemplates simple = r instanceof JinjavaRenderer jr
+        ? new SimpleTemplates(jr.limits().maxOutputChars(), 100_000) : null;
     this.renderer = r;
     for (PowerDriverProvider p : powerProviders.all()) {
-      for (String k : p.secretConfigKeys()) {
-        secretConfigKeys.add("power." + p.name() + "." + k);
-      }
+      declareSecrets(secretsPolicy, "power." + p.name() + ".", p);
     }
     for (ImageSourceProvider p : imageProviders.all()) {
-      for (String k : p.secretConfigKeys()) {
-        secretConfigKeys.add("image." + p.name() + "." + k);
-      }
+      declareSecrets(secretsPolicy, "image." + p.name() + ".", p);
     }
 
     this.inheritance = new Inheritance(store, bootCredentials);
@@ -207,7 +217,20 @@ public final class Bergenholm implements AutoCloseable {
     log.info("engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
         ownsStore ? Secrets.maskLocation(config.get(STORE)) : store.getClass().getSimpleName(),
         b.renderer != null ? renderer.getClass().getSimpleName() : rendererName,
-        powerProviders.names(), imageProviders.names(), Secrets.maskConfig(config, secretConfigKeys));
+        powerProviders.names(), imageProviders.names(), maskedConfig(secretsPolicy));
+  }
+
+  private static void declareSecrets(SecretPolicy policy, String prefix, Provider<?> provider) {
+    for (String k : provider.secretConfigKeys()) {
+      policy.declare(k);
+      policy.declare(prefix + k);
+    }
+  }
+
+  private Map<String, String> maskedConfig(SecretPolicy policy) {
+    Map<String, String> out = new TreeMap<>();
+    config.forEach((k, v) -> out.put(k, policy.mask(k, v)));
+    return out;
   }
 
   public static Builder builder() {
@@ -219,6 +242,7 @@ public final class Bergenholm implements AutoCloseable {
     private final Map<String, String> config = new LinkedHashMap<>();
     private ParameterStore store;
     private ClassLoader loader;
+    private Path pluginFolder;
     private TemplateRenderer renderer;
     private BootEventSink eventSink;
     private final List<StoreProvider> storeProviders = new ArrayList<>();
@@ -248,6 +272,16 @@ public final class Bergenholm implements AutoCloseable {
     /** Where ServiceLoader looks for plugins (default: this class's loader). */
     public Builder pluginClassLoader(ClassLoader loader) {
       this.loader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /**
+     * Also loads the plugins in {@code dir}, each jar (or each folder of jars) with its own class
+     * loader that shares only the API with the engine; see {@link PluginFolder}. The engine closes
+     * those loaders when it closes.
+     */
+    public Builder pluginFolder(Path dir) {
+      this.pluginFolder = Objects.requireNonNull(dir, "dir");
       return this;
     }
 
@@ -282,21 +316,35 @@ public final class Bergenholm implements AutoCloseable {
     }
 
     public Bergenholm build() {
-      ClassLoader plugins = loader != null ? loader : Bergenholm.class.getClassLoader();
-      Set<String> secretConfigKeys = new HashSet<>();
-      if (store != null) {
-        return new Bergenholm(this, plugins, store, false, secretConfigKeys);
+      ClassLoader own = loader != null ? loader : Bergenholm.class.getClassLoader();
+      PluginFolder folder = pluginFolder == null ? null : PluginFolder.open(pluginFolder, Bergenholm.class.getClassLoader());
+      List<ClassLoader> loaders = new ArrayList<>();
+      loaders.add(own);
+      if (folder != null) {
+        loaders.addAll(folder.classLoaders());
       }
-      ParameterStore opened = openStore(plugins, secretConfigKeys);
+      SecretPolicy secrets = new SecretPolicy();
+      EngineContext context = new EngineContext(secrets);
+      ParameterStore opened = null;
       try {
-        return new Bergenholm(this, plugins, opened, true, secretConfigKeys);
+        if (store != null) {
+          return new Bergenholm(this, loaders, store, false, context, secrets, folder);
+        }
+        opened = openStore(loaders, context, secrets);
+        return new Bergenholm(this, loaders, opened, true, context, secrets, folder);
       } catch (RuntimeException e) {
-        opened.close();
+        if (opened != null) {
+          opened.close();
+        }
+        context.close();
+        if (folder != null) {
+          folder.close();
+        }
         throw e;
       }
     }
 
-    private ParameterStore openStore(ClassLoader plugins, Set<String> secretConfigKeys) {
+    private ParameterStore openStore(List<ClassLoader> plugins, EngineContext context, SecretPolicy secrets) {
       String location = config.get(STORE);
       if (location == null || location.isBlank()) {
         throw new BadInputException("no store configured: set '" + STORE
@@ -304,13 +352,12 @@ public final class Bergenholm implements AutoCloseable {
       }
       int colon = location.indexOf(':');
       String scheme = (colon < 0 ? location : location.substring(0, colon)).toLowerCase(Locale.ROOT);
-      StoreProvider provider = Plugins.load("store", StoreProvider.class, plugins, storeProviders).get(scheme);
+      StoreProvider provider = Plugins.load("store", "store", StoreProvider.class, plugins, storeProviders, config)
+          .get(scheme);
       Map<String, String> storeConfig = new LinkedHashMap<>(Plugins.section(config, STORE + "."));
       storeConfig.put(StoreProvider.LOCATION, location);
-      for (String k : provider.secretConfigKeys()) {
-        secretConfigKeys.add(STORE + "." + k);
-      }
-      return Objects.requireNonNull(provider.create(storeConfig), "store provider returned null");
+      declareSecrets(secrets, STORE + ".", provider);
+      return Objects.requireNonNull(provider.create(scheme, storeConfig, context), "store provider returned null");
     }
   }
 
@@ -427,7 +474,7 @@ public final class Bergenholm implements AutoCloseable {
 
   /** A group's inherited parameters, not expanded. @throws io.bergenholm.api.NotFoundException */
   public Params resolveGroup(String name) {
-    return inheritance.group(name).orElseThrow(() -> store.groups().notFound(name));
+    return inheritance.group(name).orElseThrow(() -> new NotFoundException(RecordKind.GROUP, name));
   }
 
   /** Renders template {@code name} against host {@code hostId}'s resolved parameters. */
@@ -441,7 +488,7 @@ public final class Bergenholm implements AutoCloseable {
     }
     Map<String, Object> params = resolveHost(hostId).params().asMap();
     String text = store.templates().get(name).map(Versioned::value)
-        .orElseThrow(() -> store.templates().notFound(name));
+        .orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name));
     Stamped<String> result;
     try {
       result = new Stamped<>(stamp, workers.call(new JobKey(key, stamp),
@@ -692,16 +739,18 @@ public final class Bergenholm implements AutoCloseable {
     }
   }
 
-  /** The image source for a URL scheme, created from {@code image.<provider>.} settings on first use. */
+  /**
+   * The image source for a URL scheme, created from {@code image.<provider>.} settings on first use.
+   * Which provider owns a scheme was settled when the engine was built (a scheme claimed twice is
+   * an error unless {@code plugins.prefer.scheme.<scheme>} names a provider class).
+   */
   public Optional<ImageSource> imageSource(String scheme) {
-    String s = scheme.toLowerCase(Locale.ROOT);
-    for (ImageSourceProvider p : imageProviders.all()) {
-      if (p.schemes().contains(s)) {
-        return Optional.of(imageSources.computeIfAbsent(p.name(),
-            n -> p.create(Plugins.section(config, "image." + n + "."))));
-      }
+    ImageSourceProvider p = imageSchemes.get(scheme.toLowerCase(Locale.ROOT));
+    if (p == null) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    return Optional.of(imageSources.computeIfAbsent(p.name(),
+        n -> p.create(n, Plugins.section(config, "image." + n + "."), context)));
   }
 
   // ---- power ----
@@ -830,7 +879,7 @@ public final class Bergenholm implements AutoCloseable {
   private PowerTarget powerTarget(String hostId) {
     Resolution r = resolveHost(hostId);
     if (!r.known()) {
-      throw store.hosts().notFound(hostId);
+      throw new NotFoundException(RecordKind.HOST, hostId);
     }
     return new PowerTarget(hostId, r.params());
   }
@@ -845,7 +894,8 @@ public final class Bergenholm implements AutoCloseable {
     } catch (BadInputException e) {
       throw new BadInputException("host '" + target.hostId() + "': " + e.getMessage(), e);
     }
-    return powerDrivers.computeIfAbsent(name, n -> provider.create(Plugins.section(config, "power." + n + ".")));
+    return powerDrivers.computeIfAbsent(name, n -> provider.create(n, Plugins.section(config, "power." + n + "."),
+        context));
   }
 
   // ---- secrets ----
@@ -883,13 +933,6 @@ public final class Bergenholm implements AutoCloseable {
     return renderer;
   }
 
-  /** Drops every cached resolution and rendering (they are also dropped on any store change). */
-  public void invalidateCaches() {
-    resolved.invalidateAll();
-    rendered.invalidateAll();
-    scripts.invalidateAll();
-  }
-
   /**
    * A store location as it may be shown or logged: a password in it ({@code mongodb://user:pw@…})
    * is masked.
@@ -912,6 +955,10 @@ public final class Bergenholm implements AutoCloseable {
     powerDrivers.clear();
     if (ownsStore) {
       store.close();
+    }
+    context.close();
+    if (pluginFolder != null) {
+      pluginFolder.close();
     }
   }
 

@@ -123,7 +123,7 @@ final class Provisioning {
     };
     RecordStore<Params> hosts = machines.store().hosts();
     if (ifVersion.isPresent()) {
-      Versioned<Params> current = hosts.get(hostId).orElseThrow(() -> hosts.notFound(hostId));
+      Versioned<Params> current = hosts.get(hostId).orElseThrow(() -> new NotFoundException(RecordKind.HOST, hostId));
       return hosts.replace(hostId, change.apply(current.value()), ifVersion);
     }
     return hosts.update(hostId, change);

@@ -3,15 +3,18 @@ package io.bergenholm.engine;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
 import io.bergenholm.api.SecretMask;
+import io.bergenholm.api.SecretsPolicy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the management side may show of parameters, and how a masked record written back keeps its
@@ -30,18 +33,42 @@ import java.util.Set;
  *
  * Only management reads pay for this; the boot side serves values as they are.
  */
-public final class SecretPolicy {
+public final class SecretPolicy implements SecretsPolicy {
   public static final String MASK = SecretMask.MASK;
   /** Shorter secret values are not searched for inside other values (they would mask common words). */
   public static final int MIN_DERIVED_CHARS = 4;
 
-  private final Set<String> declared;
+  private final Set<String> declared = ConcurrentHashMap.newKeySet();
+
+  SecretPolicy() {}
 
   SecretPolicy(Set<String> declared) {
-    this.declared = Set.copyOf(declared);
+    this.declared.addAll(declared);
+  }
+
+  /** Adds a key a provider declares secret (a parameter, or a configuration key with and without its prefix). */
+  void declare(String key) {
+    declared.add(key);
+  }
+
+  /**
+   * A setting as it may be logged: masked when its key is secret or its name ends in {@code
+   * password}, {@code secret} or {@code token}; otherwise with any URL password masked.
+   */
+  @Override
+  public String mask(String key, String value) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    boolean secretName = lower.endsWith("password") || lower.endsWith("secret") || lower.endsWith("token");
+    return isSecret(key) || secretName ? MASK : maskLocation(value);
+  }
+
+  @Override
+  public String maskLocation(String location) {
+    return Secrets.maskLocation(location);
   }
 
   /** Whether a parameter holds a secret: its name ends in {@code _password}, or a provider declares it. */
+  @Override
   public boolean isSecret(String key) {
     return Secrets.isPasswordName(key) || declared.contains(key);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.image.ImageRequest;
 import io.bergenholm.api.image.ImageResponse;
@@ -48,7 +49,7 @@ class PluginDiscoveryTest {
     }
 
     @Override
-    public PowerDriver create(Map<String, String> config) {
+    public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
       CREATED.incrementAndGet();
       return new PowerDriver() {
         @Override
@@ -80,7 +81,7 @@ class PluginDiscoveryTest {
     }
 
     @Override
-    public ImageSource create(Map<String, String> config) {
+    public ImageSource create(String name, Map<String, String> config, ProviderContext context) {
       created.incrementAndGet();
       this.config = config;
       return (ImageRequest request) -> {

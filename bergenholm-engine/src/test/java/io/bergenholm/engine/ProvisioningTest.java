@@ -1,5 +1,6 @@
 package io.bergenholm.engine;
 
+import io.bergenholm.api.ProviderContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,7 +46,7 @@ class ProvisioningTest {
       }
 
       @Override
-      public PowerDriver create(Map<String, String> config) {
+      public PowerDriver create(String chosenName, Map<String, String> config, ProviderContext context) {
         return new PowerDriver() {
           @Override
           public PowerState status(PowerTarget target) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bergenholm.api.AlreadyExistsException;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
@@ -127,7 +128,7 @@ class RegistrationAndPowerTest {
     }
 
     @Override
-    public PowerDriver create(Map<String, String> config) {
+    public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
       created.incrementAndGet();
       configs.add(config);
       return new PowerDriver() {
@@ -177,9 +178,14 @@ class RegistrationAndPowerTest {
   void secretsAreMaskedInWhatIsLogged() {
     assertThat(Secrets.maskLocation("mongodb://admin:hunter2@db1:27017/bergenholm"))
         .isEqualTo("mongodb://admin:********@db1:27017/bergenholm");
-    assertThat(Secrets.maskConfig(Map.of("power.ipmi.password", "x", "power.vmware.token", "t",
-        "power.recording.key", "k", "renderer.strict", "true"), Set.of("power.recording.key")))
-        .containsEntry("power.ipmi.password", "********").containsEntry("power.vmware.token", "********")
-        .containsEntry("power.recording.key", "********").containsEntry("renderer.strict", "true");
+    SecretPolicy policy = new SecretPolicy();
+    policy.declare("power.recording.key");
+    assertThat(policy.mask("power.ipmi.password", "x")).isEqualTo("********");
+    assertThat(policy.mask("power.vmware.token", "t")).isEqualTo("********");
+    assertThat(policy.mask("power.recording.key", "k")).isEqualTo("********");
+    assertThat(policy.mask("renderer.strict", "true")).isEqualTo("true");
+    assertThat(policy.mask("store", "mongodb://admin:hunter2@db1/b")).isEqualTo("mongodb://admin:********@db1/b");
+    assertThat(policy.isSecret("power.recording.key")).isTrue();
+    assertThat(policy.isSecret("power.recording.host")).isFalse();
   }
 }

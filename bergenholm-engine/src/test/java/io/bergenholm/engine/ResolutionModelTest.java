@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
 import io.bergenholm.engine.store.MemoryStore;
@@ -29,7 +30,7 @@ class ResolutionModelTest {
   /** Values that refer to themselves double each pass; both sides give up past this length. */
   private static final int MAX_VALUE_CHARS = 4096;
 
-  private final TemplateRenderer renderer = new JinjavaRendererProvider().create(Map.of());
+  private final TemplateRenderer renderer = TestProviderContext.instantiate(new JinjavaRendererProvider(), Map.of());
 
   @Test
   void engineAgreesWithTheModelOnRandomGraphs() {

@@ -1,5 +1,6 @@
 package io.bergenholm.power;
 
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
@@ -50,7 +51,7 @@ public final class EngineHarness {
           }
 
           @Override
-          public PowerDriver create(Map<String, String> config) {
+          public PowerDriver create(String chosenName, Map<String, String> config, ProviderContext context) {
             return observed;
           }
         })

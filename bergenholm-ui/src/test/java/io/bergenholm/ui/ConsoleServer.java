@@ -8,7 +8,6 @@ import io.bergenholm.netboot.http.AccessTokens;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
 import io.bergenholm.netboot.http.Listener;
-import io.bergenholm.netboot.http.image.NettyImageRoute;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -48,7 +47,6 @@ final class ConsoleServer implements AutoCloseable {
   final AtomicInteger upstreamRequests = new AtomicInteger();
   private final com.sun.net.httpserver.HttpServer upstream;
   private final ImageService images;
-  private final NettyImageRoute imageRoute;
   private final Path cache;
 
   private ConsoleServer(boolean tokens) {
@@ -71,15 +69,15 @@ final class ConsoleServer implements AutoCloseable {
     config.put("images.cache_dir", cache.toString());
     // The upstream is on loopback: allowed here explicitly, as an operator would for a local mirror.
     config.put("images.allowed_hosts", "127.0.0.1");
+    config.put("images.allow_loopback", "true");
     engine = Bergenholm.builder().config(config).build();
     images = ImageService.forEngine(engine, config);
-    imageRoute = new NettyImageRoute(images);
     HttpSettings settings = HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
         .withManagement(Listener.plain(new InetSocketAddress("127.0.0.1", 0)));
     if (tokens) {
       settings = settings.withTokens(AccessTokens.of(Map.of(RW, Access.READ_WRITE, RO, Access.READ_ONLY)));
     }
-    server = HttpServer.start(engine, settings, imageRoute);
+    server = HttpServer.start(engine, settings, images);
     boot = "http://127.0.0.1:" + server.bootAddress().getPort();
     management = "http://127.0.0.1:" + server.managementAddress().orElseThrow().getPort();
     seed("http://127.0.0.1:" + upstream.getAddress().getPort());
@@ -168,7 +166,6 @@ final class ConsoleServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    imageRoute.close();
     images.close();
     engine.close();
     upstream.stop(0);

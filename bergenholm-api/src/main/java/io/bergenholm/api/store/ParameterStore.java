@@ -13,6 +13,10 @@ import java.util.Map;
  * each other's updates.
  *
  * <p>A store keeps records as they are written; it knows nothing of inheritance or templates.
+ *
+ * <p>Error contract: the collections' calls follow {@link RecordStore}'s (not found, conflict, bad
+ * input, unavailable); {@link #queryHosts} and {@link #changeStamp} throw only {@link
+ * io.bergenholm.api.UnavailableException}, when the backing system cannot be reached.
  */
 public interface ParameterStore extends AutoCloseable {
   /** @return the hosts, by id */

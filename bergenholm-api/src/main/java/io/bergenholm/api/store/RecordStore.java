@@ -3,6 +3,7 @@ package io.bergenholm.api.store;
 import io.bergenholm.api.AlreadyExistsException;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
+import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.StaleVersionException;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.Versioned;
@@ -13,14 +14,34 @@ import java.util.function.UnaryOperator;
 /**
  * One collection of named records (hosts, groups or templates) in a {@link ParameterStore}.
  *
- * <p>Error contract, for every method: a name that {@link io.bergenholm.api.RecordNames} refuses is
- * a {@link BadInputException}; a backing system that cannot be reached is an {@link
- * UnavailableException}, and then nothing has been written. Every write is atomic: a reader sees
- * the old record or the new one, never a mix, and a crash never leaves a broken record.
+ * <p>Error contract, for every method:
+ *
+ * <ul>
+ *   <li><b>not found</b>: {@link #get} answers empty; {@link #replace}, {@link #delete} and {@link
+ *       #update} throw {@link NotFoundException} for this {@link #kind()} and name;
+ *   <li><b>conflict</b>: {@link #create} of an existing name throws {@link AlreadyExistsException};
+ *       a write whose {@code ifVersion} is no longer current throws {@link StaleVersionException};
+ *       in both cases nothing was written;
+ *   <li><b>bad input</b>: a name that {@link io.bergenholm.api.RecordNames} refuses, or a value the
+ *       backing system cannot hold, is a {@link BadInputException} naming the record;
+ *   <li><b>unavailable</b>: a backing system that cannot be reached is an {@link
+ *       UnavailableException}, and then nothing has been written (or, if the store cannot tell,
+ *       the message says so).
+ * </ul>
+ *
+ * <p>Every write is atomic: a reader sees the old record or the new one, never a mix, and a crash
+ * never leaves a broken record.
  *
  * @param <T> {@link io.bergenholm.api.Params} for hosts and groups, {@link String} for templates
  */
 public interface RecordStore<T> {
+  /**
+   * Which collection this is; its {@link NotFoundException}s name this kind.
+   *
+   * @return the record kind
+   */
+  RecordKind kind();
+
   /** @return the names of all records, sorted in natural {@link String} order */
   List<String> list();
 
@@ -76,7 +97,7 @@ public interface RecordStore<T> {
    */
   default Versioned<T> update(String name, UnaryOperator<T> change) {
     for (int attempt = 0; ; attempt++) {
-      Versioned<T> current = get(name).orElseThrow(() -> notFound(name));
+      Versioned<T> current = get(name).orElseThrow(() -> new NotFoundException(kind(), name));
       T next = change.apply(current.value());
       if (next.equals(current.value())) {
         return current;
@@ -91,12 +112,4 @@ public interface RecordStore<T> {
       }
     }
   }
-
-  /**
-   * The exception for a missing record of this collection; used by the default methods.
-   *
-   * @param name the record's name
-   * @return the exception, to throw
-   */
-  NotFoundException notFound(String name);
 }

@@ -254,11 +254,12 @@ public abstract class ParameterStoreContract {
         .isInstanceOf(NotFoundException.class);
     assertThatThrownBy(() -> r.delete("missing", Optional.empty())).isInstanceOf(NotFoundException.class);
     assertThatThrownBy(() -> r.delete("missing", Optional.of("some-version"))).isInstanceOf(NotFoundException.class);
-    assertThatThrownBy(() -> r.update("missing", UnaryOperator.identity())).isInstanceOf(NotFoundException.class);
-    assertThat(r.notFound("missing")).isInstanceOfSatisfying(NotFoundException.class, e -> {
-      assertThat(e.name()).isEqualTo("missing");
-      assertThat(e.what()).isEqualTo(kind.singular());
-    });
+    assertThatThrownBy(() -> r.update("missing", UnaryOperator.identity()))
+        .isInstanceOfSatisfying(NotFoundException.class, e -> {
+          assertThat(e.name()).isEqualTo("missing");
+          assertThat(e.what()).isEqualTo(kind.singular());
+        });
+    assertThat(r.kind()).isEqualTo(kind);
     assertThat(r.list()).isEmpty();
   }
 

@@ -126,7 +126,11 @@ final class ReferenceParameterStore implements ParameterStore {
     }
 
     @Override
-    public NotFoundException notFound(String name) {
+    public RecordKind kind() {
+      return kind;
+    }
+
+    private NotFoundException notFound(String name) {
       return new NotFoundException(kind, name);
     }
   }

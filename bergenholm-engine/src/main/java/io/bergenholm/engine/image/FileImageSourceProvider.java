@@ -1,5 +1,6 @@
 package io.bergenholm.engine.image;
 
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.image.ImageSource;
 import io.bergenholm.api.image.ImageSourceProvider;
 import java.util.Map;
@@ -18,7 +19,7 @@ public final class FileImageSourceProvider implements ImageSourceProvider {
   }
 
   @Override
-  public ImageSource create(Map<String, String> config) {
+  public ImageSource create(String name, Map<String, String> config, ProviderContext context) {
     return new FileImageSource();
   }
 }

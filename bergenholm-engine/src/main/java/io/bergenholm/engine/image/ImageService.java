@@ -83,10 +83,6 @@ public final class ImageService implements AutoCloseable {
     return new ImageService(ImageSettings.fromConfig(config), engine::imageSource);
   }
 
-  public ImageSettings settings() {
-    return settings;
-  }
-
   /**
    * Gives a handle on the image {@code target} names for host {@code hostId}: from the cache, or
    * following the (possibly shared) download. Blocks until upstream answers.

@@ -16,6 +16,7 @@ import com.hubspot.jinjava.lib.fn.Functions;
 import com.hubspot.jinjava.loader.ResourceLocator;
 import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import com.hubspot.jinjava.tree.Node;
+import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.render.RenderException;
 import io.bergenholm.api.render.TemplateRenderer;
 import java.nio.charset.Charset;
@@ -66,11 +67,6 @@ public final class JinjavaRenderer implements TemplateRenderer {
     this.jinjava.setResourceLocator(new StoreLocator(Objects.requireNonNull(templates, "templates")));
   }
 
-  /** The same settings, with includes served from {@code templates}. */
-  public JinjavaRenderer withTemplates(TemplateSource templates) {
-    return new JinjavaRenderer(strict, limits, templates);
-  }
-
   public boolean strict() {
     return strict;
   }
@@ -99,8 +95,26 @@ public final class JinjavaRenderer implements TemplateRenderer {
 
   @Override
   public String render(String name, String text, Map<String, ?> variables) {
-    Budget outer = BUDGET.get();
     Budget budget = new Budget(limits);
+    String output;
+    try {
+      output = render(name, text, variables, budget);
+    } catch (RenderException e) {
+      if (budget.unavailable != null) {
+        throw budget.unavailable;
+      }
+      throw e;
+    }
+    // Jinjava turns an exception in an include into a template error: a store that could not be
+    // reached is reported as what it is, not as a fault of the template.
+    if (budget.unavailable != null) {
+      throw budget.unavailable;
+    }
+    return output;
+  }
+
+  private String render(String name, String text, Map<String, ?> variables, Budget budget) {
+    Budget outer = BUDGET.get();
     BUDGET.set(budget);
     String output;
     List<TemplateError> errors;
@@ -259,6 +273,7 @@ public final class JinjavaRenderer implements TemplateRenderer {
     private final long deadline;
     private long nodes;
     private LimitReached reached;
+    private UnavailableException unavailable;
 
     Budget(RenderLimits limits) {
       this.maxNodes = limits.maxNodes();
@@ -340,8 +355,16 @@ public final class JinjavaRenderer implements TemplateRenderer {
     @Override
     public String getString(String fullName, Charset encoding, JinjavaInterpreter interpreter)
         throws ResourceNotFoundException {
-      return templates.find(fullName)
-          .orElseThrow(() -> new ResourceNotFoundException("no stored template named '" + fullName + "'"));
+      try {
+        return templates.find(fullName)
+            .orElseThrow(() -> new ResourceNotFoundException("no stored template named '" + fullName + "'"));
+      } catch (UnavailableException e) {
+        Budget budget = BUDGET.get();
+        if (budget != null && budget.unavailable == null) {
+          budget.unavailable = e;
+        }
+        throw e;
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.bergenholm.engine.render;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.render.RendererProvider;
 import io.bergenholm.api.render.TemplateRenderer;
 import java.util.Locale;
@@ -30,8 +31,8 @@ public final class JinjavaRendererProvider implements RendererProvider {
   }
 
   @Override
-  public TemplateRenderer create(Map<String, String> config) {
-    return new JinjavaRenderer(strict(config), RenderLimits.fromConfig(config), TemplateSource.NONE);
+  public TemplateRenderer create(String name, Map<String, String> config, ProviderContext context) {
+    return new JinjavaRenderer(strict(config), RenderLimits.fromConfig(config), context::storedTemplate);
   }
 
   private static boolean strict(Map<String, String> config) {

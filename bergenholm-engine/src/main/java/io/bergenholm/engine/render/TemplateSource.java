@@ -9,8 +9,5 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface TemplateSource {
-  /** Includes are refused. */
-  TemplateSource NONE = name -> Optional.empty();
-
   Optional<String> find(String name);
 }

@@ -85,7 +85,11 @@ final class MemoryRecords<T> implements RecordStore<T> {
   }
 
   @Override
-  public NotFoundException notFound(String name) {
+  public RecordKind kind() {
+    return kind;
+  }
+
+  private NotFoundException notFound(String name) {
     return new NotFoundException(kind, name);
   }
 

@@ -1,6 +1,7 @@
 package io.bergenholm.engine.store;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
 import java.util.Map;
@@ -15,7 +16,7 @@ public final class MemoryStoreProvider implements StoreProvider {
   }
 
   @Override
-  public ParameterStore create(Map<String, String> config) {
+  public ParameterStore create(String name, Map<String, String> config, ProviderContext context) {
     String location = config.getOrDefault(LOCATION, "memory:");
     if (!location.equals("memory:") && !location.equals("memory")) {
       throw new BadInputException("memory store location must be 'memory:', found '" + location + "'");

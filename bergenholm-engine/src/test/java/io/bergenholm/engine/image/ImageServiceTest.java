@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.UpstreamException;
+import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
+import io.bergenholm.engine.store.MemoryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -35,6 +37,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class ImageServiceTest {
+  /** The engine's own image sources (http, https, file), as the runner gets them. */
+  private final Bergenholm sources = Bergenholm.builder().store(new MemoryStore()).build();
   private static final long SEED = 0x1a9e5L;
 
   @TempDir Path cacheDir;
@@ -49,6 +53,7 @@ class ImageServiceTest {
 
   @AfterEach
   void stop() throws IOException {
+    sources.close();
     services.forEach(ImageService::close);
     upstream.close();
   }
@@ -60,7 +65,7 @@ class ImageServiceTest {
     ImageService s = new ImageService(
         // The upstreams of these tests run on this machine, and one test serves file: URLs.
         new ImageSettings(cacheDir, maxBytes, timeout, revalidate, allowed, LOCAL_AND_FILE),
-        ImageSources.discover(getClass().getClassLoader(), Map.of()));
+        sources::imageSource);
     services.add(s);
     return s;
   }

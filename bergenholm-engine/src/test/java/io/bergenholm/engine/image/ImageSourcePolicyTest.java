@@ -1,5 +1,7 @@
 package io.bergenholm.engine.image;
 
+import io.bergenholm.engine.store.MemoryStore;
+import io.bergenholm.engine.Bergenholm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * default, checked on resolved addresses, for redirects and proxies too; the cache is private.
  */
 class ImageSourcePolicyTest {
+  /** The engine's own image sources, as the runner gets them. */
+  private final Bergenholm sources = Bergenholm.builder().store(new MemoryStore()).build();
   @TempDir Path work;
   private TestUpstream upstream;
   private final List<ImageService> services = new ArrayList<>();
@@ -45,13 +49,14 @@ class ImageSourcePolicyTest {
 
   @AfterEach
   void stop() throws IOException {
+    sources.close();
     services.forEach(ImageService::close);
     upstream.close();
   }
 
   private ImageService service(SourcePolicy policy) {
     ImageService s = new ImageService(new ImageSettings(work.resolve("cache"), 1L << 30, Duration.ofSeconds(5),
-        Duration.ofMinutes(5), Set.of(), policy), ImageSources.discover(getClass().getClassLoader(), Map.of()));
+        Duration.ofMinutes(5), Set.of(), policy), sources::imageSource);
     services.add(s);
     return s;
   }

@@ -25,27 +25,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP/1.1 server on 127.0.0.1 for image tests: serves byte arrays, counts requests, answers
+ * A real HTTP/1.1 server on 127.0.0.1 for image tests (the engine's and, through this module's
+ * test-jar, the HTTP server's): serves byte arrays, counts requests, answers
  * conditional requests, and on demand holds a body at a gate, stalls, cuts the connection (RST),
  * announces a longer Content-Length than it sends, sends no length (chunked), or redirects. Written
  * on plain sockets so that every fault is exactly what goes over the wire.
  */
-final class TestUpstream implements AutoCloseable {
-  enum Fault { NONE, STALL, CUT, LONGER_LENGTH, NOT_FOUND, SERVER_ERROR }
+public final class TestUpstream implements AutoCloseable {
+  public enum Fault { NONE, STALL, CUT, LONGER_LENGTH, NOT_FOUND, SERVER_ERROR }
 
   /** One request as it arrived. */
-  record Request(String method, String target, Map<String, String> headers) {}
+  public record Request(String method, String target, Map<String, String> headers) {}
 
   /** What one path serves; change its fields between requests. */
-  static final class Resource {
-    volatile byte[] body;
-    volatile String etag;
-    volatile Fault fault = Fault.NONE;
-    volatile boolean chunked;
-    volatile String redirectTo;
-    volatile CountDownLatch gate;
-    volatile int gateAt;
-    volatile int pauseMillisPerPiece;
+  public static final class Resource {
+    public volatile byte[] body;
+    public volatile String etag;
+    public volatile Fault fault = Fault.NONE;
+    public volatile boolean chunked;
+    public volatile String redirectTo;
+    public volatile CountDownLatch gate;
+    public volatile int gateAt;
+    public volatile int pauseMillisPerPiece;
 
     Resource(byte[] body, String etag) {
       this.body = body;
@@ -67,38 +68,38 @@ final class TestUpstream implements AutoCloseable {
   });
   private final AtomicInteger versions = new AtomicInteger();
 
-  TestUpstream() throws IOException {
+  public TestUpstream() throws IOException {
     server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
     threads.execute(this::acceptLoop);
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + server.getLocalPort() + path);
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  Resource put(String path, byte[] body) {
+  public Resource put(String path, byte[] body) {
     Resource r = new Resource(body, "\"v" + versions.incrementAndGet() + "\"");
     resources.put(path, r);
     return r;
   }
 
   /** Replaces a path's content with a new version (new entity tag). */
-  void replace(String path, byte[] body) {
+  public void replace(String path, byte[] body) {
     Resource r = resources.get(path);
     r.body = body;
     r.etag = "\"v" + versions.incrementAndGet() + "\"";
   }
 
-  int requests(String path) {
+  public int requests(String path) {
     AtomicInteger n = counts.get(path);
     return n == null ? 0 : n.get();
   }
 
-  List<Request> requestLog() {
+  public List<Request> requestLog() {
     return List.copyOf(requests);
   }
 
@@ -219,7 +220,7 @@ final class TestUpstream implements AutoCloseable {
     out.flush();
   }
 
-  static String readLine(InputStream in) throws IOException {
+  public static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     for (int c; (c = in.read()) >= 0; ) {
       if (c == '\n') {
@@ -240,18 +241,18 @@ final class TestUpstream implements AutoCloseable {
   }
 
   /** A forward proxy on 127.0.0.1 that relays absolute-form requests and records their targets. */
-  static final class ForwardProxy implements AutoCloseable {
+  public static final class ForwardProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<String> targets = new CopyOnWriteArrayList<>();
     /** When set, requests without this Proxy-Authorization value are answered 407. */
-    volatile String requiredAuthorization;
+    public volatile String requiredAuthorization;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "test-proxy");
       t.setDaemon(true);
       return t;
     });
 
-    ForwardProxy() throws IOException {
+    public ForwardProxy() throws IOException {
       server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
       threads.execute(() -> {
         while (!server.isClosed()) {
@@ -265,11 +266,11 @@ final class TestUpstream implements AutoCloseable {
       });
     }
 
-    URI uri() {
+    public URI uri() {
       return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    List<String> targets() {
+    public List<String> targets() {
       return List.copyOf(targets);
     }
 

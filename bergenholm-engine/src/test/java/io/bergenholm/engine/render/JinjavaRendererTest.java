@@ -3,6 +3,8 @@ package io.bergenholm.engine.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bergenholm.api.TestProviderContext;
+import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.render.RenderException;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +15,12 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class JinjavaRendererTest {
-  private final JinjavaRenderer lenient = (JinjavaRenderer) new JinjavaRendererProvider().create(Map.of());
+  private final JinjavaRenderer lenient = (JinjavaRenderer) TestProviderContext.instantiate(new JinjavaRendererProvider(), Map.of());
+
+  /** The lenient renderer with includes served from {@code templates}. */
+  private JinjavaRenderer withTemplates(TemplateSource templates) {
+    return new JinjavaRenderer(lenient.strict(), lenient.limits(), templates);
+  }
 
   @Test
   void rendersVariablesAndLeavesIpxeSyntaxAlone() {
@@ -25,7 +32,7 @@ class JinjavaRendererTest {
   @Test
   void undefinedVariableIsEmptyWhenLenientAndAnErrorWhenStrict() {
     assertThat(lenient.render("t", "a{{ missing }}b", Map.of())).isEqualTo("ab");
-    JinjavaRenderer strict = (JinjavaRenderer) new JinjavaRendererProvider().create(Map.of("strict", "true"));
+    JinjavaRenderer strict = (JinjavaRenderer) TestProviderContext.instantiate(new JinjavaRendererProvider(), Map.of("strict", "true"));
     assertThatThrownBy(() -> strict.render("kick.ks", "line one\nurl {{ missing }}\n", Map.of()))
         .isInstanceOf(RenderException.class)
         .hasMessageContaining("template 'kick.ks' line 2")
@@ -135,7 +142,7 @@ class JinjavaRendererTest {
   void includeReachesStoredTemplatesOnly() {
     assertThatThrownBy(() -> lenient.render("inc", "{% include '/etc/passwd' %}", Map.of()))
         .isInstanceOf(RenderException.class);
-    JinjavaRenderer withStore = lenient.withTemplates(
+    JinjavaRenderer withStore = withTemplates(
         name -> name.equals("part") ? Optional.of("part says {{ x }}") : Optional.empty());
     assertThat(withStore.render("main", "[{% include 'part' %}]", Map.of("x", "hi")))
         .isEqualTo("[part says hi]");
@@ -153,8 +160,21 @@ class JinjavaRendererTest {
   }
 
   @Test
+  void aStoreOutageDuringAnIncludeIsUnavailableNotABadTemplate() {
+    JinjavaRenderer withStore = withTemplates(name -> {
+      throw new UnavailableException("store down while reading " + name);
+    });
+    assertThatThrownBy(() -> withStore.render("main", "a{% include 'part' %}b", Map.of()))
+        .isInstanceOf(UnavailableException.class).hasMessage("store down while reading part");
+    assertThatThrownBy(() -> withStore.render("main", "{% include 'part' %}", Map.of()))
+        .isInstanceOf(UnavailableException.class);
+    // A template without includes does not touch the store.
+    assertThat(withStore.render("plain", "x{{ 1 + 1 }}", Map.of())).isEqualTo("x2");
+  }
+
+  @Test
   void selfIncludeIsStopped() {
-    JinjavaRenderer withStore = lenient.withTemplates(
+    JinjavaRenderer withStore = withTemplates(
         name -> name.equals("me") ? Optional.of("x{% include 'me' %}") : Optional.empty());
     assertThatThrownBy(() -> withStore.render("me", "x{% include 'me' %}", Map.of()))
         .isInstanceOf(RenderException.class);
@@ -162,7 +182,7 @@ class JinjavaRendererTest {
 
   @Test
   void concurrentRendersWithIncludesAgree() throws Exception {
-    JinjavaRenderer withStore = lenient.withTemplates(name -> name.startsWith("part")
+    JinjavaRenderer withStore = withTemplates(name -> name.startsWith("part")
         ? Optional.of(name + ":{% for i in range(3) %}{{ i }}{{ x }}{% endfor %}") : Optional.empty());
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
     try {

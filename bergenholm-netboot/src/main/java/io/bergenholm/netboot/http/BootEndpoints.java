@@ -1,6 +1,7 @@
 package io.bergenholm.netboot.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.CREATED;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_IMPLEMENTED;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE;
 import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
@@ -8,6 +9,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.ImageTarget;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
-/** The open boot side: iPXE scripts, registration, image hand-off and health. */
+/** The open boot side: iPXE scripts, registration, images and health. */
 final class BootEndpoints {
   /** Machine facts that {@code /ipxe/register} records, as the register template sends them. */
   static final List<String> FACTS = Bergenholm.REGISTER_FACTS;
@@ -24,13 +26,15 @@ final class BootEndpoints {
   private final RegistrationLimiter registrations;
   private final int maxUnassigned;
   private final StoreHealth health;
+  private final Optional<ImageStreamer> images;
 
   BootEndpoints(Bergenholm engine) {
-    this(engine, TransportLimits.defaults());
+    this(engine, TransportLimits.defaults(), Optional.empty());
   }
 
-  BootEndpoints(Bergenholm engine, TransportLimits limits) {
+  BootEndpoints(Bergenholm engine, TransportLimits limits, Optional<ImageStreamer> images) {
     this.engine = engine;
+    this.images = images;
     this.registrations = new RegistrationLimiter(limits.registrationsPerMinute(), limits.registrationBurst());
     this.maxUnassigned = limits.maxUnassignedHosts();
     this.health = new StoreHealth(engine.store());
@@ -87,7 +91,7 @@ final class BootEndpoints {
     return n;
   }
 
-  /** Resolves the image on a worker; the {@link ImageRoute} streams it on the event loop. */
+  /** Resolves and opens the image on a worker; the {@link ImageStreamer} writes it on the event loop. */
   Outcome image(Call call, String kind) {
     OptionalInt index = OptionalInt.empty();
     if (call.pathParams().size() > 1) {
@@ -98,9 +102,12 @@ final class BootEndpoints {
       index = OptionalInt.of(Integer.parseInt(n));
     }
     String hostId = engine.bootHostId(call.pathParam(0));
-    ImageCall image = new ImageCall(call.method(), call.headers(), hostId, kind, index,
-        call.keepAlive());
-    return new ImageHandoff(image, engine.imageTarget(hostId, kind, index));
+    ImageTarget target = engine.imageTarget(hostId, kind, index);
+    if (images.isEmpty()) {
+      return Reply.error(NOT_IMPLEMENTED, "image streaming is not enabled in this server (" + target.parameter()
+          + " of host '" + hostId + "')");
+    }
+    return images.get().open(hostId, target);
   }
 
   /** Liveness: answers without touching the store, so a slow store does not fail it. */

@@ -32,7 +32,7 @@ final class BoundedAggregator extends HttpObjectAggregator {
     Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
     if (answer instanceof FullHttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
       ReferenceCountUtil.release(answer);
-      return HttpReplies.toResponse(tooLarge(), HttpMethod.POST, true);
+      return HttpReplies.toResponse(tooLarge(maxBodyBytes), HttpMethod.POST, true);
     }
     return answer;
   }
@@ -40,7 +40,7 @@ final class BoundedAggregator extends HttpObjectAggregator {
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
     // The rest of the body is still on the wire, so the connection cannot be reused.
-    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(), HttpMethod.POST, false)).addListener(f -> {
+    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(maxBodyBytes), HttpMethod.POST, false)).addListener(f -> {
       if (f.isSuccess()) {
         LingeringClose.start(ctx, transport.lingerBytes(), transport.lingerTime());
       } else {
@@ -49,7 +49,8 @@ final class BoundedAggregator extends HttpObjectAggregator {
     });
   }
 
-  private Reply tooLarge() {
+  /** The 413 answer to a body over {@code maxBodyBytes}; also given by {@link HttpRoutes}. */
+  static Reply tooLarge(int maxBodyBytes) {
     return Reply.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
         "the request body is larger than " + maxBodyBytes + " bytes");
   }

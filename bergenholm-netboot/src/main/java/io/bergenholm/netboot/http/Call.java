@@ -56,10 +56,6 @@ record Call(
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
-  Call withPathParams(List<String> params) {
-    return new Call(method, path, params, query, headers, body, access, baseUrl, keepAlive, source);
-  }
-
   boolean canWrite() {
     return access.map(a -> a.allows(Access.READ_WRITE)).orElse(false);
   }

@@ -19,25 +19,23 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
   private final Router router;
   private final RequestHandler.Endpoint endpoint;
   private final Executor workers;
-  private final ImageRoute images;
   private final ConnectionLimiter connections;
   private final ServerMetrics metrics;
 
   HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
-      Executor workers, ImageRoute images, ServerMetrics metrics) {
-    this(tls, settings, router, endpoint, workers, images, metrics, new ConnectionLimiter(
+      Executor workers, ServerMetrics metrics) {
+    this(tls, settings, router, endpoint, workers, metrics, new ConnectionLimiter(
         settings.transport().maxConnections(), settings.transport().maxConnectionsPerAddress()));
   }
 
   HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
-      Executor workers, ImageRoute images, ServerMetrics metrics, ConnectionLimiter connections) {
+      Executor workers, ServerMetrics metrics, ConnectionLimiter connections) {
     this.connections = connections;
     this.tls = tls;
     this.settings = settings;
     this.router = router;
     this.endpoint = endpoint;
     this.workers = workers;
-    this.images = images;
     this.metrics = metrics;
   }
 
@@ -61,6 +59,6 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     p.addLast("body", new BoundedAggregator(limits.maxBodyBytes(), transport));
     p.addLast("chunked", new ChunkedWriteHandler());
-    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits, transport, metrics));
+    p.addLast("routes", new RequestHandler(router, endpoint, workers, limits, transport, metrics));
   }
 }

@@ -8,24 +8,18 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Turns a {@link Reply} into bytes on a connection; shared with {@link ImageRoute} implementations. */
-public final class HttpReplies {
+/** Turns a {@link Reply} into bytes on a connection. */
+final class HttpReplies {
   private HttpReplies() {}
-
-  /** A JSON error reply with {@code reason}. */
-  public static Reply error(HttpResponseStatus status, String reason) {
-    return Reply.error(status, reason);
-  }
 
   /**
    * Writes {@code reply} with a correct {@code Content-Length} (none for 204 and 304, which have no
    * body by definition) and closes the channel afterwards unless {@code keepAlive}.
    */
-  public static ChannelFuture write(ChannelHandlerContext ctx, Reply reply, HttpMethod method, boolean keepAlive) {
+  static ChannelFuture write(ChannelHandlerContext ctx, Reply reply, HttpMethod method, boolean keepAlive) {
     ChannelFuture f = ctx.writeAndFlush(toResponse(reply, method, keepAlive));
     if (!keepAlive) {
       f.addListener(ChannelFutureListener.CLOSE);

@@ -1,6 +1,7 @@
 package io.bergenholm.netboot.http;
 
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.image.ImageService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -27,10 +28,14 @@ import org.slf4j.LoggerFactory;
  * pool; when it is full, requests get 503 rather than queueing without end.
  *
  * <pre>{@code
- * try (HttpServer server = HttpServer.start(engine, HttpSettings.of(address), ImageRoute.notImplemented())) {
+ * try (ImageService images = ImageService.forEngine(engine, config);
+ *     HttpServer server = HttpServer.start(engine, HttpSettings.of(address), images)) {
  *   ...
  * }
  * }</pre>
+ *
+ * <p>Images ({@code /ipxe/kernel/…}) are streamed from the {@link ImageService} given; without one,
+ * those routes answer 501.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -38,6 +43,7 @@ public final class HttpServer implements AutoCloseable {
   private final EventLoopGroup acceptors;
   private final EventLoopGroup loops;
   private final BoundedExecutor workers;
+  private Optional<ImageStreamer> images = Optional.empty();
   private final List<Channel> channels = new ArrayList<>();
   private final List<ConnectionLimiter> limiters = new ArrayList<>();
   private InetSocketAddress bootAddress;
@@ -57,15 +63,24 @@ public final class HttpServer implements AutoCloseable {
    *
    * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
    */
-  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
-    return start(engine, settings, images, BootFiles.none());
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageService images) {
+    return start(engine, settings, Optional.of(images), BootFiles.none());
   }
 
-  /** Like {@link #start(Bergenholm, HttpSettings, ImageRoute)}, also serving {@code bootFiles} as {@code /ipxe/<name>}. */
-  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, BootFiles bootFiles) {
+  /** A server whose image routes answer 501 (not implemented). */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings) {
+    return start(engine, settings, Optional.empty(), BootFiles.none());
+  }
+
+  /**
+   * As {@link #start(Bergenholm, HttpSettings, ImageService)}, also serving {@code bootFiles} as
+   * {@code /ipxe/<name>}; without {@code images}, the image routes answer 501.
+   */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, Optional<ImageService> images,
+      BootFiles bootFiles) {
     ServerMetrics metrics = ServerMetrics.forEngine(engine);
     try {
-      HttpServer server = start(engine, settings, images, metrics, bootFiles);
+      HttpServer server = start(engine, settings, images, ImageOpenLimits.defaults(), metrics, bootFiles);
       server.ownedMetrics = Optional.of(metrics);
       return server;
     } catch (RuntimeException e) {
@@ -75,28 +90,21 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Bergenholm, HttpSettings, ImageRoute)}, serving {@code metrics} on {@code
-   * /metrics}; the caller closes them.
+   * The full form: images opened within {@code opens}, {@code metrics} served on {@code /metrics}
+   * (the caller closes them), {@code bootFiles} served as {@code /ipxe/<name>}.
    */
-  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, ServerMetrics metrics) {
-    return start(engine, settings, images, metrics, BootFiles.none());
-  }
-
-  /**
-   * As {@link #start(Bergenholm, HttpSettings, ImageRoute, ServerMetrics)}, also serving {@code
-   * bootFiles} as {@code /ipxe/<name>}.
-   */
-  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, ServerMetrics metrics,
-      BootFiles bootFiles) {
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, Optional<ImageService> images,
+      ImageOpenLimits opens, ServerMetrics metrics, BootFiles bootFiles) {
     HttpServer server = new HttpServer(settings);
     try {
+      server.images = images.map(service -> new ImageStreamer(service, opens, engine.events()));
       Router router = Routes.build(engine, new Json(settings.limits()), settings.transport(), settings.bootAccess(),
-          metrics, bootFiles);
+          metrics, bootFiles, server.images);
       boolean split = settings.management().isPresent();
-      server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot", metrics);
+      server.bootAddress = server.bind(settings.boot(), settings, router, !split, "boot", metrics);
       if (split) {
         server.managementAddress = Optional.of(
-            server.bind(settings.management().get(), settings, router, true, images, "management", metrics));
+            server.bind(settings.management().get(), settings, router, true, "management", metrics));
       }
       warnIfOpen(settings);
       return server;
@@ -107,7 +115,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private InetSocketAddress bind(Listener listener, HttpSettings settings, Router router, boolean management,
-      ImageRoute images, String role, ServerMetrics metrics) {
+      String role, ServerMetrics metrics) {
     Optional<SslContext> tls = listener.tls().map(HttpServer::sslContext);
     RequestHandler.Endpoint endpoint =
         new RequestHandler.Endpoint(tls.isPresent() ? "https" : "http", management, settings.tokens());
@@ -116,8 +124,7 @@ public final class HttpServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images, metrics,
-            limiter(settings)));
+        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, metrics, limiter(settings)));
     Channel ch;
     try {
       ch = b.bind(listener.address()).syncUninterruptibly().channel();
@@ -183,6 +190,7 @@ public final class HttpServer implements AutoCloseable {
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.close();
+    images.ifPresent(ImageStreamer::close);
     ownedMetrics.ifPresent(ServerMetrics::close);
   }
 }

@@ -10,6 +10,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIEL
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_URI_TOO_LONG;
 import static io.netty.handler.codec.http.HttpResponseStatus.UNAUTHORIZED;
 
+import io.bergenholm.engine.image.ImageHandle;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,7 +50,6 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Router router;
   private final Endpoint endpoint;
   private final Executor workers;
-  private final ImageRoute images;
   private final Limits limits;
   private final ServerMetrics metrics;
 
@@ -71,12 +70,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private final TransportLimits transport;
 
-  RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits,
-      TransportLimits transport, ServerMetrics metrics) {
+  RequestHandler(Router router, Endpoint endpoint, Executor workers, Limits limits, TransportLimits transport,
+      ServerMetrics metrics) {
     this.router = router;
     this.endpoint = endpoint;
     this.workers = workers;
-    this.images = images;
     this.limits = limits;
     this.transport = transport;
     this.metrics = metrics;
@@ -174,7 +172,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
     }
     Router.Handler handler = binding.get().handler();
-    Supplier<CompletableFuture<Outcome>> work = run(binding.get(), handler, call);
+    Supplier<CompletableFuture<Outcome>> run = run(binding.get(), handler, call);
+    Supplier<CompletableFuture<Outcome>> work = () -> run.get().thenCompose(RequestHandler::opened);
     // An anonymous boot-side caller learns the status of a failure, not its message.
     return access.isEmpty() ? AnonymousErrors.wrap(work, req.method().name(), uri.rawPath()) : work;
   }
@@ -185,9 +184,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         try {
           Outcome now = handler.handle(call);
           if (now instanceof Deferred later) {
-            return CompletableFuture.supplyAsync(later.work(), workers);
+            return CompletableFuture.supplyAsync(() -> tagged(later.work().get(), call), workers);
           }
-          return CompletableFuture.completedFuture(now);
+          return CompletableFuture.completedFuture(tagged(now, call));
         } catch (RuntimeException e) { // RejectedExecutionException too: every worker busy, queue full
           return CompletableFuture.failedFuture(e);
         }
@@ -195,7 +194,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     return () -> {
       try {
-        return CompletableFuture.supplyAsync(() -> handler.handle(call), workers);
+        return CompletableFuture.supplyAsync(() -> tagged(handler.handle(call), call), workers);
       } catch (RuntimeException e) { // RejectedExecutionException: every worker busy, queue full
         return CompletableFuture.failedFuture(e);
       }
@@ -285,17 +284,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,
       boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written, RequestLog requestLog) {
-    if (outcome instanceof ImageHandoff image) {
-      CompletionStage<Void> served;
+    if (outcome instanceof ImageReply image) {
+      ImageHandle handle = image.handle().join(); // complete: respond() waited for it
       try {
-        served = images.serve(ctx, image.call(), image.target());
+        image.streamer().write(ctx, image, handle, method, requestHeaders, keepAlive, written);
       } catch (RuntimeException e) {
+        ImageStreamer.closeQuietly(handle);
         write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written,
             requestLog);
         return;
       }
       requestLog.finish(metrics, 200);
-      served.whenComplete((x, e) -> written.complete(null));
       return;
     }
     if (outcome instanceof EventStream stream) {
@@ -303,9 +302,22 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       SseStream.serve(ctx, stream).whenComplete((x, e) -> written.complete(null));
       return;
     }
-    Reply reply = withEtag((Reply) outcome, method, requestHeaders);
+    Reply reply = (Reply) outcome;
     requestLog.finish(metrics, reply.status().code());
     HttpReplies.write(ctx, reply, method, keepAlive).addListener(f -> written.complete(null));
+  }
+
+  /** An image outcome once its image is open (off the event loop); any other outcome as it is. */
+  private static CompletableFuture<Outcome> opened(Outcome outcome) {
+    if (outcome instanceof ImageReply image) {
+      return image.handle().thenApply(h -> outcome);
+    }
+    return CompletableFuture.completedFuture(outcome);
+  }
+
+  /** The outcome with its entity tag, computed where the handler ran (a worker, for all but tiny replies). */
+  private static Outcome tagged(Outcome outcome, Call call) {
+    return outcome instanceof Reply reply ? withEtag(reply, call.method(), call.headers()) : outcome;
   }
 
   /** Adds an entity tag to successful reads, and turns a matching {@code If-None-Match} into 304. */

@@ -8,26 +8,26 @@ import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
 import io.bergenholm.engine.Bergenholm;
 import java.util.Map;
+import java.util.Optional;
 
 /** The route table: every path the server answers, with who may call it. */
 final class Routes {
   private Routes() {}
 
   static Router build(Bergenholm engine, Json json) {
-    return build(engine, json, TransportLimits.defaults(), BootAccess.secure(), ServerMetrics.forEngine(engine),
-        BootFiles.none());
+    return build(engine, json, BootFiles.none());
   }
 
   static Router build(Bergenholm engine, Json json, BootFiles bootFiles) {
     return build(engine, json, TransportLimits.defaults(), BootAccess.secure(), ServerMetrics.forEngine(engine),
-        bootFiles);
+        bootFiles, Optional.empty());
   }
 
   static Router build(Bergenholm engine, Json json, TransportLimits limits, BootAccess bootAccess,
-      ServerMetrics metrics, BootFiles bootFiles) {
+      ServerMetrics metrics, BootFiles bootFiles, Optional<ImageStreamer> images) {
     RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine),
         new HostAccess(engine.bootCredentials(), bootAccess));
-    BootEndpoints boot = new BootEndpoints(engine, limits);
+    BootEndpoints boot = new BootEndpoints(engine, limits, images);
     PowerEndpoints power = new PowerEndpoints(engine, json);
     EventEndpoints events = new EventEndpoints(engine, metrics);
     Router r = new Router();

@@ -3,7 +3,6 @@ package io.bergenholm.netboot.dhcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.bergenholm.netboot.tftp.BootServersMain;
 import io.netty.buffer.Unpooled;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * proxyDHCP and TFTP over a veth pair between two network namespaces this test creates: the
- * servers run in one (as a child JVM through {@link BootServersMain}), PXE clients' packets come
+ * servers run in one (as a child JVM through {@link NetnsBootServers}), PXE clients' packets come
  * from the other, broadcast DISCOVERs included, exactly as on a real segment. Needs root and
  * iproute2; CI has both.
  */
@@ -85,9 +84,8 @@ class ProxyDhcpNetnsTest {
     private static void startServers() throws Exception {
         Process server = new ProcessBuilder(List.of("ip", "netns", "exec", serverNs, javaBinary(), "-cp",
                 System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                BootServersMain.class.getName(),
-                "--tftp", serverIp + ":69", "--tftp-root", root.toString(),
-                "--proxy-dhcp", serverIp, "--chain-url", "http://" + serverIp + ":8080/ipxe/boot.ipxe"))
+                NetnsBootServers.class.getName(), serverIp, root.toString(),
+                "http://" + serverIp + ":8080/ipxe/boot.ipxe"))
                 .redirectErrorStream(true).start();
         children.add(server);
         BlockingQueue<String> lines = new ArrayBlockingQueue<>(10_000);

@@ -8,7 +8,6 @@ import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.engine.image.ImageSettings;
 import io.bergenholm.engine.image.SourcePolicy;
-import io.bergenholm.engine.image.ImageSources;
 import io.bergenholm.netboot.tftp.TftpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -99,7 +98,7 @@ class GrubFilesTest {
     engine.createTemplate("localboot.grub", "echo local {{uuid}}\nexit\n");
     engine.createTemplate("register.grub", "source /bergenholm/register/{{uuid}}\nexit\n");
     images = new ImageService(new ImageSettings(cache, 1L << 30, Duration.ofSeconds(5), Duration.ofMinutes(5), Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
-        ImageSources.discover(getClass().getClassLoader(), Map.of()));
+        engine::imageSource);
     grub = new GrubFiles(engine, Optional.of(images), 8);
     tftp = TftpServer.builder().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).provider(grub).build();
     tftp.start();

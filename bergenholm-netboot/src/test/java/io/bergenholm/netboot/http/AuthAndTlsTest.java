@@ -26,8 +26,7 @@ class AuthAndTlsTest {
   private TestServer withTokens(HttpSettings settings) throws IOException {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "# operators\nrw " + RW + " alice\n\nro " + RO + " monitoring\n");
-    return TestServer.start(TestServer.memoryEngine(), settings.withTokens(AccessTokens.read(tokens)),
-        ImageRoute.notImplemented()).seeded();
+    return TestServer.start(TestServer.memoryEngine(), settings.withTokens(AccessTokens.read(tokens))).seeded();
   }
 
   private static String[] bearer(String token) {
@@ -112,7 +111,7 @@ class AuthAndTlsTest {
         cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1");
     HttpSettings settings = HttpSettings.of(TestServer.loopback())
         .withBoot(new Listener(TestServer.loopback(), Optional.of(new TlsFiles(cert, key))));
-    try (TestServer s = TestServer.start(TestServer.memoryEngine(), settings, ImageRoute.notImplemented()).seeded()) {
+    try (TestServer s = TestServer.start(TestServer.memoryEngine(), settings).seeded()) {
       int port = s.server.bootAddress().getPort();
       String out = run("curl", "-sS", "--cacert", cert.toString(), "https://127.0.0.1:" + port + "/ipxe/script/samplehost",
           "https://127.0.0.1:" + port + "/ipxe/boot.ipxe");

@@ -17,7 +17,7 @@ class BootAccessTest {
   private static TestServer split(BootAccess access) {
     HttpSettings settings = HttpSettings.of(TestServer.loopback()).withManagement(Listener.plain(TestServer.loopback()))
         .withBootAccess(access);
-    return TestServer.start(TestServer.memoryEngine(), settings, ImageRoute.notImplemented()).seeded();
+    return TestServer.start(TestServer.memoryEngine(), settings).seeded();
   }
 
   private static List<String> groups(TestServer s, String host) {

@@ -220,7 +220,7 @@ class BootEventsHttpTest {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "ro prometheus-scrape-0123456789 prometheus\n");
     HttpSettings settings = HttpSettings.of(TestServer.loopback()).withTokens(AccessTokens.read(tokens));
-    try (TestServer s = TestServer.start(TestServer.memoryEngine(), settings, ImageRoute.notImplemented())) {
+    try (TestServer s = TestServer.start(TestServer.memoryEngine(), settings)) {
       for (String path : List.of("/metrics", "/api/1.0/events", "/api/1.0/hosts/x/events", "/api/1.0/events/stream")) {
         assertThat(s.get(path).statusCode()).as(path).isEqualTo(401);
       }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +42,7 @@ class BootFilesRouteTest {
     Files.writeString(root.resolve("not-a-boot-file"), "private");
     Files.createDirectories(root.resolve("grubx64.efi"));
     engine = Bergenholm.builder().config(Map.of("store", "memory:")).build();
-    server = HttpServer.start(engine, HttpSettings.of(TestServer.loopback()), ImageRoute.notImplemented(),
+    server = HttpServer.start(engine, HttpSettings.of(TestServer.loopback()), Optional.empty(),
         BootFiles.of(new TftpRoot(root), Set.of("ipxe.efi", "shimx64.efi", "grubx64.efi", "snponly.efi")));
     base = "http://127.0.0.1:" + server.bootAddress().getPort();
   }

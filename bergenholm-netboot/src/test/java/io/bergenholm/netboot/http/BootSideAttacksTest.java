@@ -89,8 +89,7 @@ class BootSideAttacksTest {
   void fourHostileRendersInFlightDoNotHoldUpANormalBoot() throws Exception {
     try (TestServer slow = TestServer.start(Bergenholm.builder().config(Map.of("store", "memory:",
         "renderer.max_nodes", "4000000000", "renderer.timeout_ms", "600000",
-        Bergenholm.RENDER_DEADLINE_MS, "10000")).build(), HttpSettings.of(TestServer.loopback()),
-        ImageRoute.notImplemented()).seeded()) {
+        Bergenholm.RENDER_DEADLINE_MS, "10000")).build(), HttpSettings.of(TestServer.loopback())).seeded()) {
       slow.engine.createTemplate("endless.ipxe", "{% for i in range(10000) %}{% for j in range(10000) %}"
           + "{% for k in range(10000) %}{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}");
       List<String> hostile = new ArrayList<>();
@@ -129,8 +128,7 @@ class BootSideAttacksTest {
     Bergenholm engine = TestServer.memoryEngine();
     io.bergenholm.engine.image.ImageService images = io.bergenholm.engine.image.ImageService.forEngine(engine,
         Map.of("images.cache_dir", dir.resolve("cache").toString()));
-    try (io.bergenholm.netboot.http.image.NettyImageRoute route = new io.bergenholm.netboot.http.image.NettyImageRoute(images);
-        TestServer srv = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), route).seeded()) {
+    try (TestServer srv = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), images).seeded()) {
       String self = srv.base + "/api/1.0/hosts/samplehost?params=all";
       Map<String, String> kernels = Map.of(
           "0000000a-0000-4000-8000-000000000001", "file:///etc/passwd",

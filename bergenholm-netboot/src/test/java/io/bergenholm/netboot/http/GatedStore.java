@@ -1,7 +1,7 @@
 package io.bergenholm.netboot.http;
 
-import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.store.ParameterStore;
@@ -72,8 +72,8 @@ final class GatedStore implements ParameterStore {
       }
 
       @Override
-      public NotFoundException notFound(String name) {
-        return r.notFound(name);
+      public RecordKind kind() {
+        return r.kind();
       }
     };
   }

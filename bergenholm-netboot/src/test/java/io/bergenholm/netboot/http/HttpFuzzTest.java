@@ -78,7 +78,7 @@ class HttpFuzzTest {
         .setMaxInitialLineLength(limits.maxInitialLineBytes()).setMaxHeaderSize(limits.maxHeaderBytes())));
     ch.pipeline().addLast("body", new BoundedAggregator(limits.maxBodyBytes()));
     ch.pipeline().addLast("routes", new RequestHandler(router, new RequestHandler.Endpoint("http", true,
-        AccessTokens.none()), Runnable::run, ImageRoute.notImplemented(), limits, TransportLimits.defaults(), metrics));
+        AccessTokens.none()), Runnable::run, limits, TransportLimits.defaults(), metrics));
     return ch;
   }
 
@@ -149,8 +149,7 @@ class HttpFuzzTest {
   void aSampleOverRealSocketsLeavesNoConnectionOrThreadBehind() throws Exception {
     long workersBefore = threads("bergenholm-http");
     try (TestServer s = TestServer.start(TestServer.memoryEngine(), HttpSettings.of(TestServer.loopback())
-        .withTransport(TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(2))),
-        ImageRoute.notImplemented()).seeded()) {
+        .withTransport(TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(2)))).seeded()) {
       Mutator m = new Mutator(SEED + 1, seeds());
       int port = s.server.bootAddress().getPort();
       for (int i = 0; i < 1000; i++) {

@@ -289,7 +289,7 @@ class HttpRoutesTest {
   }
 
   @Test
-  void handsImagesToTheImageRoute() {
+  void imageRoutesAnswer501WithoutAnImageService() {
     assertError(s.get("/ipxe/kernel/samplehost"), 501, "kernel");
     assertError(s.get("/ipxe/module/samplehost"), 501, "module");
     // the Python project answered /ipxe/initrd/<id>/0 with 301 to /ipxe/module/<id> (ProvisionRoutesTest)

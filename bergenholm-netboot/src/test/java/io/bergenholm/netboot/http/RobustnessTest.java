@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Limits, framing, keep-alive, and a store that fails or hangs. */
 class RobustnessTest {
   private static TestServer withLimits(Limits limits) {
-    return TestServer.start(TestServer.memoryEngine(), HttpSettings.of(TestServer.loopback()).withLimits(limits),
-        ImageRoute.notImplemented()).seeded();
+    return TestServer.start(TestServer.memoryEngine(), HttpSettings.of(TestServer.loopback()).withLimits(limits)).seeded();
   }
 
   @Test
@@ -105,7 +104,7 @@ class RobustnessTest {
     Bergenholm memory = TestServer.memoryEngine();
     GatedStore store = new GatedStore(memory.store());
     Bergenholm engine = Bergenholm.builder().store(store).build();
-    try (TestServer s = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), ImageRoute.notImplemented())
+    try (TestServer s = TestServer.start(engine, HttpSettings.of(TestServer.loopback()))
         .seeded()) {
       store.down = true;
       assertError(s.get("/api/1.0/hosts/samplehost"), 503, "unreachable");
@@ -126,7 +125,7 @@ class RobustnessTest {
     Bergenholm memory = TestServer.memoryEngine();
     GatedStore store = new GatedStore(memory.store());
     Bergenholm engine = Bergenholm.builder().store(store).build();
-    try (TestServer s = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), ImageRoute.notImplemented())
+    try (TestServer s = TestServer.start(engine, HttpSettings.of(TestServer.loopback()))
         .seeded()) {
       CountDownLatch hang = new CountDownLatch(1);
       store.hang = hang;

@@ -1,5 +1,6 @@
 package io.bergenholm.netboot.http;
 
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -33,7 +34,7 @@ public final class TestBmcProvider implements PowerDriverProvider {
   }
 
   @Override
-  public PowerDriver create(Map<String, String> config) {
+  public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
     return new PowerDriver() {
       @Override
       public PowerState status(PowerTarget target) {

@@ -40,10 +40,16 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start() {
-    return start(memoryEngine(), HttpSettings.of(loopback()), ImageRoute.notImplemented());
+    return start(memoryEngine(), HttpSettings.of(loopback()));
   }
 
-  static TestServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
+  static TestServer start(Bergenholm engine, HttpSettings settings) {
+    HttpServer server = HttpServer.start(engine, settings);
+    return new TestServer(engine, server, "http://127.0.0.1:" + server.bootAddress().getPort());
+  }
+
+  /** A server streaming images from {@code images}. */
+  static TestServer start(Bergenholm engine, HttpSettings settings, io.bergenholm.engine.image.ImageService images) {
     HttpServer server = HttpServer.start(engine, settings, images);
     return new TestServer(engine, server, "http://127.0.0.1:" + server.bootAddress().getPort());
   }

@@ -27,7 +27,7 @@ class TransportLimitsTest {
 
   private static TestServer start(TransportLimits limits) {
     return TestServer.start(TestServer.memoryEngine(),
-        HttpSettings.of(TestServer.loopback()).withTransport(limits), ImageRoute.notImplemented());
+        HttpSettings.of(TestServer.loopback()).withTransport(limits));
   }
 
   private static int port(TestServer s) {
@@ -159,7 +159,7 @@ class TransportLimitsTest {
     Bergenholm memory = TestServer.memoryEngine();
     GatedStore store = new GatedStore(memory.store());
     Bergenholm engine = Bergenholm.builder().store(store).build();
-    try (TestServer s = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), ImageRoute.notImplemented())) {
+    try (TestServer s = TestServer.start(engine, HttpSettings.of(TestServer.loopback()))) {
       CountDownLatch hang = new CountDownLatch(1);
       store.hang = hang; // the first request waits in the store: every later one queues behind it
       byte[] body = new byte[900_000];

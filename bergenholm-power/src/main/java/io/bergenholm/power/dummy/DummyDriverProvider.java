@@ -1,5 +1,6 @@
 package io.bergenholm.power.dummy;
 
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import java.util.Map;
@@ -19,7 +20,7 @@ public final class DummyDriverProvider implements PowerDriverProvider {
   }
 
   @Override
-  public PowerDriver create(Map<String, String> config) {
+  public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
     return new DummyDriver(DummyDriver.initialState(config.get("initial_state")));
   }
 }

@@ -1,6 +1,7 @@
 package io.bergenholm.power.ipmi;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import java.time.Duration;
@@ -25,7 +26,7 @@ public final class IpmiDriverProvider implements PowerDriverProvider {
   }
 
   @Override
-  public PowerDriver create(Map<String, String> config) {
+  public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
     IpmiSettings defaults = IpmiSettings.DEFAULTS;
     long timeout = number(config, TIMEOUT_MS, defaults.timeout().toMillis(), 1, 600_000);
     long retries = number(config, RETRIES, defaults.retries(), 0, 20);

@@ -1,5 +1,6 @@
 package io.bergenholm.power.libvirt;
 
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import java.util.Map;
@@ -20,7 +21,7 @@ public final class LibvirtDriverProvider implements PowerDriverProvider {
   }
 
   @Override
-  public PowerDriver create(Map<String, String> config) {
+  public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
     return new LibvirtDriver(Optional.ofNullable(config.get("url")).filter(s -> !s.isEmpty()));
   }
 }

@@ -1,5 +1,6 @@
 package io.bergenholm.power.redfish;
 
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
@@ -40,7 +41,7 @@ public final class RedfishDriverProvider implements PowerDriverProvider {
   }
 
   @Override
-  public PowerDriver create(Map<String, String> config) {
+  public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
     TlsTrust trust = new TlsTrust(
         Optional.ofNullable(config.get("ca_file")).filter(s -> !s.isEmpty()).map(Path::of),
         RedfishDriver.flag("redfish power driver: configuration key 'insecure'", config.get("insecure")));

@@ -1,6 +1,7 @@
 package io.bergenholm.power.vmware;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.power.tls.TlsTrust;
@@ -36,7 +37,7 @@ public final class VmwareDriverProvider implements PowerDriverProvider {
   }
 
   @Override
-  public PowerDriver create(Map<String, String> config) {
+  public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
     TlsTrust trust = new TlsTrust(
         Optional.ofNullable(config.get("ca_file")).filter(s -> !s.isEmpty()).map(Path::of),
         VmwareDriver.flag("configuration key 'insecure'", config.get("insecure")));

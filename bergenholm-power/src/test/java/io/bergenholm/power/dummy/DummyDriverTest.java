@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
@@ -31,14 +32,14 @@ class DummyDriverTest {
 
   @Test
   void isFoundByServiceLoaderAndStartsOnAsThePythonProjectsDummyDid() {
-    try (PowerDriver driver = provider().create(Map.of())) {
+    try (PowerDriver driver = TestProviderContext.instantiate(provider(), Map.of())) {
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
     }
   }
 
   @Test
   void switchesEachHostOnItsOwn() {
-    try (PowerDriver driver = provider().create(Map.of("initial_state", "off"))) {
+    try (PowerDriver driver = TestProviderContext.instantiate(provider(), Map.of("initial_state", "off"))) {
       driver.perform(host("a"), PowerAction.ON);
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
       assertThat(driver.status(host("b"))).isEqualTo(PowerState.OFF);
@@ -62,13 +63,13 @@ class DummyDriverTest {
 
   @Test
   void initialStateIsConfigurableAndChecked() {
-    try (PowerDriver driver = provider().create(Map.of("initial_state", "off"))) {
+    try (PowerDriver driver = TestProviderContext.instantiate(provider(), Map.of("initial_state", "off"))) {
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.OFF);
     }
-    try (PowerDriver driver = provider().create(Map.of("initial_state", "on"))) {
+    try (PowerDriver driver = TestProviderContext.instantiate(provider(), Map.of("initial_state", "on"))) {
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
     }
-    assertThatThrownBy(() -> provider().create(Map.of("initial_state", "maybe")))
+    assertThatThrownBy(() -> TestProviderContext.instantiate(provider(), Map.of("initial_state", "maybe")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("initial_state");
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -58,7 +59,7 @@ class CipherSuite17Test {
   @Test
   void theDriverSpeaksSuite17AndIpmitoolSeesTheResult() throws Exception {
     try (Rmcp17Bmc bmc = new Rmcp17Bmc(USER, PASSWORD)) {
-      PowerDriver driver = new IpmiDriverProvider().create(Map.of("timeout_ms", "500"));
+      PowerDriver driver = TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("timeout_ms", "500"));
       assertThat(driver.status(target(bmc.port(), PASSWORD))).isEqualTo(PowerState.OFF);
       driver.perform(target(bmc.port(), PASSWORD), PowerAction.NETWORK_BOOT_NEXT);
       driver.perform(target(bmc.port(), PASSWORD), PowerAction.ON);
@@ -78,7 +79,7 @@ class CipherSuite17Test {
     try (Rmcp17Bmc bmc = new Rmcp17Bmc(USER, PASSWORD)) {
       assertThat(ipmitool(bmc.port(), "wrong", "chassis", "power", "status"))
           .doesNotStartWith("exit 0");
-      assertThatThrownBy(() -> new IpmiDriverProvider().create(Map.of())
+      assertThatThrownBy(() -> TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of())
           .status(target(bmc.port(), "wrong")))
           .isInstanceOf(UpstreamException.class)
           .hasMessage("IPMI authentication failed for user 'admin' at 127.0.0.1:" + bmc.port()

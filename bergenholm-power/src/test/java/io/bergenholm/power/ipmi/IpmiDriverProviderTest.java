@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerTarget;
 import java.util.HashMap;
@@ -72,10 +73,10 @@ class IpmiDriverProviderTest {
 
   @Test
   void providerConfigIsChecked() {
-    assertThatThrownBy(() -> new IpmiDriverProvider().create(Map.of("timeout_ms", "soon")))
+    assertThatThrownBy(() -> TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("timeout_ms", "soon")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("'timeout_ms' must be a whole number");
-    assertThatThrownBy(() -> new IpmiDriverProvider().create(Map.of("retries", "-1")))
+    assertThatThrownBy(() -> TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("retries", "-1")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("'retries' must be between 0 and 20");
   }

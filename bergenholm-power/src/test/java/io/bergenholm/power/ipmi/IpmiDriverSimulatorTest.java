@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -45,7 +46,7 @@ class IpmiDriverSimulatorTest {
   @BeforeEach
   void startSimulator() throws Exception {
     bmc = IpmiSimulator.start(tmp);
-    driver = new IpmiDriverProvider().create(Map.of("timeout_ms", "1000", "retries", "2"));
+    driver = TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("timeout_ms", "1000", "retries", "2"));
   }
 
   @AfterEach

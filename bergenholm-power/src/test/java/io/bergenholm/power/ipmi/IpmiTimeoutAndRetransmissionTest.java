@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -39,7 +40,7 @@ class IpmiTimeoutAndRetransmissionTest {
   }
 
   private static PowerDriver driver(long timeoutMs, int retries) {
-    return new IpmiDriverProvider().create(Map.of(
+    return TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of(
         "timeout_ms", Long.toString(timeoutMs), "retries", Integer.toString(retries)));
   }
 

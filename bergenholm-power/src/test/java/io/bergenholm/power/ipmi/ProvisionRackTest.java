@@ -1,5 +1,6 @@
 package io.bergenholm.power.ipmi;
 
+import io.bergenholm.api.ProviderContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bergenholm.api.Params;
@@ -55,8 +56,8 @@ class ProvisionRackTest {
     }
 
     @Override
-    public PowerDriver create(Map<String, String> config) {
-      PowerDriver real = new DummyDriverProvider().create(config);
+    public PowerDriver create(String chosenName, Map<String, String> config, ProviderContext context) {
+      PowerDriver real = new DummyDriverProvider().create(chosenName, config, context);
       return new PowerDriver() {
         @Override
         public PowerState status(PowerTarget target) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -94,7 +95,7 @@ class LibvirtDriverTest {
         </node>
         """.formatted(RUNNING, STOPPED, PER_DEVICE, NO_NIC, TRANSIENT));
     url = "test://" + node.toAbsolutePath();
-    driver = provider().create(Map.of());
+    driver = TestProviderContext.instantiate(provider(), Map.of());
   }
 
   @AfterEach

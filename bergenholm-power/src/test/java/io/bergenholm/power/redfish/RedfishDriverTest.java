@@ -1,5 +1,6 @@
 package io.bergenholm.power.redfish;
 
+import io.bergenholm.api.TestProviderContext;
 import static io.bergenholm.power.redfish.RedfishLab.RUNNING;
 import static io.bergenholm.power.redfish.RedfishLab.STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +47,7 @@ class RedfishDriverTest {
   void start() throws Exception {
     lab = new RedfishLab(dir);
     bmc = lab.service;
-    driver = provider().create(Map.of("timeout_seconds", "20", "task_timeout_seconds", "20"));
+    driver = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "20", "task_timeout_seconds", "20"));
   }
 
   @AfterEach
@@ -335,7 +336,7 @@ class RedfishDriverTest {
 
   @Test
   void tlsIsVerifiedUnlessTheHostSaysInsecure() {
-    try (PowerDriver plain = provider().create(Map.of("timeout_seconds", "10"))) {
+    try (PowerDriver plain = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "10"))) {
       PowerTarget noCa = host(RUNNING);
       Map<String, Object> p = new LinkedHashMap<>(noCa.params().asMap());
       p.remove("redfish_ca_file");
@@ -409,7 +410,7 @@ class RedfishDriverTest {
   void aTaskThatNeverEndsFailsAtTheTaskTimeout() {
     bmc.resetAsTask = true;
     bmc.resetTaskHangs = true;
-    try (PowerDriver impatient = provider().create(Map.of("task_timeout_seconds", "1"))) {
+    try (PowerDriver impatient = TestProviderContext.instantiate(provider(), Map.of("task_timeout_seconds", "1"))) {
       assertThatThrownBy(() -> impatient.perform(host(STOPPED), PowerAction.ON))
           .isInstanceOf(UpstreamException.class)
           .satisfies(e -> log.info("hanging task: {}", e.getMessage()))

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -81,7 +82,7 @@ class VmwareDriverTest {
 
   @BeforeEach
   void createDriver() {
-    driver = provider().create(Map.of("ca_file", certs.resolve("ca.pem").toString(),
+    driver = TestProviderContext.instantiate(provider(), Map.of("ca_file", certs.resolve("ca.pem").toString(),
         "timeout_seconds", "5", "task_timeout_seconds", "20"));
   }
 
@@ -237,7 +238,7 @@ class VmwareDriverTest {
   @Test
   void tlsIsVerifiedByDefaultAndInsecureIsExplicit() {
     String uuid = vms.get("DC0_H0_VM0");
-    try (PowerDriver plain = provider().create(Map.of("timeout_seconds", "5"))) {
+    try (PowerDriver plain = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "5"))) {
       Throwable t = catchThrowable(() -> plain.status(host(uuid)));
       assertThat(t).isInstanceOf(UpstreamException.class)
           .hasMessageContaining("TLS handshake failed")
@@ -247,7 +248,7 @@ class VmwareDriverTest {
       assertThat(plain.status(host(uuid, "vmware_ca_file", certs.resolve("ca.pem").toString())))
           .isIn(PowerState.ON, PowerState.OFF);
     }
-    try (PowerDriver lab = provider().create(Map.of("insecure", "true"))) {
+    try (PowerDriver lab = TestProviderContext.instantiate(provider(), Map.of("insecure", "true"))) {
       assertThat(lab.status(host(uuid))).isIn(PowerState.ON, PowerState.OFF);
       assertThatThrownBy(() -> lab.status(host(uuid, "vmware_insecure", "false")))
           .isInstanceOf(UpstreamException.class);
@@ -269,7 +270,7 @@ class VmwareDriverTest {
   @Test
   void aServerThatDoesNotAnswerFailsWithinTheTimeout() throws IOException {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        PowerDriver quick = provider().create(Map.of("timeout_seconds", "1", "insecure", "true"))) {
+        PowerDriver quick = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "1", "insecure", "true"))) {
       List<Socket> accepted = new ArrayList<>();
       Thread acceptor = new Thread(() -> {
         try {

@@ -159,7 +159,11 @@ final class FileRecordStore<T> implements RecordStore<T> {
   }
 
   @Override
-  public NotFoundException notFound(String name) {
+  public RecordKind kind() {
+    return kind;
+  }
+
+  private NotFoundException notFound(String name) {
     return new NotFoundException(kind, name);
   }
 

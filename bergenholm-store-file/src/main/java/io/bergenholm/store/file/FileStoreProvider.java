@@ -1,6 +1,7 @@
 package io.bergenholm.store.file;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
 import java.net.URI;
@@ -24,7 +25,7 @@ public final class FileStoreProvider implements StoreProvider {
   }
 
   @Override
-  public ParameterStore create(Map<String, String> config) {
+  public ParameterStore create(String name, Map<String, String> config, ProviderContext context) {
     String location = config.get(LOCATION);
     if (location == null || location.isBlank()) {
       throw new BadInputException("the file store needs config key '" + LOCATION + "', such as file:/var/lib/bergenholm");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
@@ -38,7 +39,7 @@ final class FileStoreProviderTest {
     String[] locations = {
         "file:" + spaced, "file://" + spaced.toUri().getRawPath(), "file://localhost" + spaced.toUri().getRawPath()};
     for (int i = 0; i < locations.length; i++) {
-      try (ParameterStore store = provider.create(Map.of(StoreProvider.LOCATION, locations[i]))) {
+      try (ParameterStore store = TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, locations[i]))) {
         assertThat(((FileParameterStore) store).root()).as(locations[i]).isEqualTo(spaced.toRealPath());
         store.hosts().create("h" + i, Params.EMPTY);
       }
@@ -58,14 +59,14 @@ final class FileStoreProviderTest {
   @Test
   void badConfigurationIsAnErrorNamingTheKey() {
     StoreProvider provider = provider();
-    assertThatThrownBy(() -> provider.create(Map.of())).isInstanceOf(BadInputException.class).hasMessageContaining("'location'");
-    assertThatThrownBy(() -> provider.create(Map.of(StoreProvider.LOCATION, "mongodb://db/x")))
+    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of())).isInstanceOf(BadInputException.class).hasMessageContaining("'location'");
+    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "mongodb://db/x")))
         .isInstanceOf(BadInputException.class).hasMessageContaining("file:DIR");
-    assertThatThrownBy(() -> provider.create(Map.of(StoreProvider.LOCATION, "file:")))
+    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "file:")))
         .isInstanceOf(BadInputException.class).hasMessageContaining("names no folder");
-    assertThatThrownBy(() -> provider.create(Map.of(StoreProvider.LOCATION, "file://server/share")))
+    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "file://server/share")))
         .isInstanceOf(BadInputException.class).hasMessageContaining("must be local");
-    assertThatThrownBy(() -> provider.create(Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "maybe")))
+    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "maybe")))
         .isInstanceOf(BadInputException.class).hasMessageContaining("'readonly'");
   }
 
@@ -82,7 +83,7 @@ final class FileStoreProviderTest {
 
   @Test
   void readOnlyOnRequestRefusesWritesAndWritesNothing() throws IOException {
-    try (ParameterStore store = provider().create(Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "true"))) {
+    try (ParameterStore store = TestProviderContext.instantiate(provider(), Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "true"))) {
       assertThat(((FileParameterStore) store).isReadOnly()).isTrue();
       assertThatThrownBy(() -> store.templates().create("t", "x"))
           .isInstanceOf(UnavailableException.class)

@@ -208,7 +208,11 @@ final class MongoRecordStore<T> implements RecordStore<T> {
   }
 
   @Override
-  public NotFoundException notFound(String name) {
+  public RecordKind kind() {
+    return kind;
+  }
+
+  private NotFoundException notFound(String name) {
     return new NotFoundException(kind, name);
   }
 

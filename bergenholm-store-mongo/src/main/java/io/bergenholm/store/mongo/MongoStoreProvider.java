@@ -1,5 +1,6 @@
 package io.bergenholm.store.mongo;
 
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class MongoStoreProvider implements StoreProvider {
   }
 
   @Override
-  public ParameterStore create(Map<String, String> config) {
+  public ParameterStore create(String name, Map<String, String> config, ProviderContext context) {
     return new MongoParameterStore(MongoStoreSettings.from(config));
   }
 

@@ -3,6 +3,7 @@ package io.bergenholm.store.mongo;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
@@ -54,10 +55,10 @@ final class BenchDatabase {
     String uri = "mongodb://127.0.0.1:" + port + "/bench";
 
     Files.createDirectories(out.resolve("store"));
-    try (ParameterStore source = new FileStoreProvider().create(Map.of(StoreProvider.LOCATION, "file:" + base,
+    try (ParameterStore source = TestProviderContext.instantiate(new FileStoreProvider(), Map.of(StoreProvider.LOCATION, "file:" + base,
             FileStoreProvider.READ_ONLY, "true"));
-        ParameterStore files = new FileStoreProvider().create(Map.of(StoreProvider.LOCATION, "file:" + out.resolve("store")));
-        ParameterStore mongo = new MongoStoreProvider().create(Map.of(StoreProvider.LOCATION, uri))) {
+        ParameterStore files = TestProviderContext.instantiate(new FileStoreProvider(), Map.of(StoreProvider.LOCATION, "file:" + out.resolve("store")));
+        ParameterStore mongo = TestProviderContext.instantiate(new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, uri))) {
       List<ParameterStore> targets = List.of(files, mongo);
       for (String name : source.groups().list()) {
         Params p = source.groups().get(name).map(Versioned::value).orElseThrow();

@@ -3,6 +3,7 @@ package io.bergenholm.store.mongo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
@@ -33,7 +34,7 @@ class BrokenConnectionTest {
     // After a broken connection the driver rediscovers the server before the check can read;
     // give that the default time, which a loaded machine needs.
     config.put(MongoStoreSettings.SERVER_SELECTION_TIMEOUT, "5000");
-    store = new MongoStoreProvider().create(config);
+    store = TestProviderContext.instantiate(new MongoStoreProvider(), config);
     direct = mongo.open("broken");
   }
 

@@ -11,6 +11,7 @@ import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
 import io.bergenholm.api.StaleVersionException;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
@@ -72,7 +73,7 @@ class MongoParameterStoreTest {
         .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("mongodb")).findFirst().orElseThrow();
     assertThat(provider).isInstanceOf(MongoStoreProvider.class);
     assertThat(provider.secretConfigKeys()).containsExactly(StoreProvider.LOCATION);
-    try (ParameterStore s = provider.create(Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
+    try (ParameterStore s = TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
       assertThat(s.toString()).endsWith("/bergenholm]");
     }
   }
@@ -294,7 +295,7 @@ class MongoParameterStoreTest {
     Map<String, String> config = mongo.config(db);
     config.put(MongoStoreSettings.OUTSIDE_CHANGE_LAG, "400");
     config.put(MongoStoreSettings.CHANGE_LAG, "5000");
-    try (ParameterStore s = new MongoStoreProvider().create(config)) {
+    try (ParameterStore s = TestProviderContext.instantiate(new MongoStoreProvider(), config)) {
       s.hosts().create("h", Params.of(Map.of("hostname", "a")));
       long deadline = System.nanoTime() + 10_000_000_000L;
       long before = s.changeStamp();

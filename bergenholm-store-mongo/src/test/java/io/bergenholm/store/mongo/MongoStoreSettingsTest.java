@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
@@ -72,7 +73,7 @@ class MongoStoreSettingsTest {
       Map<String, String> config = mongo.config("secret");
       config.put(StoreProvider.LOCATION, "mongodb://admin:" + SECRET + "@127.0.0.1:" + mongo.port() + "/secret");
       System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      try (ParameterStore store = new MongoStoreProvider().create(config)) {
+      try (ParameterStore store = TestProviderContext.instantiate(new MongoStoreProvider(), config)) {
         shown = store.toString();
         Throwable thrown = null;
         try {

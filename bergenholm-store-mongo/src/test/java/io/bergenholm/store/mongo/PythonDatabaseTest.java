@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
 import io.bergenholm.engine.Bergenholm;
@@ -54,7 +55,7 @@ class PythonDatabaseTest {
       }
     }
     overMongo = Bergenholm.builder().config(Map.of("store", mongo.uri("python"))).build();
-    files = new FileStoreProvider().create(Map.of(StoreProvider.LOCATION,
+    files = TestProviderContext.instantiate(new FileStoreProvider(), Map.of(StoreProvider.LOCATION,
         "file:" + FIXTURE, FileStoreProvider.READ_ONLY, "true"));
     overFiles = Bergenholm.builder().store(files).build();
   }

@@ -8,7 +8,6 @@ import io.bergenholm.api.Versioned;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
-import io.bergenholm.netboot.http.ImageRoute;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -60,8 +59,7 @@ class ReplicasTest {
       config.put("store." + MongoStoreSettings.CONNECT_TIMEOUT, "500");
       config.put("store." + MongoStoreSettings.SOCKET_TIMEOUT, "2000");
       Bergenholm engine = Bergenholm.builder().config(config).build();
-      HttpServer http = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)),
-          ImageRoute.notImplemented());
+      HttpServer http = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)));
       return new Server(engine, http, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bergenholm.api.AlreadyExistsException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
 import java.util.ArrayList;
@@ -139,8 +140,8 @@ class SharedDatabaseTest {
   void anotherServersWriteShowsInTheChangeStampWithinTheDeclaredLag() throws Exception {
     Map<String, String> config = mongo.config("lag" + DBS.incrementAndGet());
     config.put(MongoStoreSettings.CHANGE_LAG, "600");
-    try (ParameterStore writer = new MongoStoreProvider().create(config);
-        ParameterStore reader = new MongoStoreProvider().create(config)) {
+    try (ParameterStore writer = TestProviderContext.instantiate(new MongoStoreProvider(), config);
+        ParameterStore reader = TestProviderContext.instantiate(new MongoStoreProvider(), config)) {
       long lagNanos = reader.changeDetectionLag().toNanos();
       assertThat(reader.changeDetectionLag()).hasMillis(600);
       for (int round = 0; round < 3; round++) {
@@ -176,9 +177,9 @@ class SharedDatabaseTest {
 
   @Test
   void theDatabaseComesFromTheUriPath() {
-    try (ParameterStore other = new MongoStoreProvider().create(Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
+    try (ParameterStore other = TestProviderContext.instantiate(new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
       other.hosts().create("x", Params.EMPTY);
-      try (ParameterStore same = new MongoStoreProvider().create(Map.of(StoreProvider.LOCATION, mongo.uri("bergenholm")))) {
+      try (ParameterStore same = TestProviderContext.instantiate(new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, mongo.uri("bergenholm")))) {
         assertThat(same.hosts().list()).containsExactly("x");
       }
     }

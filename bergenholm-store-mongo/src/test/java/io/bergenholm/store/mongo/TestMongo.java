@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.store.StoreProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ final class TestMongo implements AutoCloseable {
   }
 
   MongoParameterStore open(String db) {
-    return (MongoParameterStore) new MongoStoreProvider().create(config(db));
+    return (MongoParameterStore) TestProviderContext.instantiate(new MongoStoreProvider(), config(db));
   }
 
   @Override

@@ -11,7 +11,7 @@ import io.bergenholm.netboot.http.HttpSettings;
 import io.bergenholm.netboot.grub.GrubFiles;
 import io.bergenholm.netboot.grub.SecureBootPolicy;
 import io.bergenholm.netboot.http.BootFiles;
-import io.bergenholm.netboot.http.image.NettyImageRoute;
+import io.bergenholm.netboot.http.ImageOpenLimits;
 import io.bergenholm.netboot.tftp.TftpRoot;
 import io.bergenholm.netboot.tftp.TftpServer;
 import io.bergenholm.netboot.http.Limits;
@@ -24,9 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +36,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -109,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--management-tls-key", paramLabel = "PEM", description = "Private key for --management.")
   Path managementTlsKey;
 
-  @Option(names = "--plugins", paramLabel = "DIR", description = "Load plugin jars from DIR.")
+  @Option(names = "--plugins", paramLabel = "DIR", description = "Load plugins from DIR: each NAME.jar, or each NAME/ folder of jars, with its own class loader.")
   Path plugins;
 
   @Option(names = "--tftp", paramLabel = "ADDR:PORT", description = "Also serve TFTP (iPXE binaries, boot.ipxe).")
@@ -297,23 +293,22 @@ final class ServeCommand implements Callable<Integer> {
 
     Bergenholm.Builder builder = Bergenholm.builder().config(engineConfig);
     Optional.ofNullable(pick(plugins == null ? null : plugins.toString(), file, "plugins"))
-        .map(Path::of).map(ServeCommand::pluginLoader).ifPresent(builder::pluginClassLoader);
+        .map(Path::of).map(ServeCommand::pluginFolder).ifPresent(builder::pluginFolder);
     Bergenholm engine = builder.build();
     List<AutoCloseable> started = new ArrayList<>();
     try {
       ImageService images = ImageService.forEngine(engine, engineConfig);
       started.add(images);
-      NettyImageRoute imageRoute = new NettyImageRoute(images,
-          integer(null, file, "image-open-threads", NettyImageRoute.DEFAULT_OPEN_THREADS),
-          integer(null, file, "image-open-queue", NettyImageRoute.DEFAULT_OPEN_QUEUE), Optional.of(engine.events()));
-      started.add(0, imageRoute);
+      ImageOpenLimits opens = new ImageOpenLimits(
+          integer(null, file, "image-open-threads", ImageOpenLimits.DEFAULT_THREADS),
+          integer(null, file, "image-open-queue", ImageOpenLimits.DEFAULT_QUEUE));
       ServerMetrics metrics = ServerMetrics.forEngine(engine).withImages(images);
       started.add(metrics);
       BootFileNames bootFiles = BootFileNames.from(biosBootFile, uefiBootFile, httpBootFile, arm64BootFile,
           secureBootFile, file);
       Path root = Optional.ofNullable(path(tftpRoot, file, "tftp-root")).orElse(Path.of("/usr/lib/ipxe"));
-      HttpServer server = HttpServer.start(engine, settings, imageRoute, metrics, Files.isDirectory(root)
-          ? BootFiles.of(new TftpRoot(root), bootFiles.servedOverHttp()) : BootFiles.none());
+      HttpServer server = HttpServer.start(engine, settings, Optional.of(images), opens, metrics,
+          Files.isDirectory(root) ? BootFiles.of(new TftpRoot(root), bootFiles.servedOverHttp()) : BootFiles.none());
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {
@@ -498,22 +493,10 @@ final class ServeCommand implements Callable<Integer> {
     };
   }
 
-  /** A class loader over every jar in {@code dir}, whose providers the engine's ServiceLoader finds. */
-  static ClassLoader pluginLoader(Path dir) {
+  private static Path pluginFolder(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--plugins " + dir + " is not a directory");
     }
-    List<URL> jars = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-        jars.add(jar.toUri().toURL());
-        log.info("plugin jar {}", jar);
-      }
-    } catch (MalformedURLException e) {
-      throw new IllegalArgumentException("bad plugin path in " + dir, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list plugins in " + dir + ": " + e.getMessage(), e);
-    }
-    return new URLClassLoader(jars.toArray(URL[]::new), ServeCommand.class.getClassLoader());
+    return dir;
   }
 }

@@ -2,27 +2,22 @@ package io.bergenholm.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bergenholm.engine.plugin.PluginJars;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A power driver compiled at test time into a jar that is on no class path: {@code serve --plugins}
- * loads it, and a host naming it can be powered through the REST API.
+ * loads it (with a class loader of its own), and a host naming it can be powered through the REST
+ * API.
  */
 class PluginFolderTest {
   @TempDir Path dir;
@@ -30,12 +25,13 @@ class PluginFolderTest {
   private static final String PROVIDER = """
       package example.jarpower;
 
+      import io.bergenholm.api.ProviderContext;
       import io.bergenholm.api.power.*;
       import java.util.Map;
 
       public final class JarPowerProvider implements PowerDriverProvider {
         public String name() { return "jarpower"; }
-        public PowerDriver create(Map<String, String> config) {
+        public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
           return new PowerDriver() {
             public PowerState status(PowerTarget target) { return PowerState.ON; }
             public void perform(PowerTarget target, PowerAction action) {}
@@ -46,32 +42,9 @@ class PluginFolderTest {
 
   @Test
   void loadsProvidersFromJarsInThePluginFolder() throws Exception {
-    Path src = dir.resolve("src/example/jarpower/JarPowerProvider.java");
-    Files.createDirectories(src.getParent());
-    Files.writeString(src, PROVIDER);
-    Path classes = dir.resolve("classes");
-    Files.createDirectories(classes);
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-        src.toString());
-    assertThat(rc).isZero();
     Path plugins = dir.resolve("plugins");
-    Files.createDirectories(plugins);
-    try (OutputStream out = Files.newOutputStream(plugins.resolve("jarpower.jar"));
-        JarOutputStream jar = new JarOutputStream(out)) {
-      List<Path> files;
-      try (Stream<Path> walk = Files.walk(classes)) {
-        files = walk.filter(Files::isRegularFile).toList();
-      }
-      for (Path f : files) {
-        jar.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-        jar.write(Files.readAllBytes(f));
-        jar.closeEntry();
-      }
-      jar.putNextEntry(new JarEntry("META-INF/services/io.bergenholm.api.power.PowerDriverProvider"));
-      jar.write("example.jarpower.JarPowerProvider\n".getBytes(StandardCharsets.UTF_8));
-      jar.closeEntry();
-    }
+    PluginJars.build(dir, plugins.resolve("jarpower.jar"), Map.of("example.jarpower.JarPowerProvider", PROVIDER),
+        List.of(), Map.of("io.bergenholm.api.power.PowerDriverProvider", List.of("example.jarpower.JarPowerProvider")));
 
     picocli.CommandLine cl = new picocli.CommandLine(new Main());
     ServeCommand serve = (ServeCommand) cl.parseArgs("serve", "--store", "memory:", "--http", "127.0.0.1:0",

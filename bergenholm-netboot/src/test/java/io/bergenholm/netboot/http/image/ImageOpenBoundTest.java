@@ -6,7 +6,6 @@ import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.engine.image.ImageSettings;
 import io.bergenholm.engine.image.SourcePolicy;
-import io.bergenholm.engine.image.ImageSources;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -56,9 +55,9 @@ class ImageOpenBoundTest {
       int totalBefore = Thread.activeCount();
       ImageService images = new ImageService(
           new ImageSettings(cacheDir, 1L << 30, Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
-          ImageSources.discover(getClass().getClassLoader(), Map.of()));
+          io.bergenholm.engine.Bergenholm.builder().store(new io.bergenholm.engine.store.MemoryStore()).build()::imageSource);
       List<Socket> clients = new ArrayList<>();
-      try (TestHttpServer server = new TestHttpServer(new NettyImageRoute(images, 32, 64, Optional.empty()), Optional.empty())) {
+      try (TestHttpServer server = new TestHttpServer(images, Optional.empty(), new io.bergenholm.netboot.http.ImageOpenLimits(32, 64))) {
         server.target("h", new ImageTarget("kernel",
             URI.create("http://127.0.0.1:" + mute.getLocalPort() + "/vmlinuz"), Optional.empty(), Optional.empty()));
         for (int i = 0; i < 300; i++) {

@@ -27,15 +27,13 @@ final class ImagesBenchServer {
         "images.cache_dir", cache.toString(), "images.cache_max_bytes", "2G",
         // the benchmark's upstream runs on this machine's loopback
         "images.allow_loopback", "true"));
-    NettyImageRoute route = new NettyImageRoute(images);
     HttpServer server = HttpServer.start(engine,
-        HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), route);
+        HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), images);
     Files.writeString(portFile, Integer.toString(server.bootAddress().getPort()),
         StandardCharsets.US_ASCII);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
-      route.close();
       images.close();
       engine.close();
       stop.countDown();

@@ -5,6 +5,9 @@ import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.netboot.http.HttpServer;
+import io.bergenholm.netboot.http.BootFiles;
+import io.bergenholm.netboot.http.ServerMetrics;
+import io.bergenholm.netboot.http.ImageOpenLimits;
 import io.bergenholm.netboot.http.HttpSettings;
 import io.bergenholm.netboot.http.Listener;
 import io.bergenholm.netboot.http.TlsFiles;
@@ -15,14 +18,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The project's HTTP server with a {@link NettyImageRoute}, over an engine with a memory store:
+ * The project's HTTP server streaming images from an {@link ImageService}, over an engine with a memory store:
  * what the runner wires, on 127.0.0.1 and a free port. Hosts get their image parameters from
  * {@link #target}, so every request goes through the real resolution of {@code kernel}.
  */
 final class TestHttpServer implements AutoCloseable {
   private final Bergenholm engine;
-  private final NettyImageRoute route;
   private final HttpServer server;
+  private final ServerMetrics metrics;
 
   private final String scheme;
 
@@ -32,16 +35,16 @@ final class TestHttpServer implements AutoCloseable {
 
   /** With {@code tls}, the server speaks HTTPS (and the route copies instead of zero-copy). */
   TestHttpServer(ImageService images, Optional<TlsFiles> tls) {
-    this(new NettyImageRoute(images), tls);
+    this(images, tls, ImageOpenLimits.defaults());
   }
 
-  /** With this route (for its bounds). */
-  TestHttpServer(NettyImageRoute route, Optional<TlsFiles> tls) {
+  /** With these bounds on image opens. */
+  TestHttpServer(ImageService images, Optional<TlsFiles> tls, ImageOpenLimits opens) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
-    this.route = route;
+    metrics = ServerMetrics.forEngine(engine);
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-    server = HttpServer.start(engine,
-        HttpSettings.of(any).withBoot(new Listener(any, tls)), route);
+    server = HttpServer.start(engine, HttpSettings.of(any).withBoot(new Listener(any, tls)), Optional.of(images),
+        opens, metrics, BootFiles.none());
     scheme = tls.isPresent() ? "https" : "http";
   }
 
@@ -73,7 +76,7 @@ final class TestHttpServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    route.close();
+    metrics.close();
     engine.close();
   }
 }

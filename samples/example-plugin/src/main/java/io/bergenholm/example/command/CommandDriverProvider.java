@@ -1,6 +1,7 @@
 package io.bergenholm.example.command;
 
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import java.time.Duration;
@@ -29,7 +30,7 @@ public final class CommandDriverProvider implements PowerDriverProvider {
   }
 
   @Override
-  public PowerDriver create(Map<String, String> config) {
+  public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
     Optional<String> program = Optional.ofNullable(config.get("program")).filter(s -> !s.isEmpty());
     String t = config.getOrDefault("timeout_seconds", "30");
     long millis;

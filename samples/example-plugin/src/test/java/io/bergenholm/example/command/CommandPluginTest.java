@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -83,7 +84,7 @@ class CommandPluginTest {
   @Test
   void runsTheProgramForEachCall() throws IOException {
     Path script = script();
-    try (PowerDriver driver = provider.create(Map.of("program", script.toString()))) {
+    try (PowerDriver driver = TestProviderContext.instantiate(provider, Map.of("program", script.toString()))) {
       PowerTarget host = host("host-1");
       assertThat(driver.status(host)).isEqualTo(PowerState.OFF);
       driver.perform(host, PowerAction.ON);
@@ -104,7 +105,7 @@ class CommandPluginTest {
   @Test
   void failuresAreValuesTheCallerCanActOn() throws IOException {
     Path script = script();
-    try (PowerDriver driver = provider.create(Map.of("program", script.toString(), "timeout_seconds", "0.5"))) {
+    try (PowerDriver driver = TestProviderContext.instantiate(provider, Map.of("program", script.toString(), "timeout_seconds", "0.5"))) {
       assertThatThrownBy(() -> driver.status(host("unknown-host"))).isInstanceOf(NotFoundException.class);
       assertThatThrownBy(() -> driver.perform(host("refusing-host"), PowerAction.ON))
           .isInstanceOf(UpstreamException.class)
@@ -115,7 +116,7 @@ class CommandPluginTest {
           .hasMessageContaining("did not finish within 500 ms");
       assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
     }
-    try (PowerDriver driver = provider.create(Map.of())) {
+    try (PowerDriver driver = TestProviderContext.instantiate(provider, Map.of())) {
       assertThatThrownBy(() -> driver.status(host("host-1")))
           .isInstanceOf(BadInputException.class)
           .hasMessageContaining("power_command");

@@ -1,4 +1,4 @@
-package io.bergenholm.netboot.http.image;
+package io.bergenholm.netboot.http;
 
 import io.bergenholm.engine.image.ImageHandle;
 import io.netty.buffer.ByteBuf;

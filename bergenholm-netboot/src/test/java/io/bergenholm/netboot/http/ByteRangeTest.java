@@ -1,4 +1,4 @@
-package io.bergenholm.netboot.http.image;
+package io.bergenholm.netboot.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

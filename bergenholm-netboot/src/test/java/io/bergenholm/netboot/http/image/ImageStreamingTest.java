@@ -3,11 +3,13 @@ package io.bergenholm.netboot.http.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.engine.image.ImageSettings;
 import io.bergenholm.engine.image.SourcePolicy;
-import io.bergenholm.engine.image.ImageSources;
+import io.bergenholm.engine.image.TestUpstream;
+import io.bergenholm.engine.store.MemoryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,7 +43,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The image route over real sockets: a Netty server, a loopback upstream, real HTTP clients. */
-class NettyImageRouteTest {
+class ImageStreamingTest {
+  /** The engine's own image sources (http, https, file), as the runner gets them. */
+  private final Bergenholm sources = Bergenholm.builder().store(new MemoryStore()).build();
   @TempDir Path cacheDir;
   private final Random random = new Random(0x5eedL);
   private TestUpstream upstream;
@@ -56,7 +60,7 @@ class NettyImageRouteTest {
         // The test upstream runs on this machine's loopback.
         new ImageSettings(cacheDir, 1L << 30, Duration.ofMillis(800), Duration.ofMinutes(5),
             Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
-        ImageSources.discover(getClass().getClassLoader(), Map.of()));
+        sources::imageSource);
     server = new TestHttpServer(images);
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
@@ -64,6 +68,7 @@ class NettyImageRouteTest {
 
   @AfterEach
   void stop() throws IOException {
+    sources.close();
     server.close();
     images.close();
     upstream.close();

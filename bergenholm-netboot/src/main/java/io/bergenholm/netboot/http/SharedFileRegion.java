@@ -1,4 +1,4 @@
-package io.bergenholm.netboot.http.image;
+package io.bergenholm.netboot.http;
 
 import io.netty.channel.DefaultFileRegion;
 import java.nio.channels.FileChannel;
