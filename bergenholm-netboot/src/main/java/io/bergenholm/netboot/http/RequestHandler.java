@@ -143,7 +143,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     requestLog.caller = caller(headers);
     headers.set(RequestLog.CALLER_HEADER, requestLog.caller);
     Call call = new Call(req.method(), uri.path(), params, query, headers, body, access,
-        baseUrl(ctx, headers), keepAlive, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+        baseUrl(ctx, headers), keepAlive, sourceOf(ctx));
 
     boolean writes = !(HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method()))
         || query.containsKey("installed");
@@ -199,6 +199,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return CompletableFuture.failedFuture(e);
       }
     };
+  }
+
+  /**
+   * The client's address; a transport without socket addresses (an embedder's, through {@link
+   * HttpRoutes}) counts as one loopback client, for registration limits.
+   */
+  private static java.net.InetAddress sourceOf(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+        ? a.getAddress() : java.net.InetAddress.getLoopbackAddress();
   }
 
   private Optional<Access> access(HttpHeaders headers) {
