@@ -42,6 +42,7 @@ class TftpProviderTest {
                     case "gone" -> Optional.of(CompletableFuture.failedFuture(TftpRefusal.notFound("no such host")));
                     case "broken" -> Optional.of(CompletableFuture.failedFuture(new IllegalStateException("upstream said 500")));
                     case "hostile" -> throw TftpRefusal.accessViolation("not a name this provider knows");
+                    case "repeat" -> Optional.of(CompletableFuture.failedFuture(TftpRefusal.repeated("repeat")));
                     default -> Optional.empty();
                 })
                 .nativeTransport(false)
@@ -110,5 +111,20 @@ class TftpProviderTest {
         TftpFiles.Lookup lookup = files.open("made", "netascii");
         assertThat(lookup).isInstanceOf(TftpFiles.Lookup.Refused.class);
         assertThat(((TftpFiles.Lookup.Refused) lookup).code()).isEqualTo(TftpError.ILLEGAL_OPERATION);
+    }
+
+    @Test
+    void aRepeatedRequestGetsNoAnswerAndFreesItsSlot() throws Exception {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            socket.setSoTimeout(1000);
+            io.netty.buffer.ByteBuf rrq = TftpCodec.request(io.netty.buffer.ByteBufAllocator.DEFAULT, false, "repeat", "octet", Map.of());
+            byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(rrq);
+            rrq.release();
+            socket.send(new java.net.DatagramPacket(bytes, bytes.length, server.localAddress()));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.receive(new java.net.DatagramPacket(new byte[1500], 1500)))
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+        assertThat(server.activeTransfers()).isZero();
+        assertThat(new String(get("plain").content(), StandardCharsets.US_ASCII)).isEqualTo("from the root");
     }
 }
