@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -69,6 +70,7 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
     private final Optional<ImageService> images;
     private final ThreadPoolExecutor workers;
     private final byte[] genericConfig;
+    private final Map<String, CompletableFuture<TftpContent>> inProgress = new ConcurrentHashMap<>();
 
     /**
      * @param images where kernels and initrds come from; without it their names are not found
@@ -115,11 +117,28 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
             GrubName.Image i = (GrubName.Image) parsed;
             work = () -> image(i.uuid(), i.kind(), i.index());
         }
+        // A client repeats its request while it waits (GRUB does, from the same port, for as long
+        // as an image downloads): the first request's answer reaches it, the repeats are dropped
+        // instead of each taking a worker and, later, a transfer.
+        String key = peer + " " + name;
+        CompletableFuture<TftpContent> mine = new CompletableFuture<>();
+        if (inProgress.putIfAbsent(key, mine) != null) {
+            return Optional.of(CompletableFuture.failedFuture(TftpRefusal.repeated(name)));
+        }
+        mine.whenComplete((content, failure) -> inProgress.remove(key, mine));
         try {
-            return Optional.of(CompletableFuture.supplyAsync(work, workers));
+            CompletableFuture.supplyAsync(work, workers).whenComplete((content, failure) -> {
+                if (failure == null) {
+                    mine.complete(content);
+                } else {
+                    mine.completeExceptionally(failure);
+                }
+            });
         } catch (RejectedExecutionException e) {
+            inProgress.remove(key, mine);
             throw TftpRefusal.failed("server busy: " + workers.getMaximumPoolSize() + " GRUB requests in progress");
         }
+        return Optional.of(mine);
     }
 
     private static TftpContent text(String text) {

@@ -4,6 +4,9 @@ package io.bergenholm.netboot.tftp;
 public final class TftpRefusal extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** Not a TFTP error code: a {@link #repeated} request, which gets no answer. */
+    static final int REPEATED = -1;
+
     private final int code;
 
     private TftpRefusal(int code, String message) {
@@ -24,6 +27,14 @@ public final class TftpRefusal extends RuntimeException {
     /** TFTP error 0 with a reason: the content exists but cannot be made now (upstream failed...). */
     public static TftpRefusal failed(String message) {
         return new TftpRefusal(TftpError.UNDEFINED, message);
+    }
+
+    /**
+     * No answer at all: the same client asked again for what is still being made for it; the
+     * first request's answer goes to the same address.
+     */
+    public static TftpRefusal repeated(String name) {
+        return new TftpRefusal(REPEATED, "repeated request for " + name + " while its answer is being made");
     }
 
     int code() {

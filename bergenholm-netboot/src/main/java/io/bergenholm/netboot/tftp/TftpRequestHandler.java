@@ -97,6 +97,10 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
             active.decrementAndGet();
             TftpFiles.Lookup.Refused refused = lookup instanceof TftpFiles.Lookup.Refused r ? r
                     : new TftpFiles.Lookup.Refused(TftpError.UNDEFINED, "no answer for " + request.filename());
+            if (refused.code() == TftpRefusal.REPEATED) {
+                log.debug("dropped a repeated request from {}: {}", peer, refused.message());
+                return;
+            }
             log.info("refused {} to {}: {}", request.filename(), peer, refused.message());
             reply(ctx, peer, refused.code(), refused.message());
             return;

@@ -48,6 +48,7 @@ class GrubFilesTest {
   @TempDir Path out;
   private final Map<String, AtomicInteger> upstreamRequests = new ConcurrentHashMap<>();
   private final Map<String, Integer> cutAt = new ConcurrentHashMap<>();
+  private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
   private byte[] kernel;
   private byte[] initrd;
   private HttpServer upstream;
@@ -72,6 +73,11 @@ class GrubFilesTest {
         exchange.sendResponseHeaders(404, -1);
         exchange.close();
         return;
+      }
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
       exchange.sendResponseHeaders(200, body.length);
       try (OutputStream o = exchange.getResponseBody()) {
@@ -283,5 +289,30 @@ class GrubFilesTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> grub.hostConfig("0c1d2e3f-4a5b-4c6d-8e9f-000000000002"))
         .isInstanceOf(io.bergenholm.netboot.tftp.TftpRefusal.class)
         .hasMessageContaining("0c1d2e3f-4a5b-4c6d-8e9f-000000000002").hasMessageContaining("'grub_config'");
+  }
+
+  @Test
+  void aClientRepeatingItsRequestWhileItsImageArrivesTakesNoSecondWorker() throws Exception {
+    gate = new java.util.concurrent.CountDownLatch(1);
+    InetSocketAddress peer = new InetSocketAddress(InetAddress.getLoopbackAddress(), 2000);
+    String name = "bergenholm/kernel/" + HOST;
+    java.util.concurrent.CompletableFuture<io.bergenholm.netboot.tftp.TftpContent> first =
+        grub.open(name, peer).orElseThrow().toCompletableFuture();
+    java.util.concurrent.CompletableFuture<io.bergenholm.netboot.tftp.TftpContent> repeat =
+        grub.open(name, peer).orElseThrow().toCompletableFuture();
+    assertThat(repeat).isCompletedExceptionally();
+    org.assertj.core.api.Assertions.assertThatThrownBy(repeat::join).hasMessageContaining("repeated request");
+    // Another client (another port) is not a repeat.
+    java.util.concurrent.CompletableFuture<io.bergenholm.netboot.tftp.TftpContent> other =
+        grub.open(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 2001)).orElseThrow().toCompletableFuture();
+    assertThat(first).isNotDone();
+    assertThat(other).isNotDone();
+    gate.countDown();
+    first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    other.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    // Once answered, the same client may ask again.
+    assertThat(grub.open(name, peer).orElseThrow().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .isNotNull();
+    assertThat(upstreamRequests.get("/good/vmlinuz").get()).isEqualTo(1);
   }
 }
