@@ -113,7 +113,7 @@ final class UefiBootData {
           "module": "{{image_base_url}}/initrd.gz",
           "preseed": "%s",
           "nameserver": "%s",
-          "kernel_opts": "console=ttyS0 auto=true priority=critical locale=en_US.UTF-8 keymap=us hostname=e2e-di domain=localdomain netcfg/get_nameservers={{nameserver}} url={{base_url}}/api/1.0/templates/{{preseed}}/{{uuid}} ---",
+          "kernel_opts": "console=ttyS0 auto=true priority=critical locale=en_US.UTF-8 keymap=us hostname=e2e-di domain=localdomain netcfg/get_nameservers={{nameserver}} url={{base_url}}/api/1.0/templates/{{preseed}}/{{uuid}}?boot_token={{boot_token}} ---",
           "ipxe_script": "linux.ipxe"
         }
         """.formatted(upstreamUrl, PRESEED, NetnsLab.SITE_IP));
