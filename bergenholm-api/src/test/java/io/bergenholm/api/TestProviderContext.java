@@ -62,12 +62,12 @@ public final class TestProviderContext implements ProviderContext {
 
       @Override
       public String mask(String key, String value) {
-        return isSecret(key) ? "****" : maskLocation(value);
+        return isSecret(key) ? SecretMask.MASK : maskLocation(value);
       }
 
       @Override
       public String maskLocation(String location) {
-        return location.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:****@");
+        return SecretMask.maskUrlCredentials(location);
       }
     };
   }

@@ -85,7 +85,7 @@ class EngineContextTest {
       assertThat(secrets.isSecret("ipmi_password")).isTrue();
       assertThat(secrets.isSecret("url")).isFalse();
       assertThat(secrets.mask("api_key", "k3y")).isEqualTo(Secrets.MASK);
-      assertThat(secrets.mask("url", "https://admin:pw@pdu.example/x")).isEqualTo("https://admin:****@pdu.example/x");
+      assertThat(secrets.mask("url", "https://admin:pw@pdu.example/x")).isEqualTo("https://admin:********@pdu.example/x");
 
       CountDownLatch ran = new CountDownLatch(1);
       context.scheduler().schedule(ran::countDown, 10, TimeUnit.MILLISECONDS);

@@ -28,10 +28,14 @@ class RenderIsolationTest {
   static final String ENDLESS = "{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}"
       + "{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}done";
 
-  /** The renderer's own node and time budgets are lifted, so that the engine's deadline is what stops a render. */
+  /**
+   * The renderer's own node and time budgets, and the engine's allocation bound (the endless loop
+   * allocates hundreds of MiB a second on a fast machine), are lifted, so that the engine's deadline
+   * is what stops a render.
+   */
   private static Map<String, String> config(String deadlineMs) {
     return Map.of("store", "memory:", "renderer.max_nodes", "4000000000", "renderer.timeout_ms", "600000",
-        Bergenholm.RENDER_DEADLINE_MS, deadlineMs);
+        Bergenholm.RENDER_DEADLINE_MS, deadlineMs, Bergenholm.RENDER_MAX_ALLOCATED_MB, "1048576");
   }
 
   private static void seed(Bergenholm engine, int slowHosts) {
