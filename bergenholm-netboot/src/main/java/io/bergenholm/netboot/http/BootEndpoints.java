@@ -9,6 +9,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.HostIds;
 import io.bergenholm.engine.ImageTarget;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,12 +57,14 @@ final class BootEndpoints {
   }
 
   Outcome register(Call call) {
+    // Ids that iPXE sends are UUIDs; anything else is refused before it costs a registration.
+    String hostId = HostIds.requireUuid(call.pathParam(0));
     OptionalLong wait = registrations.acquire(call.source());
     if (wait.isPresent()) {
       return Reply.error(TOO_MANY_REQUESTS, "too many registrations from " + call.source().getHostAddress()
           + "; retry in " + wait.getAsLong() + " s").withHeader("Retry-After", Long.toString(wait.getAsLong()));
     }
-    if (engine.host(call.pathParam(0)).isEmpty() && unassigned() >= maxUnassigned) {
+    if (engine.host(hostId).isEmpty() && unassigned() >= maxUnassigned) {
       return Reply.error(TOO_MANY_REQUESTS, maxUnassigned + " registered hosts are waiting for an operator to "
           + "assign them groups; assign or delete some first").withHeader("Retry-After", "60");
     }
@@ -69,7 +72,7 @@ final class BootEndpoints {
     for (String fact : FACTS) {
       call.param(fact).filter(v -> !v.isEmpty()).ifPresent(v -> facts.put(fact, v));
     }
-    engine.register(call.pathParam(0), facts);
+    engine.register(hostId, facts);
     return Reply.empty(CREATED);
   }
 
