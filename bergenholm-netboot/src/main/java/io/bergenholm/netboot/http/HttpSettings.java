@@ -65,23 +65,28 @@ public record HttpSettings(
   }
 
   public HttpSettings withManagement(Listener listener) {
-    return new HttpSettings(boot, Optional.of(listener), tokens, limits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
+    return new HttpSettings(boot, Optional.of(listener), tokens, limits, workerThreads, workQueue, idleTimeout,
+        transport, bootAccess);
   }
 
   public HttpSettings withBoot(Listener listener) {
-    return new HttpSettings(listener, management, tokens, limits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
+    return new HttpSettings(listener, management, tokens, limits, workerThreads, workQueue, idleTimeout,
+        transport, bootAccess);
   }
 
   public HttpSettings withTokens(AccessTokens newTokens) {
-    return new HttpSettings(boot, management, newTokens, limits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
+    return new HttpSettings(boot, management, newTokens, limits, workerThreads, workQueue, idleTimeout,
+        transport, bootAccess);
   }
 
   public HttpSettings withLimits(Limits newLimits) {
-    return new HttpSettings(boot, management, tokens, newLimits, workerThreads, workQueue, idleTimeout, transport, bootAccess);
+    return new HttpSettings(boot, management, tokens, newLimits, workerThreads, workQueue, idleTimeout,
+        transport, bootAccess);
   }
 
   public HttpSettings withWorkers(int threads, int queue) {
-    return new HttpSettings(boot, management, tokens, limits, threads, queue, idleTimeout, transport, bootAccess);
+    return new HttpSettings(boot, management, tokens, limits, threads, queue, idleTimeout,
+        transport, bootAccess);
   }
 
   static int defaultWorkerThreads() {

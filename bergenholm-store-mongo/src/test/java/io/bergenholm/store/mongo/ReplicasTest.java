@@ -8,6 +8,7 @@ import io.bergenholm.api.Versioned;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
+import io.bergenholm.netboot.http.TransportLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -59,7 +60,9 @@ class ReplicasTest {
       config.put("store." + MongoStoreSettings.CONNECT_TIMEOUT, "500");
       config.put("store." + MongoStoreSettings.SOCKET_TIMEOUT, "2000");
       Bergenholm engine = Bergenholm.builder().config(config).build();
-      HttpServer http = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)));
+      HttpServer http = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
+          // Every simulated machine registers from 127.0.0.1: one address's allowance must cover them all.
+          .withTransport(TransportLimits.defaults().withRegistrations(6000, 1000, 1000)));
       return new Server(engine, http, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
