@@ -81,7 +81,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #EVENTS_QUEUE} (default 10000): boot events waiting for the background writer before
  *       new ones are dropped (and counted); {@value #EVENTS_MAX_PER_HOST} (default 500) and {@value
  *       #EVENTS_MAX_TOTAL} (default 50000): the bounds of the in-memory timeline, used when the store
- *       keeps no events itself ({@link ParameterStore#events()}) and no sink was handed to the builder.
+ *       keeps no events itself ({@link ParameterStore#events()}) and no sink was handed to the builder;
+ *       {@value #EVENTS_RATE} (default 100): events of one host (or MAC, or IP) stored per second,
+ *       beyond which they are counted but not stored (metrics and live streams still see them).
  *   <li>{@code plugins.prefer.<spi>.<name>} ({@code <spi>} is {@code store}, {@code renderer},
  *       {@code power} or {@code image}) and {@code plugins.prefer.scheme.<scheme>}: the provider
  *       class to use when two providers claim one name or one image URL scheme, which is an error
@@ -106,6 +108,7 @@ public final class Bergenholm implements AutoCloseable {
   public static final String EVENTS_QUEUE = "events.queue";
   public static final String EVENTS_MAX_PER_HOST = "events.max_per_host";
   public static final String EVENTS_MAX_TOTAL = "events.max_total";
+  public static final String EVENTS_RATE = "events.max_per_host_per_second";
 
   /** The group that {@link #markInstalled} adds and removes. */
   public static final String INSTALLED = "installed";
@@ -213,7 +216,7 @@ public final class Bergenholm implements AutoCloseable {
     this.scripts = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
     BootEventSink sink = b.eventSink != null ? b.eventSink : store.events().orElseGet(() ->
         new MemoryEventSink(intSetting(EVENTS_MAX_PER_HOST, 500), intSetting(EVENTS_MAX_TOTAL, 50_000)));
-    this.events = new BootEvents(sink, intSetting(EVENTS_QUEUE, 10_000));
+    this.events = new BootEvents(sink, intSetting(EVENTS_QUEUE, 10_000), intSetting(EVENTS_RATE, 100));
     log.info("engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
         ownsStore ? Secrets.maskLocation(config.get(STORE)) : store.getClass().getSimpleName(),
         b.renderer != null ? renderer.getClass().getSimpleName() : rendererName,

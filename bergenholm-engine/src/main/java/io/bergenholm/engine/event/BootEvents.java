@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -23,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * background thread drains in batches into the {@link BootEventSink}. A full queue, or a sink that
  * fails, drops events and counts them ({@link #dropped()}).
  *
+ * <p>Per subject, at most {@code perSubjectPerSecond} events a second go to the sink; beyond that
+ * (a machine in a boot loop, a client hammering one URL) they reach the listeners, so metrics and
+ * live streams stay exact, and are counted ({@link #suppressed()}) rather than stored. The rate is
+ * kept in a fixed table of slots chosen by the subject's hash, so attacker-chosen subjects cannot
+ * grow it; two subjects sharing a slot share its rate.
+ *
  * <p>Safe to call from any thread, event loops included.
  */
 public final class BootEvents implements AutoCloseable {
@@ -33,6 +40,11 @@ public final class BootEvents implements AutoCloseable {
   private final BlockingQueue<BootEvent> queue;
   private final List<Consumer<BootEvent>> listeners = new CopyOnWriteArrayList<>();
   private final LongAdder dropped = new LongAdder();
+  private final LongAdder suppressed = new LongAdder();
+  private static final int SLOTS = 4096;
+  /** Per slot: the second (high bits) and the events stored in it (low 20 bits). */
+  private final AtomicLongArray rate = new AtomicLongArray(SLOTS);
+  private final int perSubjectPerSecond;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong handled = new AtomicLong();
@@ -45,6 +57,17 @@ public final class BootEvents implements AutoCloseable {
    * @param queueCapacity events waiting for the writer before new ones are dropped
    */
   public BootEvents(BootEventSink sink, int queueCapacity) {
+    this(sink, queueCapacity, 100);
+  }
+
+  /**
+   * @param perSubjectPerSecond events of one subject stored per second at most (1 to 1000000)
+   */
+  public BootEvents(BootEventSink sink, int queueCapacity, int perSubjectPerSecond) {
+    if (perSubjectPerSecond < 1 || perSubjectPerSecond >= 1 << 20) {
+      throw new IllegalArgumentException("events per subject and second must be 1 to " + ((1 << 20) - 1));
+    }
+    this.perSubjectPerSecond = perSubjectPerSecond;
     this.sink = Objects.requireNonNull(sink, "sink");
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.writer = new Thread(this::drain, "bergenholm-events");
@@ -61,11 +84,39 @@ public final class BootEvents implements AutoCloseable {
         log.warn("event listener failed on {}: {}", event.kind(), e.toString());
       }
     }
+    if (!withinRate(event.subject())) {
+      suppressed.increment();
+      return;
+    }
     if (closed || !queue.offer(event)) {
       dropped.increment();
     } else {
       accepted.incrementAndGet();
     }
+  }
+
+  private boolean withinRate(String subject) {
+    int slot = (subject.hashCode() * 0x9E3779B9) >>> 20 & (SLOTS - 1);
+    long second = System.nanoTime() / 1_000_000_000L;
+    while (true) {
+      long v = rate.get(slot);
+      long next;
+      if (v >>> 20 != second) {
+        next = second << 20 | 1;
+      } else if ((v & 0xFFFFF) < perSubjectPerSecond) {
+        next = v + 1;
+      } else {
+        return false;
+      }
+      if (rate.compareAndSet(slot, v, next)) {
+        return true;
+      }
+    }
+  }
+
+  /** Events not stored because their subject passed its rate (listeners still saw them). */
+  public long suppressed() {
+    return suppressed.sum();
   }
 
   /** Records an event about a known host id, now. */

@@ -42,7 +42,7 @@ class BootEventsTest {
   @Test
   void aFullQueueDropsAndCountsWhileTheSinkHangs() throws Exception {
     StuckSink sink = new StuckSink();
-    try (BootEvents events = new BootEvents(sink, 10)) {
+    try (BootEvents events = new BootEvents(sink, 10, 1_000_000)) {
       for (int i = 0; i < 1000; i++) {
         events.record("script.served", "h", "ok", Map.of("i", Integer.toString(i)));
       }
@@ -52,6 +52,26 @@ class BootEventsTest {
       assertThat(events.flush(10_000)).isTrue();
       assertThat(events.written() + events.dropped()).isEqualTo(1000);
       assertThat(sink.read(EventQuery.all(1))).hasSize((int) events.written());
+    }
+  }
+
+  @Test
+  void aSubjectPastItsRateIsCountedNotStoredWhileListenersSeeEverything() throws Exception {
+    MemoryEventSink sink = new MemoryEventSink(10_000, 10_000);
+    try (BootEvents events = new BootEvents(sink, 10_000, 50)) {
+      int[] seen = {0};
+      events.subscribe(e -> seen[0]++);
+      for (int i = 0; i < 500; i++) {
+        events.record("script.served", "looping", "ok", Map.of());
+      }
+      events.record("script.served", "quiet", "ok", Map.of());
+      assertThat(events.flush(10_000)).isTrue();
+      assertThat(seen[0]).isEqualTo(501);
+      // At most two one-second windows were touched: 50 each.
+      int stored = events.read(EventQuery.host("looping", 10_000)).size();
+      assertThat(stored).isBetween(50, 100);
+      assertThat(events.suppressed()).isEqualTo(500 - stored);
+      assertThat(events.read(EventQuery.host("quiet", 10))).hasSize(1);
     }
   }
 

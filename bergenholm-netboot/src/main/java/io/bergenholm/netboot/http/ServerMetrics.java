@@ -46,6 +46,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final Counter images;
   private final Counter imageBytes;
   private final Counter scripts;
+  private final Map<String, CounterDataPoint> scriptsByPurpose = new java.util.HashMap<>();
   private final Counter renders;
   private final Counter renderErrors;
   private final Counter registrations;
@@ -79,6 +80,9 @@ public final class ServerMetrics implements AutoCloseable {
     scripts = Counter.builder().name("bergenholm_scripts_served")
         .help("iPXE scripts served, by purpose (install, register, local, other)")
         .labelNames("purpose").register(registry);
+    for (String purpose : List.of("install", "register", "local", "other")) {
+      scriptsByPurpose.put(purpose, scripts.labelValues(purpose));
+    }
     renders = Counter.builder().name("bergenholm_renders")
         .help("Templates rendered for booting hosts (scripts, kickstarts, preseeds)").register(registry);
     renderErrors = Counter.builder().name("bergenholm_render_errors")
@@ -99,6 +103,9 @@ public final class ServerMetrics implements AutoCloseable {
     CounterWithCallback.builder().name("bergenholm_events_dropped")
         .help("Boot events dropped because the writer's queue was full or the sink failed")
         .callback(cb -> cb.call(engine.events().dropped())).register(registry);
+    CounterWithCallback.builder().name("bergenholm_events_suppressed")
+        .help("Boot events not stored because their host passed its events per second (still counted here)")
+        .callback(cb -> cb.call(engine.events().suppressed())).register(registry);
     CounterWithCallback.builder().name("bergenholm_events_written")
         .help("Boot events written to the event sink")
         .callback(cb -> cb.call(engine.events().written())).register(registry);
@@ -211,7 +218,7 @@ public final class ServerMetrics implements AutoCloseable {
       case BootEvent.KIND_SCRIPT_SERVED -> {
         if (ok) {
           String purpose = a.getOrDefault("purpose", "other");
-          scripts.labelValues(Set.of("install", "register", "local").contains(purpose) ? purpose : "other").inc();
+          scriptsByPurpose.getOrDefault(purpose, scriptsByPurpose.get("other")).inc();
           renders.inc();
         }
       }
