@@ -44,6 +44,9 @@ class DebianPackageTest {
   /** A loopback address of its own, so that port 80 there is free whatever else listens on 127.0.0.1. */
   private static final String BOOT_ADDRESS = "127.0.0.2";
 
+  /** The packages, logs and files this test makes (under target/, removed by mvn clean). */
+  private static final Path WORK = Path.of("target/package-test").toAbsolutePath();
+
   private static boolean userExisted;
   private static Process server;
 
@@ -97,6 +100,7 @@ class DebianPackageTest {
           .as("%s is missing (scripts/test installs scripts/test-packages.txt as root)", tool).isZero();
     }
     userExisted = run(Duration.ofSeconds(10), "getent", "passwd", "bergenholm").code() == 0;
+    Files.createDirectories(WORK);
   }
 
   @AfterAll
@@ -120,12 +124,12 @@ class DebianPackageTest {
     assertThat(jar).as("the runner's shaded jar (built by the reactor before this module)").isRegularFile();
 
     // Build and check.
-    Path out = Files.createTempDirectory("bergenholm-dist");
+    Path out = Files.createTempDirectory(WORK, "dist");
     Run built = ok(Duration.ofMinutes(3), "scripts/package", "--jar", jar.toString(), "--out", out.toString());
     Path deb = Path.of(built.output().strip().lines().reduce((a, b) -> b).orElseThrow());
     assertThat(deb.getFileName().toString()).isEqualTo("bergenholm_" + version.replace("-SNAPSHOT", "~snapshot")
         + "-1_all.deb");
-    Path again = Files.createTempDirectory("bergenholm-dist");
+    Path again = Files.createTempDirectory(WORK, "dist");
     ok(Duration.ofMinutes(3), "scripts/package", "--jar", jar.toString(), "--out", again.toString());
     assertThat(Files.readAllBytes(again.resolve(deb.getFileName())))
         .as("a second build of the package is byte for byte the same").isEqualTo(Files.readAllBytes(deb));
@@ -192,7 +196,7 @@ class DebianPackageTest {
         "--init-groups", "--inh-caps=-all,+net_bind_service", "--ambient-caps=-all,+net_bind_service",
         "--bounding-set=-all,+net_bind_service", "--no-new-privs", "--"));
     command.addAll(Arrays.asList(unit.get("ExecStart").get(0).split("\\s+")));
-    Path serverLog = Files.createTempFile("bergenholm-package-server", ".log");
+    Path serverLog = Files.createTempFile(WORK, "server", ".log");
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(serverLog.toFile())
         .directory(Path.of(unit.get("WorkingDirectory").get(0)).toFile());
     pb.environment().put("HOME", "/var/lib/bergenholm");
@@ -202,9 +206,9 @@ class DebianPackageTest {
 
     // The packaged CLI writes a template and a host; curl fetches the host's boot script on port 80.
     String url = "http://127.0.0.1:" + management + "/api/1.0";
-    Path template = Files.writeString(Files.createTempFile("pkgtest", ".ipxe"),
+    Path template = Files.writeString(Files.createTempFile(WORK, "pkgtest", ".ipxe"),
         "#!ipxe\necho package test {{uuid}} says {{greeting}}\n");
-    Path host = Files.writeString(Files.createTempFile("pkgtest", ".json"),
+    Path host = Files.writeString(Files.createTempFile(WORK, "pkgtest", ".json"),
         "{\"ipxe_script\": \"pkgtest.ipxe\", \"greeting\": \"hello\"}");
     ok(Duration.ofMinutes(1), "/usr/bin/bergenholm", "--url", url, "template", "create", "pkgtest.ipxe",
         template.toString());
@@ -242,7 +246,6 @@ class DebianPackageTest {
     assertThat(Path.of("/var/cache/bergenholm")).doesNotExist();
     assertThat(installed()).isFalse();
     assertThat(run(Duration.ofSeconds(10), "getent", "passwd", "bergenholm").code()).isZero();
-    Files.deleteIfExists(serverLog);
   }
 
   /** The unit file's settings, each key with its values in order ([Service] etc. merged). */
