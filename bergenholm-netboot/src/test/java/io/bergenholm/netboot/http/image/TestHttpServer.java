@@ -31,10 +31,15 @@ final class TestHttpServer implements AutoCloseable {
 
   /** With {@code tls}, the server speaks HTTPS (and the route copies instead of zero-copy). */
   TestHttpServer(ImageService images, Optional<TlsFiles> tls) {
+    this(images, tls, 0);
+  }
+
+  /** With {@code workers} > 0, the server has that many worker threads (and a queue as long). */
+  TestHttpServer(ImageService images, Optional<TlsFiles> tls, int workers) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-    server = HttpServer.start(engine,
-        HttpSettings.of(any).withBoot(new Listener(any, tls)), images);
+    HttpSettings settings = HttpSettings.of(any).withBoot(new Listener(any, tls));
+    server = HttpServer.start(engine, workers > 0 ? settings.withWorkers(workers, workers) : settings, images);
     scheme = tls.isPresent() ? "https" : "http";
   }
 
