@@ -255,6 +255,56 @@ class ImageStreamingTest {
   }
 
   @Test
+  void anImageWaitingForUpstreamHoldsNoWorker() throws Exception {
+    // An image server that accepts connections and never answers; one worker thread in all.
+    java.net.ServerSocket silent = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+    try (ImageService patient = new ImageService(new ImageSettings(cacheDir.resolve("patient"), 1L << 30,
+            Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of()), sources::imageSource);
+        TestHttpServer oneWorker = new TestHttpServer(patient, Optional.empty(), 1)) {
+      java.util.concurrent.CountDownLatch accepted = new java.util.concurrent.CountDownLatch(1);
+      List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(silent.accept());
+            accepted.countDown();
+          }
+        } catch (IOException closed) {
+          // the test closed the server
+        }
+      }, "silent-upstream");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      oneWorker.target("slow", new ImageTarget("kernel",
+          java.net.URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/vmlinuz"), Optional.empty(),
+          Optional.empty()));
+      oneWorker.engine().createTemplate("hello.ipxe", "#!ipxe\necho hello");
+      oneWorker.engine().createHost("fast", io.bergenholm.api.Params.of(java.util.Map.of("ipxe_script", "hello.ipxe")));
+
+      var kernel = client.sendAsync(HttpRequest.newBuilder(oneWorker.uri("slow")).timeout(Duration.ofSeconds(60))
+          .build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(accepted.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // The kernel is waiting for upstream's headers; the only worker still answers a script.
+      HttpResponse<String> script = client.send(HttpRequest.newBuilder(java.net.URI.create(
+          "http://127.0.0.1:" + oneWorker.port() + "/ipxe/script/fast")).timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(script.statusCode()).isEqualTo(200);
+      assertThat(script.body()).isEqualTo("#!ipxe\necho hello");
+      assertThat(kernel).isNotDone();
+
+      silent.close();
+      for (java.net.Socket s : held) {
+        s.close();
+      }
+      HttpResponse<byte[]> failed = kernel.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(failed.statusCode()).isEqualTo(502);
+      assertThat(new String(failed.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"status\":502");
+    } finally {
+      silent.close();
+    }
+  }
+
+  @Test
   void aClientThatStopsReadingHoldsBackNobodyElse() throws Exception {
     byte[] image = bytes(8_000_000);
     upstream.put("/big", image);

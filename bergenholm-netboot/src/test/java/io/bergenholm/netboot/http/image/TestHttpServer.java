@@ -35,16 +35,26 @@ final class TestHttpServer implements AutoCloseable {
 
   /** With {@code tls}, the server speaks HTTPS (and the route copies instead of zero-copy). */
   TestHttpServer(ImageService images, Optional<TlsFiles> tls) {
-    this(images, tls, ImageOpenLimits.defaults());
+    this(images, tls, ImageOpenLimits.defaults(), 0);
   }
 
   /** With these bounds on image opens. */
   TestHttpServer(ImageService images, Optional<TlsFiles> tls, ImageOpenLimits opens) {
+    this(images, tls, opens, 0);
+  }
+
+  /** With {@code workers} > 0, the server has that many worker threads (and a queue as long). */
+  TestHttpServer(ImageService images, Optional<TlsFiles> tls, int workers) {
+    this(images, tls, ImageOpenLimits.defaults(), workers);
+  }
+
+  private TestHttpServer(ImageService images, Optional<TlsFiles> tls, ImageOpenLimits opens, int workers) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
     metrics = ServerMetrics.forEngine(engine);
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-    server = HttpServer.start(engine, HttpSettings.of(any).withBoot(new Listener(any, tls)), Optional.of(images),
-        opens, metrics, BootFiles.none());
+    HttpSettings settings = HttpSettings.of(any).withBoot(new Listener(any, tls));
+    server = HttpServer.start(engine, workers > 0 ? settings.withWorkers(workers, workers) : settings,
+        Optional.of(images), opens, metrics, BootFiles.none());
     scheme = tls.isPresent() ? "https" : "http";
   }
 
