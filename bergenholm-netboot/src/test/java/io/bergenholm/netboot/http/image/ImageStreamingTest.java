@@ -259,7 +259,7 @@ class ImageStreamingTest {
     // An image server that accepts connections and never answers; one worker thread in all.
     java.net.ServerSocket silent = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
     try (ImageService patient = new ImageService(new ImageSettings(cacheDir.resolve("patient"), 1L << 30,
-            Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of()), sources::imageSource);
+            Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of(), SourcePolicy.LOCAL_UPSTREAMS), sources::imageSource);
         TestHttpServer oneWorker = new TestHttpServer(patient, Optional.empty(), 1)) {
       java.util.concurrent.CountDownLatch accepted = new java.util.concurrent.CountDownLatch(1);
       List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
