@@ -155,7 +155,11 @@ class BootSideAttacksTest {
     int threadsBefore = Thread.activeCount();
     int created = 0;
     int refused = 0;
-    try (RawHttp raw = new RawHttp(s.server.bootAddress().getPort())) {
+    // Every request comes from 127.0.0.1, so that address's registration allowance must cover the
+    // whole run; the limit itself is TransportLimitsTest's subject.
+    try (TestServer fuzz = TestServer.start(TestServer.memoryEngine(), HttpSettings.of(TestServer.loopback())
+            .withTransport(TransportLimits.defaults().withRegistrations(100_000, 10_000, 100_000))).seeded();
+        RawHttp raw = new RawHttp(fuzz.server.bootAddress().getPort())) {
       for (int i = 0; i < 3000; i++) {
         String path = "/ipxe/register/" + randomId(random) + "?" + randomQuery(random);
         raw.write("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
