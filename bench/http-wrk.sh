@@ -12,7 +12,10 @@ set -euo pipefail
 duration=${1:-10s}
 rounds=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
-jar="$root/samples/bergenholm-server/target/bergenholm-server-0.1.0-SNAPSHOT-all.jar"
+# BERGENHOLM_JAR runs another build (for before/after figures in one sitting).
+jar=${BERGENHOLM_JAR:-"$root/samples/bergenholm-server/target/bergenholm-server-0.1.0-SNAPSHOT-all.jar"}
+# HTTP_WRK_PORT moves the three listeners (nginx, sample, generated) off 18090-18092.
+p0=${HTTP_WRK_PORT:-18090}; p1=$((p0 + 1)); p2=$((p0 + 2))
 work=$(mktemp -d)
 chmod 755 "$work" # nginx workers run as an unprivileged user
 pids=()
@@ -68,22 +71,22 @@ events { worker_connections 1024; }
 http {
   access_log off;
   server {
-    listen 127.0.0.1:18090;
+    listen 127.0.0.1:$p0;
     root $work/www;
     default_type text/plain;
   }
 }
 NGINX
 
-start_bergenholm "$sample" 18091
-start_bergenholm "$gen" 18092
+start_bergenholm "$sample" $p1
+start_bergenholm "$gen" $p2
 sample_id=4c4c4544-0042-3510-8052-b4c04f564e31
 gen_id=00000000-0000-4000-8000-000000004242
-curl -sf "http://127.0.0.1:18091/ipxe/script/$sample_id" > "$work/www/ipxe/script/sample"
-curl -sf "http://127.0.0.1:18092/ipxe/script/$gen_id" > "$work/www/ipxe/script/generated"
+curl -sf "http://127.0.0.1:$p1/ipxe/script/$sample_id" > "$work/www/ipxe/script/sample"
+curl -sf "http://127.0.0.1:$p2/ipxe/script/$gen_id" > "$work/www/ipxe/script/generated"
 taskset -c 0 nginx -c "$work/nginx.conf" &
 pids+=($!)
-server_pid[18090]=$!
+server_pid[$p0]=$!
 sleep 1
 
 cpu_ticks() { # pid: user + system clock ticks of the process and its children (nginx's worker)
@@ -96,10 +99,10 @@ cpu_ticks() { # pid: user + system clock ticks of the process and its children (
 hz=$(getconf CLK_TCK)
 
 declare -A url=(
-  [nginx-sample]="http://127.0.0.1:18090/ipxe/script/sample"
-  [bergenholm-sample]="http://127.0.0.1:18091/ipxe/script/$sample_id"
-  [nginx-generated]="http://127.0.0.1:18090/ipxe/script/generated"
-  [bergenholm-generated]="http://127.0.0.1:18092/ipxe/script/$gen_id"
+  [nginx-sample]="http://127.0.0.1:$p0/ipxe/script/sample"
+  [bergenholm-sample]="http://127.0.0.1:$p1/ipxe/script/$sample_id"
+  [nginx-generated]="http://127.0.0.1:$p0/ipxe/script/generated"
+  [bergenholm-generated]="http://127.0.0.1:$p2/ipxe/script/$gen_id"
 )
 cases=(nginx-sample bergenholm-sample nginx-generated bergenholm-generated)
 

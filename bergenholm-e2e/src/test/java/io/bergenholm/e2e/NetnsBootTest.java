@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bergenholm.e2e.BootTimeline.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -103,6 +106,8 @@ class NetnsBootTest {
   @Test
   @Order(1)
   void flow1InstallsThroughProxyDhcpTftpAndHttp() throws Exception {
+    Instant since = Instant.now();
+    Map<String, Double> before = BootTimeline.metrics(server, BASE);
     Qemu.Boot boot = boot("flow1-install", Qemu.Machine.of(INSTALL_UUID, INSTALL_MAC), BootImages.MARKER);
 
     assertThat(boot.reached()).as(boot.describe()).isTrue();
@@ -139,11 +144,33 @@ class NetnsBootTest {
     Shell.Result ks = server.curl("-sS", "-f", BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID);
     assertThat(ks.output()).contains("# kickstart for " + INSTALL_UUID)
         .contains(BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark");
+    // The boot's timeline, as the server recorded it, and the metrics it moved.
+    BootTimeline.assertSteps(server, BASE, since, Instant.now(), INSTALL_UUID, INSTALL_MAC,
+        Step.of("dhcp.offer").ok(),
+        Step.of("script.served").ok(),
+        Step.of("tftp.transfer").ok().with("file", "undionly.kpxe"),
+        Step.of("dhcp.offer").ok(),
+        Step.of("script.served").ok().with("purpose", "install"),
+        Step.of("image.streamed").ok().with("source", "upstream"),
+        Step.of("image.streamed").ok().with("image", "kernel").with("source", "upstream"),
+        Step.of("host.installed").ok(),
+        Step.of("template.rendered").ok().with("template", BootData.KICKSTART));
+    BootTimeline.assertMoved(before, BootTimeline.metrics(server, BASE), Map.of(
+        "bergenholm_dhcp_offers_total", 2.0,
+        "bergenholm_tftp_transfers_total{outcome=\"ok\"}", 1.0,
+        "bergenholm_tftp_bytes_total{outcome=\"ok\"}", 1.0,
+        "bergenholm_scripts_served_total{purpose=\"install\"}", 1.0,
+        "bergenholm_images_streamed_total{outcome=\"ok\",source=\"upstream\"}", 2.0,
+        "bergenholm_upstream_fetches_total", 2.0,
+        "bergenholm_installs_completed_total", 1.0,
+        "bergenholm_http_requests_total{method=\"GET\",route=\"/ipxe/script/{}\",status=\"200\"}", 2.0));
   }
 
   @Test
   @Order(2)
   void flow2UnknownMachineRegistersItselfThenBootsItsLocalDisk() throws Exception {
+    Instant since = Instant.now();
+    Map<String, Double> before = BootTimeline.metrics(server, BASE);
     Qemu.Machine machine = Qemu.Machine.of(NEW_UUID, NEW_MAC).withSmbios("Acme", "Rack9000", "SN0042")
         .withDisk(LocalDisk.write(out.resolve("flow2-disk.img")));
     assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}", BASE + "/api/1.0/hosts/" + NEW_UUID)
@@ -168,6 +195,14 @@ class NetnsBootTest {
     assertThat(host.path("product").asText()).isEqualTo("Rack9000");
     assertThat(host.path("serial").asText()).isEqualTo("SN0042");
     assertThat(host.path("groups").toString()).contains("\"default\"");
+    BootTimeline.assertSteps(server, BASE, since, Instant.now(), NEW_UUID, NEW_MAC,
+        Step.of("dhcp.offer").ok(),
+        Step.of("script.served").ok().with("purpose", "register"),
+        Step.of("host.registered").ok().with("manufacturer", "Acme").with("serial", "SN0042"));
+    BootTimeline.assertMoved(before, BootTimeline.metrics(server, BASE), Map.of(
+        "bergenholm_scripts_served_total{purpose=\"register\"}", 1.0,
+        "bergenholm_registrations_total", 1.0));
+    assertThat(getJson("/api/1.0/hosts/?state=registered").path("hosts").toString()).contains(NEW_UUID);
   }
 
   @Test
@@ -175,6 +210,8 @@ class NetnsBootTest {
   void flow3OperatorPutsTheHostIntoAnInstallThenItBootsLocally() throws Exception {
     Qemu.Machine machine = Qemu.Machine.of(NEW_UUID, NEW_MAC).withSmbios("Acme", "Rack9000", "SN0042")
         .withDisk(LocalDisk.write(out.resolve("flow3-disk.img")));
+    Instant since = Instant.now();
+    Map<String, Double> before = BootTimeline.metrics(server, BASE);
     ObjectNode params = (ObjectNode) getJson("/api/1.0/hosts/" + NEW_UUID);
     params.set("groups", JSON.createArrayNode().add(BootData.INSTALL_GROUP));
     Shell.Result put = server.curl("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
@@ -210,5 +247,20 @@ class NetnsBootTest {
         "Trying boot from local disk",
         LocalDisk.MARKER);
     assertThat(local.console()).doesNotContain(BootImages.MARKER).doesNotContain("/ipxe/kernel/");
+    BootTimeline.assertSteps(server, BASE, since, Instant.now(), NEW_UUID, NEW_MAC,
+        Step.of("script.served").ok().with("purpose", "install"),
+        Step.of("image.streamed").ok().with("source", "cache"),
+        Step.of("image.streamed").ok().with("image", "kernel").with("source", "cache"),
+        Step.of("host.installed").ok(),
+        Step.of("dhcp.offer").ok(),
+        Step.of("script.served").ok().with("purpose", "local"));
+    BootTimeline.assertMoved(before, BootTimeline.metrics(server, BASE), Map.of(
+        "bergenholm_images_streamed_total{outcome=\"ok\",source=\"cache\"}", 2.0,
+        "bergenholm_image_requests_total{result=\"hit\"}", 2.0,
+        "bergenholm_installs_completed_total", 1.0,
+        "bergenholm_scripts_served_total{purpose=\"local\"}", 1.0));
+    JsonNode detail = getJson("/api/1.0/hosts/?detail=1").path("detail").path(NEW_UUID);
+    assertThat(detail.path("state").asText()).isEqualTo("installed");
+    assertThat(Instant.parse(detail.path("last_seen").asText())).isAfter(since);
   }
 }

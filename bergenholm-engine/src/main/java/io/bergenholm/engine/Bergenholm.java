@@ -8,6 +8,8 @@ import io.bergenholm.api.Params;
 import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.RecordNames;
 import io.bergenholm.api.Versioned;
+import io.bergenholm.api.event.BootEvent;
+import io.bergenholm.api.event.BootEventSink;
 import io.bergenholm.api.image.ImageSource;
 import io.bergenholm.api.image.ImageSourceProvider;
 import io.bergenholm.api.power.PowerAction;
@@ -19,6 +21,8 @@ import io.bergenholm.api.render.RendererProvider;
 import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.StoreProvider;
+import io.bergenholm.engine.event.BootEvents;
+import io.bergenholm.engine.event.MemoryEventSink;
 import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
 import java.net.URI;
@@ -68,6 +72,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #MAX_PASSES} (default 32): expansion passes before parameters that keep changing
  *       are reported as a cycle; {@value #MAX_VALUE_CHARS} (default 262144): the longest value
  *       expansion may produce, beyond which a value that refers to itself is reported.
+ *   <li>{@value #EVENTS_QUEUE} (default 10000): boot events waiting for the background writer before
+ *       new ones are dropped (and counted); {@value #EVENTS_MAX_PER_HOST} (default 500) and {@value
+ *       #EVENTS_MAX_TOTAL} (default 50000): the bounds of the in-memory timeline, used when the store
+ *       keeps no events itself ({@link ParameterStore#events()}) and no sink was handed to the builder;
+ *       {@value #EVENTS_RATE} (default 100): events of one host (or MAC, or IP) stored per second,
+ *       beyond which they are counted but not stored (metrics and live streams still see them).
  * </ul>
  */
 public final class Bergenholm implements AutoCloseable {
@@ -78,6 +88,10 @@ public final class Bergenholm implements AutoCloseable {
   public static final String CACHE_MAX_RENDERS = "cache.max_renders";
   public static final String MAX_PASSES = "expansion.max_passes";
   public static final String MAX_VALUE_CHARS = "expansion.max_value_chars";
+  public static final String EVENTS_QUEUE = "events.queue";
+  public static final String EVENTS_MAX_PER_HOST = "events.max_per_host";
+  public static final String EVENTS_MAX_TOTAL = "events.max_total";
+  public static final String EVENTS_RATE = "events.max_per_host_per_second";
 
   /** The group that {@link #markInstalled} adds and removes. */
   public static final String INSTALLED = "installed";
@@ -103,10 +117,14 @@ public final class Bergenholm implements AutoCloseable {
   private final Set<String> secretParameters;
   private final Cache<String, Stamped<Resolution>> resolved;
   private final Cache<RenderKey, Stamped<String>> rendered;
+  private final BootEvents events;
+  private final Cache<String, Stamped<ServedScript>> scripts;
 
   private record Stamped<T>(long stamp, T value) {}
 
   private record RenderKey(String template, String hostId) {}
+
+  private record ServedScript(String text, String template, String purpose) {}
 
   private Bergenholm(Builder b, ClassLoader loader, ParameterStore store, boolean ownsStore,
       Set<String> secretConfigKeys) {
@@ -158,6 +176,10 @@ public final class Bergenholm implements AutoCloseable {
     boolean cache = booleanSetting(CACHE_ENABLED, true);
     this.resolved = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_HOSTS, 20_000) : 0).build();
     this.rendered = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
+    this.scripts = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
+    BootEventSink sink = b.eventSink != null ? b.eventSink : store.events().orElseGet(() ->
+        new MemoryEventSink(intSetting(EVENTS_MAX_PER_HOST, 500), intSetting(EVENTS_MAX_TOTAL, 50_000)));
+    this.events = new BootEvents(sink, intSetting(EVENTS_QUEUE, 10_000), intSetting(EVENTS_RATE, 100));
     log.info("engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
         ownsStore ? Secrets.maskLocation(config.get(STORE)) : store.getClass().getSimpleName(),
         b.renderer != null ? renderer.getClass().getSimpleName() : rendererName,
@@ -174,6 +196,7 @@ public final class Bergenholm implements AutoCloseable {
     private ParameterStore store;
     private ClassLoader loader;
     private TemplateRenderer renderer;
+    private BootEventSink eventSink;
     private final List<StoreProvider> storeProviders = new ArrayList<>();
     private final List<PowerDriverProvider> powerProviders = new ArrayList<>();
     private final List<ImageSourceProvider> imageProviders = new ArrayList<>();
@@ -207,6 +230,12 @@ public final class Bergenholm implements AutoCloseable {
     /** Uses this renderer instead of one chosen by {@code renderer=}. */
     public Builder renderer(TemplateRenderer renderer) {
       this.renderer = Objects.requireNonNull(renderer, "renderer");
+      return this;
+    }
+
+    /** Keeps boot events in this sink instead of the store's ({@link ParameterStore#events()}); the caller closes it. */
+    public Builder events(BootEventSink sink) {
+      this.eventSink = Objects.requireNonNull(sink, "sink");
       return this;
     }
 
@@ -382,9 +411,46 @@ public final class Bergenholm implements AutoCloseable {
     return out;
   }
 
-  /** The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it. */
+  /**
+   * The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it.
+   * Records a {@value BootEvent#KIND_SCRIPT_SERVED} event (or an error event).
+   */
   public String ipxeScript(String hostId) {
-    Resolution r = resolveHost(hostId);
+    long started = System.nanoTime();
+    try {
+      long stamp = store.changeStamp();
+      Resolution r = resolveHost(hostId);
+      String script = ipxeScript(hostId, r);
+      String template = String.valueOf(r.params().get("ipxe_script").orElse(""));
+      String purpose = ScriptPurpose.of(r.known(), script);
+      scripts.put(hostId, new Stamped<>(stamp, new ServedScript(script, template, purpose)));
+      events.record(BootEvent.KIND_SCRIPT_SERVED, hostId, BootEvent.OK, Map.of("template", template,
+          "purpose", purpose, "duration_ms", EventTimes.millisSince(started)));
+      return script;
+    } catch (RuntimeException e) {
+      events.record(EventTimes.failure(hostId, "ipxe_script", e, started));
+      throw e;
+    }
+  }
+
+  /**
+   * The host's iPXE script if a rendering made since the store last changed is cached, recording
+   * the same event as {@link #ipxeScript}; empty otherwise (then call {@link #ipxeScript} off the
+   * event loop). Never blocks and never reads the store: safe on an event loop.
+   */
+  public Optional<String> cachedIpxeScript(String hostId) {
+    long started = System.nanoTime();
+    Stamped<ServedScript> hit = scripts.getIfPresent(hostId);
+    if (hit == null || hit.stamp() != store.changeStamp()) {
+      return Optional.empty();
+    }
+    ServedScript s = hit.value();
+    events.record(BootEvent.KIND_SCRIPT_SERVED, hostId, BootEvent.OK, Map.of("template", s.template(),
+        "purpose", s.purpose(), "duration_ms", EventTimes.millisSince(started), "cached", "true"));
+    return Optional.of(s.text());
+  }
+
+  private String ipxeScript(String hostId, Resolution r) {
     Object script = r.params().get("ipxe_script").orElse(null);
     String who = r.known() ? "host '" + hostId + "'" : "host '" + hostId + "' (unknown, resolved through 'register')";
     if (script == null) {
@@ -401,6 +467,28 @@ public final class Bergenholm implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Renders a template for a booting host (its kickstart or preseed), recording a {@value
+   * BootEvent#KIND_TEMPLATE_RENDERED} event (or an error event).
+   */
+  public String bootTemplate(String name, String hostId) {
+    long started = System.nanoTime();
+    try {
+      String out = renderTemplate(name, hostId);
+      events.record(BootEvent.KIND_TEMPLATE_RENDERED, hostId, BootEvent.OK,
+          Map.of("template", name, "bytes", String.valueOf(out.length()), "duration_ms", EventTimes.millisSince(started)));
+      return out;
+    } catch (RuntimeException e) {
+      events.record(EventTimes.failure(hostId, name, e, started));
+      throw e;
+    }
+  }
+
+  /** The boot event recorder: every step of every boot, for the timeline, live streams and metrics. */
+  public BootEvents events() {
+    return events;
   }
 
   // ---- registration and install state ----
@@ -422,6 +510,7 @@ public final class Bergenholm implements AutoCloseable {
     }
     Versioned<Params> created = store.hosts().create(hostId, Params.of(params));
     log.info("registered host {}", hostId);
+    events.record(BootEvent.KIND_HOST_REGISTERED, hostId, BootEvent.OK, EventTimes.strings(params));
     return created;
   }
 
@@ -440,6 +529,7 @@ public final class Bergenholm implements AutoCloseable {
       return host.with(Params.GROUPS, groups);
     });
     log.info("host {} marked {}", hostId, installed ? "installed" : "not installed");
+    events.record(installed ? BootEvent.KIND_HOST_INSTALLED : BootEvent.KIND_HOST_UNINSTALLED, hostId, BootEvent.OK, Map.of());
     return result;
   }
 
@@ -536,9 +626,22 @@ public final class Bergenholm implements AutoCloseable {
   }
 
   public void power(String hostId, PowerAction action) {
+    power(hostId, action, "api");
+  }
+
+  /** A power action on behalf of {@code who} (a token's label, a tool's name), recorded as an event. */
+  public void power(String hostId, PowerAction action, String who) {
     PowerTarget target = powerTarget(hostId);
-    log.info("power {} host {}", action.wireName(), hostId);
-    driverFor(target).perform(target, action);
+    log.info("power {} host {} by {}", action.wireName(), hostId, who);
+    String driver = target.optional("power_driver").orElse("");
+    try {
+      driverFor(target).perform(target, action);
+      events.record(BootEvent.KIND_POWER, hostId, BootEvent.OK, Map.of("action", action.wireName(), "driver", driver, "by", who));
+    } catch (RuntimeException e) {
+      events.record(BootEvent.KIND_POWER, hostId, BootEvent.ERROR,
+          Map.of("action", action.wireName(), "driver", driver, "by", who, "error", String.valueOf(e.getMessage())));
+      throw e;
+    }
   }
 
   private PowerTarget powerTarget(String hostId) {
@@ -591,6 +694,7 @@ public final class Bergenholm implements AutoCloseable {
   public void invalidateCaches() {
     resolved.invalidateAll();
     rendered.invalidateAll();
+    scripts.invalidateAll();
   }
 
   /**
@@ -603,6 +707,7 @@ public final class Bergenholm implements AutoCloseable {
 
   @Override
   public void close() {
+    events.close();
     for (Map.Entry<String, PowerDriver> e : powerDrivers.entrySet()) {
       try {
         e.getValue().close();

@@ -46,6 +46,14 @@ public interface ParameterStore extends AutoCloseable {
     return java.time.Duration.ZERO;
   }
 
+  /**
+   * Where this store keeps boot events, if it keeps them (an optional capability: the engine keeps
+   * them in bounded memory otherwise). Replicas sharing the store share the sink's timeline.
+   */
+  default java.util.Optional<io.bergenholm.api.event.BootEventSink> events() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases connections and watchers. */
   @Override
   default void close() {}

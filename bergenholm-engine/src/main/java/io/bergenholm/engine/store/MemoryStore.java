@@ -1,5 +1,9 @@
 package io.bergenholm.engine.store;
 
+import io.bergenholm.api.event.BootEventSink;
+import io.bergenholm.engine.event.MemoryEventSink;
+import java.util.Optional;
+
 import io.bergenholm.api.Params;
 import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.store.ParameterStore;
@@ -30,6 +34,14 @@ public final class MemoryStore implements ParameterStore {
   @Override
   public RecordStore<String> templates() {
     return templates;
+  }
+
+  private final MemoryEventSink events = new MemoryEventSink(500, 50_000);
+
+  /** Its boot events, in bounded memory (500 per host, 50000 overall). */
+  @Override
+  public Optional<BootEventSink> events() {
+    return Optional.of(events);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.bergenholm.netboot.dhcp;
 
+import io.bergenholm.api.event.BootEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -11,12 +12,14 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +52,13 @@ final class ProxyDhcpHandler extends SimpleChannelInboundHandler<DatagramPacket>
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong ignored = new AtomicLong();
     final AtomicLong answered = new AtomicLong();
+
+    private volatile Consumer<BootEvent> events = e -> { };
+
+    /** Where each offer's {@code dhcp.offer} event goes (it must not block). */
+    void reportTo(Consumer<BootEvent> listener) {
+        this.events = listener;
+    }
 
     ProxyDhcpHandler(BootPolicy policy, InetAddress serverId, InetAddress bootServer, int clientPort, Supplier<Channel> replyChannel, Executor policyExecutor) {
         this.policyExecutor = policyExecutor;
@@ -146,6 +156,9 @@ final class ProxyDhcpHandler extends SimpleChannelInboundHandler<DatagramPacket>
         }
         log.info("{} for {} (arch {}, uuid {}): {}", replyType == DhcpMessage.OFFER ? "proxy offer" : "PXE ack",
                 client.mac(), arch, client.uuid().map(Object::toString).orElse("-"), choice.get().bootFile());
+        events.accept(new BootEvent(Instant.now(), BootEvent.KIND_DHCP_OFFER, client.uuid().map(Object::toString),
+                Optional.of(client.mac()), Optional.empty(), BootEvent.OK, Map.of("arch", Integer.toString(arch),
+                "boot_file", choice.get().bootFile(), "type", replyType == DhcpMessage.OFFER ? "offer" : "ack")));
         return Optional.of(reply(request, replyType, choice.get(), httpClient));
     }
 

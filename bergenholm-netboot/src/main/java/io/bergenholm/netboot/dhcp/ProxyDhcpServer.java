@@ -1,5 +1,6 @@
 package io.bergenholm.netboot.dhcp;
 
+import io.bergenholm.engine.event.BootEvents;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -63,6 +64,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
         this.policyExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 new DefaultThreadFactory("proxydhcp-policy", true), new ThreadPoolExecutor.AbortPolicy());
         this.handler = new ProxyDhcpHandler(policy, b.bindAddress, b.bootServer.orElse(b.bindAddress), b.clientPort, () -> replyChannel, policyExecutor);
+        b.events.ifPresent(recorder -> handler.reportTo(recorder::record));
     }
 
     public static Builder builder() {
@@ -148,6 +150,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     }
 
     public static final class Builder {
+        private Optional<BootEvents> events = Optional.empty();
         private InetAddress bindAddress;
         private Optional<InetAddress> bootServer = Optional.empty();
         private Optional<String> chainUrl = Optional.empty();
@@ -226,6 +229,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
             this.dhcpPort = dhcp;
             this.pxePort = pxe;
             this.clientPort = client;
+            return this;
+        }
+
+        /** Records a {@code dhcp.offer} event for every offer and PXE answer sent (default: none). */
+        public Builder events(BootEvents recorder) {
+            this.events = Optional.of(recorder);
             return this;
         }
 

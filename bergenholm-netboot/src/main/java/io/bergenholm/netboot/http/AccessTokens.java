@@ -26,9 +26,15 @@ public final class AccessTokens {
   private static final AccessTokens NONE = new AccessTokens(Map.of());
 
   private final Map<String, Access> byDigest;
+  private final Map<String, String> labels;
 
   private AccessTokens(Map<String, Access> byDigest) {
+    this(byDigest, Map.of());
+  }
+
+  private AccessTokens(Map<String, Access> byDigest, Map<String, String> labels) {
     this.byDigest = Map.copyOf(byDigest);
+    this.labels = Map.copyOf(labels);
   }
 
   /** No tokens: the management side is open to everyone (with read-write access). */
@@ -57,6 +63,7 @@ public final class AccessTokens {
       throw new UncheckedIOException("cannot read tokens file " + file + ": " + e.getMessage(), e);
     }
     Map<String, Access> digests = new HashMap<>();
+    Map<String, String> labels = new HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -73,9 +80,11 @@ public final class AccessTokens {
         default -> throw new IllegalArgumentException(
             where + ": access must be 'rw' or 'ro', found '" + fields[0] + "'");
       };
-      digests.put(digest(checkToken(fields[1], where)), access);
+      String digest = digest(checkToken(fields[1], where));
+      digests.put(digest, access);
+      labels.put(digest, fields.length > 2 ? fields[2].strip() : "line " + (i + 1));
     }
-    return new AccessTokens(digests);
+    return new AccessTokens(digests, labels);
   }
 
   public boolean isEmpty() {
@@ -85,6 +94,18 @@ public final class AccessTokens {
   /** The access a presented token grants, if it is one of ours. */
   public Optional<Access> lookup(String token) {
     return Optional.ofNullable(byDigest.get(digest(token)));
+  }
+
+  /**
+   * The label a token has in the tokens file (its third field; {@code line N} when it has none),
+   * for the audit log; {@code open} when no tokens are configured, {@code token} for tokens given
+   * directly.
+   */
+  public String label(String token) {
+    if (byDigest.isEmpty()) {
+      return "open";
+    }
+    return labels.getOrDefault(digest(token), "token");
   }
 
   private static String checkToken(String token, String where) {

@@ -25,6 +25,12 @@ final class BootEndpoints {
     return Reply.text(OK, engine.ipxeScript(call.pathParam(0)));
   }
 
+  /** On the event loop: a warm script from the engine's cache, else the render on a worker. */
+  Outcome cachedScript(Call call) {
+    return engine.cachedIpxeScript(call.pathParam(0)).<Outcome>map(s -> Reply.text(OK, s))
+        .orElseGet(() -> new Deferred(() -> script(call)));
+  }
+
   /** The generic chain script, pointing at the address this request came in on. */
   Outcome chainScript(Call call) {
     return Reply.text(OK, ChainScript.forBaseUrl(call.baseUrl()));

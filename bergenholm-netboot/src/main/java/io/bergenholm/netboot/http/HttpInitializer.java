@@ -20,15 +20,17 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
   private final RequestHandler.Endpoint endpoint;
   private final Executor workers;
   private final ImageRoute images;
+  private final ServerMetrics metrics;
 
   HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
-      Executor workers, ImageRoute images) {
+      Executor workers, ImageRoute images, ServerMetrics metrics) {
     this.tls = tls;
     this.settings = settings;
     this.router = router;
     this.endpoint = endpoint;
     this.workers = workers;
     this.images = images;
+    this.metrics = metrics;
   }
 
   @Override
@@ -42,6 +44,6 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     p.addLast("body", new BoundedAggregator(limits.maxBodyBytes()));
     p.addLast("chunked", new ChunkedWriteHandler());
-    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits));
+    p.addLast("routes", new RequestHandler(router, endpoint, workers, images, limits, metrics));
   }
 }

@@ -41,6 +41,7 @@ public final class HttpServer implements AutoCloseable {
   private final List<Channel> channels = new ArrayList<>();
   private InetSocketAddress bootAddress;
   private Optional<InetSocketAddress> managementAddress = Optional.empty();
+  private Optional<ServerMetrics> ownedMetrics = Optional.empty();
 
   private HttpServer(HttpSettings settings) {
     this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bergenholm-http-accept"),
@@ -56,14 +57,30 @@ public final class HttpServer implements AutoCloseable {
    * @throws UncheckedIOException if a listener cannot bind or a TLS file cannot be read
    */
   public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images) {
+    ServerMetrics metrics = ServerMetrics.forEngine(engine);
+    try {
+      HttpServer server = start(engine, settings, images, metrics);
+      server.ownedMetrics = Optional.of(metrics);
+      return server;
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #start(Bergenholm, HttpSettings, ImageRoute)}, serving {@code metrics} on {@code
+   * /metrics}; the caller closes them.
+   */
+  public static HttpServer start(Bergenholm engine, HttpSettings settings, ImageRoute images, ServerMetrics metrics) {
     HttpServer server = new HttpServer(settings);
     try {
-      Router router = Routes.build(engine, new Json(settings.limits()));
+      Router router = Routes.build(engine, new Json(settings.limits()), metrics);
       boolean split = settings.management().isPresent();
-      server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot");
+      server.bootAddress = server.bind(settings.boot(), settings, router, !split, images, "boot", metrics);
       if (split) {
         server.managementAddress = Optional.of(
-            server.bind(settings.management().get(), settings, router, true, images, "management"));
+            server.bind(settings.management().get(), settings, router, true, images, "management", metrics));
       }
       warnIfOpen(settings);
       return server;
@@ -74,7 +91,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private InetSocketAddress bind(Listener listener, HttpSettings settings, Router router, boolean management,
-      ImageRoute images, String role) {
+      ImageRoute images, String role, ServerMetrics metrics) {
     Optional<SslContext> tls = listener.tls().map(HttpServer::sslContext);
     RequestHandler.Endpoint endpoint =
         new RequestHandler.Endpoint(tls.isPresent() ? "https" : "http", management, settings.tokens());
@@ -83,7 +100,7 @@ public final class HttpServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images));
+        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, images, metrics));
     Channel ch;
     try {
       ch = b.bind(listener.address()).syncUninterruptibly().channel();
@@ -137,5 +154,6 @@ public final class HttpServer implements AutoCloseable {
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.close();
+    ownedMetrics.ifPresent(ServerMetrics::close);
   }
 }

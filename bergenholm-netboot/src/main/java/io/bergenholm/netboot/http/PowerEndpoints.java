@@ -34,7 +34,7 @@ final class PowerEndpoints {
     if (!(power instanceof String action)) {
       throw new BadInputException("host '" + id + "': 'power' must be a string, found " + power);
     }
-    engine.power(id, PowerAction.fromWire(action));
+    engine.power(id, PowerAction.fromWire(action), RequestLog.caller(call));
     return Reply.empty(ACCEPTED);
   }
 

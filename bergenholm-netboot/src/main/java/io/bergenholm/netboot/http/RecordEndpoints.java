@@ -152,7 +152,7 @@ final class RecordEndpoints {
 
   /** A template rendered for a host: what installers fetch as their kickstart or preseed. */
   Outcome renderTemplate(Call call) {
-    return Reply.text(OK, engine.renderTemplate(call.pathParam(0), call.pathParam(1)));
+    return Reply.text(OK, engine.bootTemplate(call.pathParam(0), call.pathParam(1)));
   }
 
   Outcome createTemplate(Call call) {

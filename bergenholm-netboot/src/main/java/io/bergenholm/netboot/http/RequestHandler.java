@@ -51,6 +51,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Executor workers;
   private final ImageRoute images;
   private final Limits limits;
+  private final ServerMetrics metrics;
 
   /** Completes when the previous response on this connection is written; event loop only. */
   private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
@@ -64,21 +65,24 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    */
   record Endpoint(String scheme, boolean servesManagement, AccessTokens tokens) {}
 
-  RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits) {
+  RequestHandler(Router router, Endpoint endpoint, Executor workers, ImageRoute images, Limits limits,
+      ServerMetrics metrics) {
     this.router = router;
     this.endpoint = endpoint;
     this.workers = workers;
     this.images = images;
     this.limits = limits;
+    this.metrics = metrics;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     HttpMethod method = req.method();
+    RequestLog requestLog = new RequestLog(ctx.channel().remoteAddress(), method.name(), pathOf(req.uri()));
     if (req.decoderResult().isFailure()) {
       Reply malformed = malformed(req.decoderResult().cause());
       respond(ctx, () -> CompletableFuture.completedFuture(malformed), method,
-          pathOf(req.uri()), false, req.headers());
+          pathOf(req.uri()), false, req.headers(), requestLog);
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -86,11 +90,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     HttpHeaders headers = req.headers();
     Supplier<CompletableFuture<Outcome>> outcome;
     try {
-      outcome = dispatch(ctx, req, headers, keepAlive);
+      outcome = dispatch(ctx, req, headers, keepAlive, requestLog);
     } catch (RuntimeException e) {
       outcome = () -> CompletableFuture.failedFuture(e);
     }
-    respond(ctx, outcome, method, pathOf(req.uri()), keepAlive, headers);
+    respond(ctx, outcome, method, pathOf(req.uri()), keepAlive, headers, requestLog);
   }
 
   /**
@@ -99,7 +103,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    * requests also take effect in order.
    */
   private Supplier<CompletableFuture<Outcome>> dispatch(ChannelHandlerContext ctx, FullHttpRequest req, HttpHeaders headers,
-      boolean keepAlive) {
+      boolean keepAlive, RequestLog requestLog) {
     QueryStringDecoder uri = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, limits.maxParameters() + 1);
     Map<String, List<String>> query = uri.parameters();
     if (query.values().stream().mapToInt(List::size).sum() > limits.maxParameters()) {
@@ -110,6 +114,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return done(Reply.error(NOT_FOUND, "no such path: " + uri.rawPath()));
     }
     Router.Route route = match.get().route();
+    requestLog.route = route.pattern();
     Optional<Router.Binding> binding = route.binding(req.method());
     if (binding.isEmpty()) {
       return done(Reply.error(METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + uri.rawPath()
@@ -121,10 +126,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     byte[] body = ByteBufUtil.getBytes(req.content());
     Optional<Access> access = access(headers);
+    requestLog.caller = caller(headers);
+    headers.set(RequestLog.CALLER_HEADER, requestLog.caller);
     Call call = new Call(req.method(), uri.path(), params, query, headers, body, access,
         baseUrl(ctx, headers), keepAlive);
 
     Guard guard = binding.get().guard().apply(call);
+    requestLog.guard = guard;
     if (guard.management()) {
       if (!endpoint.servesManagement()) {
         return done(Reply.error(NOT_FOUND, uri.rawPath() + " is served on the management address only"));
@@ -144,8 +152,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (binding.get().inline()) {
       return () -> {
         try {
-          return CompletableFuture.completedFuture(handler.handle(call));
-        } catch (RuntimeException e) {
+          Outcome now = handler.handle(call);
+          if (now instanceof Deferred later) {
+            return CompletableFuture.supplyAsync(later.work(), workers);
+          }
+          return CompletableFuture.completedFuture(now);
+        } catch (RuntimeException e) { // RejectedExecutionException too: every worker busy, queue full
           return CompletableFuture.failedFuture(e);
         }
       };
@@ -170,39 +182,57 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return endpoint.tokens().lookup(auth.substring(7).strip());
   }
 
+  /** The label of the caller's token, for the access and audit logs ({@code -} without one). */
+  private String caller(HttpHeaders headers) {
+    String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
+    if (endpoint.tokens().isEmpty()) {
+      return "open";
+    }
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return "-";
+    }
+    String token = auth.substring(7).strip();
+    return endpoint.tokens().lookup(token).isPresent() ? endpoint.tokens().label(token) : "-";
+  }
+
   /** Writes the outcome once every earlier response on this connection is out. */
   private void respond(ChannelHandlerContext ctx, Supplier<CompletableFuture<Outcome>> work, HttpMethod method,
-      String path, boolean keepAlive, HttpHeaders requestHeaders) {
+      String path, boolean keepAlive, HttpHeaders requestHeaders, RequestLog requestLog) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     CompletableFuture<Void> before = previous;
     previous = written;
     before.thenCompose(x -> work.get().handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
         .thenAccept(o -> {
           if (ctx.executor().inEventLoop()) {
-            write(ctx, o, method, path, keepAlive, requestHeaders, written);
+            write(ctx, o, method, path, keepAlive, requestHeaders, written, requestLog);
           } else {
-            ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written));
+            ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written, requestLog));
           }
         });
   }
 
   private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,
-      boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written) {
+      boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written, RequestLog requestLog) {
     if (outcome instanceof ImageHandoff image) {
       CompletionStage<Void> served;
       try {
         served = images.serve(ctx, image.call(), image.target());
       } catch (RuntimeException e) {
-        write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written);
+        write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written,
+            requestLog);
         return;
       }
+      requestLog.finish(metrics, 200);
       served.whenComplete((x, e) -> written.complete(null));
       return;
     }
-    Reply reply = withEtag((Reply) outcome, method, requestHeaders);
-    if (log.isDebugEnabled()) {
-      log.debug("{} {} {} -> {}", ctx.channel().remoteAddress(), method, path, reply.status().code());
+    if (outcome instanceof EventStream stream) {
+      requestLog.finish(metrics, 200);
+      SseStream.serve(ctx, stream).whenComplete((x, e) -> written.complete(null));
+      return;
     }
+    Reply reply = withEtag((Reply) outcome, method, requestHeaders);
+    requestLog.finish(metrics, reply.status().code());
     HttpReplies.write(ctx, reply, method, keepAlive).addListener(f -> written.complete(null));
   }
 

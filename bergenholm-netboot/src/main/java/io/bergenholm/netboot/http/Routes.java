@@ -4,24 +4,28 @@ import static io.netty.handler.codec.http.HttpMethod.DELETE;
 import static io.netty.handler.codec.http.HttpMethod.GET;
 import static io.netty.handler.codec.http.HttpMethod.POST;
 import static io.netty.handler.codec.http.HttpMethod.PUT;
+import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
 import io.bergenholm.engine.Bergenholm;
+import java.util.Map;
 
 /** The route table: every path the server answers, with who may call it. */
 final class Routes {
   private Routes() {}
 
-  static Router build(Bergenholm engine, Json json) {
+  static Router build(Bergenholm engine, Json json, ServerMetrics metrics) {
     RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine));
     BootEndpoints boot = new BootEndpoints(engine);
     PowerEndpoints power = new PowerEndpoints(engine, json);
+    EventEndpoints events = new EventEndpoints(engine, metrics);
     Router r = new Router();
 
     // Boot side: open, on the boot listener.
     r.on(GET, "/healthz", call -> Guard.BOOT, BootEndpoints::healthz, true);
     r.on(GET, "/readyz", Guard.BOOT, boot::readyz);
     r.on(GET, "/ipxe/boot.ipxe", call -> Guard.BOOT, boot::chainScript, true);
-    r.on(GET, "/ipxe/script/{}", Guard.BOOT, boot::script);
+    // Inline: a warm script comes from the engine's cache on the event loop; a render goes to a worker.
+    r.on(GET, "/ipxe/script/{}", call -> Guard.BOOT, boot::cachedScript, true);
     r.on(GET, "/ipxe/register/{}", Guard.BOOT, boot::register);
     for (String kind : new String[] {"kernel", "module", "initrd"}) {
       r.on(GET, "/ipxe/" + kind + "/{}", Guard.BOOT, call -> boot.image(call, kind));
@@ -33,10 +37,10 @@ final class Routes {
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
 
     // Management side.
-    r.on(GET, "/api/1.0/hosts", Guard.READ, records::listHosts);
-    r.on(GET, "/api/1.0/hosts/", Guard.READ, records::listHosts);
+    r.on(GET, "/api/1.0/hosts", Guard.READ, call -> events.listHosts(call, records::listHosts));
+    r.on(GET, "/api/1.0/hosts/", Guard.READ, call -> events.listHosts(call, records::listHosts));
     r.on(GET, "/api/1.0/hosts/{}",
-        call -> call.param("installed").isPresent() ? Guard.BOOT : Guard.READ, records::getHost, false);
+        call -> call.param("installed").isPresent() ? Guard.BOOT : Guard.READ, call -> events.getHost(call, records::getHost), false);
     r.on(POST, "/api/1.0/hosts/{}", Guard.WRITE, records::createHost);
     r.on(PUT, "/api/1.0/hosts/{}", Guard.WRITE, records::replaceHost);
     r.on(DELETE, "/api/1.0/hosts/{}", Guard.WRITE, records::deleteHost);
@@ -58,6 +62,11 @@ final class Routes {
     r.on(GET, "/api/1.0/power/{}", Guard.READ, power::status);
     r.on(PUT, "/api/1.0/power/{}", Guard.WRITE, power::act);
 
+    // Boot timeline, live events and metrics (management side).
+    r.on(GET, "/api/1.0/hosts/{}/events", Guard.READ, events::hostEvents);
+    r.on(GET, "/api/1.0/events", Guard.READ, events::allEvents);
+    r.on(GET, "/api/1.0/events/stream", Guard.READ, events::stream);
+    r.on(GET, "/metrics", Guard.READ, call -> new Reply(OK, ServerMetrics.CONTENT_TYPE, metrics.scrape(), Map.of()));
     // The operator console and what it asks of the API beyond the records.
     ConsoleEndpoints console = new ConsoleEndpoints(Routes.class.getClassLoader());
     r.on(GET, "/ui", Guard.CONSOLE, console::redirect);

@@ -1,5 +1,6 @@
 package io.bergenholm.netboot.tftp;
 
+import io.bergenholm.api.event.BootEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -10,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +29,11 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
     private final ExecutorService lookups;
     private final Bootstrap transfers;
     private final AtomicInteger active;
+    private final Consumer<BootEvent> events;
 
     TftpRequestHandler(TftpServer.Settings settings, TftpFiles files, ExecutorService lookups, Bootstrap transfers,
-            AtomicInteger active) {
+            AtomicInteger active, Consumer<BootEvent> events) {
+        this.events = events;
         this.settings = settings;
         this.files = files;
         this.lookups = lookups;
@@ -88,6 +92,7 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
                 settings.maxWindowBytes(), settings.retransmitTimeout());
         TftpTransfer transfer = new TftpTransfer(request.filename(), peer, source, options, settings.maxRetries(),
                 active::decrementAndGet);
+        transfer.reportTo(events);
         InetSocketAddress local = new InetSocketAddress(((InetSocketAddress) ctx.channel().localAddress()).getAddress(), 0);
         ChannelFuture connected = transfers.clone().handler(transfer).connect(peer, local);
         connected.addListener(f -> {

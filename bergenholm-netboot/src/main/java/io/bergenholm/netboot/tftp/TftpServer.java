@@ -1,15 +1,17 @@
 package io.bergenholm.netboot.tftp;
 
+import io.bergenholm.api.event.BootEvent;
+import io.bergenholm.engine.event.BootEvents;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -28,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ public final class TftpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
 
     private final Settings settings;
+    private final Consumer<BootEvent> events;
     private final TftpFiles files;
     private final AtomicInteger activeTransfers = new AtomicInteger();
     private EventLoopGroup group;
@@ -70,6 +74,7 @@ public final class TftpServer implements AutoCloseable {
         this.settings = new Settings(b.bind, b.retransmitTimeout, b.maxRetries, b.maxTransfers, b.maxBlockSize,
                 b.maxWindowBytes, b.threads, b.nativeTransport);
         this.files = new TftpFiles(Optional.ofNullable(b.root), b.virtualFiles);
+        this.events = b.events;
     }
 
     public static Builder builder() {
@@ -93,7 +98,7 @@ public final class TftpServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_SNDBUF, 256 * 1024);
-        TftpRequestHandler handler = new TftpRequestHandler(settings, files, lookups, transfers, activeTransfers);
+        TftpRequestHandler handler = new TftpRequestHandler(settings, files, lookups, transfers, activeTransfers, events);
         ChannelFuture bound = new Bootstrap()
                 .group(group)
                 .channel(channelType)
@@ -153,6 +158,7 @@ public final class TftpServer implements AutoCloseable {
         private int maxWindowBytes = 64 * 1024;
         private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
         private boolean nativeTransport = true;
+        private Consumer<BootEvent> events = e -> { };
 
         private Builder() {
         }
@@ -228,6 +234,12 @@ public final class TftpServer implements AutoCloseable {
         /** Use Netty's native epoll transport when it is available (default), or always the JDK's NIO. */
         public Builder nativeTransport(boolean enabled) {
             this.nativeTransport = enabled;
+            return this;
+        }
+
+        /** Records a {@code tftp.transfer} event for every transfer that ends (default: none). */
+        public Builder events(BootEvents recorder) {
+            this.events = Objects.requireNonNull(recorder, "recorder")::record;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.bergenholm.netboot.tftp;
 
+import io.bergenholm.api.event.BootEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,7 +8,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +48,7 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
     private long deadline;
     private boolean timerArmed;
     private boolean ended;
+    private Consumer<BootEvent> events = e -> { };
 
     TftpTransfer(String filename, InetSocketAddress peer, TftpSource source, TransferOptions options,
             int maxRetries, Runnable onEnd) {
@@ -55,6 +60,11 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
         this.onEnd = onEnd;
         this.lastBlock = source.size() / options.blockSize() + 1;
         this.timeoutNanos = options.timeout().toNanos();
+    }
+
+    /** Where the transfer's {@code tftp.transfer} event goes when it ends (it must not block). */
+    void reportTo(Consumer<BootEvent> listener) {
+        this.events = listener;
     }
 
     @Override
@@ -214,6 +224,9 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
             log.warn("transfer of {} to {} stopped after {} bytes, blksize {}, windowsize {}, {} ms: {}",
                     filename, peer, sent, options.blockSize(), options.windowSize(), millis, problem);
         }
+        events.accept(BootEvent.ofClient(BootEvent.KIND_TFTP_TRANSFER, null, peer.getAddress().getHostAddress(),
+                complete ? BootEvent.OK : problem.startsWith("client aborted") ? BootEvent.ABORTED : BootEvent.ERROR,
+                transferAttributes(sent, millis, problem)));
         try {
             source.close();
         } finally {
@@ -222,5 +235,20 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
             }
             onEnd.run();
         }
+    }
+
+    private Map<String, String> transferAttributes(long sent, long millis, String problem) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("file", filename);
+        a.put("bytes", Long.toString(sent));
+        a.put("duration_ms", Long.toString(millis));
+        a.put("blksize", Integer.toString(options.blockSize()));
+        a.put("windowsize", Integer.toString(options.windowSize()));
+        a.put("options", String.join(",", options.acknowledged().keySet()));
+        a.put("retransmits", Long.toString(retransmits));
+        if (problem != null && !problem.isEmpty()) {
+            a.put("error", problem);
+        }
+        return a;
     }
 }

@@ -5,6 +5,7 @@ import io.bergenholm.api.Params;
 import io.bergenholm.api.RecordKind;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.Versioned;
+import io.bergenholm.api.event.BootEventSink;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.RecordStore;
 import java.io.IOException;
@@ -58,6 +59,7 @@ public final class FileParameterStore implements ParameterStore {
   private final FileRecordStore<Params> hosts;
   private final FileRecordStore<Params> groups;
   private final FileRecordStore<String> templates;
+  private final FileEventSink events;
 
   private FileParameterStore(Path root, boolean readOnly, String readOnlyReason) {
     this.root = root;
@@ -68,6 +70,7 @@ public final class FileParameterStore implements ParameterStore {
     this.hosts = new FileRecordStore<>(RecordKind.HOST, this, json);
     this.groups = new FileRecordStore<>(RecordKind.GROUP, this, json);
     this.templates = new FileRecordStore<>(RecordKind.TEMPLATE, this, new TextCodec());
+    this.events = new FileEventSink(root, 8L * 1024 * 1024);
     this.watcher = new ChangeWatcher(root, Stream.of(RecordKind.values()).map(RecordKind::plural).collect(Collectors.toSet()));
   }
 
@@ -235,6 +238,15 @@ public final class FileParameterStore implements ParameterStore {
   }
 
   /**
+   * Boot events in {@code events/events.jsonl} under the store folder, rotated at 8 MiB; none for a
+   * read-only store (the engine then keeps them in memory).
+   */
+  @Override
+  public Optional<BootEventSink> events() {
+    return readOnly ? Optional.empty() : Optional.of(events);
+  }
+
+  /**
    * {@link #CHANGE_DETECTION_LAG} while the folders are watched; zero if they cannot be, because
    * then the stamp changes on every read.
    */
@@ -245,6 +257,7 @@ public final class FileParameterStore implements ParameterStore {
 
   @Override
   public void close() {
+    events.close();
     watcher.close();
   }
 

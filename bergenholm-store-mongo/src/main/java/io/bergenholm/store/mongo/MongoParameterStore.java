@@ -9,6 +9,7 @@ import com.mongodb.client.model.Filters;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
 import io.bergenholm.api.RecordKind;
+import io.bergenholm.api.event.BootEventSink;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.RecordStore;
 import java.math.BigDecimal;
@@ -51,6 +52,7 @@ public final class MongoParameterStore implements ParameterStore {
   private final MongoRecordStore<Params> hosts;
   private final MongoRecordStore<Params> groups;
   private final MongoRecordStore<String> templates;
+  private final MongoEventSink events;
 
   MongoParameterStore(MongoStoreSettings settings) {
     this.settings = settings;
@@ -82,6 +84,8 @@ public final class MongoParameterStore implements ParameterStore {
         db.getCollection(RecordKind.GROUP.plural(), BsonDocument.class), new ParamsShape(), failures, onWrite);
     this.templates = new MongoRecordStore<>(RecordKind.TEMPLATE,
         db.getCollection(RecordKind.TEMPLATE.plural(), BsonDocument.class), new TemplateShape(), failures, onWrite);
+    this.events = new MongoEventSink(db.getCollection(MongoEventSink.COLLECTION, BsonDocument.class), failures,
+        500, 50_000);
     log.info("MongoDB store {} (connect {} ms, server selection {} ms, socket {} ms, change lag {} ms)",
         settings.displayName(), ms(settings.connectTimeout()), ms(settings.serverSelectionTimeout()),
         ms(settings.socketTimeout()), ms(settings.changeLag()));
@@ -161,6 +165,12 @@ public final class MongoParameterStore implements ParameterStore {
     }
     BsonParams.decimal128(number).ifPresent(dec -> values.add(new BsonDecimal128(dec)));
     values.add(BsonParams.tagged("decimal", wanted));
+  }
+
+  /** Boot events in collection {@code boot_events}: 500 per host, 50000 overall, shared by every replica. */
+  @Override
+  public Optional<BootEventSink> events() {
+    return Optional.of(events);
   }
 
   @Override

@@ -141,6 +141,30 @@ class ReplicasTest {
     assertThat(b.get("/api/1.0/hosts/samplehost").statusCode()).isEqualTo(404);
   }
 
+  /** Boot steps served by either replica land in one timeline that both replicas read alike. */
+  @Test
+  @Timeout(60)
+  void bothReplicasShowOneTimeline() throws Exception {
+    String uuid = "0c6d9e5a-4b7e-4c2b-9d2e-5b0f2a3c4d5e";
+    assertThat(a.get("/ipxe/script/" + uuid).body()).contains("register");
+    assertThat(b.get("/ipxe/register/" + uuid + "?manufacturer=QEMU").statusCode()).isEqualTo(201);
+    Thread.sleep(LAG_MS + 1);
+    assertThat(a.get("/ipxe/script/" + uuid).statusCode()).isEqualTo(200);
+    assertThat(b.get("/api/1.0/hosts/" + uuid + "?installed=mark").statusCode()).isEqualTo(200);
+    assertThat(a.engine().events().flush(10_000)).isTrue();
+    assertThat(b.engine().events().flush(10_000)).isTrue();
+    String fromA = a.get("/api/1.0/hosts/" + uuid + "/events").body();
+    String fromB = b.get("/api/1.0/hosts/" + uuid + "/events").body();
+    assertThat(fromA).isEqualTo(fromB);
+    List<String> kinds = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"kind\":\"([a-z.]+)\"").matcher(fromA);
+    while (m.find()) {
+      kinds.add(m.group(1));
+    }
+    assertThat(kinds).containsExactly("script.served", "host.registered", "script.served", "host.installed");
+    assertThat(fromA).contains("\"purpose\":\"register\"", "\"purpose\":\"local\"", "\"manufacturer\":\"QEMU\"");
+  }
+
   /** Machines booting at once, their requests spread over both servers: each is created once. */
   @Test
   @Timeout(60)

@@ -64,6 +64,42 @@ final class ApiClient {
     return send("GET", path, Optional.empty(), "");
   }
 
+  /**
+   * Reads a streamed response line by line, handing each to {@code line} until it returns false or
+   * the server ends the stream.
+   */
+  void follow(String path, java.util.function.Predicate<String> line) {
+    URI uri = URI.create(base + path);
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    HttpResponse<java.util.stream.Stream<String>> r;
+    try {
+      r = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+    } catch (ConnectException e) {
+      throw new ClientException(Main.UNREACHABLE, "cannot connect to " + base + " (is the server running? set --url or BERGENHOLM_URL)");
+    } catch (IOException e) {
+      throw new ClientException(Main.UNREACHABLE, "request to " + uri + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClientException(Main.UNREACHABLE, "interrupted");
+    }
+    try (java.util.stream.Stream<String> lines = r.body()) {
+      if (r.statusCode() / 100 != 2) {
+        String body = String.join("\n", (Iterable<String>) lines::iterator);
+        throw new ClientException(r.statusCode() >= 500 ? Main.UNREACHABLE : Main.REFUSED,
+            "GET " + path + ": " + r.statusCode() + " " + reason(body));
+      }
+      java.util.Iterator<String> it = lines.iterator();
+      while (it.hasNext()) {
+        if (!line.test(it.next())) {
+          return;
+        }
+      }
+    } catch (java.io.UncheckedIOException e) {
+      throw new ClientException(Main.UNREACHABLE, "the event stream from " + uri + " broke: " + e.getCause());
+    }
+  }
+
   static JsonNode parse(String body) {
     try {
       return JSON.readTree(body);

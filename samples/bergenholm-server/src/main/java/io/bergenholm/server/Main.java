@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       RecordCommands.GroupCommand.class,
       RecordCommands.TemplateCommand.class,
       PowerCommand.class,
+      WatchCommand.class,
       HelpCommand.class
     },
     exitCodeOnInvalidInput = Main.USAGE,

@@ -98,6 +98,23 @@ final class RecordCommands {
       return printJson("/hosts/" + segment(id) + q);
     }
 
+    @Command(name = "events", description = "Show a host's boot timeline, oldest first, one line per event.")
+    int events(@Parameters(paramLabel = "ID") String id,
+        @Option(names = "--since", paramLabel = "TIME", description = "Only events after this RFC 3339 time.") String since,
+        @Option(names = "--limit", paramLabel = "N", description = "At most the N newest events (default 100).")
+            Integer limit) {
+      StringBuilder q = new StringBuilder();
+      if (since != null) {
+        q.append("?since=").append(segment(since));
+      }
+      if (limit != null) {
+        q.append(q.length() == 0 ? '?' : '&').append("limit=").append(limit);
+      }
+      JsonNode n = ApiClient.parse(main.client().get("/hosts/" + segment(id) + "/events" + q).body());
+      n.path("events").forEach(e -> out().println(EventLines.format(e)));
+      return Main.OK;
+    }
+
     @Command(name = "explain", description = "Show where each resolved parameter of a host comes from.")
     int explain(@Parameters(paramLabel = "ID") String id) {
       JsonNode n = ApiClient.parse(main.client().get("/hosts/" + segment(id) + "?explain=1").body());

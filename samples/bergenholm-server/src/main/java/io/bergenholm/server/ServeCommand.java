@@ -6,6 +6,7 @@ import io.bergenholm.netboot.dhcp.ProxyDhcpServer;
 import io.bergenholm.netboot.http.AccessTokens;
 import io.bergenholm.netboot.http.ChainScript;
 import io.bergenholm.netboot.http.HttpServer;
+import io.bergenholm.netboot.http.ServerMetrics;
 import io.bergenholm.netboot.http.HttpSettings;
 import io.bergenholm.netboot.http.image.NettyImageRoute;
 import io.bergenholm.netboot.tftp.TftpServer;
@@ -118,6 +119,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "N", description = "Threads for store, render and power calls.")
   Integer workers;
 
+  @Option(names = "--log-level", paramLabel = "LEVEL",
+      description = "Log level: trace, debug, info (default), warn, error, off.")
+  String logLevel;
+
+  @Option(names = "--log-format", paramLabel = "FORMAT", description = "Log lines as text (default) or json.")
+  String logFormat;
+
+  @Option(names = "--boot-access-log", paramLabel = "LEVEL",
+      description = "info: one log line per boot-side request; off (default): none. Management requests are always logged.")
+  String bootAccessLog;
+
   @Option(names = {"-E", "--engine"}, paramLabel = "KEY=VALUE", description = "An engine setting (repeatable).")
   Map<String, String> engineSettings = new LinkedHashMap<>();
 
@@ -133,6 +145,11 @@ final class ServeCommand implements Callable<Integer> {
       this.http = http;
       this.others = others;
       this.store = store;
+    }
+
+    /** The engine (its events, for tests that wait for them). */
+    Bergenholm engine() {
+      return engine;
     }
 
     InetSocketAddress bootAddress() {
@@ -176,6 +193,10 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     Running running;
     try {
+      Properties file = loadConfig();
+      Logging.configure(Optional.ofNullable(pick(logLevel, file, "log-level")).orElse("info"),
+          Optional.ofNullable(pick(logFormat, file, "log-format")).orElse("text"),
+          Optional.ofNullable(pick(bootAccessLog, file, "boot-access-log")).orElse("off"));
       running = start();
     } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
       spec.commandLine().getErr().println("bergenholm serve: " + e.getMessage());
@@ -229,16 +250,18 @@ final class ServeCommand implements Callable<Integer> {
     try {
       ImageService images = ImageService.forEngine(engine, engineConfig);
       started.add(images);
-      NettyImageRoute imageRoute = new NettyImageRoute(images);
+      NettyImageRoute imageRoute = new NettyImageRoute(images, engine.events());
       started.add(0, imageRoute);
-      HttpServer server = HttpServer.start(engine, settings, imageRoute);
+      ServerMetrics metrics = ServerMetrics.forEngine(engine).withImages(images);
+      started.add(metrics);
+      HttpServer server = HttpServer.start(engine, settings, imageRoute, metrics);
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {
-          started.add(0, startTftp(tftpAt.get(), file, bootUrl));
+          started.add(0, startTftp(tftpAt.get(), file, bootUrl, engine));
         }
         if (dhcpAt.isPresent()) {
-          started.add(0, startProxyDhcp(dhcpAt.get(), tftpAt, bootUrl));
+          started.add(0, startProxyDhcp(dhcpAt.get(), tftpAt, bootUrl, engine));
         }
       } catch (RuntimeException e) {
         server.close();
@@ -273,7 +296,7 @@ final class ServeCommand implements Callable<Integer> {
     return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort();
   }
 
-  private TftpServer startTftp(String at, Properties file, String bootUrl) {
+  private TftpServer startTftp(String at, Properties file, String bootUrl, Bergenholm engine) {
     Path root = Optional.ofNullable(path(tftpRoot, file, "tftp-root")).orElse(Path.of("/usr/lib/ipxe"));
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("--tftp-root " + root + " is not a directory (Debian's ipxe package"
@@ -281,18 +304,18 @@ final class ServeCommand implements Callable<Integer> {
     }
     byte[] chain = ChainScript.forBaseUrl(bootUrl).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     TftpServer tftpServer = TftpServer.builder().bind(Addresses.parse("--tftp", at)).root(root)
-        .virtualFile("boot.ipxe", () -> chain).build();
+        .virtualFile("boot.ipxe", () -> chain).events(engine.events()).build();
     tftpServer.start();
     log.info("TFTP on {} serving {} and boot.ipxe (chains to {})", tftpServer.localAddress(), root, bootUrl);
     return tftpServer;
   }
 
-  private static ProxyDhcpServer startProxyDhcp(String at, Optional<String> tftpAt, String bootUrl) {
+  private static ProxyDhcpServer startProxyDhcp(String at, Optional<String> tftpAt, String bootUrl, Bergenholm engine) {
     java.net.InetAddress address = Addresses.parse("--proxy-dhcp", at + ":0").getAddress();
     java.net.InetAddress nextServer = tftpAt.map(t -> Addresses.parse("--tftp", t).getAddress())
         .filter(a -> !a.isAnyLocalAddress()).orElse(address);
     ProxyDhcpServer dhcp = ProxyDhcpServer.builder().bindAddress(address).bootServer(nextServer)
-        .chainUrl(bootUrl + "/ipxe/boot.ipxe").build();
+        .chainUrl(bootUrl + "/ipxe/boot.ipxe").events(engine.events()).build();
     dhcp.start();
     log.info("proxyDHCP on {} (next-server {}, iPXE chains to {}/ipxe/boot.ipxe)", address.getHostAddress(),
         nextServer.getHostAddress(), bootUrl);

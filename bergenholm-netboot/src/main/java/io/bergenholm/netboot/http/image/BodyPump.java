@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,8 @@ final class BodyPump {
   private final boolean keepAlive;
   private final boolean zeroCopy;
   private final CompletableFuture<Void> done;
+  private final BiConsumer<String, Long> ended;
+  private long sent;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private long position;
   private boolean writing;
@@ -43,10 +46,13 @@ final class BodyPump {
    * @param end one past the last byte to send, or -1 to send until the image is complete
    * @param zeroCopy whether file regions can go to the channel as they are (no TLS in the way)
    * @param done completed when the response is written or abandoned
+   * @param ended told once how the body ended ({@code ok}, {@code aborted} by the client, {@code
+   *     error}) and how many body bytes went out
    */
   BodyPump(
       ChannelHandlerContext ctx, ImageHandle handle, String hostId, long start, long end,
-      boolean keepAlive, boolean zeroCopy, CompletableFuture<Void> done) {
+      boolean keepAlive, boolean zeroCopy, CompletableFuture<Void> done, BiConsumer<String, Long> ended) {
+    this.ended = ended;
     this.ctx = ctx;
     this.handle = handle;
     this.hostId = hostId;
@@ -79,6 +85,7 @@ final class BodyPump {
     }
     if (!ctx.channel().isActive()) {
       log.debug("host {}: client left during {} at byte {}", hostId, handle.url(), position);
+      ended.accept("aborted", sent);
       finish();
       done.complete(null);
       return;
@@ -100,6 +107,7 @@ final class BodyPump {
     if (state instanceof ImageHandle.State.Complete) {
       finished = true;
       ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
+        ended.accept(f.isSuccess() ? "ok" : "aborted", sent);
         close();
         if (!f.isSuccess() || !keepAlive) {
           ctx.channel().close();
@@ -138,11 +146,13 @@ final class BodyPump {
       writing = false;
       if (f.isSuccess()) {
         position += count;
+        sent += count;
         handle.served(count);
         pump();
       } else {
         log.debug("host {}: writing {} failed at byte {}: {}", hostId, handle.url(), position,
             f.cause().toString());
+        ended.accept("aborted", sent);
         finishAndClose();
       }
     });
@@ -151,6 +161,7 @@ final class BodyPump {
   private void abort(IOException cause) {
     log.warn("host {}: aborting the response with {} after {} bytes: {}", hostId, handle.url(),
         position, cause.getMessage());
+    ended.accept("error", sent);
     finishAndClose();
   }
 

@@ -4,7 +4,9 @@ import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.UnavailableException;
 import io.bergenholm.api.UpstreamException;
+import io.bergenholm.api.event.BootEvent;
 import io.bergenholm.engine.ImageTarget;
+import io.bergenholm.engine.event.BootEvents;
 import io.bergenholm.engine.image.ImageHandle;
 import io.bergenholm.engine.image.ImageService;
 import io.bergenholm.netboot.http.HttpReplies;
@@ -23,6 +25,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +35,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,24 +58,31 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   private final ImageService images;
   private final Executor blocking;
   private final Optional<ExecutorService> owned;
+  private final Optional<BootEvents> events;
 
   /**
    * A route that opens images on its own threads (one per request waiting for upstream; idle
    * threads end after a minute). {@link #close()} stops them.
    */
   public NettyImageRoute(ImageService images) {
-    this(images, newOpeners(), true);
+    this(images, newOpeners(), true, Optional.empty());
+  }
+
+  /** As {@link #NettyImageRoute(ImageService)}, recording an {@code image.streamed} event per image served. */
+  public NettyImageRoute(ImageService images, BootEvents events) {
+    this(images, newOpeners(), true, Optional.of(events));
   }
 
   /** A route that opens images on {@code blocking}, which must not be an event loop. */
   public NettyImageRoute(ImageService images, Executor blocking) {
-    this(images, blocking, false);
+    this(images, blocking, false, Optional.empty());
   }
 
-  private NettyImageRoute(ImageService images, Executor blocking, boolean own) {
+  private NettyImageRoute(ImageService images, Executor blocking, boolean own, Optional<BootEvents> events) {
     this.images = images;
     this.blocking = blocking;
     this.owned = own ? Optional.of((ExecutorService) blocking) : Optional.empty();
+    this.events = events;
   }
 
   private static ExecutorService newOpeners() {
@@ -85,6 +97,7 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   @Override
   public CompletionStage<Void> serve(ChannelHandlerContext ctx, ImageCall call, ImageTarget target) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    long started = System.nanoTime();
     boolean head = HttpMethod.HEAD.equals(call.method());
     if (!head && !HttpMethod.GET.equals(call.method())) {
       reply(ctx, call, HttpResponseStatus.METHOD_NOT_ALLOWED, "images answer GET and HEAD", done);
@@ -97,19 +110,20 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
       ready = images.openIfReady(call.hostId(), target);
     } catch (RuntimeException e) {
       failed(ctx, call, target, e, done);
+      recordFailure(call, target, e, started);
       return done;
     }
     if (ready.isPresent()) {
       ImageHandle handle = ready.get();
       if (ctx.executor().inEventLoop()) {
-        respond(ctx, handle, call, head, range, done);
+        respond(ctx, handle, call, target, head, range, done, started);
       } else {
-        ctx.executor().execute(() -> respond(ctx, handle, call, head, range, done));
+        ctx.executor().execute(() -> respond(ctx, handle, call, target, head, range, done, started));
       }
       return done;
     }
     try {
-      blocking.execute(() -> open(ctx, call, target, head, range, done));
+      blocking.execute(() -> open(ctx, call, target, head, range, done, started));
     } catch (RejectedExecutionException e) {
       reply(ctx, call, HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", done);
     }
@@ -118,15 +132,16 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
 
   private void open(
       ChannelHandlerContext ctx, ImageCall call, ImageTarget target, boolean head,
-      Optional<String> range, CompletableFuture<Void> done) {
+      Optional<String> range, CompletableFuture<Void> done, long started) {
     ImageHandle handle;
     try {
       handle = images.open(call.hostId(), target);
     } catch (RuntimeException e) {
       failed(ctx, call, target, e, done);
+      recordFailure(call, target, e, started);
       return;
     }
-    ctx.executor().execute(() -> respond(ctx, handle, call, head, range, done));
+    ctx.executor().execute(() -> respond(ctx, handle, call, target, head, range, done, started));
   }
 
   /** Answers an image that could not be opened, by the kind of failure. */
@@ -152,8 +167,8 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
   }
 
   private void respond(
-      ChannelHandlerContext ctx, ImageHandle handle, ImageCall call, boolean head,
-      Optional<String> rangeHeader, CompletableFuture<Void> done) {
+      ChannelHandlerContext ctx, ImageHandle handle, ImageCall call, ImageTarget target, boolean head,
+      Optional<String> rangeHeader, CompletableFuture<Void> done, long started) {
     boolean keepAlive = call.keepAlive();
     if (!ctx.channel().isActive()) {
       closeQuietly(handle);
@@ -164,6 +179,8 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
     if (state instanceof ImageHandle.State.Failed failed) {
       closeQuietly(handle);
       reply(ctx, call, HttpResponseStatus.BAD_GATEWAY, failed.cause().getMessage(), done);
+      record(call, target, BootEvent.ERROR, handle.fromCache() ? "cache" : "upstream", 0, started,
+          String.valueOf(failed.cause().getMessage()));
       return;
     }
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -218,7 +235,29 @@ public final class NettyImageRoute implements ImageRoute, AutoCloseable {
     }
     ctx.write(response);
     boolean zeroCopy = ctx.pipeline().get(SslHandler.class) == null;
-    new BodyPump(ctx, handle, call.hostId(), start, end, keepAlive, zeroCopy, done).start();
+    String source = handle.fromCache() ? "cache" : "upstream";
+    new BodyPump(ctx, handle, call.hostId(), start, end, keepAlive, zeroCopy, done,
+        (outcome, bytes) -> record(call, target, outcome, source, bytes, started, "")).start();
+  }
+
+  /** Records how an image went out; {@code error} is empty unless the outcome is one. */
+  private void record(ImageCall call, ImageTarget target, String outcome, String source, long bytes, long started,
+      String error) {
+    events.ifPresent(ev -> {
+      Map<String, String> a = new LinkedHashMap<>();
+      a.put("image", target.parameter());
+      a.put("source", source);
+      a.put("bytes", Long.toString(bytes));
+      a.put("duration_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+      if (!error.isEmpty()) {
+        a.put("error", error);
+      }
+      ev.record(BootEvent.KIND_IMAGE_STREAMED, call.hostId(), outcome, a);
+    });
+  }
+
+  private void recordFailure(ImageCall call, ImageTarget target, RuntimeException e, long started) {
+    record(call, target, BootEvent.ERROR, "upstream", 0, started, String.valueOf(e.getMessage()));
   }
 
   /** An error before the first byte: a complete reply, on the event loop. */
