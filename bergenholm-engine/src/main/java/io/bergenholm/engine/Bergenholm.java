@@ -625,6 +625,12 @@ public final class Bergenholm implements AutoCloseable {
     return driverFor(target).status(target);
   }
 
+  /**
+   * Performs a power action. {@code on} first asks for a network boot at the next start, as the
+   * Python project's {@code on} did, so that a machine switched on boots into Bergenholm (which
+   * then decides between install, registration and local boot); a host whose {@value
+   * #POWER_ON_NETWORK_BOOT} is false is only switched on.
+   */
   public void power(String hostId, PowerAction action) {
     power(hostId, action, "api");
   }
@@ -635,13 +641,86 @@ public final class Bergenholm implements AutoCloseable {
     log.info("power {} host {} by {}", action.wireName(), hostId, who);
     String driver = target.optional("power_driver").orElse("");
     try {
-      driverFor(target).perform(target, action);
+      PowerDriver powerDriver = driverFor(target);
+      if (action == PowerAction.ON && networkBootOnPowerOn(target)) {
+        log.info("power {} host {}", PowerAction.NETWORK_BOOT_NEXT.wireName(), hostId);
+        powerDriver.perform(target, PowerAction.NETWORK_BOOT_NEXT);
+      }
+      powerDriver.perform(target, action);
       events.record(BootEvent.KIND_POWER, hostId, BootEvent.OK, Map.of("action", action.wireName(), "driver", driver, "by", who));
     } catch (RuntimeException e) {
       events.record(BootEvent.KIND_POWER, hostId, BootEvent.ERROR,
           Map.of("action", action.wireName(), "driver", driver, "by", who, "error", String.valueOf(e.getMessage())));
       throw e;
     }
+  }
+
+  /** Host parameter: whether {@code on} sets network boot for the next start first (default true). */
+  public static final String POWER_ON_NETWORK_BOOT = "power_on_network_boot";
+
+  private static boolean networkBootOnPowerOn(PowerTarget target) {
+    Object v = target.params().get(POWER_ON_NETWORK_BOOT).orElse(true);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    return switch (String.valueOf(v).trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on", "1", "" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw new BadInputException("host '" + target.hostId() + "': parameter '"
+          + POWER_ON_NETWORK_BOOT + "' must be true or false, found '" + v + "'");
+    };
+  }
+
+  // ---- provisioning (reinstall) ----
+
+  /** Setting: how many hosts of one power driver a rack provision works on at a time (default 8). */
+  public static final String PROVISION_PARALLELISM = "provision.parallelism_per_driver";
+
+  /**
+   * Reinstalls a host: sets its groups (if given) and clears {@code installed}, asks for a network
+   * boot at the next start, then resets it if it is on or switches it on if not. Never throws for a
+   * failure of one of these steps: the outcome says which steps took effect and which failed.
+   */
+  public ProvisionOutcome provision(String hostId, ProvisionRequest request) {
+    RecordNames.check(RecordKind.HOST, hostId);
+    return provisioning().one(hostId, request);
+  }
+
+  /**
+   * Reinstalls many hosts (a rack) as {@link #provision(String, ProvisionRequest)} does each, with
+   * at most {@value #PROVISION_PARALLELISM} hosts of one power driver at a time. One host's failure
+   * never stops the others; the answer has one outcome per distinct id, in the order given.
+   */
+  public List<ProvisionOutcome> provision(List<String> hostIds, Optional<List<String>> groups) {
+    ProvisionRequest request = new ProvisionRequest(groups, Optional.empty());
+    return provisioning().rack(hostIds, id -> provision(id, request));
+  }
+
+  private Provisioning provisioning() {
+    return new Provisioning(new Provisioning.Machines() {
+      @Override
+      public ParameterStore store() {
+        return store;
+      }
+
+      @Override
+      public PowerState status(String hostId) {
+        return powerStatus(hostId);
+      }
+
+      @Override
+      public void perform(String hostId, PowerAction action) {
+        PowerTarget target = powerTarget(hostId);
+        log.info("power {} host {}", action.wireName(), hostId);
+        driverFor(target).perform(target, action);
+      }
+
+      @Override
+      public String driverName(String hostId) {
+        RecordNames.check(RecordKind.HOST, hostId);
+        return powerTarget(hostId).optional("power_driver").orElse("");
+      }
+    }, intSetting(PROVISION_PARALLELISM, 8));
   }
 
   private PowerTarget powerTarget(String hostId) {

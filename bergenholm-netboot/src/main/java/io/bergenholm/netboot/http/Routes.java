@@ -27,12 +27,14 @@ final class Routes {
     // Inline: a warm script comes from the engine's cache on the event loop; a render goes to a worker.
     r.on(GET, "/ipxe/script/{}", call -> Guard.BOOT, boot::cachedScript, true);
     r.on(GET, "/ipxe/register/{}", Guard.BOOT, boot::register);
-    for (String kind : new String[] {"kernel", "module", "initrd"}) {
+    for (String kind : new String[] {"kernel", "module"}) {
       r.on(GET, "/ipxe/" + kind + "/{}", Guard.BOOT, call -> boot.image(call, kind));
-      if (!kind.equals("kernel")) {
-        r.on(GET, "/ipxe/" + kind + "/{}/{}", Guard.BOOT, call -> boot.image(call, kind));
-      }
     }
+    // One URL per image, as the Python project had: module 0 and initrd are 301s to module.
+    r.on(GET, "/ipxe/module/{}/{}", Guard.BOOT, call -> ImageRedirects.isModuleZero(call)
+        ? ImageRedirects.moduleZero(call) : boot.image(call, "module"));
+    r.on(GET, "/ipxe/initrd/{}", Guard.BOOT, ImageRedirects::initrd);
+    r.on(GET, "/ipxe/initrd/{}/{}", Guard.BOOT, ImageRedirects::initrd);
     // Installers fetch their kickstart or preseed, and mark themselves installed when done.
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
 
@@ -62,6 +64,9 @@ final class Routes {
     r.on(GET, "/api/1.0/power/{}", Guard.READ, power::status);
     r.on(PUT, "/api/1.0/power/{}", Guard.WRITE, power::act);
 
+    ProvisionEndpoints provision = new ProvisionEndpoints(engine, json);
+    r.on(POST, "/api/1.0/hosts/{}/provision", Guard.WRITE, provision::host);
+    r.on(POST, "/api/1.0/provision", Guard.WRITE, provision::rack);
     // Boot timeline, live events and metrics (management side).
     r.on(GET, "/api/1.0/hosts/{}/events", Guard.READ, events::hostEvents);
     r.on(GET, "/api/1.0/events", Guard.READ, events::allEvents);

@@ -6,9 +6,11 @@ import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in BMC for the HTTP tests (power_driver {@code test-bmc}): the REST layer's mapping of
@@ -17,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TestBmcProvider implements PowerDriverProvider {
   static final Map<String, PowerState> STATES = new ConcurrentHashMap<>();
+  /** Every action each host was asked for, in order. */
+  static final Map<String, List<PowerAction>> ACTIONS = new ConcurrentHashMap<>();
 
   @Override
   public String name() {
@@ -40,6 +44,10 @@ public final class TestBmcProvider implements PowerDriverProvider {
       @Override
       public void perform(PowerTarget target, PowerAction action) {
         failIfAsked(target);
+        ACTIONS.computeIfAbsent(target.hostId(), h -> new CopyOnWriteArrayList<>()).add(action);
+        if (action == PowerAction.NETWORK_BOOT_NEXT) {
+          return;
+        }
         STATES.put(target.hostId(), action == PowerAction.OFF ? PowerState.OFF : PowerState.ON);
       }
     };

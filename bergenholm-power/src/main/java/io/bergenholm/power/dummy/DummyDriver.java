@@ -30,11 +30,12 @@ final class DummyDriver implements PowerDriver {
   }
 
   static PowerState initialState(String value) {
-    if (value == null || value.isEmpty() || value.equals("off")) {
-      return PowerState.OFF;
-    }
-    if (value.equals("on")) {
+    // On by default, as the Python project's dummy driver reported every host.
+    if (value == null || value.isEmpty() || value.equals("on")) {
       return PowerState.ON;
+    }
+    if (value.equals("off")) {
+      return PowerState.OFF;
     }
     throw new BadInputException(
         "dummy power driver: configuration key 'initial_state' must be 'on' or 'off', found '"

@@ -7,6 +7,7 @@ import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.power.tls.TlsTrust;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;

@@ -3,6 +3,7 @@ package io.bergenholm.power.vmware;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
+import io.bergenholm.power.tls.TlsTrust;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -30,15 +30,15 @@ class DummyDriverTest {
   }
 
   @Test
-  void isFoundByServiceLoaderAndStartsOff() {
+  void isFoundByServiceLoaderAndStartsOnAsThePythonProjectsDummyDid() {
     try (PowerDriver driver = provider().create(Map.of())) {
-      assertThat(driver.status(host("a"))).isEqualTo(PowerState.OFF);
+      assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
     }
   }
 
   @Test
   void switchesEachHostOnItsOwn() {
-    try (PowerDriver driver = provider().create(Map.of())) {
+    try (PowerDriver driver = provider().create(Map.of("initial_state", "off"))) {
       driver.perform(host("a"), PowerAction.ON);
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
       assertThat(driver.status(host("b"))).isEqualTo(PowerState.OFF);
@@ -62,6 +62,9 @@ class DummyDriverTest {
 
   @Test
   void initialStateIsConfigurableAndChecked() {
+    try (PowerDriver driver = provider().create(Map.of("initial_state", "off"))) {
+      assertThat(driver.status(host("a"))).isEqualTo(PowerState.OFF);
+    }
     try (PowerDriver driver = provider().create(Map.of("initial_state", "on"))) {
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
     }

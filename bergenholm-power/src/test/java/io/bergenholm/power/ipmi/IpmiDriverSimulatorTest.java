@@ -9,6 +9,8 @@ import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.power.EngineHarness;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -224,5 +226,28 @@ class IpmiDriverSimulatorTest {
     }
     assertThat(bmc.ipmitool("session", "info", "active"))
         .containsPattern("active sessions\\s*: 1\\R");
+  }
+
+  @Test
+  void powerOnThroughTheEngineBootsFromTheNetworkUnlessTheHostSaysNo() throws Exception {
+    EngineHarness h = new EngineHarness("ipmi", driver);
+    try (Bergenholm engine = h.engine) {
+      engine.createHost("installs", target().params());
+      engine.createHost("boots-locally", target().params().with("power_on_network_boot", false));
+
+      engine.power("installs", PowerAction.ON);
+      assertThat(bmc.ipmitool("chassis", "bootparam", "get", "5"))
+          .contains("Boot Device Selector : Force PXE")
+          .contains("Options apply to only next boot");
+      assertThat(bmc.chassisCalls()).containsSubsequence("0x20 set boot pxe", "0x20 set power 1");
+      assertThat(bmc.ipmitool("chassis", "power", "status")).contains("Chassis Power is on");
+
+      assertThat(bmc.ipmitool("chassis", "bootdev", "none")).contains("Set Boot Device to none");
+      assertThat(bmc.ipmitool("chassis", "power", "off")).contains("Down/Off");
+      engine.power("boots-locally", PowerAction.ON);
+      assertThat(bmc.ipmitool("chassis", "bootparam", "get", "5")).contains("Boot Device Selector : No override");
+      assertThat(bmc.ipmitool("chassis", "power", "status")).contains("Chassis Power is on");
+      assertThat(h.actions).containsExactly("installs network_boot_next", "installs on", "boots-locally on");
+    }
   }
 }

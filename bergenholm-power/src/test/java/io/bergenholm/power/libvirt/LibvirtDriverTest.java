@@ -25,6 +25,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.power.EngineHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -284,5 +286,31 @@ class LibvirtDriverTest {
     assertThat(after).containsSubsequence("<disk", "<boot order=\"1\"/>", "<disk", "<boot order=\"2\"/>")
         .doesNotContain(BootOrder.NAMESPACE);
     assertThat(after.replaceAll("\\s", "")).isEqualTo(before.replaceAll("\\s", ""));
+  }
+
+  @Test
+  void powerOnThroughTheEngineStartsFromTheNetwork() throws Exception {
+    List<String> atStart = new ArrayList<>();
+    EngineHarness h = new EngineHarness("libvirt", driver, (action, target) -> {
+      if (action == PowerAction.ON) {
+        atStart.add(definition("stopped"));
+      }
+    });
+    try (Bergenholm engine = h.engine) {
+      engine.createHost(STOPPED, host(STOPPED).params());
+      engine.createHost(RUNNING, host(RUNNING).params());
+
+      engine.power(STOPPED, PowerAction.ON);
+      assertThat(h.actions).containsExactly(STOPPED + " network_boot_next", STOPPED + " on");
+      // at the moment it was started, its definition booted from the network first
+      assertThat(atStart.get(0)).containsSubsequence("<os>", "dev=\"network\"", "dev=\"hd\"", "</os>");
+      assertThat(driver.status(host(STOPPED))).isEqualTo(PowerState.ON);
+      // and the start after that boots as before
+      assertThat(definition("stopped")).doesNotContain("dev=\"network\"").contains("<boot dev=\"hd\"/>");
+
+      // already on: the network boot waits in the definition for its next start
+      engine.power(RUNNING, PowerAction.ON);
+      assertThat(definition("running")).containsSubsequence("<os>", "dev=\"network\"", "dev=\"hd\"", "</os>");
+    }
   }
 }

@@ -14,6 +14,9 @@ import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.power.EngineHarness;
+import io.bergenholm.power.tls.TlsTrust;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -410,6 +413,34 @@ class VmwareDriverTest {
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    }
+  }
+
+  @Test
+  void powerOnThroughTheEngineStartsFromTheNetwork() throws Exception {
+    String uuid = vms.get("DC0_H0_VM1");
+    MoRef vm = inspect(vim -> vim.findVmByBiosUuid(uuid).orElseThrow());
+    Map<String, Integer> keys = inspect(vim -> deviceKeys(vim, vm));
+    String disk = "disk:" + keys.get("VirtualDisk");
+    String nic = "ethernet:" + keys.get("VirtualE1000");
+    inspect(vim -> {
+      setBootOrder(vim, vm, disk + ",cdrom");
+      return null;
+    });
+    driver.perform(host(uuid), PowerAction.OFF);
+    List<String> atStart = new ArrayList<>();
+    EngineHarness h = new EngineHarness("vmware", driver, (action, target) -> {
+      if (action == PowerAction.ON) {
+        atStart.add(peerBootOrder(vm));
+      }
+    });
+    try (Bergenholm engine = h.engine) {
+      engine.createHost(uuid, host(uuid).params());
+      engine.power(uuid, PowerAction.ON);
+      assertThat(h.actions).containsExactly(uuid + " network_boot_next", uuid + " on");
+      assertThat(atStart).containsExactly(nic + "," + disk + ",cdrom");
+      assertThat(peerPowerState(uuid)).isEqualTo("poweredOn");
+      assertThat(peerBootOrder(vm)).isEqualTo(disk + ",cdrom");
     }
   }
 }

@@ -36,11 +36,28 @@ final class ApiClient {
 
   /** Sends a request and returns a 2xx response; anything else is a {@link ClientException}. */
   Response send(String method, String path, Optional<byte[]> body, String contentType) {
+    Response r = exchange(method, path, body, contentType);
+    if (r.status() / 100 == 2) {
+      return r;
+    }
+    String reason = reason(r.body());
+    int code = r.status() >= 500 ? Main.UNREACHABLE : Main.REFUSED;
+    throw new ClientException(code, method + " " + path + ": " + r.status() + " " + reason);
+  }
+
+  /** Sends a request and returns the response whatever its status; only transport failures throw. */
+  Response exchange(String method, String path, Optional<byte[]> body, String contentType) {
+    return exchange(method, path, body, contentType, Optional.empty());
+  }
+
+  private Response exchange(String method, String path, Optional<byte[]> body, String contentType,
+      Optional<String> ifMatch) {
     URI uri = URI.create(base + path);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
         .method(method, body.map(HttpRequest.BodyPublishers::ofByteArray).orElse(HttpRequest.BodyPublishers.noBody()));
     body.ifPresent(x -> b.header("Content-Type", contentType));
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    ifMatch.ifPresent(t -> b.header("If-Match", t));
     HttpResponse<String> r;
     try {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -52,12 +69,13 @@ final class ApiClient {
       Thread.currentThread().interrupt();
       throw new ClientException(Main.UNREACHABLE, "interrupted");
     }
-    if (r.statusCode() / 100 == 2) {
-      return new Response(r.statusCode(), r.body());
-    }
-    String reason = reason(r.body());
-    int code = r.statusCode() >= 500 ? Main.UNREACHABLE : Main.REFUSED;
-    throw new ClientException(code, method + " " + path + ": " + r.statusCode() + " " + reason);
+    return new Response(r.statusCode(), r.body());
+  }
+
+  /** A POST with {@code If-Match}, returned whatever its status. */
+  Response exchangeIfMatch(String path, byte[] body, String etag) {
+    String tag = etag.startsWith("\"") ? etag : "\"" + etag + "\"";
+    return exchange("POST", path, Optional.of(body), "application/json", Optional.of(tag));
   }
 
   Response get(String path) {

@@ -153,6 +153,17 @@ final class RecordCommands {
       main.client().get("/hosts/" + segment(id) + "?installed=" + (unmark ? "unmark" : "mark"));
       return Main.OK;
     }
+
+    @Command(name = "provision", description = "Reinstall hosts: set their groups (if given), clear 'installed',"
+        + " boot them from the network next, and reset them (or switch them on). Prints what was done per host.")
+    int provision(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids,
+        @Option(names = "--groups", split = ",", paramLabel = "GROUP", description = "The hosts' groups afterwards,"
+            + " comma-separated (default: keep their groups).") List<String> groups,
+        @Option(names = "--if-match", paramLabel = "ETAG", description = "Only if the host record is still at this"
+            + " version (one host only).") String ifMatch) {
+      return ProvisionOutput.run(main.client(), out(), spec.commandLine().getErr(), ids,
+          Optional.ofNullable(groups), Optional.ofNullable(ifMatch));
+    }
   }
 
   @Command(name = "group", description = "Groups: named parameter sets that hosts and groups inherit.")

@@ -62,8 +62,10 @@ class RunnerLoadsPluginTest {
           .isEqualTo(202);
       assertThat(send(http, "GET", api.resolve("power/" + HOST), null).body().replace(" ", ""))
           .isEqualTo("{\"power\":\"on\"}");
+      // "on" asks for a network boot first, whatever the driver (as the Python project's on did)
       assertThat(Files.readAllLines(dir.resolve("calls.log"))).containsExactly(
-          "status " + HOST + " status " + HOST, "on " + HOST + " on " + HOST,
+          "status " + HOST + " status " + HOST,
+          "network_boot_next " + HOST + " network_boot_next " + HOST, "on " + HOST + " on " + HOST,
           "status " + HOST + " status " + HOST);
     } finally {
       stop(runner);

@@ -1,4 +1,4 @@
-package io.bergenholm.power.vmware;
+package io.bergenholm.power.tls;
 
 import io.bergenholm.api.BadInputException;
 import java.io.IOException;
@@ -20,13 +20,15 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Which vCenter certificates to trust: the JDK's default CAs, the CAs of a PEM file, or (for labs
- * only, and only when asked for by name) any certificate for any host name.
+ * Which server certificates a driver trusts (a vCenter's, a Redfish BMC's): the JDK's default CAs,
+ * the CAs of a PEM file, or (for labs only, and only when asked for by name) any certificate for
+ * any host name.
  */
-record TlsTrust(Optional<Path> caFile, boolean insecure) {
-  static final TlsTrust DEFAULT = new TlsTrust(Optional.empty(), false);
+public record TlsTrust(Optional<Path> caFile, boolean insecure) {
+  public static final TlsTrust DEFAULT = new TlsTrust(Optional.empty(), false);
 
-  SSLContext sslContext() {
+  /** @throws BadInputException if the CA file cannot be read or holds no certificate */
+  public SSLContext sslContext() {
     try {
       if (insecure) {
         SSLContext c = SSLContext.getInstance("TLS");
@@ -43,7 +45,7 @@ record TlsTrust(Optional<Path> caFile, boolean insecure) {
         certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       }
       if (certs.isEmpty()) {
-        throw new BadInputException("vmware CA file " + caFile.get() + " holds no PEM certificate");
+        throw new BadInputException("CA file " + caFile.get() + " holds no PEM certificate");
       }
       int i = 0;
       for (Certificate cert : certs) {
@@ -55,7 +57,7 @@ record TlsTrust(Optional<Path> caFile, boolean insecure) {
       c.init(null, tmf.getTrustManagers(), null);
       return c;
     } catch (IOException | GeneralSecurityException e) {
-      throw new BadInputException("vmware CA file " + caFile.map(Path::toString).orElse("(none)")
+      throw new BadInputException("CA file " + caFile.map(Path::toString).orElse("(none)")
           + " cannot be used: " + e.getMessage(), e);
     }
   }
