@@ -73,7 +73,8 @@ final class ConsoleServer implements AutoCloseable {
     config.put("images.allowed_hosts", "127.0.0.1");
     engine = Bergenholm.builder().config(config).build();
     images = ImageService.forEngine(engine, config);
-    imageRoute = new NettyImageRoute(images);
+    // As the runner wires it: each image streamed is an event on the host's timeline.
+    imageRoute = new NettyImageRoute(images, engine.events());
     HttpSettings settings = HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
         .withManagement(Listener.plain(new InetSocketAddress("127.0.0.1", 0)));
     if (tokens) {
