@@ -387,6 +387,33 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void aProvisionThatFailsHalfWaySaysWhatTookEffect() throws IOException {
+    HttpResponse<String> broken = s.api("PUT", "/api/1.0/hosts/" + NEW_MACHINE,
+        "{\"groups\": [\"default\"], \"power_driver\": \"nosuchdriver\"}");
+    assertThat(broken.statusCode()).isEqualTo(202);
+    signIn(ConsoleServer.RW);
+    go("#/machines/" + NEW_MACHINE, NEW_MACHINE);
+    WebElement panel = b.find("section[aria-labelledby='prov-h']");
+    panel.findElement(By.cssSelector("input[value='debian12']")).click();
+    WebElement provision = panel.findElement(By.cssSelector("button.primary"));
+    provision.click();
+    provision.click();
+    WebElement result = b.await("the answer", d -> {
+      WebElement r = d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result .error"));
+      return r.getText().isEmpty() ? null : r;
+    });
+    HttpResponse<String> direct = s.api("POST", "/api/1.0/hosts/" + NEW_MACHINE + "/provision",
+        "{\"groups\": [\"default\", \"debian12\"]}");
+    JsonNode answer = JSON.readTree(direct.body());
+    assertThat(result.getText()).isEqualTo(direct.statusCode() + ": " + answer.path("error").asText());
+    String shown = b.find("section[aria-labelledby='prov-h'] .result").getText();
+    assertThat(shown).contains("done", "groups", "failed", answer.path("failed").asText());
+    assertThat(stored("/api/1.0/hosts/" + NEW_MACHINE).path("groups")).extracting(JsonNode::asText)
+        .containsExactly("default", "debian12");
+    assertNoScriptErrors();
+  }
+
+  @Test
   void powerActionsAskFirstWhenTheyCannotBeUndone() throws IOException {
     signIn(ConsoleServer.RW);
     go("#/machines/" + NODE, NODE);
