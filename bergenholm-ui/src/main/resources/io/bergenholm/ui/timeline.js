@@ -16,7 +16,7 @@ function item(event) {
   const details = fields.map(([k, v]) => h('span', {class: 'detail'}, h('span', {class: 'k'}, k), '=', show(v)));
   const failed = event.outcome !== undefined && event.outcome !== 'ok';
   return h('li', {class: `event kind-${String(event.kind).replace(/[^a-z0-9]+/gi, '-')}${failed ? ' failed' : ''}`},
-    when(event.time), ' ', h('strong', {class: 'kind'}, String(event.kind)), ' ', details);
+    when(event.time), ' ', h('strong', {class: 'kind'}, String(event.kind)), ' ', details.map((d) => [d, ' ']));
 }
 
 /** onLive(event) is called for each event that arrives live. */

@@ -327,6 +327,93 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void theTimelineFollowsABootLive() throws IOException {
+    signIn(ConsoleServer.RW);
+    go("#/machines/" + NODE, NODE);
+    b.await("the live stream", d -> d.findElement(By.cssSelector(".link-state")).getText().equals("live") ? true : null);
+    assertThat(b.find(".timeline").getText()).as("looking at a machine is no boot step").isEqualTo("No events recorded yet.");
+    assertThat(b.find(".facts .state").getText()).isEqualTo("registered");
+
+    // The machine boots: iPXE fetches its script, then its kernel (streamed from the loopback upstream).
+    HttpResponse<String> script = s.bootGet("/ipxe/script/" + NODE);
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.body()).contains("kernel " + s.boot + "/ipxe/kernel/${uuid}");
+    WebElement served = b.await("the script on the timeline", d -> d.findElements(By.cssSelector(".timeline li.event.new"))
+        .stream().filter(li -> li.getText().contains("script.served")).findFirst().orElse(null));
+    assertThat(served.getText()).contains("outcome=ok", "template=linux.ipxe");
+    HttpResponse<String> kernel = s.bootGet("/ipxe/kernel/" + NODE);
+    assertThat(kernel.statusCode()).isEqualTo(200);
+    assertThat(kernel.body()).isEqualTo(new String(ConsoleServer.KERNEL, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(s.upstreamRequests.get()).isEqualTo(1);
+    WebElement streamed = b.await("the kernel on the timeline", d -> d.findElements(By.cssSelector(".timeline li.event.new"))
+        .stream().filter(li -> li.getText().contains("image.streamed")).findFirst().orElse(null));
+    assertThat(streamed.getText()).contains("outcome=ok", "bytes=" + ConsoleServer.KERNEL.length);
+    List<String> kinds = b.all(".timeline li.event .kind").stream().map(WebElement::getText).toList();
+    assertThat(kinds).as("newest first").containsSubsequence("image.streamed", "script.served");
+    b.await("the state moves on", d -> d.findElement(By.cssSelector(".facts .state")).getText().equals("installing")
+        ? true : null);
+    b.screenshots("machine-timeline");
+
+    // Read again, the machine is installing and was seen just now.
+    go("#/machines", "Machines");
+    WebElement row = b.find("tr[data-host='" + NODE + "']");
+    assertThat(row.findElement(By.cssSelector(".state")).getText()).isEqualTo("installing");
+    assertThat(row.findElement(By.cssSelector("td[data-label='Last seen'] time")).getAttribute("datetime")).isNotBlank();
+    assertNoScriptErrors();
+  }
+
+  @Test
+  void provisionsIntoChosenGroupsWithTheDummyDriver() throws IOException {
+    signIn(ConsoleServer.RW);
+    go("#/machines/" + NEW_MACHINE, NEW_MACHINE);
+    WebElement panel = b.find("section[aria-labelledby='prov-h']");
+    panel.findElement(By.cssSelector("input[value='default']")).click();
+    panel.findElement(By.cssSelector("input[value='rocky9']")).click();
+    panel.findElement(By.cssSelector("input[value='amd64']")).click();
+    WebElement provision = panel.findElement(By.cssSelector("button.primary"));
+    provision.click();
+    assertThat(provision.getText()).isEqualTo("Really reinstall this machine?");
+    provision.click();
+    WebElement result = b.await("the answer", d -> {
+      WebElement r = d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result"));
+      return r.getText().startsWith("Provisioning into") ? r : null;
+    });
+    assertThat(result.getText()).contains("Provisioning into amd64, rocky9.", "done", "groups", "network_boot_next");
+    JsonNode host = stored("/api/1.0/hosts/" + NEW_MACHINE);
+    assertThat(host.path("groups")).extracting(JsonNode::asText).containsExactlyInAnyOrder("rocky9", "amd64");
+    assertThat(stored("/api/1.0/power/" + NEW_MACHINE).path("power").asText()).isEqualTo("on");
+    b.screenshots("machine-provisioned");
+    assertNoScriptErrors();
+  }
+
+  @Test
+  void aProvisionThatFailsHalfWaySaysWhatTookEffect() throws IOException {
+    HttpResponse<String> broken = s.api("PUT", "/api/1.0/hosts/" + NEW_MACHINE,
+        "{\"groups\": [\"default\"], \"power_driver\": \"nosuchdriver\"}");
+    assertThat(broken.statusCode()).isEqualTo(202);
+    signIn(ConsoleServer.RW);
+    go("#/machines/" + NEW_MACHINE, NEW_MACHINE);
+    WebElement panel = b.find("section[aria-labelledby='prov-h']");
+    panel.findElement(By.cssSelector("input[value='debian12']")).click();
+    WebElement provision = panel.findElement(By.cssSelector("button.primary"));
+    provision.click();
+    provision.click();
+    WebElement result = b.await("the answer", d -> {
+      WebElement r = d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result .error"));
+      return r.getText().isEmpty() ? null : r;
+    });
+    HttpResponse<String> direct = s.api("POST", "/api/1.0/hosts/" + NEW_MACHINE + "/provision",
+        "{\"groups\": [\"default\", \"debian12\"]}");
+    JsonNode answer = JSON.readTree(direct.body());
+    assertThat(result.getText()).isEqualTo(direct.statusCode() + ": " + answer.path("error").asText());
+    String shown = b.find("section[aria-labelledby='prov-h'] .result").getText();
+    assertThat(shown).contains("done", "groups", "failed", answer.path("failed").asText());
+    assertThat(stored("/api/1.0/hosts/" + NEW_MACHINE).path("groups")).extracting(JsonNode::asText)
+        .containsExactly("default", "debian12");
+    assertNoScriptErrors();
+  }
+
+  @Test
   void powerActionsAskFirstWhenTheyCannotBeUndone() throws IOException {
     signIn(ConsoleServer.RW);
     go("#/machines/" + NODE, NODE);
