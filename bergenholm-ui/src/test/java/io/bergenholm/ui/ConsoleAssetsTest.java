@@ -172,8 +172,11 @@ class ConsoleAssetsTest {
     assertThat(s.send(s.management + path + "?secrets=show", "GET", null, "Authorization", "Bearer " + ConsoleServer.RO)
         .statusCode()).isEqualTo(403);
     assertThat(s.send(s.management + path, "GET", null).statusCode()).isEqualTo(401);
-    // The boot side's rendering, what the installer fetches, is unchanged: secrets and all.
-    assertThat(s.bootGet("/api/1.0/templates/el.kickstart/" + ConsoleServer.NODE).body())
+    // The boot side's rendering, what the installer fetches with its boot credential, is unchanged:
+    // secrets and all.
+    String credential = s.engine.bootCredentials().tokenFor(ConsoleServer.NODE);
+    assertThat(s.bootGet("/api/1.0/templates/el.kickstart/" + ConsoleServer.NODE + "?boot_token=" + credential)
+        .body())
         .isEqualTo(masked.body().replace("********", "hunter2hunter2"));
     assertThat(s.api("GET", "/api/1.0/templates/nosuch/preview/" + ConsoleServer.NODE, null).statusCode()).isEqualTo(404);
   }

@@ -240,7 +240,7 @@ class ConsoleBrowserTest {
       return e.getText().isEmpty() ? null : e;
     });
     assertThat(error.getText()).contains("Not saved. 400: host '" + NODE + "': parameter 'ipmi_password' holds the mask"
-        + " ******** but no value is stored to keep; send the real value");
+        + " ******** but no stored value matches it to keep; send the real value");
     assertThat(area.getAttribute("value")).isEqualTo(refused);
     assertThat(stored("/api/1.0/hosts/" + NODE).path("hostname").asText()).isEqualTo("node01-renamed");
     assertNoScriptErrors();
