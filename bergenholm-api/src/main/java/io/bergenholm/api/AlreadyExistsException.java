@@ -4,6 +4,7 @@ package io.bergenholm.api;
 public final class AlreadyExistsException extends BergenholmException {
   /** The kind of record the create named. */
   private final RecordKind kind;
+
   /** The name that is already taken. */
   private final String name;
 
@@ -19,12 +20,16 @@ public final class AlreadyExistsException extends BergenholmException {
     this.name = name;
   }
 
-  /** @return the kind of record the create named */
+  /**
+   * @return the kind of record the create named
+   */
   public RecordKind kind() {
     return kind;
   }
 
-  /** @return the name that is already taken */
+  /**
+   * @return the name that is already taken
+   */
   public String name() {
     return name;
   }

@@ -4,6 +4,7 @@ package io.bergenholm.api;
 public final class NotFoundException extends BergenholmException {
   /** What was looked for. */
   private final String what;
+
   /** The name looked for. */
   private final String name;
 
@@ -29,12 +30,16 @@ public final class NotFoundException extends BergenholmException {
     this.name = name;
   }
 
-  /** @return what was looked for: "host", "image", "template" ... */
+  /**
+   * @return what was looked for: "host", "image", "template" ...
+   */
   public String what() {
     return what;
   }
 
-  /** @return the name looked for */
+  /**
+   * @return the name looked for
+   */
   public String name() {
     return name;
   }

@@ -75,8 +75,12 @@ public final class Params {
   }
 
   private static Object copyValue(Object v, int depth) {
-    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long
-        || v instanceof Double || v instanceof BigDecimal) {
+    if (v == null
+        || v instanceof String
+        || v instanceof Boolean
+        || v instanceof Long
+        || v instanceof Double
+        || v instanceof BigDecimal) {
       return v;
     }
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
@@ -135,17 +139,23 @@ public final class Params {
     return values.containsKey(key);
   }
 
-  /** @return the parameter names, in order */
+  /**
+   * @return the parameter names, in order
+   */
   public Set<String> keys() {
     return values.keySet();
   }
 
-  /** @return how many parameters there are */
+  /**
+   * @return how many parameters there are
+   */
   public int size() {
     return values.size();
   }
 
-  /** @return true if there are no parameters */
+  /**
+   * @return true if there are no parameters
+   */
   public boolean isEmpty() {
     return values.isEmpty();
   }

@@ -6,8 +6,8 @@ import java.util.Set;
 /**
  * A named factory for one kind of plugin, found with {@link java.util.ServiceLoader} and chosen by
  * {@link #name()} from configuration. Each SPI has its own sub-interface ({@link
- * io.bergenholm.api.store.StoreProvider}, {@link io.bergenholm.api.render.RendererProvider},
- * {@link io.bergenholm.api.image.ImageSourceProvider}, {@link
+ * io.bergenholm.api.store.StoreProvider}, {@link io.bergenholm.api.render.RendererProvider}, {@link
+ * io.bergenholm.api.image.ImageSourceProvider}, {@link
  * io.bergenholm.api.power.PowerDriverProvider}); a plugin jar lists its implementations in {@code
  * META-INF/services/<sub-interface name>}. A provider needs a public no-argument constructor and
  * should do no work in it: the engine may load providers it never uses.

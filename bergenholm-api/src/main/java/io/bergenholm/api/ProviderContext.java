@@ -9,9 +9,9 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public interface ProviderContext {
   /**
-   * The text of a stored template, or empty if there is none of that name. Renderers resolve
-   * {@code {% include %}} and the like through this and nothing else. A store provider sees no
-   * templates (the store is what is being created).
+   * The text of a stored template, or empty if there is none of that name. Renderers resolve {@code
+   * {% include %}} and the like through this and nothing else. A store provider sees no templates
+   * (the store is what is being created).
    *
    * @param name the template's name
    * @return its text, or empty

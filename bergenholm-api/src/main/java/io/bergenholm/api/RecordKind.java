@@ -17,7 +17,9 @@ public enum RecordKind {
     this.plural = plural;
   }
 
-  /** @return "host", "group" or "template", as used in messages */
+  /**
+   * @return "host", "group" or "template", as used in messages
+   */
   public String singular() {
     return singular;
   }

@@ -3,8 +3,8 @@ package io.bergenholm.api;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one rule for host ids, group names and template names, shared by every store so that a
- * record that one store accepts can move to another.
+ * The one rule for host ids, group names and template names, shared by every store so that a record
+ * that one store accepts can move to another.
  *
  * <p>A name is 1 to 255 bytes of UTF-8, does not start with a dot (which also rules out {@code .}
  * and {@code ..}), and holds no {@code /}, no {@code \}, and no control character (NUL included).
@@ -27,7 +27,8 @@ public final class RecordNames {
   public static String check(RecordKind kind, String name) {
     String problem = problem(name);
     if (problem != null) {
-      throw new BadInputException(kind.singular() + " name " + quote(name) + " is not allowed: " + problem);
+      throw new BadInputException(
+          kind.singular() + " name " + quote(name) + " is not allowed: " + problem);
     }
     return name;
   }
@@ -69,13 +70,16 @@ public final class RecordNames {
       return "null";
     }
     StringBuilder b = new StringBuilder("'");
-    name.codePoints().limit(80).forEach(cp -> {
-      if (Character.isISOControl(cp)) {
-        b.append(String.format("\\u%04x", cp));
-      } else {
-        b.appendCodePoint(cp);
-      }
-    });
+    name.codePoints()
+        .limit(80)
+        .forEach(
+            cp -> {
+              if (Character.isISOControl(cp)) {
+                b.append(String.format("\\u%04x", cp));
+              } else {
+                b.appendCodePoint(cp);
+              }
+            });
     return b.append(name.length() > 80 ? "…'" : "'").toString();
   }
 }

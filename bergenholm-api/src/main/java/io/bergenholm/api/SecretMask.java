@@ -27,9 +27,13 @@ public final class SecretMask {
     if (text == null || text.indexOf('@') < 0 || !text.contains("://")) {
       return text;
     }
-    return URL_PASSWORD.matcher(text).replaceAll(m -> m.group(2).equals(MASK)
-        ? java.util.regex.Matcher.quoteReplacement(m.group())
-        : java.util.regex.Matcher.quoteReplacement(m.group(1) + ":" + MASK + "@"));
+    return URL_PASSWORD
+        .matcher(text)
+        .replaceAll(
+            m ->
+                m.group(2).equals(MASK)
+                    ? java.util.regex.Matcher.quoteReplacement(m.group())
+                    : java.util.regex.Matcher.quoteReplacement(m.group(1) + ":" + MASK + "@"));
   }
 
   /**

@@ -1,8 +1,8 @@
 package io.bergenholm.api;
 
 /**
- * The engine's one rule for secrets, lent to providers so that they mask what the engine masks.
- * A secret never appears in a log line, an exception message or an API answer.
+ * The engine's one rule for secrets, lent to providers so that they mask what the engine masks. A
+ * secret never appears in a log line, an exception message or an API answer.
  */
 public interface SecretsPolicy {
   /**

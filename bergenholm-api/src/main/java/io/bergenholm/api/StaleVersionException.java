@@ -4,6 +4,7 @@ package io.bergenholm.api;
 public final class StaleVersionException extends BergenholmException {
   /** The kind of record written. */
   private final RecordKind kind;
+
   /** The name of the record written. */
   private final String name;
 
@@ -16,18 +17,28 @@ public final class StaleVersionException extends BergenholmException {
    * @param actual the version stored now
    */
   public StaleVersionException(RecordKind kind, String name, String expected, String actual) {
-    super(kind.singular() + " '" + name + "' has changed: expected version " + expected
-        + ", current version " + actual);
+    super(
+        kind.singular()
+            + " '"
+            + name
+            + "' has changed: expected version "
+            + expected
+            + ", current version "
+            + actual);
     this.kind = kind;
     this.name = name;
   }
 
-  /** @return the kind of record written */
+  /**
+   * @return the kind of record written
+   */
   public RecordKind kind() {
     return kind;
   }
 
-  /** @return the name of the record written */
+  /**
+   * @return the name of the record written
+   */
   public String name() {
     return name;
   }

@@ -1,6 +1,8 @@
 package io.bergenholm.api;
 
-/** A backing system cannot be reached now (database down, disk unreadable); retrying may succeed. */
+/**
+ * A backing system cannot be reached now (database down, disk unreadable); retrying may succeed.
+ */
 public final class UnavailableException extends BergenholmException {
   /**
    * Creates the exception.

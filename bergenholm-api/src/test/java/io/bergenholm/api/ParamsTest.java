@@ -24,10 +24,29 @@ final class ParamsTest {
 
   @Test
   void numbersBecomeTheirCanonicalTypes() {
-    Params p = Params.of(map(
-        "int", 1, "short", (short) 2, "byte", (byte) 3, "long", 4L, "float", 1.5f, "double", 2.5,
-        "small big integer", BigInteger.valueOf(-7), "long-sized big integer", BigInteger.valueOf(Long.MIN_VALUE),
-        "big integer", BigInteger.TWO.pow(63), "decimal", new BigDecimal("0.10")));
+    Params p =
+        Params.of(
+            map(
+                "int",
+                1,
+                "short",
+                (short) 2,
+                "byte",
+                (byte) 3,
+                "long",
+                4L,
+                "float",
+                1.5f,
+                "double",
+                2.5,
+                "small big integer",
+                BigInteger.valueOf(-7),
+                "long-sized big integer",
+                BigInteger.valueOf(Long.MIN_VALUE),
+                "big integer",
+                BigInteger.TWO.pow(63),
+                "decimal",
+                new BigDecimal("0.10")));
     assertThat(p.get("int")).contains(1L);
     assertThat(p.get("short")).contains(2L);
     assertThat(p.get("byte")).contains(3L);
@@ -49,7 +68,8 @@ final class ParamsTest {
     inner.add("y");
     assertThat(List.copyOf(p.keys())).containsExactly("z", "a", "m");
     assertThat(p.get("m")).contains(List.of("x"));
-    assertThatThrownBy(() -> p.asMap().put("k", "v")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> p.asMap().put("k", "v"))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> ((List<?>) p.get("m").orElseThrow()).clear())
         .isInstanceOf(UnsupportedOperationException.class);
   }
@@ -57,11 +77,13 @@ final class ParamsTest {
   @Test
   void unsupportedValuesAndKeysAreBadInput() {
     assertThatThrownBy(() -> Params.of(map("when", new java.util.Date())))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("java.util.Date");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("java.util.Date");
     Map<Object, Object> nonStringKey = new LinkedHashMap<>();
     nonStringKey.put(1, "x");
     assertThatThrownBy(() -> Params.of(map("m", nonStringKey)))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("strings");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("strings");
     assertThatThrownBy(() -> Params.of(map("set", java.util.Set.of("a"))))
         .isInstanceOf(BadInputException.class);
   }
@@ -72,10 +94,12 @@ final class ParamsTest {
     assertThat(Params.of(map("v", nestedMaps(Params.MAX_DEPTH - 1)))).isNotNull();
     assertThat(Params.of(map("v", nestedLists(Params.MAX_DEPTH - 1)))).isNotNull();
     assertThatThrownBy(() -> Params.of(map("v", nestedMaps(Params.MAX_DEPTH))))
-        .isInstanceOf(BadInputException.class).hasMessageContaining(Integer.toString(Params.MAX_DEPTH));
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(Integer.toString(Params.MAX_DEPTH));
     assertThatThrownBy(() -> Params.of(map("v", nestedLists(Params.MAX_DEPTH))))
         .isInstanceOf(BadInputException.class);
-    assertThatThrownBy(() -> Params.of(map("v", nestedLists(100_000)))).isInstanceOf(BadInputException.class);
+    assertThatThrownBy(() -> Params.of(map("v", nestedLists(100_000))))
+        .isInstanceOf(BadInputException.class);
   }
 
   private static Object nestedMaps(int levels) {
@@ -101,8 +125,10 @@ final class ParamsTest {
     assertThat(Params.of(map("groups", null)).groups()).isEmpty();
     assertThat(Params.EMPTY.groups()).isEmpty();
     assertThatThrownBy(() -> Params.of(map("groups", List.of("a", 1L))).groups())
-        .isInstanceOf(BadInputException.class).hasMessageContaining("groups");
-    assertThatThrownBy(() -> Params.of(map("groups", 5L)).groups()).isInstanceOf(BadInputException.class);
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("groups");
+    assertThatThrownBy(() -> Params.of(map("groups", 5L)).groups())
+        .isInstanceOf(BadInputException.class);
   }
 
   @Test
@@ -122,9 +148,25 @@ final class ParamsTest {
 
   @Test
   void matchesComparesTheTextOfScalarsAndListMembers() {
-    Params p = Params.of(map(
-        "groups", List.of("centos6", "centos.amd64", List.of("nested")), "os", "linux", "n", 5L, "x", 1.5,
-        "flag", true, "nothing", null, "map", map("k", "v"), "big", BigInteger.TWO.pow(70)));
+    Params p =
+        Params.of(
+            map(
+                "groups",
+                List.of("centos6", "centos.amd64", List.of("nested")),
+                "os",
+                "linux",
+                "n",
+                5L,
+                "x",
+                1.5,
+                "flag",
+                true,
+                "nothing",
+                null,
+                "map",
+                map("k", "v"),
+                "big",
+                BigInteger.TWO.pow(70)));
     assertThat(p.matches(Map.of())).isTrue();
     assertThat(p.matches(Map.of("groups", "centos6"))).isTrue();
     assertThat(p.matches(Map.of("groups", "centos.amd64", "os", "linux"))).isTrue();
@@ -141,12 +183,14 @@ final class ParamsTest {
     assertThat(p.matches(Map.of("map", "{k=v}"))).isFalse();
     assertThat(p.matches(Map.of("big", BigInteger.TWO.pow(70).toString()))).isTrue();
     assertThat(p.matches(Map.of("os", "linux", "n", "6"))).isFalse();
-    assertThat(Params.of(map("l", Collections.singletonList(null))).matches(Map.of("l", "null"))).isTrue();
+    assertThat(Params.of(map("l", Collections.singletonList(null))).matches(Map.of("l", "null")))
+        .isTrue();
   }
 
   @Test
   void equalityIsByContent() {
-    assertThat(Params.of(map("a", 1, "b", List.of(2)))).isEqualTo(Params.of(map("a", 1L, "b", List.of(2L))))
+    assertThat(Params.of(map("a", 1, "b", List.of(2))))
+        .isEqualTo(Params.of(map("a", 1L, "b", List.of(2L))))
         .hasSameHashCodeAs(Params.of(map("a", 1L, "b", List.of(2L))));
     assertThat(Params.of(map("a", 1L))).isNotEqualTo(Params.of(map("a", 1.0)));
     assertThat(Params.of(map("a", 1L))).isNotEqualTo(Params.of(map("a", "1")));

@@ -9,8 +9,22 @@ import org.junit.jupiter.api.Test;
 final class RecordNamesTest {
   @Test
   void ordinaryAndOddNamesAreAllowed() {
-    for (String name : List.of("samplehost", "centos.amd64", "linux.ipxe", "with space", "a:b", "user@host",
-        "$x", "名前", "😀", "a..b", "trailing.", "~", "a".repeat(255), "é".repeat(127) + "a")) {
+    for (String name :
+        List.of(
+            "samplehost",
+            "centos.amd64",
+            "linux.ipxe",
+            "with space",
+            "a:b",
+            "user@host",
+            "$x",
+            "名前",
+            "😀",
+            "a..b",
+            "trailing.",
+            "~",
+            "a".repeat(255),
+            "é".repeat(127) + "a")) {
       assertThat(RecordNames.isValid(name)).as(name).isTrue();
       assertThat(RecordNames.check(RecordKind.HOST, name)).isSameAs(name);
     }
@@ -39,7 +53,8 @@ final class RecordNamesTest {
         .isInstanceOf(BadInputException.class)
         .hasMessageStartingWith("group name 'bad\\u0000name' is not allowed");
     assertThatThrownBy(() -> RecordNames.check(RecordKind.TEMPLATE, "x".repeat(300)))
-        .hasMessageContaining("template name 'xxx").hasMessageContaining("…'");
+        .hasMessageContaining("template name 'xxx")
+        .hasMessageContaining("…'");
   }
 
   private static void assertRefused(String name, String reason) {

@@ -1,6 +1,5 @@
 package io.bergenholm.api;
 
-import io.bergenholm.api.TestProviderContext;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -10,15 +9,17 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * A {@link ProviderContext} for testing a provider on its own, without an engine (the engine's
  * context lives in a module providers do not depend on): templates from a map, a daemon scheduler,
- * and a secrets policy that treats names ending in {@code password}, {@code secret} or {@code token}
- * as secret.
+ * and a secrets policy that treats names ending in {@code password}, {@code secret} or {@code
+ * token} as secret.
  */
 public final class TestProviderContext implements ProviderContext {
-  private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "test-provider-scheduler");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService SCHEDULER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "test-provider-scheduler");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Map<String, String> templates;
 
@@ -36,7 +37,10 @@ public final class TestProviderContext implements ProviderContext {
     return new TestProviderContext(templates);
   }
 
-  /** {@code provider.create} under its own name, with {@code config} and a context without templates. */
+  /**
+   * {@code provider.create} under its own name, with {@code config} and a context without
+   * templates.
+   */
   public static <T> T instantiate(Provider<T> provider, Map<String, String> config) {
     return provider.create(provider.name(), config, create());
   }

@@ -17,6 +17,7 @@ import java.util.Optional;
 final class BergenholmProcess implements AutoCloseable {
   /** The runner's entry point: what the {@code bergenholm} script starts from the runner's jar. */
   static final String MAIN = "io.bergenholm.server.Main";
+
   private static final long START_LIMIT_NANOS = 90_000_000_000L;
 
   private final ManagedProcess process;
@@ -33,18 +34,33 @@ final class BergenholmProcess implements AutoCloseable {
    * Starts {@code bergenholm serve} with {@code serveArgs} and waits until its HTTP side answers
    * {@code /healthz} at {@code httpAddress} (host:port).
    */
-  static BergenholmProcess start(Optional<String> netns, Path log, String httpAddress, List<String> serveArgs)
+  static BergenholmProcess start(
+      Optional<String> netns, Path log, String httpAddress, List<String> serveArgs)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classPath(), MAIN, "serve"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classPath(),
+                MAIN,
+                "serve"));
     cmd.addAll(serveArgs);
     Files.deleteIfExists(log);
     Files.createDirectories(log.getParent());
-    Files.writeString(log, "$ " + String.join(" ", Shell.in(netns, cmd)).replace(classPath(), "<test class path>") + "\n");
-    BergenholmProcess p = new BergenholmProcess(
-        ManagedProcess.start("bergenholm", log, Shell.in(netns, cmd)), netns, "http://" + httpAddress);
+    Files.writeString(
+        log,
+        "$ "
+            + String.join(" ", Shell.in(netns, cmd)).replace(classPath(), "<test class path>")
+            + "\n");
+    BergenholmProcess p =
+        new BergenholmProcess(
+            ManagedProcess.start("bergenholm", log, Shell.in(netns, cmd)),
+            netns,
+            "http://" + httpAddress);
     try {
       p.awaitHealthy();
     } catch (RuntimeException | InterruptedException e) {
@@ -58,15 +74,16 @@ final class BergenholmProcess implements AutoCloseable {
     long deadline = System.nanoTime() + START_LIMIT_NANOS;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("bergenholm exited with status " + process.exitValue() + ":\n"
-            + process.logText());
+        throw new IllegalStateException(
+            "bergenholm exited with status " + process.exitValue() + ":\n" + process.logText());
       }
       if (curl("-sf", "--max-time", "2", "-o", "/dev/null", baseUrl + "/healthz").exit() == 0) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("bergenholm did not answer /healthz within 90 s:\n" + process.logText());
+    throw new IllegalStateException(
+        "bergenholm did not answer /healthz within 90 s:\n" + process.logText());
   }
 
   /** Runs curl where the server is reachable (inside its namespace, if any), bounded to 30 s. */

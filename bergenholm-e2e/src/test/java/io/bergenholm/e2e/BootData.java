@@ -9,15 +9,18 @@ import java.nio.file.Path;
  * ({@code linux.ipxe}, {@code localboot.ipxe}, {@code register.ipxe}, unchanged in shape), an
  * install group whose kernel and initrd live on a separate upstream server and whose kernel options
  * name a per-host kickstart and the host's {@code installed_url} (which the test initrd calls, as a
- * kickstart's {@code %post} would), the {@code register} host and group, and the {@code installed} group.
+ * kickstart's {@code %post} would), the {@code register} host and group, and the {@code installed}
+ * group.
  */
 final class BootData {
   static final String INSTALL_GROUP = "e2e-install";
+
   /**
    * Added after {@link #INSTALL_GROUP}, it makes the first boot stage chain {@code undionly.kpxe}
    * from Bergenholm's TFTP server before installing (see {@code via-undionly.ipxe}).
    */
   static final String VIA_UNDIONLY_GROUP = "e2e-via-undionly";
+
   static final String KICKSTART = "e2e.ks";
 
   private BootData() {}
@@ -29,21 +32,34 @@ final class BootData {
    * @param upstreamUrl where Bergenholm fetches {@code vmlinuz} and {@code initrd.gz}
    */
   static Path write(Path dir, String baseUrl, String upstreamUrl) throws IOException {
-    writeFile(dir, "groups/default", """
+    writeFile(
+        dir,
+        "groups/default",
+        """
         {
           "base_url": "%s",
           "ipxe_url": "{{base_url}}/ipxe",
           "installed_url": "{{base_url}}/api/1.0/hosts/{{uuid}}?installed=mark&boot_token={{boot_token}}",
           "ipxe_script": "localboot.ipxe"
         }
-        """.formatted(baseUrl));
-    writeFile(dir, "groups/register", """
+        """
+            .formatted(baseUrl));
+    writeFile(
+        dir,
+        "groups/register",
+        """
         {"groups": ["default"], "ipxe_script": "register.ipxe"}
         """);
-    writeFile(dir, "groups/installed", """
+    writeFile(
+        dir,
+        "groups/installed",
+        """
         {"ipxe_script": "localboot.ipxe"}
         """);
-    writeFile(dir, "groups/" + INSTALL_GROUP, """
+    writeFile(
+        dir,
+        "groups/" + INSTALL_GROUP,
+        """
         {
           "groups": ["default"],
           "image_base_url": "%s",
@@ -53,14 +69,24 @@ final class BootData {
           "kernel_opts": "console=ttyS0 panic=-1 ks={{base_url}}/api/1.0/templates/{{kickstart}}/{{uuid}}?boot_token={{boot_token}} e2e.host={{uuid}} e2e.installed={{installed_url}}",
           "ipxe_script": "linux.ipxe"
         }
-        """.formatted(upstreamUrl, KICKSTART));
-    writeFile(dir, "groups/" + VIA_UNDIONLY_GROUP, """
+        """
+            .formatted(upstreamUrl, KICKSTART));
+    writeFile(
+        dir,
+        "groups/" + VIA_UNDIONLY_GROUP,
+        """
         {"ipxe_script": "via-undionly.ipxe"}
         """);
-    writeFile(dir, "hosts/register", """
+    writeFile(
+        dir,
+        "hosts/register",
+        """
         {"groups": ["register"]}
         """);
-    writeFile(dir, "templates/linux.ipxe", """
+    writeFile(
+        dir,
+        "templates/linux.ipxe",
+        """
         #!ipxe
         {%- if module is defined %}
         module --name module0 {{ipxe_url}}/module/${uuid}
@@ -75,7 +101,10 @@ final class BootData {
     // that step itself: in the ROM it chains undionly.kpxe from the TFTP server the proxyDHCP
     // offer named; undionly.kpxe (iPXE driving the NIC through the ROM's UNDI, hence chip
     // "undionly") asks DHCP and proxyDHCP again, comes back here, and installs.
-    writeFile(dir, "templates/via-undionly.ipxe", """
+    writeFile(
+        dir,
+        "templates/via-undionly.ipxe",
+        """
         #!ipxe
         iseq ${net0/chip} undionly && goto install ||
         echo ===== Stage 1 (${net0/chip}): chaining undionly.kpxe from TFTP server ${proxydhcp/next-server} =====
@@ -86,13 +115,19 @@ final class BootData {
         kernel {{ipxe_url}}/kernel/${uuid} {{kernel_opts}}
         boot
         """);
-    writeFile(dir, "templates/localboot.ipxe", """
+    writeFile(
+        dir,
+        "templates/localboot.ipxe",
+        """
         #!ipxe
         echo ===== System UUID is ${uuid} =====
         echo ===== Trying boot from local disk =====
         sanboot --no-describe --drive 0x80
         """);
-    writeFile(dir, "templates/register.ipxe", """
+    writeFile(
+        dir,
+        "templates/register.ipxe",
+        """
         #!ipxe
         echo ===== System UUID is ${uuid} =====
         echo ===== Registering this host to Bergenholm =====
@@ -101,7 +136,10 @@ final class BootData {
         echo ===== Registered; trying boot from local disk =====
         sanboot --no-describe --drive 0x80
         """);
-    writeFile(dir, "templates/" + KICKSTART, """
+    writeFile(
+        dir,
+        "templates/" + KICKSTART,
+        """
         # kickstart for {{uuid}}
         url --url {{image_base_url}}
         %post
@@ -119,9 +157,17 @@ final class BootData {
    * {@code e2e.host=}, each quoted except the credential.
    */
   static java.util.regex.Pattern cmdline(String base, String uuid) {
-    return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote("CMDLINE: console=ttyS0 panic=-1 ks=" + base
-        + "/api/1.0/templates/" + KICKSTART + "/" + uuid + "?boot_token=") + TOKEN
-        + java.util.regex.Pattern.quote(" e2e.host=" + uuid));
+    return java.util.regex.Pattern.compile(
+        java.util.regex.Pattern.quote(
+                "CMDLINE: console=ttyS0 panic=-1 ks="
+                    + base
+                    + "/api/1.0/templates/"
+                    + KICKSTART
+                    + "/"
+                    + uuid
+                    + "?boot_token=")
+            + TOKEN
+            + java.util.regex.Pattern.quote(" e2e.host=" + uuid));
   }
 
   private static void writeFile(Path dir, String name, String text) throws IOException {

@@ -12,25 +12,32 @@ import java.util.List;
 
 /**
  * The kernel and initrd the test machines install, built once per machine and cached between runs
- * in {@code $XDG_CACHE_HOME/bergenholm-e2e/images} (default {@code ~/.cache/bergenholm-e2e/images}).
- * The kernel and its network modules are Debian's (downloaded once with {@code apt-get download});
- * all of it is rebuilt when the script that builds it changes, so kernel and modules always match.
+ * in {@code $XDG_CACHE_HOME/bergenholm-e2e/images} (default {@code
+ * ~/.cache/bergenholm-e2e/images}). The kernel and its network modules are Debian's (downloaded
+ * once with {@code apt-get download}); all of it is rebuilt when the script that builds it changes,
+ * so kernel and modules always match.
  */
 final class BootImages {
   /** What the initrd prints once it runs; its presence on the console means the install booted. */
   static final String MARKER = "BERGENHOLM-E2E-OK";
+
   private static final String SCRIPT = "/e2e/build-boot-images.sh";
 
   private BootImages() {}
 
   static Path directory() {
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path cache = xdg != null && !xdg.isEmpty()
-        ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path cache =
+        xdg != null && !xdg.isEmpty()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return cache.resolve("bergenholm-e2e").resolve("images");
   }
 
-  /** Builds what is missing or stale and returns the folder holding {@code vmlinuz} and {@code initrd.gz}. */
+  /**
+   * Builds what is missing or stale and returns the folder holding {@code vmlinuz} and {@code
+   * initrd.gz}.
+   */
   static synchronized Path ensure() throws IOException, InterruptedException {
     Path dir = directory();
     Files.createDirectories(dir);
@@ -57,8 +64,11 @@ final class BootImages {
     try {
       Files.write(scriptFile, script);
       // The build downloads the kernel package once; 10 minutes bound a slow mirror.
-      ManagedProcess build = ManagedProcess.start("build-boot-images", out,
-          List.of("bash", scriptFile.toString(), dir.toString(), MARKER));
+      ManagedProcess build =
+          ManagedProcess.start(
+              "build-boot-images",
+              out,
+              List.of("bash", scriptFile.toString(), dir.toString(), MARKER));
       try (build) {
         if (!build.waitFor(600_000)) {
           throw new IOException("building boot images took over 10 minutes:\n" + build.logText());

@@ -34,12 +34,13 @@ final class E2eOutput {
 
   static void record(Path dir, Qemu.Boot boot, String serverLog) throws IOException {
     Files.writeString(dir.resolve(boot.name() + "-bergenholm.log"), serverLog);
-    String milestones = boot.milestones().stream()
-        .map(l -> "    " + abbreviate(l.toString()))
-        .collect(Collectors.joining("\n"));
+    String milestones =
+        boot.milestones().stream()
+            .map(l -> "    " + abbreviate(l.toString()))
+            .collect(Collectors.joining("\n"));
     String entry = dir.getFileName() + "/" + boot + "\n" + milestones + "\n";
-    Files.writeString(dir.resolve("summary.txt"), entry,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve("summary.txt"), entry, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     log.info("{}", entry);
   }
 

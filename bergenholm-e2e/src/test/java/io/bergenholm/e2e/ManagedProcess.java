@@ -10,16 +10,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child process whose output goes to a log file and which is always killed by its PID on
- * {@link #close()}, descendants included, so a failed test leaves nothing running. Processes still
- * running when the test JVM exits (a test killed by a timeout, an interrupted build) are killed by
- * a shutdown hook.
+ * A child process whose output goes to a log file and which is always killed by its PID on {@link
+ * #close()}, descendants included, so a failed test leaves nothing running. Processes still running
+ * when the test JVM exits (a test killed by a timeout, an interrupted build) are killed by a
+ * shutdown hook.
  */
 final class ManagedProcess implements AutoCloseable {
   private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ManagedProcess::close), "e2e-process-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(ManagedProcess::close), "e2e-process-reaper"));
   }
 
   private final String name;
@@ -36,11 +38,12 @@ final class ManagedProcess implements AutoCloseable {
   static ManagedProcess start(String name, Path log, List<String> command) {
     try {
       Files.createDirectories(log.getParent());
-      Process p = new ProcessBuilder(Shell.resolved(command))
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .start();
+      Process p =
+          new ProcessBuilder(Shell.resolved(command))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
       ManagedProcess managed = new ManagedProcess(name, p, log);
       LIVE.add(managed);
       return managed;
@@ -55,7 +58,9 @@ final class ManagedProcess implements AutoCloseable {
 
   String logText() {
     try {
-      return Files.exists(log) ? Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+      return Files.exists(log)
+          ? Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1)
+          : "";
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
     }

@@ -41,10 +41,16 @@ class NetnsBootTest {
   private static final String NEW_MAC = "52:54:00:e2:e0:02";
   private static final String HTTP = NetnsLab.SERVER_IP + ":8080";
   private static final String BASE = "http://" + HTTP;
-  /** The management API on its own listener: the boot side grants nothing without a host's credential. */
+
+  /**
+   * The management API on its own listener: the boot side grants nothing without a host's
+   * credential.
+   */
   private static final String MGMT = "http://" + NetnsLab.SERVER_IP + ":8081";
+
   /** Only a hung machine gets near this: failures end at the console's first sign of them. */
   private static final Duration BOOT_LIMIT = Duration.ofMinutes(5);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path out;
@@ -61,20 +67,29 @@ class NetnsBootTest {
     lab.startSiteDhcp();
     String upstream = lab.startUpstream(images);
     Path data = BootData.write(out.resolve("data"), BASE, upstream);
-    Files.writeString(data.resolve("hosts/" + INSTALL_UUID), """
+    Files.writeString(
+        data.resolve("hosts/" + INSTALL_UUID),
+        """
         {"groups": ["%s", "%s"], "hostname": "e2e-install"}
-        """.formatted(BootData.INSTALL_GROUP, BootData.VIA_UNDIONLY_GROUP));
-    server = BergenholmProcess.start(Optional.of(lab.ns), out.resolve("bergenholm.log"), HTTP, List.of(
-        "--store", "file:" + data,
-        "--http", HTTP,
-        "--management", NetnsLab.SERVER_IP + ":8081",
-        "-E", "boot.secret_file=" + out.resolve("boot-secret"),
-        "--tftp", NetnsLab.SERVER_IP + ":69",
-        "--tftp-root", "/usr/lib/ipxe",
-        "--proxy-dhcp", NetnsLab.SERVER_IP,
-        "-E", "images.cache_dir=" + out.resolve("image-cache"),
-        // Flow 3 counts upstream requests: no revalidation of the cached images however slow the run.
-        "-E", "images.revalidate_after=1h"));
+        """
+            .formatted(BootData.INSTALL_GROUP, BootData.VIA_UNDIONLY_GROUP));
+    server =
+        BergenholmProcess.start(
+            Optional.of(lab.ns),
+            out.resolve("bergenholm.log"),
+            HTTP,
+            List.of(
+                "--store", "file:" + data,
+                "--http", HTTP,
+                "--management", NetnsLab.SERVER_IP + ":8081",
+                "-E", "boot.secret_file=" + out.resolve("boot-secret"),
+                "--tftp", NetnsLab.SERVER_IP + ":69",
+                "--tftp-root", "/usr/lib/ipxe",
+                "--proxy-dhcp", NetnsLab.SERVER_IP,
+                "-E", "images.cache_dir=" + out.resolve("image-cache"),
+                // Flow 3 counts upstream requests: no revalidation of the cached images however
+                // slow the run.
+                "-E", "images.revalidate_after=1h"));
   }
 
   @AfterAll
@@ -112,7 +127,8 @@ class NetnsBootTest {
   void flow1InstallsThroughProxyDhcpTftpAndHttp() throws Exception {
     Instant since = Instant.now();
     Map<String, Double> before = BootTimeline.metrics(server, BASE);
-    Qemu.Boot boot = boot("flow1-install", Qemu.Machine.of(INSTALL_UUID, INSTALL_MAC), BootImages.MARKER);
+    Qemu.Boot boot =
+        boot("flow1-install", Qemu.Machine.of(INSTALL_UUID, INSTALL_MAC), BootImages.MARKER);
 
     assertThat(boot.reached()).as(boot.describe()).isTrue();
     boot.assertShowsInOrder(
@@ -136,19 +152,34 @@ class NetnsBootTest {
         BootData.cmdline(BASE, INSTALL_UUID),
         "PRODUCT_UUID: " + INSTALL_UUID,
         // the initrd, as an installer's last step, calls the host's installed_url
-        "INSTALLED-CALLED: " + BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark&boot_token=",
+        "INSTALLED-CALLED: "
+            + BASE
+            + "/api/1.0/hosts/"
+            + INSTALL_UUID
+            + "?installed=mark&boot_token=",
         BootImages.MARKER);
-    assertThat(getJson("/api/1.0/hosts/" + INSTALL_UUID).path("groups").toString()).contains("\"installed\"");
-    assertThat(siteLeases()).as("the address came from the site's DHCP server")
+    assertThat(getJson("/api/1.0/hosts/" + INSTALL_UUID).path("groups").toString())
+        .contains("\"installed\"");
+    assertThat(siteLeases())
+        .as("the address came from the site's DHCP server")
         .containsPattern("DHCPACK\\(veth-d\\) 192\\.168\\.77\\.\\d+ " + INSTALL_MAC);
     assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
     assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
     // The kickstart the kernel options name is rendered for this host.
-    Shell.Result ks = server.curl("-sS", "-f", MGMT + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID);
-    assertThat(ks.output()).contains("# kickstart for " + INSTALL_UUID)
+    Shell.Result ks =
+        server.curl(
+            "-sS", "-f", MGMT + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID);
+    assertThat(ks.output())
+        .contains("# kickstart for " + INSTALL_UUID)
         .contains(BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=mark&boot_token=");
     // The boot's timeline, as the server recorded it, and the metrics it moved.
-    BootTimeline.assertSteps(server, BASE, since, Instant.now(), INSTALL_UUID, INSTALL_MAC,
+    BootTimeline.assertSteps(
+        server,
+        BASE,
+        since,
+        Instant.now(),
+        INSTALL_UUID,
+        INSTALL_MAC,
         Step.of("dhcp.offer").ok(),
         Step.of("script.served").ok(),
         Step.of("tftp.transfer").ok().with("file", "undionly.kpxe"),
@@ -158,20 +189,43 @@ class NetnsBootTest {
         Step.of("image.streamed").ok().with("image", "kernel").with("source", "upstream"),
         Step.of("host.installed").ok(),
         Step.of("template.rendered").ok().with("template", BootData.KICKSTART));
-    BootTimeline.assertMoved(before, BootTimeline.metrics(server, BASE), Map.of(
-        "bergenholm_dhcp_offers_total", 2.0,
-        "bergenholm_tftp_transfers_total{outcome=\"ok\"}", 1.0,
-        "bergenholm_tftp_bytes_total{outcome=\"ok\"}", 1.0,
-        "bergenholm_scripts_served_total{purpose=\"install\"}", 1.0,
-        "bergenholm_images_streamed_total{outcome=\"ok\",source=\"upstream\"}", 2.0,
-        "bergenholm_upstream_fetches_total", 2.0,
-        "bergenholm_installs_completed_total", 1.0,
-        "bergenholm_http_requests_total{method=\"GET\",route=\"/ipxe/script/{}\",status=\"200\"}", 2.0));
-    // On the boot side, without the host's credential: refused (it carries what the kickstart holds).
-    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}",
-        BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID).output()).isEqualTo("403");
-    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}",
-        BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=unmark").output()).isEqualTo("403");
+    BootTimeline.assertMoved(
+        before,
+        BootTimeline.metrics(server, BASE),
+        Map.of(
+            "bergenholm_dhcp_offers_total", 2.0,
+            "bergenholm_tftp_transfers_total{outcome=\"ok\"}", 1.0,
+            "bergenholm_tftp_bytes_total{outcome=\"ok\"}", 1.0,
+            "bergenholm_scripts_served_total{purpose=\"install\"}", 1.0,
+            "bergenholm_images_streamed_total{outcome=\"ok\",source=\"upstream\"}", 2.0,
+            "bergenholm_upstream_fetches_total", 2.0,
+            "bergenholm_installs_completed_total", 1.0,
+            "bergenholm_http_requests_total{method=\"GET\",route=\"/ipxe/script/{}\",status=\"200\"}",
+                2.0));
+    // On the boot side, without the host's credential: refused (it carries what the kickstart
+    // holds).
+    assertThat(
+            server
+                .curl(
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID)
+                .output())
+        .isEqualTo("403");
+    assertThat(
+            server
+                .curl(
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=unmark")
+                .output())
+        .isEqualTo("403");
   }
 
   @Test
@@ -179,10 +233,21 @@ class NetnsBootTest {
   void flow2UnknownMachineRegistersItselfThenBootsItsLocalDisk() throws Exception {
     Instant since = Instant.now();
     Map<String, Double> before = BootTimeline.metrics(server, BASE);
-    Qemu.Machine machine = Qemu.Machine.of(NEW_UUID, NEW_MAC).withSmbios("Acme", "Rack9000", "SN0042")
-        .withDisk(LocalDisk.write(out.resolve("flow2-disk.img")));
-    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}", MGMT + "/api/1.0/hosts/" + NEW_UUID)
-        .output()).isEqualTo("404");
+    Qemu.Machine machine =
+        Qemu.Machine.of(NEW_UUID, NEW_MAC)
+            .withSmbios("Acme", "Rack9000", "SN0042")
+            .withDisk(LocalDisk.write(out.resolve("flow2-disk.img")));
+    assertThat(
+            server
+                .curl(
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    MGMT + "/api/1.0/hosts/" + NEW_UUID)
+                .output())
+        .isEqualTo("404");
 
     Qemu.Boot boot = boot("flow2-register", machine, LocalDisk.MARKER);
 
@@ -203,28 +268,51 @@ class NetnsBootTest {
     assertThat(host.path("product").asText()).isEqualTo("Rack9000");
     assertThat(host.path("serial").asText()).isEqualTo("SN0042");
     assertThat(host.path("groups").toString()).contains("\"default\"");
-    BootTimeline.assertSteps(server, BASE, since, Instant.now(), NEW_UUID, NEW_MAC,
+    BootTimeline.assertSteps(
+        server,
+        BASE,
+        since,
+        Instant.now(),
+        NEW_UUID,
+        NEW_MAC,
         Step.of("dhcp.offer").ok(),
         Step.of("script.served").ok().with("purpose", "register"),
         Step.of("host.registered").ok().with("manufacturer", "Acme").with("serial", "SN0042"));
-    BootTimeline.assertMoved(before, BootTimeline.metrics(server, BASE), Map.of(
-        "bergenholm_scripts_served_total{purpose=\"register\"}", 1.0,
-        "bergenholm_registrations_total", 1.0));
-    assertThat(getJson("/api/1.0/hosts/?state=registered").path("hosts").toString()).contains(NEW_UUID);
+    BootTimeline.assertMoved(
+        before,
+        BootTimeline.metrics(server, BASE),
+        Map.of(
+            "bergenholm_scripts_served_total{purpose=\"register\"}", 1.0,
+            "bergenholm_registrations_total", 1.0));
+    assertThat(getJson("/api/1.0/hosts/?state=registered").path("hosts").toString())
+        .contains(NEW_UUID);
   }
 
   @Test
   @Order(3)
   void flow3OperatorPutsTheHostIntoAnInstallThenItBootsLocally() throws Exception {
-    Qemu.Machine machine = Qemu.Machine.of(NEW_UUID, NEW_MAC).withSmbios("Acme", "Rack9000", "SN0042")
-        .withDisk(LocalDisk.write(out.resolve("flow3-disk.img")));
+    Qemu.Machine machine =
+        Qemu.Machine.of(NEW_UUID, NEW_MAC)
+            .withSmbios("Acme", "Rack9000", "SN0042")
+            .withDisk(LocalDisk.write(out.resolve("flow3-disk.img")));
     Instant since = Instant.now();
     Map<String, Double> before = BootTimeline.metrics(server, BASE);
     ObjectNode params = (ObjectNode) getJson("/api/1.0/hosts/" + NEW_UUID);
     params.set("groups", JSON.createArrayNode().add(BootData.INSTALL_GROUP));
-    Shell.Result put = server.curl("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
-        "-H", "Content-Type: application/json", "--data-binary", JSON.writeValueAsString(params),
-        MGMT + "/api/1.0/hosts/" + NEW_UUID);
+    Shell.Result put =
+        server.curl(
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            JSON.writeValueAsString(params),
+            MGMT + "/api/1.0/hosts/" + NEW_UUID);
     assertThat(put.output()).isEqualTo("202");
 
     Qemu.Boot install = boot("flow3-install", machine, BootImages.MARKER);
@@ -246,27 +334,35 @@ class NetnsBootTest {
     assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
     assertThat(getJson("/api/1.0/hosts/" + NEW_UUID + "?params=all").path("installed_url").asText())
         .startsWith(installedUrl + "&boot_token=");
-    assertThat(getJson("/api/1.0/hosts/" + NEW_UUID).path("groups").toString()).contains("\"installed\"");
+    assertThat(getJson("/api/1.0/hosts/" + NEW_UUID).path("groups").toString())
+        .contains("\"installed\"");
 
     Qemu.Boot local = boot("flow3-localboot", machine, LocalDisk.MARKER);
     assertThat(local.reached()).as(local.describe()).isTrue();
     local.assertShowsInOrder(
-        Qemu.fetched("/ipxe/script/" + NEW_UUID),
-        "Trying boot from local disk",
-        LocalDisk.MARKER);
+        Qemu.fetched("/ipxe/script/" + NEW_UUID), "Trying boot from local disk", LocalDisk.MARKER);
     assertThat(local.console()).doesNotContain(BootImages.MARKER).doesNotContain("/ipxe/kernel/");
-    BootTimeline.assertSteps(server, BASE, since, Instant.now(), NEW_UUID, NEW_MAC,
+    BootTimeline.assertSteps(
+        server,
+        BASE,
+        since,
+        Instant.now(),
+        NEW_UUID,
+        NEW_MAC,
         Step.of("script.served").ok().with("purpose", "install"),
         Step.of("image.streamed").ok().with("source", "cache"),
         Step.of("image.streamed").ok().with("image", "kernel").with("source", "cache"),
         Step.of("host.installed").ok(),
         Step.of("dhcp.offer").ok(),
         Step.of("script.served").ok().with("purpose", "local"));
-    BootTimeline.assertMoved(before, BootTimeline.metrics(server, BASE), Map.of(
-        "bergenholm_images_streamed_total{outcome=\"ok\",source=\"cache\"}", 2.0,
-        "bergenholm_image_requests_total{result=\"hit\"}", 2.0,
-        "bergenholm_installs_completed_total", 1.0,
-        "bergenholm_scripts_served_total{purpose=\"local\"}", 1.0));
+    BootTimeline.assertMoved(
+        before,
+        BootTimeline.metrics(server, BASE),
+        Map.of(
+            "bergenholm_images_streamed_total{outcome=\"ok\",source=\"cache\"}", 2.0,
+            "bergenholm_image_requests_total{result=\"hit\"}", 2.0,
+            "bergenholm_installs_completed_total", 1.0,
+            "bergenholm_scripts_served_total{purpose=\"local\"}", 1.0));
     JsonNode detail = getJson("/api/1.0/hosts/?detail=1").path("detail").path(NEW_UUID);
     assertThat(detail.path("state").asText()).isEqualTo("installed");
     assertThat(Instant.parse(detail.path("last_seen").asText())).isAfter(since);

@@ -11,8 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An isolated layer-2 network made of two network namespaces, torn down on {@link #close()} (and
- * by a shutdown hook if the test JVM ends first):
+ * An isolated layer-2 network made of two network namespaces, torn down on {@link #close()} (and by
+ * a shutdown hook if the test JVM ends first):
  *
  * <pre>
  *   boot namespace:  br0 192.168.77.1/24 ── tap0 (the QEMU machine)
@@ -31,7 +31,8 @@ final class NetnsLab implements AutoCloseable {
   static final int UPSTREAM_PORT = 8081;
   private static final String PREFIX_BOOT = "bgh-e2e-";
   private static final String PREFIX_SITE = "bgh-site-";
-  private static final Pattern OURS = Pattern.compile("^(bgh-(?:e2e|site)-(\\d+)-\\d+)\\b", Pattern.MULTILINE);
+  private static final Pattern OURS =
+      Pattern.compile("^(bgh-(?:e2e|site)-(\\d+)-\\d+)\\b", Pattern.MULTILINE);
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   final String ns;
@@ -91,7 +92,8 @@ final class NetnsLab implements AutoCloseable {
       if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
         continue;
       }
-      for (String line : Shell.run(List.of("ip", "netns", "pids", m.group(1))).output().split("\\s+")) {
+      for (String line :
+          Shell.run(List.of("ip", "netns", "pids", m.group(1))).output().split("\\s+")) {
         if (line.matches("\\d+")) {
           ProcessHandle.of(Long.parseLong(line)).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -111,7 +113,9 @@ final class NetnsLab implements AutoCloseable {
     Shell.check("ip", "-n", ns, "link", "set", "tap0", "master", "br0");
     Shell.check("ip", "-n", ns, "addr", "add", SERVER_IP + "/24", "dev", "br0");
     Shell.check("ip", "-n", ns, "-6", "addr", "add", "fd77::1/64", "dev", "br0", "nodad");
-    Shell.check("ip", "link", "add", "veth-d", "netns", siteNs, "type", "veth", "peer", "name", "veth-p", "netns", ns);
+    Shell.check(
+        "ip", "link", "add", "veth-d", "netns", siteNs, "type", "veth", "peer", "name", "veth-p",
+        "netns", ns);
     Shell.check("ip", "-n", ns, "link", "set", "veth-p", "master", "br0");
     Shell.check("ip", "-n", siteNs, "addr", "add", SITE_IP + "/24", "dev", "veth-d");
     Shell.check("ip", "-n", siteNs, "-6", "addr", "add", "fd77::2/64", "dev", "veth-d", "nodad");
@@ -127,9 +131,9 @@ final class NetnsLab implements AutoCloseable {
   }
 
   /**
-   * The site's DHCP server that also names {@code nextServer} as next-server (siaddr), with no
-   * boot file: what a GRUB that ignores proxyDHCP answers (Debian 12's) needs to find its TFTP
-   * server, while the boot file still comes from the proxyDHCP.
+   * The site's DHCP server that also names {@code nextServer} as next-server (siaddr), with no boot
+   * file: what a GRUB that ignores proxyDHCP answers (Debian 12's) needs to find its TFTP server,
+   * while the boot file still comes from the proxyDHCP.
    */
   void startSiteDhcpNamingNextServer(String nextServer) throws IOException {
     startSiteDhcp(List.of("dhcp-boot=,," + nextServer));
@@ -137,25 +141,53 @@ final class NetnsLab implements AutoCloseable {
 
   private void startSiteDhcp(List<String> extra) throws IOException {
     Path conf = work.resolve("site-dnsmasq.conf");
-    List<String> lines = new ArrayList<>(List.of(
-        "port=0", "bind-interfaces", "interface=veth-d", "no-resolv", "no-hosts", "no-ping",
-        "log-dhcp", "log-facility=-", "dhcp-leasefile=" + work.resolve("site.leases"),
-        "dhcp-range=192.168.77.100,192.168.77.150,255.255.255.0,1h",
-        "enable-ra", "dhcp-range=::,constructor:veth-d,ra-only"));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "port=0",
+                "bind-interfaces",
+                "interface=veth-d",
+                "no-resolv",
+                "no-hosts",
+                "no-ping",
+                "log-dhcp",
+                "log-facility=-",
+                "dhcp-leasefile=" + work.resolve("site.leases"),
+                "dhcp-range=192.168.77.100,192.168.77.150,255.255.255.0,1h",
+                "enable-ra",
+                "dhcp-range=::,constructor:veth-d,ra-only"));
     lines.addAll(extra);
     lines.add("");
     Files.writeString(conf, String.join("\n", lines));
     Files.deleteIfExists(work.resolve("site-dnsmasq.log"));
-    processes.add(ManagedProcess.start("site dnsmasq", work.resolve("site-dnsmasq.log"),
-        List.of("ip", "netns", "exec", siteNs, "dnsmasq", "--no-daemon", "--conf-file=" + conf)));
+    processes.add(
+        ManagedProcess.start(
+            "site dnsmasq",
+            work.resolve("site-dnsmasq.log"),
+            List.of(
+                "ip", "netns", "exec", siteNs, "dnsmasq", "--no-daemon", "--conf-file=" + conf)));
   }
 
   /** The upstream image server (busybox httpd) in the site namespace; returns its base URL. */
   String startUpstream(Path dir) throws IOException {
     Files.deleteIfExists(work.resolve("upstream.log"));
-    processes.add(ManagedProcess.start("upstream httpd", work.resolve("upstream.log"),
-        List.of("ip", "netns", "exec", siteNs, "busybox", "httpd", "-f", "-vv",
-            "-p", SITE_IP + ":" + UPSTREAM_PORT, "-h", dir.toString())));
+    processes.add(
+        ManagedProcess.start(
+            "upstream httpd",
+            work.resolve("upstream.log"),
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                siteNs,
+                "busybox",
+                "httpd",
+                "-f",
+                "-vv",
+                "-p",
+                SITE_IP + ":" + UPSTREAM_PORT,
+                "-h",
+                dir.toString())));
     return "http://" + SITE_IP + ":" + UPSTREAM_PORT;
   }
 
@@ -171,8 +203,10 @@ final class NetnsLab implements AutoCloseable {
   /** Whether the namespaces still exist (for the teardown check). */
   boolean exists() {
     String list = Shell.check("ip", "netns", "list");
-    return Pattern.compile("^(" + Pattern.quote(ns) + "|" + Pattern.quote(siteNs) + ")\\b", Pattern.MULTILINE)
-        .matcher(list).find();
+    return Pattern.compile(
+            "^(" + Pattern.quote(ns) + "|" + Pattern.quote(siteNs) + ")\\b", Pattern.MULTILINE)
+        .matcher(list)
+        .find();
   }
 
   @Override

@@ -34,15 +34,23 @@ class OldImageUrlsBootTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Shell.available("qemu-system-x86_64") && Shell.available("socat")
-        && Files.exists(Path.of("/usr/lib/ipxe/ipxe.lkrn")), "needs qemu-system-x86, socat and ipxe");
+    assumeTrue(
+        Shell.available("qemu-system-x86_64")
+            && Shell.available("socat")
+            && Files.exists(Path.of("/usr/lib/ipxe/ipxe.lkrn")),
+        "needs qemu-system-x86, socat and ipxe");
     out = E2eOutput.directory("old-image-urls");
     upstream = new Upstream(BootImages.ensure());
     Path data = BootData.write(out.resolve("data"), GUEST_BASE, upstream.url());
-    Files.writeString(data.resolve("groups/" + GROUP), """
+    Files.writeString(
+        data.resolve("groups/" + GROUP),
+        """
         {"groups": ["%s"], "module0": "{{image_base_url}}/initrd.gz", "ipxe_script": "old-image-urls.ipxe"}
-        """.formatted(BootData.INSTALL_GROUP));
-    Files.writeString(data.resolve("templates/old-image-urls.ipxe"), """
+        """
+            .formatted(BootData.INSTALL_GROUP));
+    Files.writeString(
+        data.resolve("templates/old-image-urls.ipxe"),
+        """
         #!ipxe
         imgfetch --name probe {{ipxe_url}}/initrd/${uuid} && imgfree probe
         module --name module0 {{ipxe_url}}/module/${uuid}/0
@@ -51,8 +59,18 @@ class OldImageUrlsBootTest {
         """);
     Files.writeString(data.resolve("hosts/" + UUID), "{\"groups\": [\"" + GROUP + "\"]}");
     http = "127.0.0.1:" + BergenholmProcess.freePort();
-    server = BergenholmProcess.start(Optional.empty(), out.resolve("bergenholm.log"), http,
-        List.of("--store", "file:" + data, "--http", http, "-E", "images.cache_dir=" + out.resolve("image-cache")));
+    server =
+        BergenholmProcess.start(
+            Optional.empty(),
+            out.resolve("bergenholm.log"),
+            http,
+            List.of(
+                "--store",
+                "file:" + data,
+                "--http",
+                http,
+                "-E",
+                "images.cache_dir=" + out.resolve("image-cache")));
   }
 
   @AfterAll
@@ -68,13 +86,21 @@ class OldImageUrlsBootTest {
   @Test
   void ipxeFollowsTheRedirectsOfTheOldImageUrlsAndInstalls() throws Exception {
     List<String> cmd = Qemu.Machine.of(UUID, "52:54:00:e2:e0:41").arguments();
-    cmd.addAll(List.of(
-        "-netdev", "user,id=n0,ipv6=off,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:" + http,
-        "-kernel", "/usr/lib/ipxe/ipxe.lkrn",
-        "-append", "ifconf -c dhcp net0 && chain " + GUEST_BASE + "/ipxe/script/${uuid}"));
+    cmd.addAll(
+        List.of(
+            "-netdev",
+                "user,id=n0,ipv6=off,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:"
+                    + http,
+            "-kernel", "/usr/lib/ipxe/ipxe.lkrn",
+            "-append", "ifconf -c dhcp net0 && chain " + GUEST_BASE + "/ipxe/script/${uuid}"));
     long mark = server.mark();
-    Qemu.Boot boot = Qemu.boot("old-image-urls", cmd, out, Pattern.compile(Pattern.quote(BootImages.MARKER)),
-        Duration.ofMinutes(5));
+    Qemu.Boot boot =
+        Qemu.boot(
+            "old-image-urls",
+            cmd,
+            out,
+            Pattern.compile(Pattern.quote(BootImages.MARKER)),
+            Duration.ofMinutes(5));
     String log = server.logSince(mark);
     E2eOutput.record(out, boot, log);
 

@@ -26,14 +26,21 @@ final class Qemu {
    * kernel died, iPXE could not boot what it was given, or Bergenholm's chain script cannot fetch
    * the host's script (it would otherwise retry every 5 s).
    */
-  static final Pattern FAILURE = Pattern.compile(
-      "No bootable device|Kernel panic|Could not boot|Boot failed|Exec format error"
-          + "|No such file or directory \\(http://ipxe\\.org|fetching the script failed");
+  static final Pattern FAILURE =
+      Pattern.compile(
+          "No bootable device|Kernel panic|Could not boot|Boot failed|Exec format error"
+              + "|No such file or directory \\(http://ipxe\\.org|fetching the script failed");
 
-  /** Lines worth quoting in a summary: the boot's stages as iPXE, the kernel and the test images print them. */
-  static final Pattern MILESTONE = Pattern.compile(
-      "Configuring \\(|^net0: [0-9]|Next server|Filename|tftp://|PXE->EB|http://|=====|Booting from"
-          + "|LOCAL-DISK-BOOT|CMDLINE|PRODUCT_UUID|INSTALLED-|" + Pattern.quote(BootImages.MARKER) + "|Power down");
+  /**
+   * Lines worth quoting in a summary: the boot's stages as iPXE, the kernel and the test images
+   * print them.
+   */
+  static final Pattern MILESTONE =
+      Pattern.compile(
+          "Configuring \\(|^net0: [0-9]|Next server|Filename|tftp://|PXE->EB|http://|=====|Booting from"
+              + "|LOCAL-DISK-BOOT|CMDLINE|PRODUCT_UUID|INSTALLED-|"
+              + Pattern.quote(BootImages.MARKER)
+              + "|Power down");
 
   private static final Pattern ESCAPES = Pattern.compile("\u001b(\\[[0-9;?]*[a-zA-Z]|c)");
   private static final long POLL_MILLIS = 50;
@@ -42,22 +49,29 @@ final class Qemu {
   private Qemu() {}
 
   /**
-   * iPXE's line for a download of {@code url} that succeeded: the URL, its progress (at least
-   * three dots, more on a slow machine, and percentages for large files), then "ok".
+   * iPXE's line for a download of {@code url} that succeeded: the URL, its progress (at least three
+   * dots, more on a slow machine, and percentages for large files), then "ok".
    */
   static Pattern fetched(String url) {
     return Pattern.compile(Pattern.quote(url) + "\\.{3,}[^\\n]* ok$", Pattern.MULTILINE);
   }
 
   /** The machine: SMBIOS identity, NIC address, and optionally a local disk. */
-  record Machine(String uuid, String mac, Optional<String> manufacturer, Optional<String> product,
-      Optional<String> serial, Optional<Path> disk) {
+  record Machine(
+      String uuid,
+      String mac,
+      Optional<String> manufacturer,
+      Optional<String> product,
+      Optional<String> serial,
+      Optional<Path> disk) {
     static Machine of(String uuid, String mac) {
-      return new Machine(uuid, mac, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+      return new Machine(
+          uuid, mac, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     Machine withSmbios(String manufacturer, String product, String serial) {
-      return new Machine(uuid, mac, Optional.of(manufacturer), Optional.of(product), Optional.of(serial), disk);
+      return new Machine(
+          uuid, mac, Optional.of(manufacturer), Optional.of(product), Optional.of(serial), disk);
     }
 
     Machine withDisk(Path image) {
@@ -65,19 +79,36 @@ final class Qemu {
     }
 
     /**
-     * QEMU's arguments: TCG (nested KVM hangs iPXE here), the serial console on stdout with
-     * SeaBIOS and iPXE mirrored onto it ({@code graphics=off}), network boot first.
+     * QEMU's arguments: TCG (nested KVM hangs iPXE here), the serial console on stdout with SeaBIOS
+     * and iPXE mirrored onto it ({@code graphics=off}), network boot first.
      */
     List<String> arguments() {
       StringBuilder smbios = new StringBuilder("type=1,uuid=").append(uuid);
       manufacturer.ifPresent(v -> smbios.append(",manufacturer=").append(v));
       product.ifPresent(v -> smbios.append(",product=").append(v));
       serial.ifPresent(v -> smbios.append(",serial=").append(v));
-      List<String> args = new ArrayList<>(List.of(
-          "qemu-system-x86_64", "-accel", "tcg", "-machine", "pc,graphics=off", "-m", "256",
-          "-display", "none", "-nodefaults", "-no-reboot", "-serial", "stdio", "-boot", "n",
-          "-smbios", smbios.toString(),
-          "-device", "virtio-net-pci,netdev=n0,mac=" + mac));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "qemu-system-x86_64",
+                  "-accel",
+                  "tcg",
+                  "-machine",
+                  "pc,graphics=off",
+                  "-m",
+                  "256",
+                  "-display",
+                  "none",
+                  "-nodefaults",
+                  "-no-reboot",
+                  "-serial",
+                  "stdio",
+                  "-boot",
+                  "n",
+                  "-smbios",
+                  smbios.toString(),
+                  "-device",
+                  "virtio-net-pci,netdev=n0,mac=" + mac));
       disk.ifPresent(d -> args.addAll(List.of("-drive", "file=" + d + ",format=raw,if=ide")));
       return args;
     }
@@ -92,7 +123,8 @@ final class Qemu {
   }
 
   /** What a boot showed. */
-  record Boot(String name, boolean reached, List<Line> lines, Duration elapsed, Optional<String> failure) {
+  record Boot(
+      String name, boolean reached, List<Line> lines, Duration elapsed, Optional<String> failure) {
     String console() {
       return lines.stream().map(Line::text).collect(Collectors.joining("\n"));
     }
@@ -102,8 +134,8 @@ final class Qemu {
     }
 
     /**
-     * Asserts that the console shows each of {@code expected}, in this order (each after the end
-     * of the one before): a {@link String} as it is, a {@link Pattern} as a match.
+     * Asserts that the console shows each of {@code expected}, in this order (each after the end of
+     * the one before): a {@link String} as it is, a {@link Pattern} as a match.
      */
     void assertShowsInOrder(Object... expected) {
       String console = console();
@@ -122,9 +154,12 @@ final class Qemu {
           end = start + text.length();
         }
         if (start < 0) {
-          throw new AssertionError("the console does not show " + (e instanceof Pattern ? "/" + e + "/" : "\"" + e + "\"")
-              + (at > 0 ? " after \"" + console.substring(Math.max(0, at - 60), at) + "\"" : "")
-              + "\n" + describe());
+          throw new AssertionError(
+              "the console does not show "
+                  + (e instanceof Pattern ? "/" + e + "/" : "\"" + e + "\"")
+                  + (at > 0 ? " after \"" + console.substring(Math.max(0, at - 60), at) + "\"" : "")
+                  + "\n"
+                  + describe());
         }
         at = end;
       }
@@ -141,8 +176,12 @@ final class Qemu {
 
     @Override
     public String toString() {
-      return name + ": " + (reached ? "reached the goal" : "did NOT reach the goal") + " in "
-          + String.format("%.1f s", elapsed.toMillis() / 1000.0) + failure.map(f -> " (" + f + ")").orElse("");
+      return name
+          + ": "
+          + (reached ? "reached the goal" : "did NOT reach the goal")
+          + " in "
+          + String.format("%.1f s", elapsed.toMillis() / 1000.0)
+          + failure.map(f -> " (" + f + ")").orElse("");
     }
   }
 
@@ -167,8 +206,9 @@ final class Qemu {
     return boot;
   }
 
-  private static Boot watch(String name, ManagedProcess qemu, Console console, long start, Pattern goal,
-      Duration limit) throws InterruptedException {
+  private static Boot watch(
+      String name, ManagedProcess qemu, Console console, long start, Pattern goal, Duration limit)
+      throws InterruptedException {
     long deadline = start + limit.toNanos();
     while (true) {
       long now = System.nanoTime();
@@ -176,20 +216,35 @@ final class Qemu {
       String text = console.text();
       Duration elapsed = Duration.ofNanos(now - start);
       if (goal.matcher(text).find()) {
-        // The initrd powers off and the disk resets right after their markers: let the last lines in.
+        // The initrd powers off and the disk resets right after their markers: let the last lines
+        // in.
         qemu.waitFor(3000);
         return new Boot(name, true, List.of(), elapsed, Optional.empty());
       }
       Matcher failed = FAILURE.matcher(text);
       if (failed.find()) {
         qemu.waitFor(500);
-        return new Boot(name, false, List.of(), elapsed, Optional.of("console shows \"" + failed.group() + "\""));
+        return new Boot(
+            name,
+            false,
+            List.of(),
+            elapsed,
+            Optional.of("console shows \"" + failed.group() + "\""));
       }
       if (!qemu.isAlive()) {
-        return new Boot(name, false, List.of(), elapsed, Optional.of("qemu exited with status " + qemu.exitValue()));
+        return new Boot(
+            name,
+            false,
+            List.of(),
+            elapsed,
+            Optional.of("qemu exited with status " + qemu.exitValue()));
       }
       if (now > deadline) {
-        return new Boot(name, false, List.of(), elapsed,
+        return new Boot(
+            name,
+            false,
+            List.of(),
+            elapsed,
             Optional.of("neither goal nor failure within " + limit.toSeconds() + " s"));
       }
       Thread.sleep(POLL_MILLIS);
@@ -197,7 +252,9 @@ final class Qemu {
   }
 
   private static String readRaw(Path raw) throws IOException {
-    return Files.exists(raw) ? Files.readString(raw, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+    return Files.exists(raw)
+        ? Files.readString(raw, java.nio.charset.StandardCharsets.ISO_8859_1)
+        : "";
   }
 
   /**

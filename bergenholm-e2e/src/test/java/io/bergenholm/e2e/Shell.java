@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Runs short commands (ip, curl) to completion within a bound, and fails loudly with their output. */
+/**
+ * Runs short commands (ip, curl) to completion within a bound, and fails loudly with their output.
+ */
 final class Shell {
   private static final long LIMIT_SECONDS = 60;
 
@@ -21,14 +23,17 @@ final class Shell {
     Path out = null;
     try {
       out = Files.createTempFile("e2e-shell", ".out");
-      Process p = new ProcessBuilder(resolved(command)).redirectErrorStream(true)
-          .redirectOutput(out.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .start();
+      Process p =
+          new ProcessBuilder(resolved(command))
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
       if (!p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        throw new IllegalStateException("no answer within " + LIMIT_SECONDS + " s: " + String.join(" ", command));
+        throw new IllegalStateException(
+            "no answer within " + LIMIT_SECONDS + " s: " + String.join(" ", command));
       }
       return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -50,7 +55,8 @@ final class Shell {
   static String check(String... command) {
     Result r = run(List.of(command));
     if (r.exit() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " exited " + r.exit() + ":\n" + r.output());
+      throw new IllegalStateException(
+          String.join(" ", command) + " exited " + r.exit() + ":\n" + r.output());
     }
     return r.output();
   }
@@ -63,7 +69,10 @@ final class Shell {
     return full;
   }
 
-  /** Whether {@code program} is on the PATH or in the sbin folders (where iproute2 and dnsmasq live). */
+  /**
+   * Whether {@code program} is on the PATH or in the sbin folders (where iproute2 and dnsmasq
+   * live).
+   */
   static boolean available(String program) {
     return which(program).isPresent();
   }

@@ -17,16 +17,25 @@ final class UefiBootData {
   static final String SECURE_BOOT_GROUP = "e2e-secureboot";
   static final String INSTALLER_GROUP = "e2e-debian-installer";
   static final String PRESEED = "e2e.preseed";
-  /** What the installer's preseed/early_command prints on the console, before and after its call. */
+
+  /**
+   * What the installer's preseed/early_command prints on the console, before and after its call.
+   */
   static final String EARLY_COMMAND = "BERGENHOLM-PRESEED-EARLY-COMMAND";
+
   static final String EARLY_CALLED = "BERGENHOLM-PRESEED-CALLED";
+
   /** The real Debian installer, package debian-installer-12-netboot-amd64. */
-  static final Path INSTALLER = Path.of("/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64");
+  static final Path INSTALLER =
+      Path.of("/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64");
+
   static final Path SHIM = Path.of("/usr/lib/shim/shimx64.efi.signed");
   static final Path NET_GRUB = Path.of("/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed");
   static final Path DISK_GRUB = Path.of("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed");
+
   /** The arm64 boot file: a stand-in (Debian ships no arm64 iPXE), enough to prove the exchange. */
   static final String ARM64_BOOT_FILE = "bootaa64.efi";
+
   private static final String SAMPLE = "io/bergenholm/server/sample/";
 
   private UefiBootData() {}
@@ -35,7 +44,8 @@ final class UefiBootData {
   static java.util.Optional<String> missing() {
     for (Path p : List.of(SHIM, NET_GRUB, DISK_GRUB, Path.of("/usr/lib/ipxe/ipxe.efi"))) {
       if (!Files.exists(p)) {
-        return java.util.Optional.of("no " + p + " (Debian packages shim-signed, grub-efi-amd64-signed, ipxe)");
+        return java.util.Optional.of(
+            "no " + p + " (Debian packages shim-signed, grub-efi-amd64-signed, ipxe)");
       }
     }
     return java.util.Optional.empty();
@@ -52,11 +62,15 @@ final class UefiBootData {
     link(dir.resolve("undionly.kpxe"), Path.of("/usr/lib/ipxe/undionly.kpxe"));
     link(dir.resolve("shimx64.efi"), SHIM);
     link(dir.resolve("grubx64.efi"), NET_GRUB);
-    Files.writeString(dir.resolve(ARM64_BOOT_FILE), "a stand-in for an arm64 EFI boot file\n".repeat(64));
+    Files.writeString(
+        dir.resolve(ARM64_BOOT_FILE), "a stand-in for an arm64 EFI boot file\n".repeat(64));
     return dir;
   }
 
-  /** The upstream's files: the test kernel and initrd, and the Debian installer's under {@code d-i/}. */
+  /**
+   * The upstream's files: the test kernel and initrd, and the Debian installer's under {@code
+   * d-i/}.
+   */
   static Path upstream(Path dir, Path images) throws IOException {
     Files.createDirectories(dir.resolve("d-i"));
     Files.copy(images.resolve("vmlinuz"), dir.resolve("vmlinuz"));
@@ -67,21 +81,23 @@ final class UefiBootData {
   }
 
   /**
-   * A local disk's EFI system partition whose loader is signed as a distribution installs it
-   * (shim as the removable-media loader, Debian's signed GRUB beside it), with a {@code grub.cfg}
-   * that prints {@link LocalDisk#MARKER} and resets the machine (QEMU then exits).
+   * A local disk's EFI system partition whose loader is signed as a distribution installs it (shim
+   * as the removable-media loader, Debian's signed GRUB beside it), with a {@code grub.cfg} that
+   * prints {@link LocalDisk#MARKER} and resets the machine (QEMU then exits).
    */
   static Path esp(Path dir) throws IOException {
     Files.createDirectories(dir.resolve("EFI/BOOT"));
     Files.createDirectories(dir.resolve("EFI/debian"));
     Files.copy(SHIM, dir.resolve("EFI/BOOT/BOOTX64.EFI"));
     Files.copy(DISK_GRUB, dir.resolve("EFI/BOOT/grubx64.efi"));
-    String cfg = """
+    String cfg =
+        """
         echo "%s"
         echo "the EFI loader of the local disk ran; resetting the machine"
         sleep 1
         reboot
-        """.formatted(LocalDisk.MARKER);
+        """
+            .formatted(LocalDisk.MARKER);
     Files.writeString(dir.resolve("EFI/debian/grub.cfg"), cfg);
     Files.writeString(dir.resolve("EFI/BOOT/grub.cfg"), cfg);
     return dir;
@@ -93,19 +109,31 @@ final class UefiBootData {
     for (String template : List.of("linux.ipxe", "linux.grub", "localboot.grub", "register.grub")) {
       Files.writeString(dir.resolve("templates/" + template), sample("templates/" + template));
     }
-    writeFile(dir, "groups/installed", """
+    writeFile(
+        dir,
+        "groups/installed",
+        """
         {"ipxe_script": "localboot.ipxe", "grub_config": "localboot.grub"}
         """);
     // Unknown machines go down the signed chain too: one with Secure Boot on can run nothing else.
-    writeFile(dir, "groups/register", """
+    writeFile(
+        dir,
+        "groups/register",
+        """
         {"groups": ["default"], "ipxe_script": "register.ipxe", "grub_config": "register.grub", "secure_boot": true}
         """);
-    writeFile(dir, "groups/" + SECURE_BOOT_GROUP, """
+    writeFile(
+        dir,
+        "groups/" + SECURE_BOOT_GROUP,
+        """
         {"secure_boot": true, "grub_config": "linux.grub"}
         """);
     // The site's DHCP server names no DNS server, and the installer asks for one before it reads
     // the preseed: the kernel command line answers (the address is never queried).
-    writeFile(dir, "groups/" + INSTALLER_GROUP, """
+    writeFile(
+        dir,
+        "groups/" + INSTALLER_GROUP,
+        """
         {
           "groups": ["default"],
           "image_base_url": "%s/d-i",
@@ -116,10 +144,14 @@ final class UefiBootData {
           "kernel_opts": "console=ttyS0 auto=true priority=critical locale=en_US.UTF-8 keymap=us hostname=e2e-di domain=localdomain netcfg/get_nameservers={{nameserver}} url={{base_url}}/api/1.0/templates/{{preseed}}/{{uuid}}?boot_token={{boot_token}} ---",
           "ipxe_script": "linux.ipxe"
         }
-        """.formatted(upstreamUrl, PRESEED, NetnsLab.SITE_IP));
+        """
+            .formatted(upstreamUrl, PRESEED, NetnsLab.SITE_IP));
     // The installer runs early_command right after it has loaded and parsed the preseed: it says
     // so on the console and calls the host's installed_url, which the test then sees in the store.
-    writeFile(dir, "templates/" + PRESEED, """
+    writeFile(
+        dir,
+        "templates/" + PRESEED,
+        """
         # preseed for {{uuid}}, rendered by Bergenholm
         d-i debian-installer/locale string en_US.UTF-8
         d-i keyboard-configuration/xkb-keymap select us
@@ -131,7 +163,8 @@ final class UefiBootData {
         d-i mirror/http/hostname string deb.debian.org
         d-i mirror/http/directory string /debian
         d-i mirror/http/proxy string
-        """.formatted(EARLY_COMMAND, EARLY_CALLED));
+        """
+            .formatted(EARLY_COMMAND, EARLY_CALLED));
     return dir;
   }
 

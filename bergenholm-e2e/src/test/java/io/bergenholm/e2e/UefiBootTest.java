@@ -59,8 +59,10 @@ class UefiBootTest {
   private static final Path AAVMF_VARS = Path.of("/usr/share/AAVMF/AAVMF_VARS.fd");
   private static final String HTTP = NetnsLab.SERVER_IP + ":8080";
   private static final String BASE = "http://" + HTTP;
+
   /** Only a hung machine gets near this: failures end at the console's first sign of them. */
   private static final Duration BOOT_LIMIT = Duration.ofMinutes(6);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path out;
@@ -69,7 +71,8 @@ class UefiBootTest {
 
   @BeforeAll
   static void startLab() throws Exception {
-    Optional<String> missing = NetnsLab.missing().or(UefiMachine::missing).or(UefiBootData::missing);
+    Optional<String> missing =
+        NetnsLab.missing().or(UefiMachine::missing).or(UefiBootData::missing);
     assumeTrue(missing.isEmpty(), () -> "UEFI boots skipped: " + missing.orElse(""));
     out = E2eOutput.directory("uefi");
     Path images = BootImages.ensure();
@@ -84,24 +87,42 @@ class UefiBootTest {
     host(data, HTTP_UUID, BootData.INSTALL_GROUP);
     host(data, SB_UUID, BootData.INSTALL_GROUP + "\", \"" + UefiBootData.SECURE_BOOT_GROUP);
     host(data, DI_UUID, UefiBootData.INSTALLER_GROUP);
-    server = BergenholmProcess.start(Optional.of(lab.ns), out.resolve("bergenholm.log"), HTTP, List.of(
-        "--store", "file:" + data,
-        "--http", HTTP,
-        "--tftp", NetnsLab.SERVER_IP + ":69",
-        "--tftp-root", UefiBootData.tftpRoot(out.resolve("tftp")).toString(),
-        "--proxy-dhcp", NetnsLab.SERVER_IP,
-        "--uefi-boot-file", "ipxe.efi",
-        "--secure-boot-file", "shimx64.efi",
-        "--arm64-boot-file", UefiBootData.ARM64_BOOT_FILE,
-        "-E", "images.cache_dir=" + out.resolve("image-cache"),
-        // Upstream request counts must hold however slow the run: no revalidation.
-        "-E", "images.revalidate_after=1h"));
+    server =
+        BergenholmProcess.start(
+            Optional.of(lab.ns),
+            out.resolve("bergenholm.log"),
+            HTTP,
+            List.of(
+                "--store",
+                "file:" + data,
+                "--http",
+                HTTP,
+                "--tftp",
+                NetnsLab.SERVER_IP + ":69",
+                "--tftp-root",
+                UefiBootData.tftpRoot(out.resolve("tftp")).toString(),
+                "--proxy-dhcp",
+                NetnsLab.SERVER_IP,
+                "--uefi-boot-file",
+                "ipxe.efi",
+                "--secure-boot-file",
+                "shimx64.efi",
+                "--arm64-boot-file",
+                UefiBootData.ARM64_BOOT_FILE,
+                "-E",
+                "images.cache_dir=" + out.resolve("image-cache"),
+                // Upstream request counts must hold however slow the run: no revalidation.
+                "-E",
+                "images.revalidate_after=1h"));
   }
 
   private static void host(Path data, String uuid, String groups) throws Exception {
-    Files.writeString(data.resolve("hosts/" + uuid), """
+    Files.writeString(
+        data.resolve("hosts/" + uuid),
+        """
         {"groups": ["%s"], "hostname": "e2e-%s"}
-        """.formatted(groups, uuid.substring(uuid.length() - 2)));
+        """
+            .formatted(groups, uuid.substring(uuid.length() - 2)));
   }
 
   @AfterAll
@@ -139,8 +160,16 @@ class UefiBootTest {
   }
 
   private static String kernelOptions(String uuid) {
-    return "console=ttyS0 panic=-1 ks=" + BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + uuid
-        + " e2e.host=" + uuid + " e2e.installed=" + installedUrl(uuid);
+    return "console=ttyS0 panic=-1 ks="
+        + BASE
+        + "/api/1.0/templates/"
+        + BootData.KICKSTART
+        + "/"
+        + uuid
+        + " e2e.host="
+        + uuid
+        + " e2e.installed="
+        + installedUrl(uuid);
   }
 
   @Test
@@ -163,15 +192,21 @@ class UefiBootTest {
         "PRODUCT_UUID: " + PXE_UUID,
         "INSTALLED-CALLED: " + installedUrl(PXE_UUID),
         BootImages.MARKER);
-    assertThat(server.logSince(0)).containsPattern(
-        "proxy offer for " + PXE_MAC + " \\(arch 7, uuid " + PXE_UUID + "\\): ipxe\\.efi");
-    assertThat(getJson("/api/1.0/hosts/" + PXE_UUID).path("groups").toString()).contains("\"installed\"");
+    assertThat(server.logSince(0))
+        .containsPattern(
+            "proxy offer for " + PXE_MAC + " \\(arch 7, uuid " + PXE_UUID + "\\): ipxe\\.efi");
+    assertThat(getJson("/api/1.0/hosts/" + PXE_UUID).path("groups").toString())
+        .contains("\"installed\"");
   }
 
   @Test
   @Order(2)
   void uefiHttpBootLoadsIpxeOverHttpAndInstalls() throws Exception {
-    Qemu.Boot boot = boot("uefi-http-boot", UefiMachine.of(HTTP_UUID, HTTP_MAC).withHttpBoot(), BootImages.MARKER);
+    Qemu.Boot boot =
+        boot(
+            "uefi-http-boot",
+            UefiMachine.of(HTTP_UUID, HTTP_MAC).withHttpBoot(),
+            BootImages.MARKER);
 
     assertThat(boot.reached()).as(boot.describe()).isTrue();
     boot.assertShowsInOrder(
@@ -184,19 +219,34 @@ class UefiBootTest {
         "INSTALLED-CALLED: " + installedUrl(HTTP_UUID),
         BootImages.MARKER);
     assertThat(boot.console()).doesNotContain(">>Start PXE over IPv4");
-    assertThat(server.logSince(0)).containsPattern("proxy offer for " + HTTP_MAC
-        + " \\(arch 16, uuid " + HTTP_UUID + "\\): " + Pattern.quote(BASE + "/ipxe/ipxe.efi"));
+    assertThat(server.logSince(0))
+        .containsPattern(
+            "proxy offer for "
+                + HTTP_MAC
+                + " \\(arch 16, uuid "
+                + HTTP_UUID
+                + "\\): "
+                + Pattern.quote(BASE + "/ipxe/ipxe.efi"));
     // The boot file over HTTP has a Content-Length and the bytes of the file.
-    Shell.Result head = server.curl("-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-        BASE + "/ipxe/ipxe.efi");
+    Shell.Result head =
+        server.curl(
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{size_download}",
+            BASE + "/ipxe/ipxe.efi");
     assertThat(head.output()).isEqualTo("200 " + Files.size(Path.of("/usr/lib/ipxe/ipxe.efi")));
-    assertThat(lab.upstreamRequests("vmlinuz")).as("one upstream fetch for both UEFI installs").isEqualTo(1);
+    assertThat(lab.upstreamRequests("vmlinuz"))
+        .as("one upstream fetch for both UEFI installs")
+        .isEqualTo(1);
   }
 
   @Test
   @Order(3)
   void secureBootChainsShimGrubAndTheSignedKernel() throws Exception {
-    Qemu.Boot boot = boot("secure-boot", UefiMachine.of(SB_UUID, SB_MAC).withSecureBoot(), BootImages.MARKER);
+    Qemu.Boot boot =
+        boot("secure-boot", UefiMachine.of(SB_UUID, SB_MAC).withSecureBoot(), BootImages.MARKER);
 
     assertThat(boot.reached()).as(boot.describe()).isTrue();
     boot.assertShowsInOrder(
@@ -211,18 +261,23 @@ class UefiBootTest {
         "INSTALLED-CALLED: " + installedUrl(SB_UUID),
         BootImages.MARKER);
     String log = server.logSince(0);
-    assertThat(log).containsPattern("proxy offer for " + SB_MAC + " \\(arch 7, uuid " + SB_UUID + "\\): shimx64\\.efi");
+    assertThat(log)
+        .containsPattern(
+            "proxy offer for " + SB_MAC + " \\(arch 7, uuid " + SB_UUID + "\\): shimx64\\.efi");
     // The kernel and initrd came over TFTP, from the cache the HTTP installs filled.
     assertThat(lab.upstreamRequests("vmlinuz")).isEqualTo(1);
     assertThat(lab.upstreamRequests("initrd.gz")).isEqualTo(1);
-    assertThat(getJson("/api/1.0/hosts/" + SB_UUID).path("groups").toString()).contains("\"installed\"");
+    assertThat(getJson("/api/1.0/hosts/" + SB_UUID).path("groups").toString())
+        .contains("\"installed\"");
   }
 
   @Test
   @Order(4)
   void anInstalledSecureBootHostBootsItsLocalDisk() throws Exception {
-    UefiMachine machine = UefiMachine.of(SB_UUID, SB_MAC).withSecureBoot()
-        .withEsp(UefiBootData.esp(out.resolve("esp-installed")));
+    UefiMachine machine =
+        UefiMachine.of(SB_UUID, SB_MAC)
+            .withSecureBoot()
+            .withEsp(UefiBootData.esp(out.resolve("esp-installed")));
     // Installed by flow 3; marked here too, so this flow also runs alone.
     assertThat(server.curl("-sS", "-f", "-o", "/dev/null", installedUrl(SB_UUID)).exit()).isZero();
 
@@ -233,16 +288,30 @@ class UefiBootTest {
         "Bergenholm: machine " + SB_UUID,
         "Bergenholm: " + SB_UUID + " boots from its local disk",
         LocalDisk.MARKER);
-    assertThat(boot.console()).doesNotContain(BootImages.MARKER).doesNotContain("installing " + SB_UUID);
+    assertThat(boot.console())
+        .doesNotContain(BootImages.MARKER)
+        .doesNotContain("installing " + SB_UUID);
   }
 
   @Test
   @Order(5)
   void anUnknownSecureBootMachineRegistersThroughGrubThenBootsItsDisk() throws Exception {
-    UefiMachine machine = UefiMachine.of(NEW_UUID, NEW_MAC).withSecureBoot().withSmbios("Acme", "Rack9000", "SN0042")
-        .withEsp(UefiBootData.esp(out.resolve("esp-new")));
-    assertThat(server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}", BASE + "/api/1.0/hosts/" + NEW_UUID)
-        .output()).isEqualTo("404");
+    UefiMachine machine =
+        UefiMachine.of(NEW_UUID, NEW_MAC)
+            .withSecureBoot()
+            .withSmbios("Acme", "Rack9000", "SN0042")
+            .withEsp(UefiBootData.esp(out.resolve("esp-new")));
+    assertThat(
+            server
+                .curl(
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    BASE + "/api/1.0/hosts/" + NEW_UUID)
+                .output())
+        .isEqualTo("404");
 
     Qemu.Boot boot = boot("secure-boot-register", machine, LocalDisk.MARKER);
 
@@ -262,8 +331,11 @@ class UefiBootTest {
   @Test
   @Order(6)
   void theDebianInstallerLoadsTheRenderedPreseedAndRunsItsEarlyCommand() throws Exception {
-    Qemu.Boot boot = boot("debian-installer", UefiMachine.of(DI_UUID, DI_MAC).withMemory(1024),
-        Pattern.compile(Pattern.quote(UefiBootData.EARLY_CALLED) + " \\S+"));
+    Qemu.Boot boot =
+        boot(
+            "debian-installer",
+            UefiMachine.of(DI_UUID, DI_MAC).withMemory(1024),
+            Pattern.compile(Pattern.quote(UefiBootData.EARLY_CALLED) + " \\S+"));
 
     assertThat(boot.reached()).as(boot.describe()).isTrue();
     boot.assertShowsInOrder(
@@ -274,38 +346,72 @@ class UefiBootTest {
         UefiBootData.EARLY_CALLED + " " + installedUrl(DI_UUID));
     assertThat(lab.upstreamRequests("d-i/linux")).isEqualTo(1);
     assertThat(lab.upstreamRequests("d-i/initrd.gz")).isEqualTo(1);
-    assertThat(getJson("/api/1.0/hosts/" + DI_UUID).path("groups").toString()).contains("\"installed\"");
+    assertThat(getJson("/api/1.0/hosts/" + DI_UUID).path("groups").toString())
+        .contains("\"installed\"");
   }
 
   @Test
   @Order(7)
   void arm64UefiPxeGetsItsOwnBootFileOverTftp() throws Exception {
-    assumeTrue(Shell.available("qemu-system-aarch64") && Files.exists(AAVMF_CODE),
+    assumeTrue(
+        Shell.available("qemu-system-aarch64") && Files.exists(AAVMF_CODE),
         "no qemu-system-aarch64 or AAVMF (Debian packages qemu-system-arm, qemu-efi-aarch64)");
     Path vars = out.resolve("arm64-vars.fd");
     Files.copy(AAVMF_VARS, vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    List<String> cmd = Shell.in(Optional.of(lab.ns), new java.util.ArrayList<>(List.of(
-        "qemu-system-aarch64", "-machine", "virt", "-cpu", "cortex-a57", "-m", "512", "-display", "none",
-        "-nodefaults", "-no-reboot", "-serial", "stdio",
-        "-drive", "if=pflash,format=raw,readonly=on,file=" + AAVMF_CODE,
-        "-drive", "if=pflash,format=raw,file=" + vars,
-        "-smbios", "type=1,uuid=" + ARM_UUID,
-        "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n",
-        "-device", "virtio-net-pci,netdev=n0,romfile=,bootindex=0,mac=" + ARM_MAC)));
+    List<String> cmd =
+        Shell.in(
+            Optional.of(lab.ns),
+            new java.util.ArrayList<>(
+                List.of(
+                    "qemu-system-aarch64",
+                    "-machine",
+                    "virt",
+                    "-cpu",
+                    "cortex-a57",
+                    "-m",
+                    "512",
+                    "-display",
+                    "none",
+                    "-nodefaults",
+                    "-no-reboot",
+                    "-serial",
+                    "stdio",
+                    "-drive",
+                    "if=pflash,format=raw,readonly=on,file=" + AAVMF_CODE,
+                    "-drive",
+                    "if=pflash,format=raw,file=" + vars,
+                    "-smbios",
+                    "type=1,uuid=" + ARM_UUID,
+                    "-fw_cfg",
+                    "name=opt/org.tianocore/IPv6PXESupport,string=n",
+                    "-device",
+                    "virtio-net-pci,netdev=n0,romfile=,bootindex=0,mac=" + ARM_MAC)));
     cmd.addAll(List.of("-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"));
     long mark = server.mark();
-    Qemu.Boot boot = Qemu.boot("arm64-pxe", cmd, out, Pattern.compile("NBP file downloaded successfully"), BOOT_LIMIT);
+    Qemu.Boot boot =
+        Qemu.boot(
+            "arm64-pxe", cmd, out, Pattern.compile("NBP file downloaded successfully"), BOOT_LIMIT);
     String log = server.logSince(mark);
     E2eOutput.record(out, boot, log);
 
     // Debian ships no arm64 iPXE; the exchange is what is proven: real arm64 firmware asks with
     // architecture 11, is offered the arm64 boot file, and downloads it over TFTP.
     assertThat(boot.reached()).as(boot.describe()).isTrue();
-    boot.assertShowsInOrder(">>Start PXE over IPv4", "NBP filename is " + UefiBootData.ARM64_BOOT_FILE,
-        "NBP filesize is " + Files.size(out.resolve("tftp").resolve(UefiBootData.ARM64_BOOT_FILE)) + " Bytes",
+    boot.assertShowsInOrder(
+        ">>Start PXE over IPv4",
+        "NBP filename is " + UefiBootData.ARM64_BOOT_FILE,
+        "NBP filesize is "
+            + Files.size(out.resolve("tftp").resolve(UefiBootData.ARM64_BOOT_FILE))
+            + " Bytes",
         "NBP file downloaded successfully");
-    assertThat(log).containsPattern("proxy offer for " + ARM_MAC + " \\(arch 11, uuid " + ARM_UUID + "\\): "
-        + Pattern.quote(UefiBootData.ARM64_BOOT_FILE));
+    assertThat(log)
+        .containsPattern(
+            "proxy offer for "
+                + ARM_MAC
+                + " \\(arch 11, uuid "
+                + ARM_UUID
+                + "\\): "
+                + Pattern.quote(UefiBootData.ARM64_BOOT_FILE));
     assertThat(log).contains("sent " + UefiBootData.ARM64_BOOT_FILE + " to ");
   }
 }

@@ -19,21 +19,41 @@ import java.util.Optional;
  * a real machine with Secure Boot on: it runs only what Microsoft's UEFI CA signed (shim) and what
  * shim trusts (the distribution's signed GRUB and kernel).
  */
-record UefiMachine(String uuid, String mac, boolean secureBoot, boolean httpBoot, Optional<String> manufacturer,
-    Optional<String> product, Optional<String> serial, Optional<Path> espFolder, int memoryMiB) {
+record UefiMachine(
+    String uuid,
+    String mac,
+    boolean secureBoot,
+    boolean httpBoot,
+    Optional<String> manufacturer,
+    Optional<String> product,
+    Optional<String> serial,
+    Optional<Path> espFolder,
+    int memoryMiB) {
   static final Path CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
   static final Path VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
   static final Path SECURE_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
   static final Path MS_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
 
   static UefiMachine of(String uuid, String mac) {
-    return new UefiMachine(uuid, mac, false, false, Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), 512);
+    return new UefiMachine(
+        uuid,
+        mac,
+        false,
+        false,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        512);
   }
 
-  /** More memory than the 512 MiB the test images need (the Debian installer wants 1 GiB to skip its low-memory mode). */
+  /**
+   * More memory than the 512 MiB the test images need (the Debian installer wants 1 GiB to skip its
+   * low-memory mode).
+   */
   UefiMachine withMemory(int mib) {
-    return new UefiMachine(uuid, mac, secureBoot, httpBoot, manufacturer, product, serial, espFolder, mib);
+    return new UefiMachine(
+        uuid, mac, secureBoot, httpBoot, manufacturer, product, serial, espFolder, mib);
   }
 
   /** What this machine lacks to run these machines, or empty. */
@@ -47,22 +67,44 @@ record UefiMachine(String uuid, String mac, boolean secureBoot, boolean httpBoot
   }
 
   UefiMachine withSecureBoot() {
-    return new UefiMachine(uuid, mac, true, httpBoot, manufacturer, product, serial, espFolder, memoryMiB);
+    return new UefiMachine(
+        uuid, mac, true, httpBoot, manufacturer, product, serial, espFolder, memoryMiB);
   }
 
   /** PXE switched off in the firmware settings, so that it boots through UEFI HTTP Boot. */
   UefiMachine withHttpBoot() {
-    return new UefiMachine(uuid, mac, secureBoot, true, manufacturer, product, serial, espFolder, memoryMiB);
+    return new UefiMachine(
+        uuid, mac, secureBoot, true, manufacturer, product, serial, espFolder, memoryMiB);
   }
 
   UefiMachine withSmbios(String manufacturer, String product, String serial) {
-    return new UefiMachine(uuid, mac, secureBoot, httpBoot, Optional.of(manufacturer), Optional.of(product),
-        Optional.of(serial), espFolder, memoryMiB);
+    return new UefiMachine(
+        uuid,
+        mac,
+        secureBoot,
+        httpBoot,
+        Optional.of(manufacturer),
+        Optional.of(product),
+        Optional.of(serial),
+        espFolder,
+        memoryMiB);
   }
 
-  /** A local disk whose one FAT partition holds the files of {@code folder} (QEMU's vvfat, read-only). */
+  /**
+   * A local disk whose one FAT partition holds the files of {@code folder} (QEMU's vvfat,
+   * read-only).
+   */
   UefiMachine withEsp(Path folder) {
-    return new UefiMachine(uuid, mac, secureBoot, httpBoot, manufacturer, product, serial, Optional.of(folder), memoryMiB);
+    return new UefiMachine(
+        uuid,
+        mac,
+        secureBoot,
+        httpBoot,
+        manufacturer,
+        product,
+        serial,
+        Optional.of(folder),
+        memoryMiB);
   }
 
   /**
@@ -71,29 +113,49 @@ record UefiMachine(String uuid, String mac, boolean secureBoot, boolean httpBoot
    */
   List<String> arguments(Path work, String name) throws IOException {
     Path vars = work.resolve(name + "-vars.fd");
-    Files.copy(secureBoot ? MS_VARS : VARS, vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        secureBoot ? MS_VARS : VARS, vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     StringBuilder smbios = new StringBuilder("type=1,uuid=").append(uuid);
     manufacturer.ifPresent(v -> smbios.append(",manufacturer=").append(v));
     product.ifPresent(v -> smbios.append(",product=").append(v));
     serial.ifPresent(v -> smbios.append(",serial=").append(v));
-    List<String> args = new ArrayList<>(List.of(
-        "qemu-system-x86_64", "-accel", "tcg", "-machine", secureBoot ? "q35,smm=on" : "q35", "-m", Integer.toString(memoryMiB),
-        "-display", "none", "-nodefaults", "-no-reboot", "-serial", "stdio"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "qemu-system-x86_64",
+                "-accel",
+                "tcg",
+                "-machine",
+                secureBoot ? "q35,smm=on" : "q35",
+                "-m",
+                Integer.toString(memoryMiB),
+                "-display",
+                "none",
+                "-nodefaults",
+                "-no-reboot",
+                "-serial",
+                "stdio"));
     if (secureBoot) {
       args.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
     }
-    args.addAll(List.of(
-        "-drive", "if=pflash,format=raw,readonly=on,file=" + (secureBoot ? SECURE_CODE : CODE),
-        "-drive", "if=pflash,format=raw,file=" + vars,
-        "-smbios", smbios.toString(),
-        "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n",
-        "-device", "virtio-net-pci,netdev=n0,romfile=,bootindex=0,mac=" + mac));
+    args.addAll(
+        List.of(
+            "-drive", "if=pflash,format=raw,readonly=on,file=" + (secureBoot ? SECURE_CODE : CODE),
+            "-drive", "if=pflash,format=raw,file=" + vars,
+            "-smbios", smbios.toString(),
+            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n",
+            "-device", "virtio-net-pci,netdev=n0,romfile=,bootindex=0,mac=" + mac));
     if (httpBoot) {
       args.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n"));
     }
-    espFolder.ifPresent(dir -> args.addAll(List.of(
-        "-drive", "if=none,id=esp,format=raw,readonly=on,file=fat:" + dir,
-        "-device", "virtio-blk-pci,drive=esp,bootindex=1")));
+    espFolder.ifPresent(
+        dir ->
+            args.addAll(
+                List.of(
+                    "-drive",
+                    "if=none,id=esp,format=raw,readonly=on,file=fat:" + dir,
+                    "-device",
+                    "virtio-blk-pci,drive=esp,bootindex=1")));
     return args;
   }
 }

@@ -17,20 +17,22 @@ final class Upstream implements AutoCloseable {
 
   Upstream(Path dir) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    server.createContext("/", exchange -> {
-      String name = exchange.getRequestURI().getPath().substring(1);
-      requests.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
-      Path file = dir.resolve(name).normalize();
-      if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
-        exchange.sendResponseHeaders(404, -1);
-        exchange.close();
-        return;
-      }
-      exchange.sendResponseHeaders(200, Files.size(file));
-      try (OutputStream out = exchange.getResponseBody()) {
-        Files.copy(file, out);
-      }
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          String name = exchange.getRequestURI().getPath().substring(1);
+          requests.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+          Path file = dir.resolve(name).normalize();
+          if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+            return;
+          }
+          exchange.sendResponseHeaders(200, Files.size(file));
+          try (OutputStream out = exchange.getResponseBody()) {
+            Files.copy(file, out);
+          }
+        });
     server.start();
   }
 

@@ -27,7 +27,10 @@ class UserNetworkBootTest {
   private static final String UUID = "4c4c4544-0042-3510-8052-b4c04f4e4a31";
   private static final String BROKEN_UUID = "4c4c4544-0042-3510-8052-b4c04f4e4a32";
   private static final String BROKEN_GROUP = "e2e-missing-kernel";
-  /** The address the guest reaches Bergenholm on: slirp forwards it to the server's loopback port. */
+
+  /**
+   * The address the guest reaches Bergenholm on: slirp forwards it to the server's loopback port.
+   */
   private static final String GUEST_BASE = "http://10.0.2.100";
 
   private static Path out;
@@ -37,22 +40,42 @@ class UserNetworkBootTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Shell.available("qemu-system-x86_64") && Shell.available("socat")
-        && Files.exists(Path.of("/usr/lib/ipxe/ipxe.lkrn")), "needs qemu-system-x86, socat and ipxe");
+    assumeTrue(
+        Shell.available("qemu-system-x86_64")
+            && Shell.available("socat")
+            && Files.exists(Path.of("/usr/lib/ipxe/ipxe.lkrn")),
+        "needs qemu-system-x86, socat and ipxe");
     out = E2eOutput.directory("user-network");
     upstream = new Upstream(BootImages.ensure());
     Path data = BootData.write(out.resolve("data"), GUEST_BASE, upstream.url());
-    Files.writeString(data.resolve("hosts/" + UUID), "{\"groups\": [\"" + BootData.INSTALL_GROUP + "\"]}");
-    Files.writeString(data.resolve("groups/" + BROKEN_GROUP), """
+    Files.writeString(
+        data.resolve("hosts/" + UUID), "{\"groups\": [\"" + BootData.INSTALL_GROUP + "\"]}");
+    Files.writeString(
+        data.resolve("groups/" + BROKEN_GROUP),
+        """
         {"groups": ["%s"], "kernel": "{{image_base_url}}/no-such-vmlinuz"}
-        """.formatted(BootData.INSTALL_GROUP));
-    Files.writeString(data.resolve("hosts/" + BROKEN_UUID), "{\"groups\": [\"" + BROKEN_GROUP + "\"]}");
+        """
+            .formatted(BootData.INSTALL_GROUP));
+    Files.writeString(
+        data.resolve("hosts/" + BROKEN_UUID), "{\"groups\": [\"" + BROKEN_GROUP + "\"]}");
     http = "127.0.0.1:" + BergenholmProcess.freePort();
-    server = BergenholmProcess.start(Optional.empty(), out.resolve("bergenholm.log"), http,
-        List.of("--store", "file:" + data, "--http", http, "-E", "images.cache_dir=" + out.resolve("image-cache"),
-            "-E", "boot.secret_file=" + out.resolve("boot-secret"),
-            // The upstream of this test runs on this machine's loopback.
-            "-E", "images.allow_loopback=true"));
+    server =
+        BergenholmProcess.start(
+            Optional.empty(),
+            out.resolve("bergenholm.log"),
+            http,
+            List.of(
+                "--store",
+                "file:" + data,
+                "--http",
+                http,
+                "-E",
+                "images.cache_dir=" + out.resolve("image-cache"),
+                "-E",
+                "boot.secret_file=" + out.resolve("boot-secret"),
+                // The upstream of this test runs on this machine's loopback.
+                "-E",
+                "images.allow_loopback=true"));
   }
 
   @AfterAll
@@ -65,14 +88,19 @@ class UserNetworkBootTest {
     }
   }
 
-  private static Qemu.Boot boot(String name, String uuid, String mac, String goal) throws Exception {
+  private static Qemu.Boot boot(String name, String uuid, String mac, String goal)
+      throws Exception {
     List<String> cmd = Qemu.Machine.of(uuid, mac).arguments();
-    cmd.addAll(List.of(
-        "-netdev", "user,id=n0,ipv6=off,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:" + http,
-        "-kernel", "/usr/lib/ipxe/ipxe.lkrn",
-        "-append", "ifconf -c dhcp net0 && chain " + GUEST_BASE + "/ipxe/script/${uuid}"));
+    cmd.addAll(
+        List.of(
+            "-netdev",
+                "user,id=n0,ipv6=off,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:"
+                    + http,
+            "-kernel", "/usr/lib/ipxe/ipxe.lkrn",
+            "-append", "ifconf -c dhcp net0 && chain " + GUEST_BASE + "/ipxe/script/${uuid}"));
     long mark = server.mark();
-    Qemu.Boot boot = Qemu.boot(name, cmd, out, Pattern.compile(Pattern.quote(goal)), Duration.ofMinutes(5));
+    Qemu.Boot boot =
+        Qemu.boot(name, cmd, out, Pattern.compile(Pattern.quote(goal)), Duration.ofMinutes(5));
     E2eOutput.record(out, boot, server.logSince(mark));
     return boot;
   }
@@ -89,10 +117,21 @@ class UserNetworkBootTest {
         "Linux version",
         BootData.cmdline(GUEST_BASE, UUID),
         "PRODUCT_UUID: " + UUID,
-        "INSTALLED-CALLED: " + GUEST_BASE + "/api/1.0/hosts/" + UUID + "?installed=mark&boot_token=",
+        "INSTALLED-CALLED: "
+            + GUEST_BASE
+            + "/api/1.0/hosts/"
+            + UUID
+            + "?installed=mark&boot_token=",
         BootImages.MARKER);
-    Shell.Result host = Shell.run(List.of("curl", "-sS", "-f", "--max-time", "30",
-        "http://" + http + "/api/1.0/hosts/" + UUID));
+    Shell.Result host =
+        Shell.run(
+            List.of(
+                "curl",
+                "-sS",
+                "-f",
+                "--max-time",
+                "30",
+                "http://" + http + "/api/1.0/hosts/" + UUID));
     assertThat(host.output()).as("the initrd marked its host installed").contains("\"installed\"");
     assertThat(upstream.requests("vmlinuz")).isEqualTo(1);
     assertThat(upstream.requests("initrd.gz")).isEqualTo(1);
@@ -106,7 +145,8 @@ class UserNetworkBootTest {
     assertThat(boot.failure()).as(boot.describe()).isPresent();
     assertThat(boot.failure().get()).startsWith("console shows");
     assertThat(boot.elapsed()).as(boot.describe()).isLessThan(Duration.ofSeconds(90));
-    boot.assertShowsInOrder(Qemu.fetched(GUEST_BASE + "/ipxe/script/" + BROKEN_UUID),
+    boot.assertShowsInOrder(
+        Qemu.fetched(GUEST_BASE + "/ipxe/script/" + BROKEN_UUID),
         GUEST_BASE + "/ipxe/kernel/" + BROKEN_UUID);
     assertThat(upstream.requests("no-such-vmlinuz")).isGreaterThanOrEqualTo(1);
   }

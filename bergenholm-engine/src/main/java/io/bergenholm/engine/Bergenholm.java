@@ -63,9 +63,9 @@ import org.slf4j.LoggerFactory;
  *       mongodb://db1/bergenholm} or {@code memory:}; its scheme names the store provider. Keys
  *       under {@code store.} go to that provider (beside {@link StoreProvider#LOCATION}).
  *   <li>{@value #RENDERER}: the renderer provider (default {@code jinjava}); keys under {@code
- *       renderer.} go to it (for Jinjava: {@code renderer.strict}, {@code renderer.max_output_chars},
- *       {@code renderer.max_nodes}, {@code renderer.timeout_ms}, {@code renderer.range_limit},
- *       {@code renderer.max_depth}, {@code renderer.max_collection_size}).
+ *       renderer.} go to it (for Jinjava: {@code renderer.strict}, {@code
+ *       renderer.max_output_chars}, {@code renderer.max_nodes}, {@code renderer.timeout_ms}, {@code
+ *       renderer.range_limit}, {@code renderer.max_depth}, {@code renderer.max_collection_size}).
  *   <li>{@code power.<driver>.<key>}: config of the power driver a host names in {@code
  *       power_driver}, created on first use, one instance per name.
  *   <li>{@code image.<provider>.<key>}: config of an image source provider, created on first use.
@@ -78,12 +78,13 @@ import org.slf4j.LoggerFactory;
  *       expansion may produce, beyond which a value that refers to itself is reported.
  *   <li>{@value BootCredentials#SECRET_FILE} or {@value BootCredentials#SECRET}: the secret behind
  *       each host's {@value BootCredentials#PARAMETER} (see {@link BootCredentials}).
- *   <li>{@value #EVENTS_QUEUE} (default 10000): boot events waiting for the background writer before
- *       new ones are dropped (and counted); {@value #EVENTS_MAX_PER_HOST} (default 500) and {@value
- *       #EVENTS_MAX_TOTAL} (default 50000): the bounds of the in-memory timeline, used when the store
- *       keeps no events itself ({@link ParameterStore#events()}) and no sink was handed to the builder;
- *       {@value #EVENTS_RATE} (default 100): events of one host (or MAC, or IP) stored per second,
- *       beyond which they are counted but not stored (metrics and live streams still see them).
+ *   <li>{@value #EVENTS_QUEUE} (default 10000): boot events waiting for the background writer
+ *       before new ones are dropped (and counted); {@value #EVENTS_MAX_PER_HOST} (default 500) and
+ *       {@value #EVENTS_MAX_TOTAL} (default 50000): the bounds of the in-memory timeline, used when
+ *       the store keeps no events itself ({@link ParameterStore#events()}) and no sink was handed
+ *       to the builder; {@value #EVENTS_RATE} (default 100): events of one host (or MAC, or IP)
+ *       stored per second, beyond which they are counted but not stored (metrics and live streams
+ *       still see them).
  *   <li>{@code plugins.prefer.<spi>.<name>} ({@code <spi>} is {@code store}, {@code renderer},
  *       {@code power} or {@code image}) and {@code plugins.prefer.scheme.<scheme>}: the provider
  *       class to use when two providers claim one name or one image URL scheme, which is an error
@@ -112,8 +113,10 @@ public final class Bergenholm implements AutoCloseable {
 
   /** The group that {@link #markInstalled} adds and removes. */
   public static final String INSTALLED = "installed";
+
   /** The group new hosts join at {@link #register}. */
   public static final String DEFAULT_GROUP = "default";
+
   /** The machine facts {@link #register} keeps, in this order. */
   public static final List<String> REGISTER_FACTS = Facts.NAMES;
 
@@ -155,22 +158,37 @@ public final class Bergenholm implements AutoCloseable {
   private record RenderKey(String template, String hostId) {}
 
   private record JobKey(Object what, long stamp) {}
+
   private record ServedScript(String text, String template, String purpose) {}
 
-  private Bergenholm(Builder b, List<ClassLoader> loaders, ParameterStore store, boolean ownsStore,
-      EngineContext context, SecretPolicy secretsPolicy, PluginFolder pluginFolder) {
+  private Bergenholm(
+      Builder b,
+      List<ClassLoader> loaders,
+      ParameterStore store,
+      boolean ownsStore,
+      EngineContext context,
+      SecretPolicy secretsPolicy,
+      PluginFolder pluginFolder) {
     this.config = Map.copyOf(b.config);
     this.store = store;
     this.ownsStore = ownsStore;
     this.context = context;
     this.pluginFolder = pluginFolder;
     context.attach(store);
-    this.powerProviders = Plugins.load("power", "power driver", PowerDriverProvider.class, loaders, b.powerProviders,
-        config);
-    this.imageProviders = Plugins.load("image", "image source", ImageSourceProvider.class, loaders, b.imageProviders,
-        config);
-    this.imageSchemes = Plugins.claims("image source", imageProviders.all(), b.imageProviders,
-        ImageSourceProvider::schemes, Plugins.PREFER + "scheme.", config);
+    this.powerProviders =
+        Plugins.load(
+            "power", "power driver", PowerDriverProvider.class, loaders, b.powerProviders, config);
+    this.imageProviders =
+        Plugins.load(
+            "image", "image source", ImageSourceProvider.class, loaders, b.imageProviders, config);
+    this.imageSchemes =
+        Plugins.claims(
+            "image source",
+            imageProviders.all(),
+            b.imageProviders,
+            ImageSourceProvider::schemes,
+            Plugins.PREFER + "scheme.",
+            config);
     Set<String> secrets = new HashSet<>();
     for (PowerDriverProvider p : powerProviders.all()) {
       secrets.addAll(p.secretParameters());
@@ -186,16 +204,21 @@ public final class Bergenholm implements AutoCloseable {
     if (b.renderer != null) {
       r = b.renderer;
     } else {
-      Plugins<RendererProvider> renderers = Plugins.load("renderer", "renderer", RendererProvider.class, loaders,
-          List.of(), config);
+      Plugins<RendererProvider> renderers =
+          Plugins.load("renderer", "renderer", RendererProvider.class, loaders, List.of(), config);
       RendererProvider provider = renderers.get(rendererName);
       declareSecrets(secretsPolicy, RENDERER + ".", provider);
-      r = Objects.requireNonNull(provider.create(rendererName, Plugins.section(config, RENDERER + "."), context),
-          "renderer provider returned null");
+      r =
+          Objects.requireNonNull(
+              provider.create(rendererName, Plugins.section(config, RENDERER + "."), context),
+              "renderer provider returned null");
     }
-    // Parameters are mostly plain {{ name }} substitutions; for Jinjava's output those have a fast path.
-    SimpleTemplates simple = r instanceof JinjavaRenderer jr
-        ? new SimpleTemplates(jr.limits().maxOutputChars(), 100_000) : null;
+    // Parameters are mostly plain {{ name }} substitutions; for Jinjava's output those have a fast
+    // path.
+    SimpleTemplates simple =
+        r instanceof JinjavaRenderer jr
+            ? new SimpleTemplates(jr.limits().maxOutputChars(), 100_000)
+            : null;
     this.renderer = r;
     for (PowerDriverProvider p : powerProviders.all()) {
       declareSecrets(secretsPolicy, "power." + p.name() + ".", p);
@@ -205,22 +228,53 @@ public final class Bergenholm implements AutoCloseable {
     }
 
     this.inheritance = new Inheritance(store, bootCredentials);
-    this.expansion = new Expansion(renderer, simple, intSetting(MAX_PASSES, 32), intSetting(MAX_VALUE_CHARS, 256 * 1024),
-        booleanSetting(FACTS_ARE_DATA, true));
+    this.expansion =
+        new Expansion(
+            renderer,
+            simple,
+            intSetting(MAX_PASSES, 32),
+            intSetting(MAX_VALUE_CHARS, 256 * 1024),
+            booleanSetting(FACTS_ARE_DATA, true));
     boolean cache = booleanSetting(CACHE_ENABLED, true);
-    this.resolved = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_HOSTS, 20_000) : 0).build();
-    this.rendered = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
-    this.workers = new RenderWorkers(intSetting(RENDER_THREADS, 4), intSetting(RENDER_SLOW_SLOTS, 8),
-        intSetting(RENDER_DEADLINE_MS, 5000), intSetting(RENDER_SLOW_MS, 200), intSetting(RENDER_QUEUE_WAIT_MS, 2000),
-        intSetting(RENDER_MAX_ALLOCATED_MB, 512) * (1L << 20));
-    this.scripts = CacheBuilder.newBuilder().maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0).build();
-    BootEventSink sink = b.eventSink != null ? b.eventSink : store.events().orElseGet(() ->
-        new MemoryEventSink(intSetting(EVENTS_MAX_PER_HOST, 500), intSetting(EVENTS_MAX_TOTAL, 50_000)));
-    this.events = new BootEvents(sink, intSetting(EVENTS_QUEUE, 10_000), intSetting(EVENTS_RATE, 100));
-    log.info("engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
+    this.resolved =
+        CacheBuilder.newBuilder()
+            .maximumSize(cache ? intSetting(CACHE_MAX_HOSTS, 20_000) : 0)
+            .build();
+    this.rendered =
+        CacheBuilder.newBuilder()
+            .maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0)
+            .build();
+    this.workers =
+        new RenderWorkers(
+            intSetting(RENDER_THREADS, 4),
+            intSetting(RENDER_SLOW_SLOTS, 8),
+            intSetting(RENDER_DEADLINE_MS, 5000),
+            intSetting(RENDER_SLOW_MS, 200),
+            intSetting(RENDER_QUEUE_WAIT_MS, 2000),
+            intSetting(RENDER_MAX_ALLOCATED_MB, 512) * (1L << 20));
+    this.scripts =
+        CacheBuilder.newBuilder()
+            .maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0)
+            .build();
+    BootEventSink sink =
+        b.eventSink != null
+            ? b.eventSink
+            : store
+                .events()
+                .orElseGet(
+                    () ->
+                        new MemoryEventSink(
+                            intSetting(EVENTS_MAX_PER_HOST, 500),
+                            intSetting(EVENTS_MAX_TOTAL, 50_000)));
+    this.events =
+        new BootEvents(sink, intSetting(EVENTS_QUEUE, 10_000), intSetting(EVENTS_RATE, 100));
+    log.info(
+        "engine ready: store {}, renderer {}, power drivers [{}], image sources [{}], settings {}",
         ownsStore ? Secrets.maskLocation(config.get(STORE)) : store.getClass().getSimpleName(),
         b.renderer != null ? renderer.getClass().getSimpleName() : rendererName,
-        powerProviders.names(), imageProviders.names(), maskedConfig(secretsPolicy));
+        powerProviders.names(),
+        imageProviders.names(),
+        maskedConfig(secretsPolicy));
   }
 
   private static void declareSecrets(SecretPolicy policy, String prefix, Provider<?> provider) {
@@ -254,7 +308,10 @@ public final class Bergenholm implements AutoCloseable {
 
     private Builder() {}
 
-    /** Settings as a plain map (see the class comment for keys; {@code store} picks the store). Adds to earlier settings. */
+    /**
+     * Settings as a plain map (see the class comment for keys; {@code store} picks the store). Adds
+     * to earlier settings.
+     */
     public Builder config(Map<String, String> config) {
       config.forEach(this::setting);
       return this;
@@ -262,11 +319,14 @@ public final class Bergenholm implements AutoCloseable {
 
     /** One setting. */
     public Builder setting(String key, String value) {
-      this.config.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value of " + key));
+      this.config.put(
+          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value of " + key));
       return this;
     }
 
-    /** Uses this store instead of one chosen by {@code store=} in the config; the caller closes it. */
+    /**
+     * Uses this store instead of one chosen by {@code store=} in the config; the caller closes it.
+     */
     public Builder store(ParameterStore store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
@@ -294,7 +354,10 @@ public final class Bergenholm implements AutoCloseable {
       return this;
     }
 
-    /** Keeps boot events in this sink instead of the store's ({@link ParameterStore#events()}); the caller closes it. */
+    /**
+     * Keeps boot events in this sink instead of the store's ({@link ParameterStore#events()}); the
+     * caller closes it.
+     */
     public Builder events(BootEventSink sink) {
       this.eventSink = Objects.requireNonNull(sink, "sink");
       return this;
@@ -306,13 +369,17 @@ public final class Bergenholm implements AutoCloseable {
       return this;
     }
 
-    /** Offers a power driver provider beside those found on the class path; it wins a name clash. */
+    /**
+     * Offers a power driver provider beside those found on the class path; it wins a name clash.
+     */
     public Builder addPowerDriver(PowerDriverProvider provider) {
       powerProviders.add(Objects.requireNonNull(provider, "provider"));
       return this;
     }
 
-    /** Offers an image source provider beside those found on the class path; it wins a name clash. */
+    /**
+     * Offers an image source provider beside those found on the class path; it wins a name clash.
+     */
     public Builder addImageSource(ImageSourceProvider provider) {
       imageProviders.add(Objects.requireNonNull(provider, "provider"));
       return this;
@@ -320,7 +387,10 @@ public final class Bergenholm implements AutoCloseable {
 
     public Bergenholm build() {
       ClassLoader own = loader != null ? loader : Bergenholm.class.getClassLoader();
-      PluginFolder folder = pluginFolder == null ? null : PluginFolder.open(pluginFolder, Bergenholm.class.getClassLoader());
+      PluginFolder folder =
+          pluginFolder == null
+              ? null
+              : PluginFolder.open(pluginFolder, Bergenholm.class.getClassLoader());
       List<ClassLoader> loaders = new ArrayList<>();
       loaders.add(own);
       if (folder != null) {
@@ -347,26 +417,34 @@ public final class Bergenholm implements AutoCloseable {
       }
     }
 
-    private ParameterStore openStore(List<ClassLoader> plugins, EngineContext context, SecretPolicy secrets) {
+    private ParameterStore openStore(
+        List<ClassLoader> plugins, EngineContext context, SecretPolicy secrets) {
       String location = config.get(STORE);
       if (location == null || location.isBlank()) {
-        throw new BadInputException("no store configured: set '" + STORE
-            + "' (for example file:/var/lib/bergenholm or memory:) or hand one to the builder");
+        throw new BadInputException(
+            "no store configured: set '"
+                + STORE
+                + "' (for example file:/var/lib/bergenholm or memory:) or hand one to the builder");
       }
       int colon = location.indexOf(':');
-      String scheme = (colon < 0 ? location : location.substring(0, colon)).toLowerCase(Locale.ROOT);
-      StoreProvider provider = Plugins.load("store", "store", StoreProvider.class, plugins, storeProviders, config)
-          .get(scheme);
+      String scheme =
+          (colon < 0 ? location : location.substring(0, colon)).toLowerCase(Locale.ROOT);
+      StoreProvider provider =
+          Plugins.load("store", "store", StoreProvider.class, plugins, storeProviders, config)
+              .get(scheme);
       Map<String, String> storeConfig = new LinkedHashMap<>(Plugins.section(config, STORE + "."));
       storeConfig.put(StoreProvider.LOCATION, location);
       declareSecrets(secrets, STORE + ".", provider);
-      return Objects.requireNonNull(provider.create(scheme, storeConfig, context), "store provider returned null");
+      return Objects.requireNonNull(
+          provider.create(scheme, storeConfig, context), "store provider returned null");
     }
   }
 
   // ---- hosts (stored parameters) ----
 
-  /** Host ids whose stored parameters match every criterion exactly (empty map: all hosts), sorted. */
+  /**
+   * Host ids whose stored parameters match every criterion exactly (empty map: all hosts), sorted.
+   */
   public List<String> listHosts(Map<String, String> criteria) {
     // A filter on a secret would answer whether a guess is right.
     secretPolicy.checkFilter(criteria);
@@ -435,7 +513,9 @@ public final class Bergenholm implements AutoCloseable {
 
   // ---- resolution and rendering ----
 
-  /** Inherited and expanded parameters; an unknown id resolves through the {@code register} host. */
+  /**
+   * Inherited and expanded parameters; an unknown id resolves through the {@code register} host.
+   */
   public Resolution resolveHost(String id) {
     RecordNames.check(RecordKind.HOST, id);
     // The stamp is read before the store is, so a write racing this call leaves a stale stamp on
@@ -447,11 +527,19 @@ public final class Bergenholm implements AutoCloseable {
     }
     Stamped<Resolution> result;
     try {
-      result = new Stamped<>(stamp, workers.call(new JobKey(id, stamp), "the parameters of host '" + id + "'",
-          "parameters of host '" + id + "'", () -> {
-            Inheritance.Merged merged = inheritance.host(id);
-            return new Resolution(id, merged.known(), Params.of(expansion.expand(merged, null)));
-          }), null);
+      result =
+          new Stamped<>(
+              stamp,
+              workers.call(
+                  new JobKey(id, stamp),
+                  "the parameters of host '" + id + "'",
+                  "parameters of host '" + id + "'",
+                  () -> {
+                    Inheritance.Merged merged = inheritance.host(id);
+                    return new Resolution(
+                        id, merged.known(), Params.of(expansion.expand(merged, null)));
+                  }),
+              null);
     } catch (BadInputException e) {
       result = new Stamped<>(stamp, null, e);
     }
@@ -464,13 +552,21 @@ public final class Bergenholm implements AutoCloseable {
     RecordNames.check(RecordKind.HOST, id);
     Inheritance.Merged merged = inheritance.host(id);
     Map<String, String> origins = new HashMap<>();
-    Map<String, Object> expanded = workers.call(new Object(), "the explanation of host '" + id + "'",
-        "parameters of host '" + id + "'", () -> expansion.expand(merged, origins));
+    Map<String, Object> expanded =
+        workers.call(
+            new Object(),
+            "the explanation of host '" + id + "'",
+            "parameters of host '" + id + "'",
+            () -> expansion.expand(merged, origins));
     Map<String, Provenance> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : expanded.entrySet()) {
       String from = origins.getOrDefault(e.getKey(), e.getKey());
-      out.put(e.getKey(), new Provenance(merged.sources().getOrDefault(from, Inheritance.COMPUTED),
-          merged.raw().get(from), e.getValue()));
+      out.put(
+          e.getKey(),
+          new Provenance(
+              merged.sources().getOrDefault(from, Inheritance.COMPUTED),
+              merged.raw().get(from),
+              e.getValue()));
     }
     return Collections.unmodifiableMap(out);
   }
@@ -490,12 +586,23 @@ public final class Bergenholm implements AutoCloseable {
       return hit.get();
     }
     Map<String, Object> params = resolveHost(hostId).params().asMap();
-    String text = store.templates().get(name).map(Versioned::value)
-        .orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name));
+    String text =
+        store
+            .templates()
+            .get(name)
+            .map(Versioned::value)
+            .orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name));
     Stamped<String> result;
     try {
-      result = new Stamped<>(stamp, workers.call(new JobKey(key, stamp),
-          "template '" + name + "' for host '" + hostId + "'", name, () -> renderer.render(name, text, params)), null);
+      result =
+          new Stamped<>(
+              stamp,
+              workers.call(
+                  new JobKey(key, stamp),
+                  "template '" + name + "' for host '" + hostId + "'",
+                  name,
+                  () -> renderer.render(name, text, params)),
+              null);
     } catch (BadInputException e) {
       result = new Stamped<>(stamp, null, e);
     }
@@ -504,8 +611,8 @@ public final class Bergenholm implements AutoCloseable {
   }
 
   /**
-   * The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it.
-   * Records a {@value BootEvent#KIND_SCRIPT_SERVED} event (or an error event).
+   * The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it. Records
+   * a {@value BootEvent#KIND_SCRIPT_SERVED} event (or an error event).
    */
   public String ipxeScript(String hostId) {
     long started = System.nanoTime();
@@ -516,8 +623,17 @@ public final class Bergenholm implements AutoCloseable {
       String template = String.valueOf(r.params().get("ipxe_script").orElse(""));
       String purpose = ScriptPurpose.of(r.known(), script);
       scripts.put(hostId, new Stamped<>(stamp, new ServedScript(script, template, purpose), null));
-      events.record(BootEvent.KIND_SCRIPT_SERVED, hostId, BootEvent.OK, Map.of("template", template,
-          "purpose", purpose, "duration_ms", EventTimes.millisSince(started)));
+      events.record(
+          BootEvent.KIND_SCRIPT_SERVED,
+          hostId,
+          BootEvent.OK,
+          Map.of(
+              "template",
+              template,
+              "purpose",
+              purpose,
+              "duration_ms",
+              EventTimes.millisSince(started)));
       return script;
     } catch (RuntimeException e) {
       events.record(EventTimes.failure(hostId, "ipxe_script", e, started));
@@ -537,16 +653,31 @@ public final class Bergenholm implements AutoCloseable {
       return Optional.empty();
     }
     ServedScript s = hit.value();
-    events.record(BootEvent.KIND_SCRIPT_SERVED, hostId, BootEvent.OK, Map.of("template", s.template(),
-        "purpose", s.purpose(), "duration_ms", EventTimes.millisSince(started), "cached", "true"));
+    events.record(
+        BootEvent.KIND_SCRIPT_SERVED,
+        hostId,
+        BootEvent.OK,
+        Map.of(
+            "template",
+            s.template(),
+            "purpose",
+            s.purpose(),
+            "duration_ms",
+            EventTimes.millisSince(started),
+            "cached",
+            "true"));
     return Optional.of(s.text());
   }
 
   private String ipxeScript(String hostId, Resolution r) {
     Object script = r.params().get("ipxe_script").orElse(null);
-    String who = r.known() ? "host '" + hostId + "'" : "host '" + hostId + "' (unknown, resolved through 'register')";
+    String who =
+        r.known()
+            ? "host '" + hostId + "'"
+            : "host '" + hostId + "' (unknown, resolved through 'register')";
     if (script == null) {
-      throw new NotFoundException("'ipxe_script' parameter of " + (r.known() ? "host" : "unknown host"), hostId);
+      throw new NotFoundException(
+          "'ipxe_script' parameter of " + (r.known() ? "host" : "unknown host"), hostId);
     }
     if (!(script instanceof String name) || !RecordNames.isValid(name)) {
       throw new BadInputException(who + ": 'ipxe_script' must name a template, found " + script);
@@ -569,8 +700,17 @@ public final class Bergenholm implements AutoCloseable {
     long started = System.nanoTime();
     try {
       String out = renderTemplate(name, hostId);
-      events.record(BootEvent.KIND_TEMPLATE_RENDERED, hostId, BootEvent.OK,
-          Map.of("template", name, "bytes", String.valueOf(out.length()), "duration_ms", EventTimes.millisSince(started)));
+      events.record(
+          BootEvent.KIND_TEMPLATE_RENDERED,
+          hostId,
+          BootEvent.OK,
+          Map.of(
+              "template",
+              name,
+              "bytes",
+              String.valueOf(out.length()),
+              "duration_ms",
+              EventTimes.millisSince(started)));
       return out;
     } catch (RuntimeException e) {
       events.record(EventTimes.failure(hostId, name, e, started));
@@ -578,7 +718,9 @@ public final class Bergenholm implements AutoCloseable {
     }
   }
 
-  /** The boot event recorder: every step of every boot, for the timeline, live streams and metrics. */
+  /**
+   * The boot event recorder: every step of every boot, for the timeline, live streams and metrics.
+   */
   public BootEvents events() {
     return events;
   }
@@ -586,12 +728,12 @@ public final class Bergenholm implements AutoCloseable {
   // ---- registration and install state ----
 
   /**
-   * Creates an unknown host in group {@code default} with the given machine facts
-   * (manufacturer, product, serial, asset, hostname; empty values dropped; see {@link Facts} for
-   * what a fact may hold) and {@code registered_by}, which tells an operator that the
-   * facts came from an unauthenticated request. Create-only: a known id is refused, so a machine
-   * cannot change a record an operator may already have edited; a squatted id is deleted by the
-   * operator, and the machine registers again at its next boot.
+   * Creates an unknown host in group {@code default} with the given machine facts (manufacturer,
+   * product, serial, asset, hostname; empty values dropped; see {@link Facts} for what a fact may
+   * hold) and {@code registered_by}, which tells an operator that the facts came from an
+   * unauthenticated request. Create-only: a known id is refused, so a machine cannot change a
+   * record an operator may already have edited; a squatted id is deleted by the operator, and the
+   * machine registers again at its next boot.
    *
    * @param hostId a UUID in any case; the host is stored under its lowercase form
    * @throws io.bergenholm.api.AlreadyExistsException if the host is known
@@ -612,8 +754,8 @@ public final class Bergenholm implements AutoCloseable {
   /**
    * The host id a boot-side request names: a UUID (lowercased), or the name of a host that exists
    * (such as the compatible fixture's {@code samplehost}). An unknown name is not found (an unknown
-   * machine is named by its UUID, and resolves through the {@code register} host); an id that is not
-   * a valid name at all (control characters, invalid UTF-8) is bad input.
+   * machine is named by its UUID, and resolves through the {@code register} host); an id that is
+   * not a valid name at all (control characters, invalid UTF-8) is bad input.
    *
    * @throws NotFoundException for an unknown host that is not named by a UUID
    * @throws BadInputException naming the id
@@ -651,22 +793,33 @@ public final class Bergenholm implements AutoCloseable {
     return HostIds.requireUuid(id);
   }
 
-  /** Adds ({@code true}) or removes group {@code installed} in the host's own groups, atomically. */
+  /**
+   * Adds ({@code true}) or removes group {@code installed} in the host's own groups, atomically.
+   */
   public Versioned<Params> markInstalled(String hostId, boolean installed) {
-    Versioned<Params> result = store.hosts().update(hostId, host -> {
-      List<String> groups = new ArrayList<>(host.groups());
-      if (installed) {
-        if (groups.contains(INSTALLED)) {
-          return host;
-        }
-        groups.add(INSTALLED);
-      } else if (!groups.removeIf(INSTALLED::equals)) {
-        return host;
-      }
-      return host.with(Params.GROUPS, groups);
-    });
+    Versioned<Params> result =
+        store
+            .hosts()
+            .update(
+                hostId,
+                host -> {
+                  List<String> groups = new ArrayList<>(host.groups());
+                  if (installed) {
+                    if (groups.contains(INSTALLED)) {
+                      return host;
+                    }
+                    groups.add(INSTALLED);
+                  } else if (!groups.removeIf(INSTALLED::equals)) {
+                    return host;
+                  }
+                  return host.with(Params.GROUPS, groups);
+                });
     log.info("host {} marked {}", hostId, installed ? "installed" : "not installed");
-    events.record(installed ? BootEvent.KIND_HOST_INSTALLED : BootEvent.KIND_HOST_UNINSTALLED, hostId, BootEvent.OK, Map.of());
+    events.record(
+        installed ? BootEvent.KIND_HOST_INSTALLED : BootEvent.KIND_HOST_UNINSTALLED,
+        hostId,
+        BootEvent.OK,
+        Map.of());
     return result;
   }
 
@@ -690,14 +843,16 @@ public final class Bergenholm implements AutoCloseable {
     switch (kind) {
       case "kernel" -> {
         if (index.isPresent()) {
-          throw new BadInputException("host '" + hostId + "': a kernel has no index (asked for " + index.getAsInt() + ")");
+          throw new BadInputException(
+              "host '" + hostId + "': a kernel has no index (asked for " + index.getAsInt() + ")");
         }
         parameter = "kernel";
       }
       case "module", "initrd" -> {
         int n = index.orElse(0);
         if (n < 0) {
-          throw new BadInputException("host '" + hostId + "': module index must not be negative, found " + n);
+          throw new BadInputException(
+              "host '" + hostId + "': module index must not be negative, found " + n);
         }
         if (n == 0) {
           parameter = p.contains("module0") ? "module0" : "module";
@@ -705,21 +860,28 @@ public final class Bergenholm implements AutoCloseable {
           parameter = "module" + n;
         }
       }
-      default -> throw new BadInputException("unknown image kind '" + kind + "': expected kernel, module or initrd");
+      default ->
+          throw new BadInputException(
+              "unknown image kind '" + kind + "': expected kernel, module or initrd");
     }
     Object url = p.get(parameter).orElse(null);
     if (url == null || (url instanceof String s && s.isBlank())) {
       throw new NotFoundException("parameter '" + parameter + "' of host", hostId);
     }
     URI uri = uri(hostId, parameter, url);
-    Optional<URI> proxy = p.string("proxy_url").filter(s -> !s.isBlank()).map(s -> uri(hostId, "proxy_url", s));
+    Optional<URI> proxy =
+        p.string("proxy_url").filter(s -> !s.isBlank()).map(s -> uri(hostId, "proxy_url", s));
     Optional<String> sha = Optional.empty();
     Object digest = p.get(parameter + "_sha256").orElse(null);
     if (digest != null && !(digest instanceof String d && d.isBlank())) {
       String d = String.valueOf(digest).trim().toLowerCase(Locale.ROOT);
       if (!SHA256.matcher(d).matches()) {
-        throw new BadInputException("host '" + hostId + "': parameter '" + parameter
-            + "_sha256' must be 64 hexadecimal digits");
+        throw new BadInputException(
+            "host '"
+                + hostId
+                + "': parameter '"
+                + parameter
+                + "_sha256' must be 64 hexadecimal digits");
       }
       sha = Optional.of(d);
     }
@@ -728,7 +890,8 @@ public final class Bergenholm implements AutoCloseable {
 
   private static URI uri(String hostId, String parameter, Object value) {
     if (!(value instanceof String s)) {
-      throw new BadInputException("host '" + hostId + "': parameter '" + parameter + "' must be a URL string");
+      throw new BadInputException(
+          "host '" + hostId + "': parameter '" + parameter + "' must be a URL string");
     }
     try {
       URI uri = new URI(s.trim());
@@ -737,28 +900,31 @@ public final class Bergenholm implements AutoCloseable {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new BadInputException("host '" + hostId + "': parameter '" + parameter + "' is not a URL: "
-          + e.getReason());
+      throw new BadInputException(
+          "host '" + hostId + "': parameter '" + parameter + "' is not a URL: " + e.getReason());
     }
   }
 
   /**
-   * The image source for a URL scheme, created from {@code image.<provider>.} settings on first use.
-   * Which provider owns a scheme was settled when the engine was built (a scheme claimed twice is
-   * an error unless {@code plugins.prefer.scheme.<scheme>} names a provider class).
+   * The image source for a URL scheme, created from {@code image.<provider>.} settings on first
+   * use. Which provider owns a scheme was settled when the engine was built (a scheme claimed twice
+   * is an error unless {@code plugins.prefer.scheme.<scheme>} names a provider class).
    */
   public Optional<ImageSource> imageSource(String scheme) {
     ImageSourceProvider p = imageSchemes.get(scheme.toLowerCase(Locale.ROOT));
     if (p == null) {
       return Optional.empty();
     }
-    return Optional.of(imageSources.computeIfAbsent(p.name(),
-        n -> p.create(n, Plugins.section(config, "image." + n + "."), context)));
+    return Optional.of(
+        imageSources.computeIfAbsent(
+            p.name(), n -> p.create(n, Plugins.section(config, "image." + n + "."), context)));
   }
 
   // ---- power ----
 
-  /** @throws io.bergenholm.api.BadInputException if the host has no {@code power_driver} */
+  /**
+   * @throws io.bergenholm.api.BadInputException if the host has no {@code power_driver}
+   */
   public PowerState powerStatus(String hostId) {
     PowerTarget target = powerTarget(hostId);
     return driverFor(target).status(target);
@@ -774,7 +940,9 @@ public final class Bergenholm implements AutoCloseable {
     power(hostId, action, "api");
   }
 
-  /** A power action on behalf of {@code who} (a token's label, a tool's name), recorded as an event. */
+  /**
+   * A power action on behalf of {@code who} (a token's label, a tool's name), recorded as an event.
+   */
   public void power(String hostId, PowerAction action, String who) {
     PowerTarget target = powerTarget(hostId);
     log.info("power {} host {} by {}", action.wireName(), hostId, who);
@@ -786,16 +954,32 @@ public final class Bergenholm implements AutoCloseable {
         driver.perform(target, PowerAction.NETWORK_BOOT_NEXT);
       }
       driver.perform(target, action);
-      events.record(BootEvent.KIND_POWER, hostId, BootEvent.OK, Map.of("action", action.wireName(), "driver", driverName,
-          "by", who));
+      events.record(
+          BootEvent.KIND_POWER,
+          hostId,
+          BootEvent.OK,
+          Map.of("action", action.wireName(), "driver", driverName, "by", who));
     } catch (RuntimeException e) {
-      events.record(BootEvent.KIND_POWER, hostId, BootEvent.ERROR, Map.of("action", action.wireName(), "driver",
-          driverName, "by", who, "error", String.valueOf(e.getMessage())));
+      events.record(
+          BootEvent.KIND_POWER,
+          hostId,
+          BootEvent.ERROR,
+          Map.of(
+              "action",
+              action.wireName(),
+              "driver",
+              driverName,
+              "by",
+              who,
+              "error",
+              String.valueOf(e.getMessage())));
       throw e;
     }
   }
 
-  /** Host parameter: whether {@code on} sets network boot for the next start first (default true). */
+  /**
+   * Host parameter: whether {@code on} sets network boot for the next start first (default true).
+   */
   public static final String POWER_ON_NETWORK_BOOT = "power_on_network_boot";
 
   private static boolean networkBootOnPowerOn(PowerTarget target) {
@@ -806,14 +990,23 @@ public final class Bergenholm implements AutoCloseable {
     return switch (String.valueOf(v).trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on", "1", "" -> true;
       case "false", "no", "off", "0" -> false;
-      default -> throw new BadInputException("host '" + target.hostId() + "': parameter '"
-          + POWER_ON_NETWORK_BOOT + "' must be true or false, found '" + v + "'");
+      default ->
+          throw new BadInputException(
+              "host '"
+                  + target.hostId()
+                  + "': parameter '"
+                  + POWER_ON_NETWORK_BOOT
+                  + "' must be true or false, found '"
+                  + v
+                  + "'");
     };
   }
 
   // ---- provisioning (reinstall) ----
 
-  /** Setting: how many hosts of one power driver a rack provision works on at a time (default 8). */
+  /**
+   * Setting: how many hosts of one power driver a rack provision works on at a time (default 8).
+   */
   public static final String PROVISION_PARALLELISM = "provision.parallelism_per_driver";
 
   /**
@@ -829,7 +1022,11 @@ public final class Bergenholm implements AutoCloseable {
     outcome.groups().ifPresent(g -> attributes.put("groups", String.join(",", g)));
     outcome.failedStep().ifPresent(step -> attributes.put("failed_step", step));
     outcome.error().ifPresent(error -> attributes.put("error", error));
-    events.record(BootEvent.KIND_PROVISION, hostId, outcome.ok() ? BootEvent.OK : BootEvent.ERROR, attributes);
+    events.record(
+        BootEvent.KIND_PROVISION,
+        hostId,
+        outcome.ok() ? BootEvent.OK : BootEvent.ERROR,
+        attributes);
     return outcome;
   }
 
@@ -844,39 +1041,55 @@ public final class Bergenholm implements AutoCloseable {
   }
 
   private Provisioning provisioning() {
-    return new Provisioning(new Provisioning.Machines() {
-      @Override
-      public ParameterStore store() {
-        return store;
-      }
+    return new Provisioning(
+        new Provisioning.Machines() {
+          @Override
+          public ParameterStore store() {
+            return store;
+          }
 
-      @Override
-      public PowerState status(String hostId) {
-        return powerStatus(hostId);
-      }
+          @Override
+          public PowerState status(String hostId) {
+            return powerStatus(hostId);
+          }
 
-      @Override
-      public void perform(String hostId, PowerAction action) {
-        PowerTarget target = powerTarget(hostId);
-        String driverName = target.optional("power_driver").orElse("");
-        log.info("power {} host {} by provision", action.wireName(), hostId);
-        try {
-          driverFor(target).perform(target, action);
-          events.record(BootEvent.KIND_POWER, hostId, BootEvent.OK, Map.of("action", action.wireName(), "driver",
-              driverName, "by", "provision"));
-        } catch (RuntimeException e) {
-          events.record(BootEvent.KIND_POWER, hostId, BootEvent.ERROR, Map.of("action", action.wireName(), "driver",
-              driverName, "by", "provision", "error", String.valueOf(e.getMessage())));
-          throw e;
-        }
-      }
+          @Override
+          public void perform(String hostId, PowerAction action) {
+            PowerTarget target = powerTarget(hostId);
+            String driverName = target.optional("power_driver").orElse("");
+            log.info("power {} host {} by provision", action.wireName(), hostId);
+            try {
+              driverFor(target).perform(target, action);
+              events.record(
+                  BootEvent.KIND_POWER,
+                  hostId,
+                  BootEvent.OK,
+                  Map.of("action", action.wireName(), "driver", driverName, "by", "provision"));
+            } catch (RuntimeException e) {
+              events.record(
+                  BootEvent.KIND_POWER,
+                  hostId,
+                  BootEvent.ERROR,
+                  Map.of(
+                      "action",
+                      action.wireName(),
+                      "driver",
+                      driverName,
+                      "by",
+                      "provision",
+                      "error",
+                      String.valueOf(e.getMessage())));
+              throw e;
+            }
+          }
 
-      @Override
-      public String driverName(String hostId) {
-        RecordNames.check(RecordKind.HOST, hostId);
-        return powerTarget(hostId).optional("power_driver").orElse("");
-      }
-    }, intSetting(PROVISION_PARALLELISM, 8));
+          @Override
+          public String driverName(String hostId) {
+            RecordNames.check(RecordKind.HOST, hostId);
+            return powerTarget(hostId).optional("power_driver").orElse("");
+          }
+        },
+        intSetting(PROVISION_PARALLELISM, 8));
   }
 
   private PowerTarget powerTarget(String hostId) {
@@ -888,17 +1101,25 @@ public final class Bergenholm implements AutoCloseable {
   }
 
   private PowerDriver driverFor(PowerTarget target) {
-    String name = target.optional("power_driver").filter(s -> !s.isBlank()).orElseThrow(() ->
-        new BadInputException("host '" + target.hostId() + "' has no 'power_driver' parameter; available drivers: "
-            + powerProviders.names()));
+    String name =
+        target
+            .optional("power_driver")
+            .filter(s -> !s.isBlank())
+            .orElseThrow(
+                () ->
+                    new BadInputException(
+                        "host '"
+                            + target.hostId()
+                            + "' has no 'power_driver' parameter; available drivers: "
+                            + powerProviders.names()));
     PowerDriverProvider provider;
     try {
       provider = powerProviders.get(name);
     } catch (BadInputException e) {
       throw new BadInputException("host '" + target.hostId() + "': " + e.getMessage(), e);
     }
-    return powerDrivers.computeIfAbsent(name, n -> provider.create(n, Plugins.section(config, "power." + n + "."),
-        context));
+    return powerDrivers.computeIfAbsent(
+        name, n -> provider.create(n, Plugins.section(config, "power." + n + "."), context));
   }
 
   // ---- secrets ----
@@ -977,7 +1198,8 @@ public final class Bergenholm implements AutoCloseable {
       }
       return parsed;
     } catch (NumberFormatException e) {
-      throw new BadInputException("setting '" + key + "' must be a positive integer, found '" + v + "'");
+      throw new BadInputException(
+          "setting '" + key + "' must be a positive integer, found '" + v + "'");
     }
   }
 
@@ -989,7 +1211,9 @@ public final class Bergenholm implements AutoCloseable {
     return switch (v.trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on" -> true;
       case "false", "no", "off" -> false;
-      default -> throw new BadInputException("setting '" + key + "' must be true or false, found '" + v + "'");
+      default ->
+          throw new BadInputException(
+              "setting '" + key + "' must be true or false, found '" + v + "'");
     };
   }
 }

@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class BootCredentials {
   /** The computed parameter that holds a host's credential. */
   public static final String PARAMETER = "boot_token";
+
   /** Setting: the secret itself (at least 32 characters). */
   public static final String SECRET = "boot.secret";
+
   /** Setting: a file holding the secret, created if missing. */
   public static final String SECRET_FILE = "boot.secret_file";
 
@@ -54,8 +56,11 @@ public final class BootCredentials {
   /** A credential source with this secret (at least 32 bytes). */
   public static BootCredentials withSecret(byte[] secret) {
     if (secret.length < MIN_SECRET_CHARS) {
-      throw new BadInputException("the boot secret must have at least " + MIN_SECRET_CHARS + " bytes, found "
-          + secret.length);
+      throw new BadInputException(
+          "the boot secret must have at least "
+              + MIN_SECRET_CHARS
+              + " bytes, found "
+              + secret.length);
     }
     return new BootCredentials(secret.clone());
   }
@@ -65,7 +70,8 @@ public final class BootCredentials {
     String literal = config.get(SECRET);
     String file = config.get(SECRET_FILE);
     if (literal != null && file != null) {
-      throw new BadInputException("set one of '" + SECRET + "' and '" + SECRET_FILE + "', not both");
+      throw new BadInputException(
+          "set one of '" + SECRET + "' and '" + SECRET_FILE + "', not both");
     }
     if (literal != null) {
       try {
@@ -77,8 +83,11 @@ public final class BootCredentials {
     if (file != null) {
       return fromFile(Path.of(file.strip()));
     }
-    log.warn("no '{}' set: boot credentials (the {} in kickstart and installed URLs) come from a random secret "
-        + "that lasts until this process stops and that other replicas do not share", SECRET_FILE, PARAMETER);
+    log.warn(
+        "no '{}' set: boot credentials (the {} in kickstart and installed URLs) come from a random secret "
+            + "that lasts until this process stops and that other replicas do not share",
+        SECRET_FILE,
+        PARAMETER);
     return new BootCredentials(ProcessSecret.VALUE);
   }
 
@@ -100,7 +109,8 @@ public final class BootCredentials {
         throw new BadInputException("boot secret file " + file + ": " + e.getMessage(), e);
       }
     } catch (IOException e) {
-      throw new UnavailableException("cannot read or create the boot secret file " + file + ": " + e, e);
+      throw new UnavailableException(
+          "cannot read or create the boot secret file " + file + ": " + e, e);
     }
   }
 
@@ -110,13 +120,18 @@ public final class BootCredentials {
       Files.createDirectories(parent);
     }
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (FileAlreadyExistsException raced) {
       return; // another replica or process made it first: use theirs
     } catch (UnsupportedOperationException notPosix) {
       Files.createFile(file);
     }
-    Files.writeString(file, randomSecret() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+    Files.writeString(
+        file,
+        randomSecret() + "\n",
+        StandardCharsets.US_ASCII,
+        StandardOpenOption.TRUNCATE_EXISTING);
     log.info("created the boot secret file {}", file);
   }
 
@@ -144,7 +159,8 @@ public final class BootCredentials {
     if (token == null) {
       return false;
     }
-    return MessageDigest.isEqual(tokenFor(hostId).getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(
+        tokenFor(hostId).getBytes(StandardCharsets.US_ASCII),
         token.getBytes(StandardCharsets.UTF_8));
   }
 }

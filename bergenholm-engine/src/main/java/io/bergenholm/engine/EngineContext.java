@@ -40,11 +40,15 @@ final class EngineContext implements ProviderContext, AutoCloseable {
   public synchronized ScheduledExecutorService scheduler() {
     if (scheduler == null) {
       AtomicInteger threads = new AtomicInteger();
-      scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "bergenholm-provider-scheduler-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      scheduler =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t =
+                    new Thread(r, "bergenholm-provider-scheduler-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
       scheduler.setRemoveOnCancelPolicy(true);
     }
     return scheduler;

@@ -28,9 +28,22 @@ final class EventTimes {
    * the step itself.
    */
   static BootEvent failure(String hostId, String template, RuntimeException e, long startNanos) {
-    String kind = e instanceof RenderException ? BootEvent.KIND_RENDER_ERROR
-        : e instanceof UnavailableException ? BootEvent.KIND_STORE_ERROR : BootEvent.KIND_SCRIPT_SERVED;
-    return BootEvent.of(kind, hostId, BootEvent.ERROR, Map.of("template", template,
-        "error", String.valueOf(e.getMessage()), "duration_ms", millisSince(startNanos)));
+    String kind =
+        e instanceof RenderException
+            ? BootEvent.KIND_RENDER_ERROR
+            : e instanceof UnavailableException
+                ? BootEvent.KIND_STORE_ERROR
+                : BootEvent.KIND_SCRIPT_SERVED;
+    return BootEvent.of(
+        kind,
+        hostId,
+        BootEvent.ERROR,
+        Map.of(
+            "template",
+            template,
+            "error",
+            String.valueOf(e.getMessage()),
+            "duration_ms",
+            millisSince(startNanos)));
   }
 }

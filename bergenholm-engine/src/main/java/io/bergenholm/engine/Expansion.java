@@ -29,7 +29,11 @@ final class Expansion {
   private final int maxValueChars;
   private final boolean factsAreData;
 
-  Expansion(TemplateRenderer renderer, SimpleTemplates simple, int maxPasses, int maxValueChars,
+  Expansion(
+      TemplateRenderer renderer,
+      SimpleTemplates simple,
+      int maxPasses,
+      int maxValueChars,
       boolean factsAreData) {
     this.renderer = renderer;
     this.simple = simple;
@@ -40,8 +44,8 @@ final class Expansion {
 
   /**
    * The machine facts ({@link Facts#NAMES}) that the host record itself holds: they are data, never
-   * rendered. One that holds markup or a control character fails the host, since its value would
-   * be rendered by the next pass once another value refers to it.
+   * rendered. One that holds markup or a control character fails the host, since its value would be
+   * rendered by the next pass once another value refers to it.
    */
   private Set<String> literalKeys(Inheritance.Merged merged) {
     if (!factsAreData) {
@@ -56,8 +60,15 @@ final class Expansion {
       }
       String problem = Facts.literalProblem(e.getValue());
       if (problem != null) {
-        throw new BadInputException(who(merged) + ": parameter '" + key + "' of " + source(merged, key)
-            + " is a machine fact, used as data, but " + problem + "; correct the host record");
+        throw new BadInputException(
+            who(merged)
+                + ": parameter '"
+                + key
+                + "' of "
+                + source(merged, key)
+                + " is a machine fact, used as data, but "
+                + problem
+                + "; correct the host record");
       }
       if (literal == null) {
         literal = new HashSet<>();
@@ -112,8 +123,13 @@ final class Expansion {
       origin = nextOrigin;
       changedKeys = changed;
     }
-    throw new BadInputException(who(merged) + ": parameters " + changedKeys + " still change after "
-        + maxPasses + " expansion passes (a reference cycle, or a value that grows each pass)");
+    throw new BadInputException(
+        who(merged)
+            + ": parameters "
+            + changedKeys
+            + " still change after "
+            + maxPasses
+            + " expansion passes (a reference cycle, or a value that grows each pass)");
   }
 
   private Object value(Object v, Map<String, Object> ctx, Inheritance.Merged merged, String from) {
@@ -150,26 +166,40 @@ final class Expansion {
   }
 
   /** Renders one string; returns the same instance when the rendering equals it. */
-  private String string(String s, Map<String, Object> ctx, Inheritance.Merged merged, String from, boolean isKey) {
+  private String string(
+      String s, Map<String, Object> ctx, Inheritance.Merged merged, String from, boolean isKey) {
     if (!renderer.hasMarkup(s)) {
       return s;
     }
     String out = simple == null ? null : simple.render(s, ctx);
     if (out == null) {
-      String what = (isKey ? "a key inside parameter '" : "parameter '") + from + "' of "
-          + source(merged, from);
+      String what =
+          (isKey ? "a key inside parameter '" : "parameter '")
+              + from
+              + "' of "
+              + source(merged, from);
       out = renderer.render(what, s, ctx);
     }
     if (out.length() > maxValueChars && out.length() > s.length()) {
       // A value that refers to itself doubles with every pass; say so rather than wait for the
       // renderer's output limit.
-      throw new BadInputException(who(merged) + ": parameter '" + from + "' of " + source(merged, from)
-          + " grew past " + maxValueChars + " characters during expansion (a reference cycle?)");
+      throw new BadInputException(
+          who(merged)
+              + ": parameter '"
+              + from
+              + "' of "
+              + source(merged, from)
+              + " grew past "
+              + maxValueChars
+              + " characters during expansion (a reference cycle?)");
     }
     return out.equals(s) ? s : out;
   }
 
-  private void checkSettled(Map<String, Object> params, Inheritance.Merged merged, Map<String, String> origin,
+  private void checkSettled(
+      Map<String, Object> params,
+      Inheritance.Merged merged,
+      Map<String, String> origin,
       Set<String> literal) {
     Set<String> stuck = new TreeSet<>();
     for (Map.Entry<String, Object> e : params.entrySet()) {
@@ -184,8 +214,11 @@ final class Expansion {
         String from = origin == null ? k : origin.getOrDefault(k, k);
         described.add("'" + k + "' (" + source(merged, from) + ")");
       }
-      throw new BadInputException(who(merged) + ": parameter reference cycle: " + String.join(", ", described)
-          + " still refer to each other after expansion");
+      throw new BadInputException(
+          who(merged)
+              + ": parameter reference cycle: "
+              + String.join(", ", described)
+              + " still refer to each other after expansion");
     }
   }
 
@@ -224,7 +257,8 @@ final class Expansion {
   }
 
   private static String who(Inheritance.Merged merged) {
-    return merged.known() ? "host '" + merged.hostId() + "'"
+    return merged.known()
+        ? "host '" + merged.hostId() + "'"
         : "host '" + merged.hostId() + "' (resolved through host 'register')";
   }
 }

@@ -19,12 +19,16 @@ import java.util.Set;
  */
 public final class Facts {
   /** The facts registration keeps, in this order. */
-  public static final List<String> NAMES = List.of("manufacturer", "product", "serial", "asset", "hostname");
+  public static final List<String> NAMES =
+      List.of("manufacturer", "product", "serial", "asset", "hostname");
+
   /** The key registration adds, so that an operator sees where the facts came from. */
   public static final String REGISTERED_BY = "registered_by";
+
   /** Its value. */
   public static final String SELF_REGISTRATION =
       "self-registration: unauthenticated facts sent by the machine; verify them before assigning groups";
+
   public static final int MAX_CHARS = 128;
   private static final int MAX_HOSTNAME = 253;
   private static final String PUNCTUATION = "-_.,:/()+@#*=~[]!? ";
@@ -50,7 +54,8 @@ public final class Facts {
       }
       String problem = problem(name, v);
       if (problem != null) {
-        throw new BadInputException("registration fact '" + name + "' " + quote(v) + " is not allowed: " + problem);
+        throw new BadInputException(
+            "registration fact '" + name + "' " + quote(v) + " is not allowed: " + problem);
       }
       out.put(name, v.strip());
     }
@@ -72,22 +77,27 @@ public final class Facts {
       if (Character.isISOControl(cp)) {
         return "it contains a control character (code " + cp + ")";
       }
-      boolean ok = hostname
-          ? cp < 128 && (Character.isLetterOrDigit(cp) || cp == '-' || cp == '.')
-          : Character.isLetterOrDigit(cp) || Character.getType(cp) == Character.NON_SPACING_MARK
-              || (cp < 128 && PUNCTUATION.indexOf(cp) >= 0);
+      boolean ok =
+          hostname
+              ? cp < 128 && (Character.isLetterOrDigit(cp) || cp == '-' || cp == '.')
+              : Character.isLetterOrDigit(cp)
+                  || Character.getType(cp) == Character.NON_SPACING_MARK
+                  || (cp < 128 && PUNCTUATION.indexOf(cp) >= 0);
       if (!ok) {
-        return "character '" + new String(Character.toChars(cp)) + "' is not allowed in "
-            + (hostname ? "a hostname (letters, digits, '-', '.')" : "a fact (letters, digits, spaces and "
-                + PUNCTUATION.strip() + ")");
+        return "character '"
+            + new String(Character.toChars(cp))
+            + "' is not allowed in "
+            + (hostname
+                ? "a hostname (letters, digits, '-', '.')"
+                : "a fact (letters, digits, spaces and " + PUNCTUATION.strip() + ")");
       }
     }
     return null;
   }
 
   /**
-   * Why a fact stored on a host record cannot be used as data, or null: it holds template markup
-   * or a control character. Expansion refuses such a host rather than let the value reach another
+   * Why a fact stored on a host record cannot be used as data, or null: it holds template markup or
+   * a control character. Expansion refuses such a host rather than let the value reach another
    * value's rendering, where the next pass would run it.
    */
   static String literalProblem(Object value) {
@@ -131,13 +141,17 @@ public final class Facts {
       return "null";
     }
     StringBuilder b = new StringBuilder("'");
-    value.codePoints().limit(40).forEach(cp -> {
-      if (Character.isISOControl(cp) || cp == 0xFFFD) {
-        b.append(String.format("\\u%04x", cp));
-      } else {
-        b.appendCodePoint(cp);
-      }
-    });
+    value
+        .codePoints()
+        .limit(40)
+        .forEach(
+            cp -> {
+              if (Character.isISOControl(cp) || cp == 0xFFFD) {
+                b.append(String.format("\\u%04x", cp));
+              } else {
+                b.appendCodePoint(cp);
+              }
+            });
     return b.append(value.codePointCount(0, value.length()) > 40 ? "…'" : "'").toString();
   }
 }

@@ -11,4 +11,5 @@ import java.util.Optional;
  * @param proxy the host's {@code proxy_url}, if set
  * @param sha256 the expected digest from {@code <parameter>_sha256}, lower-case hex, if set
  */
-public record ImageTarget(String parameter, URI url, Optional<URI> proxy, Optional<String> sha256) {}
+public record ImageTarget(
+    String parameter, URI url, Optional<URI> proxy, Optional<String> sha256) {}

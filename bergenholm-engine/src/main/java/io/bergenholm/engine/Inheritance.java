@@ -14,12 +14,13 @@ import java.util.Optional;
 
 /**
  * The inheritance walk of DESIGN.md: groups depth-first in list order, each group applied once
- * (first visit wins, so cycles are harmless), a group's own parameters over its ancestors', a
- * later group over an earlier one, and the host over every group.
+ * (first visit wins, so cycles are harmless), a group's own parameters over its ancestors', a later
+ * group over an earlier one, and the host over every group.
  */
 final class Inheritance {
   /** The host record that unknown ids resolve through. */
   static final String REGISTER = "register";
+
   static final String UUID = "uuid";
   static final String COMPUTED = "computed";
 
@@ -38,15 +39,21 @@ final class Inheritance {
    * @param sources for each key, {@code host:<id>}, {@code group:<name>} or {@code computed}
    * @param raw for each key, the value as its source stores it
    */
-  record Merged(String hostId, boolean known, Map<String, Object> params, Map<String, String> sources,
+  record Merged(
+      String hostId,
+      boolean known,
+      Map<String, Object> params,
+      Map<String, String> sources,
       Map<String, Object> raw) {}
 
   Merged host(String hostId) {
     Optional<Versioned<Params>> stored = store.hosts().get(hostId);
     boolean known = stored.isPresent();
     String recordName = known ? hostId : REGISTER;
-    Params host = known ? stored.get().value()
-        : store.hosts().get(REGISTER).map(Versioned::value).orElse(Params.EMPTY);
+    Params host =
+        known
+            ? stored.get().value()
+            : store.hosts().get(REGISTER).map(Versioned::value).orElse(Params.EMPTY);
 
     Map<String, Object> params = new LinkedHashMap<>();
     Map<String, String> sources = new HashMap<>();
@@ -91,8 +98,13 @@ final class Inheritance {
     return Optional.of(Params.of(params));
   }
 
-  private void apply(List<String> names, String referrer, Map<String, Object> params,
-      Map<String, String> sources, Map<String, Object> raw, LinkedHashSet<String> visited) {
+  private void apply(
+      List<String> names,
+      String referrer,
+      Map<String, Object> params,
+      Map<String, String> sources,
+      Map<String, Object> raw,
+      LinkedHashSet<String> visited) {
     for (String name : names) {
       if (!visited.add(name)) {
         continue;
@@ -117,11 +129,21 @@ final class Inheritance {
       group = store.groups().get(name);
     } catch (BadInputException e) {
       // A valid name that fails is a record that cannot be read (a corrupt file), not a bad name.
-      throw new BadInputException(referrer + " lists group '" + name + "', which "
-          + (RecordNames.isValid(name) ? "cannot be read: " : "is not a valid group name: ") + e.getMessage(), e);
+      throw new BadInputException(
+          referrer
+              + " lists group '"
+              + name
+              + "', which "
+              + (RecordNames.isValid(name) ? "cannot be read: " : "is not a valid group name: ")
+              + e.getMessage(),
+          e);
     }
-    return group.map(Versioned::value).orElseThrow(() ->
-        new BadInputException(referrer + " lists group '" + name + "', which does not exist"));
+    return group
+        .map(Versioned::value)
+        .orElseThrow(
+            () ->
+                new BadInputException(
+                    referrer + " lists group '" + name + "', which does not exist"));
   }
 
   private static List<String> groupsOf(Params record, String who) {

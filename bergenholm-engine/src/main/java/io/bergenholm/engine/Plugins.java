@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
  * The providers of one SPI, by name: those handed to the builder (which win), then those {@link
  * ServiceLoader} finds through each class loader in turn. Two different classes claiming one name
  * are an error naming both classes and their jars, unless {@value #PREFER}{@code <spi>.<name>}
- * names the class to use; the choice never depends on the order a class path or a file system
- * lists things in.
+ * names the class to use; the choice never depends on the order a class path or a file system lists
+ * things in.
  */
 final class Plugins<P extends Provider<?>> {
   /** Config prefix that settles a clash: {@code plugins.prefer.power.ipmi=com.example.MyIpmi}. */
@@ -42,14 +42,26 @@ final class Plugins<P extends Provider<?>> {
    * @param spi the short name used in {@value #PREFER} keys: {@code store}, {@code renderer},
    *     {@code power} or {@code image}
    */
-  static <P extends Provider<?>> Plugins<P> load(String spi, String what, Class<P> type,
-      List<ClassLoader> loaders, List<P> given, Map<String, String> config) {
+  static <P extends Provider<?>> Plugins<P> load(
+      String spi,
+      String what,
+      Class<P> type,
+      List<ClassLoader> loaders,
+      List<P> given,
+      Map<String, String> config) {
     Map<String, P> byName = new LinkedHashMap<>();
     for (P p : given) {
       P before = byName.putIfAbsent(p.name(), p);
       if (before != null && before != p) {
-        throw new BadInputException("two " + what + " providers handed to the builder are named '" + p.name()
-            + "': " + describe(before) + " and " + describe(p));
+        throw new BadInputException(
+            "two "
+                + what
+                + " providers handed to the builder are named '"
+                + p.name()
+                + "': "
+                + describe(before)
+                + " and "
+                + describe(p));
       }
     }
     Map<String, List<P>> found = new LinkedHashMap<>();
@@ -69,27 +81,45 @@ final class Plugins<P extends Provider<?>> {
       }
     }
     for (Map.Entry<String, List<P>> e : found.entrySet()) {
-      byName.put(e.getKey(), choose(what, PREFER + spi + "." + e.getKey(),
-          "named '" + e.getKey() + "'", e.getValue(), config));
+      byName.put(
+          e.getKey(),
+          choose(
+              what,
+              PREFER + spi + "." + e.getKey(),
+              "named '" + e.getKey() + "'",
+              e.getValue(),
+              config));
     }
     return new Plugins<>(what, Collections.unmodifiableMap(byName));
   }
 
   /**
    * Which provider owns each key that {@code claims} names (an image source's URL schemes): the
-   * builder's own providers first; among the others, a key claimed twice is an error unless
-   * {@code preferPrefix + key} names the class to use.
+   * builder's own providers first; among the others, a key claimed twice is an error unless {@code
+   * preferPrefix + key} names the class to use.
    */
-  static <P> Map<String, P> claims(String what, Collection<P> providers, Collection<P> given,
-      Function<P, Set<String>> claims, String preferPrefix, Map<String, String> config) {
+  static <P> Map<String, P> claims(
+      String what,
+      Collection<P> providers,
+      Collection<P> given,
+      Function<P, Set<String>> claims,
+      String preferPrefix,
+      Map<String, String> config) {
     Map<String, List<P>> byKey = new LinkedHashMap<>();
     Map<String, P> out = new LinkedHashMap<>();
     for (P p : given) {
       for (String key : claims.apply(p)) {
         P before = out.putIfAbsent(key.toLowerCase(Locale.ROOT), p);
         if (before != null && before != p) {
-          throw new BadInputException("two " + what + " providers handed to the builder claim '" + key + "': "
-              + describe(before) + " and " + describe(p));
+          throw new BadInputException(
+              "two "
+                  + what
+                  + " providers handed to the builder claim '"
+                  + key
+                  + "': "
+                  + describe(before)
+                  + " and "
+                  + describe(p));
         }
       }
     }
@@ -105,28 +135,50 @@ final class Plugins<P extends Provider<?>> {
       }
     }
     for (Map.Entry<String, List<P>> e : byKey.entrySet()) {
-      out.put(e.getKey(), choose(what, preferPrefix + e.getKey(), "claiming '" + e.getKey() + "'", e.getValue(),
-          config));
+      out.put(
+          e.getKey(),
+          choose(
+              what,
+              preferPrefix + e.getKey(),
+              "claiming '" + e.getKey() + "'",
+              e.getValue(),
+              config));
     }
     return Collections.unmodifiableMap(out);
   }
 
-  private static <P> P choose(String what, String preferKey, String claim, List<P> candidates,
-      Map<String, String> config) {
+  private static <P> P choose(
+      String what, String preferKey, String claim, List<P> candidates, Map<String, String> config) {
     String preferred = config.get(preferKey);
     if (preferred == null && candidates.size() == 1) {
       return candidates.get(0);
     }
     String listed = candidates.stream().map(Plugins::describe).collect(Collectors.joining(" and "));
     if (preferred == null) {
-      throw new BadInputException(candidates.size() + " " + what + " providers " + claim + ": " + listed
-          + "; set '" + preferKey + "' to the class name of the one to use");
+      throw new BadInputException(
+          candidates.size()
+              + " "
+              + what
+              + " providers "
+              + claim
+              + ": "
+              + listed
+              + "; set '"
+              + preferKey
+              + "' to the class name of the one to use");
     }
-    List<P> chosen = candidates.stream().filter(p -> p.getClass().getName().equals(preferred.strip())).toList();
+    List<P> chosen =
+        candidates.stream().filter(p -> p.getClass().getName().equals(preferred.strip())).toList();
     if (chosen.size() != 1) {
-      throw new BadInputException("'" + preferKey + "' is '" + preferred + "', which " + (chosen.isEmpty()
-          ? "names none of the " + what + " providers " + claim + ": " + listed
-          : "names a class found in several jars: " + listed + "; remove all but one"));
+      throw new BadInputException(
+          "'"
+              + preferKey
+              + "' is '"
+              + preferred
+              + "', which "
+              + (chosen.isEmpty()
+                  ? "names none of the " + what + " providers " + claim + ": " + listed
+                  : "names a class found in several jars: " + listed + "; remove all but one"));
     }
     return chosen.get(0);
   }

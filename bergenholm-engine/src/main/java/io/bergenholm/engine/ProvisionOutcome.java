@@ -10,8 +10,8 @@ import java.util.Optional;
  * the step that failed, with the reason in {@link #error()}; steps after it were not tried.
  *
  * @param hostId the host
- * @param status an HTTP-style status: 200 when every step took effect, otherwise the failure's
- *     (400 bad input, 404 unknown host, 412 stale version, 502 the BMC or hypervisor refused, 503
+ * @param status an HTTP-style status: 200 when every step took effect, otherwise the failure's (400
+ *     bad input, 404 unknown host, 412 stale version, 502 the BMC or hypervisor refused, 503
  *     unavailable, 500 anything else)
  * @param done the steps that took effect: {@code groups} (groups set, {@code installed} cleared),
  *     {@code network_boot_next}, then {@code reset} (it was on) or {@code on} (it was off)
@@ -20,8 +20,14 @@ import java.util.Optional;
  * @param groups the host's groups after the call, if the groups step took effect
  * @param version the host record's version after the groups step, if it took effect
  */
-public record ProvisionOutcome(String hostId, int status, List<String> done, Optional<String> failedStep,
-    Optional<String> error, Optional<List<String>> groups, Optional<String> version) {
+public record ProvisionOutcome(
+    String hostId,
+    int status,
+    List<String> done,
+    Optional<String> failedStep,
+    Optional<String> error,
+    Optional<List<String>> groups,
+    Optional<String> version) {
   public static final String GROUPS = "groups";
   public static final String NETWORK_BOOT_NEXT = "network_boot_next";
   public static final String RESET = "reset";
@@ -41,7 +47,9 @@ public record ProvisionOutcome(String hostId, int status, List<String> done, Opt
     return failedStep.isEmpty();
   }
 
-  /** Whether some step took effect and a later one failed: the host is changed but not reinstalling. */
+  /**
+   * Whether some step took effect and a later one failed: the host is changed but not reinstalling.
+   */
   public boolean partial() {
     return !ok() && !done.isEmpty();
   }

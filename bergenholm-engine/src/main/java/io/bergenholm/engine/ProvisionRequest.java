@@ -9,7 +9,8 @@ import java.util.Optional;
  * optionally, the host record version the caller last saw ({@code If-Match}).
  */
 public record ProvisionRequest(Optional<List<String>> groups, Optional<String> ifVersion) {
-  public static final ProvisionRequest KEEP_GROUPS = new ProvisionRequest(Optional.empty(), Optional.empty());
+  public static final ProvisionRequest KEEP_GROUPS =
+      new ProvisionRequest(Optional.empty(), Optional.empty());
 
   public ProvisionRequest {
     groups = Objects.requireNonNull(groups, "groups").map(List::copyOf);

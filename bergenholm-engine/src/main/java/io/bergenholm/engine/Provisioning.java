@@ -91,7 +91,8 @@ final class Provisioning {
       machines.perform(hostId, on ? PowerAction.RESET : PowerAction.ON);
       done.add(step);
       log.info("provision host {}: {}", hostId, done);
-      return new ProvisionOutcome(hostId, 200, done, Optional.empty(), Optional.empty(), groups, version);
+      return new ProvisionOutcome(
+          hostId, 200, done, Optional.empty(), Optional.empty(), groups, version);
     } catch (RuntimeException e) {
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       if (e instanceof BergenholmException) {
@@ -99,7 +100,8 @@ final class Provisioning {
       } else {
         log.warn("provision host {}: {} failed after {}", hostId, step, done, e);
       }
-      return new ProvisionOutcome(hostId, status(e), done, Optional.of(step), Optional.of(message), groups, version);
+      return new ProvisionOutcome(
+          hostId, status(e), done, Optional.of(step), Optional.of(message), groups, version);
     }
   }
 
@@ -108,7 +110,8 @@ final class Provisioning {
    * write: with {@code ifVersion} only while that is the record's version, otherwise retrying
    * against concurrent writers.
    */
-  private Versioned<Params> reinstallGroups(String hostId, Optional<List<String>> groups, Optional<String> ifVersion) {
+  private Versioned<Params> reinstallGroups(
+      String hostId, Optional<List<String>> groups, Optional<String> ifVersion) {
     // A group that does not exist would leave the host unresolvable: refuse before writing.
     for (String g : groups.orElse(List.of())) {
       RecordNames.check(RecordKind.GROUP, g);
@@ -116,14 +119,16 @@ final class Provisioning {
         throw new BadInputException("host '" + hostId + "': group '" + g + "' does not exist");
       }
     }
-    UnaryOperator<Params> change = host -> {
-      List<String> next = new ArrayList<>(groups.orElse(host.groups()));
-      next.removeIf(Bergenholm.INSTALLED::equals);
-      return host.with(Params.GROUPS, next);
-    };
+    UnaryOperator<Params> change =
+        host -> {
+          List<String> next = new ArrayList<>(groups.orElse(host.groups()));
+          next.removeIf(Bergenholm.INSTALLED::equals);
+          return host.with(Params.GROUPS, next);
+        };
     RecordStore<Params> hosts = machines.store().hosts();
     if (ifVersion.isPresent()) {
-      Versioned<Params> current = hosts.get(hostId).orElseThrow(() -> new NotFoundException(RecordKind.HOST, hostId));
+      Versioned<Params> current =
+          hosts.get(hostId).orElseThrow(() -> new NotFoundException(RecordKind.HOST, hostId));
       return hosts.replace(hostId, change.apply(current.value()), ifVersion);
     }
     return hosts.update(hostId, change);
@@ -140,7 +145,8 @@ final class Provisioning {
       throw new BadInputException("provision: 'hosts' must name at least one host");
     }
     if (ids.size() > MAX_HOSTS) {
-      throw new BadInputException("provision: at most " + MAX_HOSTS + " hosts per call, found " + ids.size());
+      throw new BadInputException(
+          "provision: at most " + MAX_HOSTS + " hosts per call, found " + ids.size());
     }
     Map<String, ProvisionOutcome> outcomes = new LinkedHashMap<>();
     Map<String, List<String>> byDriver = new LinkedHashMap<>();
@@ -149,16 +155,25 @@ final class Provisioning {
       try {
         byDriver.computeIfAbsent(machines.driverName(id), d -> new ArrayList<>()).add(id);
       } catch (RuntimeException e) {
-        outcomes.put(id, new ProvisionOutcome(id, status(e), List.of(), Optional.of(ProvisionOutcome.GROUPS),
-            Optional.of(String.valueOf(e.getMessage())), Optional.empty(), Optional.empty()));
+        outcomes.put(
+            id,
+            new ProvisionOutcome(
+                id,
+                status(e),
+                List.of(),
+                Optional.of(ProvisionOutcome.GROUPS),
+                Optional.of(String.valueOf(e.getMessage())),
+                Optional.empty(),
+                Optional.empty()));
       }
     }
     List<ExecutorService> pools = new ArrayList<>();
     Map<String, Future<ProvisionOutcome>> pending = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, List<String>> e : byDriver.entrySet()) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(perDriver, e.getValue().size()),
-            threads("provision-" + e.getKey()));
+        ExecutorService pool =
+            Executors.newFixedThreadPool(
+                Math.min(perDriver, e.getValue().size()), threads("provision-" + e.getKey()));
         pools.add(pool);
         for (String id : e.getValue()) {
           pending.put(id, pool.submit(() -> perHost.apply(id)));
@@ -178,12 +193,18 @@ final class Provisioning {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UnavailableException("provision interrupted while waiting for host '" + id + "'", e);
+      throw new UnavailableException(
+          "provision interrupted while waiting for host '" + id + "'", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      return new ProvisionOutcome(id, cause instanceof RuntimeException r ? status(r) : 500, List.of(),
-          Optional.of(ProvisionOutcome.GROUPS), Optional.of(String.valueOf(cause.getMessage())),
-          Optional.empty(), Optional.empty());
+      return new ProvisionOutcome(
+          id,
+          cause instanceof RuntimeException r ? status(r) : 500,
+          List.of(),
+          Optional.of(ProvisionOutcome.GROUPS),
+          Optional.of(String.valueOf(cause.getMessage())),
+          Optional.empty(),
+          Optional.empty());
     }
   }
 

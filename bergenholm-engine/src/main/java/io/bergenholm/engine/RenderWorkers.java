@@ -19,16 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where resolutions and renders run: threads of their own, apart from the transports' workers,
- * each job watched from outside the renderer. A job that runs past its deadline, or allocates more
- * than its memory bound, fails with an error naming what it rendered, and its thread is
- * interrupted (the renderer stops at its next template node) and left to end on its own.
+ * Where resolutions and renders run: threads of their own, apart from the transports' workers, each
+ * job watched from outside the renderer. A job that runs past its deadline, or allocates more than
+ * its memory bound, fails with an error naming what it rendered, and its thread is interrupted (the
+ * renderer stops at its next template node) and left to end on its own.
  *
- * <p>Fairness: {@code threads} jobs run at once. A job still running after {@code slowMillis}
- * gives its place up to the next one and moves to one of {@code slowSlots} places for slow jobs,
- * so that a few slow renders never hold up the quick ones; only when the slow places are full too
- * do new jobs wait (at most {@code queueWait}, then "busy"). Concurrent calls for the same key share
- * one job.
+ * <p>Fairness: {@code threads} jobs run at once. A job still running after {@code slowMillis} gives
+ * its place up to the next one and moves to one of {@code slowSlots} places for slow jobs, so that
+ * a few slow renders never hold up the quick ones; only when the slow places are full too do new
+ * jobs wait (at most {@code queueWait}, then "busy"). Concurrent calls for the same key share one
+ * job.
  */
 final class RenderWorkers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RenderWorkers.class);
@@ -46,7 +46,12 @@ final class RenderWorkers implements AutoCloseable {
   private final ScheduledExecutorService watchdog;
   private final Map<Object, Job<?>> running = new ConcurrentHashMap<>();
 
-  RenderWorkers(int threads, int slowSlots, long deadlineMillis, long slowMillis, long queueWaitMillis,
+  RenderWorkers(
+      int threads,
+      int slowSlots,
+      long deadlineMillis,
+      long slowMillis,
+      long queueWaitMillis,
       long maxAllocatedBytes) {
     this.threads = threads;
     this.places = new Semaphore(threads);
@@ -57,16 +62,20 @@ final class RenderWorkers implements AutoCloseable {
     this.maxAllocatedBytes = maxAllocatedBytes;
     AtomicInteger n = new AtomicInteger();
     // Unbounded as an executor: the semaphores bound how many jobs run (threads + slow places).
-    this.pool = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "bergenholm-render-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bergenholm-render-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "bergenholm-render-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bergenholm-render-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
     long period = Math.max(5, Math.min(50, Math.min(slowMillis, deadlineMillis) / 4));
     watchdog.scheduleWithFixedDelay(this::watch, period, period, TimeUnit.MILLISECONDS);
   }
@@ -118,13 +127,22 @@ final class RenderWorkers implements AutoCloseable {
   private <T> void start(Job<T> job) {
     try {
       if (!places.tryAcquire(queueWaitMillis, TimeUnit.MILLISECONDS)) {
-        finish(job, new UnavailableException("all " + threads + " render workers are busy; " + job.what
-            + " was not started, retry shortly"));
+        finish(
+            job,
+            new UnavailableException(
+                "all "
+                    + threads
+                    + " render workers are busy; "
+                    + job.what
+                    + " was not started, retry shortly"));
         return;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      finish(job, new UnavailableException("interrupted while waiting for a render worker for " + job.what));
+      finish(
+          job,
+          new UnavailableException(
+              "interrupted while waiting for a render worker for " + job.what));
       return;
     }
     job.holdPlace(places);
@@ -132,7 +150,9 @@ final class RenderWorkers implements AutoCloseable {
       pool.execute(() -> run(job));
     } catch (RuntimeException e) {
       job.releasePlace();
-      finish(job, new UnavailableException("no render worker for " + job.what + ": " + e.getMessage()));
+      finish(
+          job,
+          new UnavailableException("no render worker for " + job.what + ": " + e.getMessage()));
     }
   }
 
@@ -171,16 +191,21 @@ final class RenderWorkers implements AutoCloseable {
       long ran = now - job.startNanos;
       String stop = null;
       if (ran > deadlineNanos) {
-        stop = "took longer than " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos) + " ms (render.deadline_ms)";
+        stop =
+            "took longer than "
+                + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
+                + " ms (render.deadline_ms)";
       } else if (maxAllocatedBytes > 0 && job.allocatedAtStart >= 0) {
         long used = allocated(t) - job.allocatedAtStart;
         if (used > maxAllocatedBytes) {
-          stop = "allocated more than " + (maxAllocatedBytes >> 20) + " MiB (render.max_allocated_mb)";
+          stop =
+              "allocated more than " + (maxAllocatedBytes >> 20) + " MiB (render.max_allocated_mb)";
         }
       }
       if (stop != null) {
         log.warn("stopping {}: it {}", job.what, stop);
-        job.result.completeExceptionally(new RenderException(job.template, 0, job.what + " stopped: it " + stop));
+        job.result.completeExceptionally(
+            new RenderException(job.template, 0, job.what + " stopped: it " + stop));
         running.remove(job.key, job);
         t.interrupt();
       } else if (ran > slowNanos) {
@@ -227,6 +252,7 @@ final class RenderWorkers implements AutoCloseable {
     volatile Thread thread;
     volatile long startNanos;
     volatile long allocatedAtStart = -1;
+
     /** The semaphore whose permit this job holds, or null. */
     Semaphore place;
 

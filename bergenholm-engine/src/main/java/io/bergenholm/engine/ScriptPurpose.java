@@ -9,7 +9,8 @@ final class ScriptPurpose {
   static final String LOCAL = "local";
   static final String OTHER = "other";
 
-  private static final Pattern KERNEL = Pattern.compile("(?m)^\\s*(kernel|initrd|imgfetch|module)\\s");
+  private static final Pattern KERNEL =
+      Pattern.compile("(?m)^\\s*(kernel|initrd|imgfetch|module)\\s");
   private static final Pattern LOCAL_BOOT = Pattern.compile("(?m)^\\s*(sanboot|exit)\\b");
 
   private ScriptPurpose() {}

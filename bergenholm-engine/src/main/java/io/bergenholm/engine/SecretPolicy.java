@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>a secret parameter (name ending in {@code _password}, or declared by a loaded provider)
  *       reads as {@link SecretMask#MASK}, at any depth;
  *   <li>a value derived from a secret (any other value that contains a secret's value of at least
- *       {@value #MIN_DERIVED_CHARS} characters, such as {@code kernel_opts} built from {@code
- *       {{ root_password }}}) has that part masked;
+ *       {@value #MIN_DERIVED_CHARS} characters, such as {@code kernel_opts} built from {@code {{
+ *       root_password }}}) has that part masked;
  *   <li>the password of a URL in any value ({@code http://user:pw@proxy/}) is masked;
  *   <li>a record written back with masked values keeps the stored ones where the incoming value is
  *       exactly what a read showed.
@@ -35,7 +35,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SecretPolicy implements SecretsPolicy {
   public static final String MASK = SecretMask.MASK;
-  /** Shorter secret values are not searched for inside other values (they would mask common words). */
+
+  /**
+   * Shorter secret values are not searched for inside other values (they would mask common words).
+   */
   public static final int MIN_DERIVED_CHARS = 4;
 
   private final Set<String> declared = ConcurrentHashMap.newKeySet();
@@ -46,7 +49,10 @@ public final class SecretPolicy implements SecretsPolicy {
     this.declared.addAll(declared);
   }
 
-  /** Adds a key a provider declares secret (a parameter, or a configuration key with and without its prefix). */
+  /**
+   * Adds a key a provider declares secret (a parameter, or a configuration key with and without its
+   * prefix).
+   */
   void declare(String key) {
     declared.add(key);
   }
@@ -58,7 +64,8 @@ public final class SecretPolicy implements SecretsPolicy {
   @Override
   public String mask(String key, String value) {
     String lower = key.toLowerCase(Locale.ROOT);
-    boolean secretName = lower.endsWith("password") || lower.endsWith("secret") || lower.endsWith("token");
+    boolean secretName =
+        lower.endsWith("password") || lower.endsWith("secret") || lower.endsWith("token");
     return isSecret(key) || secretName ? MASK : maskLocation(value);
   }
 
@@ -67,20 +74,26 @@ public final class SecretPolicy implements SecretsPolicy {
     return Secrets.maskLocation(location);
   }
 
-  /** Whether a parameter holds a secret: its name ends in {@code _password}, or a provider declares it. */
+  /**
+   * Whether a parameter holds a secret: its name ends in {@code _password}, or a provider declares
+   * it.
+   */
   @Override
   public boolean isSecret(String key) {
     return Secrets.isPasswordName(key) || declared.contains(key);
   }
 
-  /** The values of the secret parameters in {@code params} (top level), long enough to search for. */
+  /**
+   * The values of the secret parameters in {@code params} (top level), long enough to search for.
+   */
   public Set<String> secretValues(Map<String, ?> params) {
     Set<String> out = new HashSet<>();
-    params.forEach((k, v) -> {
-      if (isSecret(k)) {
-        collect(v, out);
-      }
-    });
+    params.forEach(
+        (k, v) -> {
+          if (isSecret(k)) {
+            collect(v, out);
+          }
+        });
     return out;
   }
 
@@ -139,7 +152,8 @@ public final class SecretPolicy implements SecretsPolicy {
     String out = SecretMask.maskUrlCredentials(text);
     if (out.length() >= MIN_DERIVED_CHARS) {
       // Longest first, so that a secret containing another is masked whole.
-      for (String secret : secretValues.stream().sorted((a, b) -> b.length() - a.length()).toList()) {
+      for (String secret :
+          secretValues.stream().sorted((a, b) -> b.length() - a.length()).toList()) {
         out = SecretMask.maskOccurrences(out, secret);
       }
     }
@@ -168,8 +182,13 @@ public final class SecretPolicy implements SecretsPolicy {
       if (kept != null && Objects.equals(maskEntry(key, kept, storedSecrets), value)) {
         result = result.with(key, kept);
       } else if (isSecret(key) || holdsMaskedUrlPassword(value)) {
-        throw new BadInputException(what + ": parameter '" + key + "' holds the mask " + MASK
-            + " but no stored value matches it to keep; send the real value");
+        throw new BadInputException(
+            what
+                + ": parameter '"
+                + key
+                + "' holds the mask "
+                + MASK
+                + " but no stored value matches it to keep; send the real value");
       }
     }
     return result;
@@ -218,13 +237,16 @@ public final class SecretPolicy implements SecretsPolicy {
    * @throws BadInputException naming the key
    */
   public void checkFilter(Map<String, String> criteria) {
-    criteria.forEach((key, value) -> {
-      if (isSecret(key)) {
-        throw new BadInputException("hosts cannot be filtered by the secret parameter '" + key + "'");
-      }
-      if (SecretMask.hasUrlCredentials(value)) {
-        throw new BadInputException("hosts cannot be filtered by a URL with a password (parameter '" + key + "')");
-      }
-    });
+    criteria.forEach(
+        (key, value) -> {
+          if (isSecret(key)) {
+            throw new BadInputException(
+                "hosts cannot be filtered by the secret parameter '" + key + "'");
+          }
+          if (SecretMask.hasUrlCredentials(value)) {
+            throw new BadInputException(
+                "hosts cannot be filtered by a URL with a password (parameter '" + key + "')");
+          }
+        });
   }
 }

@@ -2,7 +2,6 @@ package io.bergenholm.engine;
 
 import io.bergenholm.api.SecretMask;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** Keeps secrets out of logs and messages. */
 final class Secrets {

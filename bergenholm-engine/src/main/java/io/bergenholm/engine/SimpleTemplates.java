@@ -18,12 +18,44 @@ import java.util.regex.Pattern;
  */
 final class SimpleTemplates {
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
   /** Names that Jinja's expression language reads as something other than a variable. */
-  private static final Set<String> RESERVED = Set.of(
-      "true", "false", "null", "none", "True", "False", "None", "empty", "not", "and", "or", "div",
-      "mod", "eq", "ne", "lt", "gt", "le", "ge", "instanceof", "in", "is", "if", "else", "loop",
-      "self", "super", "caller", "varargs", "kwargs", "range");
+  private static final Set<String> RESERVED =
+      Set.of(
+          "true",
+          "false",
+          "null",
+          "none",
+          "True",
+          "False",
+          "None",
+          "empty",
+          "not",
+          "and",
+          "or",
+          "div",
+          "mod",
+          "eq",
+          "ne",
+          "lt",
+          "gt",
+          "le",
+          "ge",
+          "instanceof",
+          "in",
+          "is",
+          "if",
+          "else",
+          "loop",
+          "self",
+          "super",
+          "caller",
+          "varargs",
+          "kwargs",
+          "range");
+
   private static final Object NOT_SIMPLE = new Object();
+
   /** Longer texts are left to the renderer, so that the cache of compiled texts stays small. */
   private static final int MAX_TEXT_CHARS = 4096;
 

@@ -34,7 +34,9 @@ class CacheCorrectnessTest {
     Random rnd = new Random(seed);
     MemoryStore store = new MemoryStore();
     store.templates().create("t.ipxe", "#!ipxe\nkernel {{ kernel }} {{ opts }}");
-    store.templates().create("u.ipxe", "#!ipxe\n{% if extra is defined %}{{ extra }}{% endif %} {{ uuid }}");
+    store
+        .templates()
+        .create("u.ipxe", "#!ipxe\n{% if extra is defined %}{{ extra }}{% endif %} {{ uuid }}");
     for (int g = 0; g < 4; g++) {
       store.groups().create("g" + g, group(rnd));
     }
@@ -43,7 +45,8 @@ class CacheCorrectnessTest {
     }
     store.hosts().create("register", host(rnd));
     try (Bergenholm cached = Bergenholm.builder().store(store).build();
-        Bergenholm fresh = Bergenholm.builder().store(store).setting(Bergenholm.CACHE_ENABLED, "false").build()) {
+        Bergenholm fresh =
+            Bergenholm.builder().store(store).setting(Bergenholm.CACHE_ENABLED, "false").build()) {
       for (int step = 0; step < STEPS; step++) {
         Bergenholm writer = rnd.nextBoolean() ? cached : null; // null: straight to the store
         switch (rnd.nextInt(8)) {
@@ -86,11 +89,14 @@ class CacheCorrectnessTest {
           }
           default -> {
             String id = "h" + rnd.nextInt(6);
-            assertThat(answer(() -> cached.ipxeScript(id))).as("step %d script of %s", step, id)
+            assertThat(answer(() -> cached.ipxeScript(id)))
+                .as("step %d script of %s", step, id)
                 .isEqualTo(answer(() -> fresh.ipxeScript(id)));
-            assertThat(answer(() -> cached.resolveHost(id).params())).as("step %d params of %s", step, id)
+            assertThat(answer(() -> cached.resolveHost(id).params()))
+                .as("step %d params of %s", step, id)
                 .isEqualTo(answer(() -> fresh.resolveHost(id).params()));
-            assertThat(answer(() -> cached.renderTemplate("u.ipxe", id))).as("step %d u.ipxe of %s", step, id)
+            assertThat(answer(() -> cached.renderTemplate("u.ipxe", id)))
+                .as("step %d u.ipxe of %s", step, id)
                 .isEqualTo(answer(() -> fresh.renderTemplate("u.ipxe", id)));
           }
         }
@@ -108,16 +114,23 @@ class CacheCorrectnessTest {
   }
 
   private static Params group(Random rnd) {
-    return Params.of(Map.of(
-        "groups", List.of("g" + rnd.nextInt(4)),
-        "kernel", "http://m{{ mirror }}/vmlinuz-" + rnd.nextInt(5),
-        "mirror", Integer.toString(rnd.nextInt(5)),
-        "ipxe_script", rnd.nextInt(5) == 0 ? "u.ipxe" : "t.ipxe"));
+    return Params.of(
+        Map.of(
+            "groups",
+            List.of("g" + rnd.nextInt(4)),
+            "kernel",
+            "http://m{{ mirror }}/vmlinuz-" + rnd.nextInt(5),
+            "mirror",
+            Integer.toString(rnd.nextInt(5)),
+            "ipxe_script",
+            rnd.nextInt(5) == 0 ? "u.ipxe" : "t.ipxe"));
   }
 
   private static Params host(Random rnd) {
     return rnd.nextInt(6) == 0
         ? Params.of(Map.of("groups", List.of("g" + rnd.nextInt(4)), "extra", "x" + rnd.nextInt(9)))
-        : Params.of(Map.of("groups", List.of("g" + rnd.nextInt(4)), "opts", "o{{ mirror }}" + rnd.nextInt(9)));
+        : Params.of(
+            Map.of(
+                "groups", List.of("g" + rnd.nextInt(4)), "opts", "o{{ mirror }}" + rnd.nextInt(9)));
   }
 }

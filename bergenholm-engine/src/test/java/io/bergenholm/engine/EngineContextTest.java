@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** What the engine lends a provider: its name and settings, stored templates, a scheduler, the secrets policy. */
+/**
+ * What the engine lends a provider: its name and settings, stored templates, a scheduler, the
+ * secrets policy.
+ */
 class EngineContextTest {
   /** Keeps what the engine handed to create. */
   static final class CapturingProvider implements PowerDriverProvider {
@@ -65,12 +68,18 @@ class EngineContextTest {
     store.hosts().create("h", Params.of(Map.of("power_driver", "site")));
     store.templates().create("part", "included text");
     ProviderContext context;
-    try (Bergenholm engine = Bergenholm.builder().store(store).addPowerDriver(provider)
-        .setting("power.site.url", "https://pdu.example").setting("power.site.api_key", "k3y").build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(store)
+            .addPowerDriver(provider)
+            .setting("power.site.url", "https://pdu.example")
+            .setting("power.site.api_key", "k3y")
+            .build()) {
       assertThat(engine.powerStatus("h")).isEqualTo(PowerState.ON);
       context = provider.context.get();
       assertThat(provider.name.get()).isEqualTo("site");
-      assertThat(provider.config.get()).isEqualTo(Map.of("url", "https://pdu.example", "api_key", "k3y"));
+      assertThat(provider.config.get())
+          .isEqualTo(Map.of("url", "https://pdu.example", "api_key", "k3y"));
 
       assertThat(context.storedTemplate("part")).hasValue("included text");
       engine.replaceTemplate("part", "changed", Optional.empty());
@@ -85,7 +94,8 @@ class EngineContextTest {
       assertThat(secrets.isSecret("ipmi_password")).isTrue();
       assertThat(secrets.isSecret("url")).isFalse();
       assertThat(secrets.mask("api_key", "k3y")).isEqualTo(Secrets.MASK);
-      assertThat(secrets.mask("url", "https://admin:pw@pdu.example/x")).isEqualTo("https://admin:********@pdu.example/x");
+      assertThat(secrets.mask("url", "https://admin:pw@pdu.example/x"))
+          .isEqualTo("https://admin:********@pdu.example/x");
 
       CountDownLatch ran = new CountDownLatch(1);
       context.scheduler().schedule(ran::countDown, 10, TimeUnit.MILLISECONDS);

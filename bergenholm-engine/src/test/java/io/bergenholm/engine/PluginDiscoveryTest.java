@@ -7,7 +7,6 @@ import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.image.ImageRequest;
-import io.bergenholm.api.image.ImageResponse;
 import io.bergenholm.api.image.ImageSource;
 import io.bergenholm.api.image.ImageSourceProvider;
 import io.bergenholm.api.power.PowerAction;
@@ -31,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Providers found through the plugin class loader's META-INF/services, and chosen by name. */
 class PluginDiscoveryTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   /** A driver found only through the plugin folder's service file. */
   public static final class FolderDriverProvider implements PowerDriverProvider {
@@ -54,7 +52,8 @@ class PluginDiscoveryTest {
       return new PowerDriver() {
         @Override
         public PowerState status(PowerTarget target) {
-          return PowerState.valueOf(config.getOrDefault("answer", "unknown").toUpperCase(java.util.Locale.ROOT));
+          return PowerState.valueOf(
+              config.getOrDefault("answer", "unknown").toUpperCase(java.util.Locale.ROOT));
         }
 
         @Override
@@ -93,9 +92,11 @@ class PluginDiscoveryTest {
   private ClassLoader pluginFolder() throws IOException {
     Path services = tmp.resolve("plugin/META-INF/services");
     Files.createDirectories(services);
-    Files.writeString(services.resolve(PowerDriverProvider.class.getName()),
+    Files.writeString(
+        services.resolve(PowerDriverProvider.class.getName()),
         "# a plugin jar's service file\n" + FolderDriverProvider.class.getName() + "\n");
-    return new URLClassLoader(new URL[] {tmp.resolve("plugin").toUri().toURL()}, getClass().getClassLoader());
+    return new URLClassLoader(
+        new URL[] {tmp.resolve("plugin").toUri().toURL()}, getClass().getClassLoader());
   }
 
   @Test
@@ -103,16 +104,22 @@ class PluginDiscoveryTest {
     ParameterStore store = new MemoryStore();
     store.hosts().create("h", io.bergenholm.api.Params.of(Map.of("power_driver", "folder")));
     try (Bergenholm plain = Bergenholm.builder().store(store).build()) {
-      assertThatThrownBy(() -> plain.powerStatus("h")).isInstanceOf(BadInputException.class)
+      assertThatThrownBy(() -> plain.powerStatus("h"))
+          .isInstanceOf(BadInputException.class)
           .hasMessageContaining("unknown power driver 'folder'");
       assertThat(plain.isSecretParameter("folder_key")).isFalse();
     }
     int before = FolderDriverProvider.CREATED.get();
-    try (Bergenholm withPlugins = Bergenholm.builder().store(store).pluginClassLoader(pluginFolder())
-        .setting("power.folder.answer", "on").build()) {
+    try (Bergenholm withPlugins =
+        Bergenholm.builder()
+            .store(store)
+            .pluginClassLoader(pluginFolder())
+            .setting("power.folder.answer", "on")
+            .build()) {
       assertThat(withPlugins.powerStatus("h")).isEqualTo(PowerState.ON);
       assertThat(withPlugins.powerStatus("h")).isEqualTo(PowerState.ON);
-      assertThatThrownBy(() -> withPlugins.power("h", PowerAction.OFF)).isInstanceOf(UpstreamException.class);
+      assertThatThrownBy(() -> withPlugins.power("h", PowerAction.OFF))
+          .isInstanceOf(UpstreamException.class);
       assertThat(FolderDriverProvider.CREATED.get() - before).isEqualTo(1);
       assertThat(withPlugins.isSecretParameter("folder_key")).isTrue();
       assertThat(withPlugins.secretParameters()).contains("folder_key");
@@ -122,8 +129,12 @@ class PluginDiscoveryTest {
   @Test
   void imageSourcesAreChosenBySchemeAndCreatedOnce() {
     TestSourceProvider provider = new TestSourceProvider();
-    try (Bergenholm engine = Bergenholm.builder().store(new MemoryStore()).addImageSource(provider)
-        .config(Map.of("image.tester.timeout_ms", "1500")).build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(new MemoryStore())
+            .addImageSource(provider)
+            .config(Map.of("image.tester.timeout_ms", "1500"))
+            .build()) {
       assertThat(provider.created).hasValue(0);
       assertThat(engine.imageSource("TEST")).isPresent();
       assertThat(engine.imageSource("test")).containsSame(engine.imageSource("test").orElseThrow());
@@ -135,11 +146,14 @@ class PluginDiscoveryTest {
 
   @Test
   void theMemoryStoreAndJinjavaAreFoundByName() {
-    try (Bergenholm engine = Bergenholm.builder().config(Map.of("store", "memory:", "renderer", "jinjava",
-        "renderer.strict", "true")).build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .config(Map.of("store", "memory:", "renderer", "jinjava", "renderer.strict", "true"))
+            .build()) {
       engine.createTemplate("t", "{{ nothing_here }}");
       engine.createHost("h", io.bergenholm.api.Params.EMPTY);
-      assertThatThrownBy(() -> engine.renderTemplate("t", "h")).hasMessageContaining("nothing_here");
+      assertThatThrownBy(() -> engine.renderTemplate("t", "h"))
+          .hasMessageContaining("nothing_here");
       assertThat(engine.listTemplates()).isEqualTo(List.of("t"));
     }
   }

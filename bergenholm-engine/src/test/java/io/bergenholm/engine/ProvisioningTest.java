@@ -1,11 +1,11 @@
 package io.bergenholm.engine;
 
-import io.bergenholm.api.ProviderContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -46,7 +46,8 @@ class ProvisioningTest {
       }
 
       @Override
-      public PowerDriver create(String chosenName, Map<String, String> config, ProviderContext context) {
+      public PowerDriver create(
+          String chosenName, Map<String, String> config, ProviderContext context) {
         return new PowerDriver() {
           @Override
           public PowerState status(PowerTarget target) {
@@ -59,11 +60,15 @@ class ProvisioningTest {
             try {
               Thread.sleep(2);
               if (target.optional("refuse").map(action.wireName()::equals).orElse(false)) {
-                throw new UpstreamException("BMC of '" + target.hostId() + "' refused " + action.wireName());
+                throw new UpstreamException(
+                    "BMC of '" + target.hostId() + "' refused " + action.wireName());
               }
-              calls.computeIfAbsent(target.hostId(), h -> new CopyOnWriteArrayList<>()).add(action.wireName());
+              calls
+                  .computeIfAbsent(target.hostId(), h -> new CopyOnWriteArrayList<>())
+                  .add(action.wireName());
               if (action != PowerAction.NETWORK_BOOT_NEXT) {
-                power.put(target.hostId(), action == PowerAction.OFF ? PowerState.OFF : PowerState.ON);
+                power.put(
+                    target.hostId(), action == PowerAction.OFF ? PowerState.OFF : PowerState.ON);
               }
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
@@ -78,9 +83,13 @@ class ProvisioningTest {
 
   @BeforeEach
   void start() {
-    engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:")
-        .setting(Bergenholm.PROVISION_PARALLELISM, "3")
-        .addPowerDriver(recording("bmc-a")).addPowerDriver(recording("bmc-b")).build();
+    engine =
+        Bergenholm.builder()
+            .setting(Bergenholm.STORE, "memory:")
+            .setting(Bergenholm.PROVISION_PARALLELISM, "3")
+            .addPowerDriver(recording("bmc-a"))
+            .addPowerDriver(recording("bmc-b"))
+            .build();
     for (String g : List.of("base", "other", "rack", "installed")) {
       engine.createGroup(g, Params.EMPTY);
     }
@@ -114,8 +123,10 @@ class ProvisioningTest {
     assertThat(engine.host("off").orElseThrow().value().groups()).containsExactly("base");
     assertThat(off.version()).contains(engine.host("off").orElseThrow().version());
 
-    ProvisionOutcome on = engine.provision("on", new ProvisionRequest(Optional.of(List.of("other", "installed")),
-        Optional.empty()));
+    ProvisionOutcome on =
+        engine.provision(
+            "on",
+            new ProvisionRequest(Optional.of(List.of("other", "installed")), Optional.empty()));
     assertThat(on.done()).containsExactly("groups", "network_boot_next", "reset");
     assertThat(engine.host("on").orElseThrow().value().groups()).containsExactly("other");
     assertThat(calls.get("on")).containsExactly("network_boot_next", "reset");
@@ -127,17 +138,23 @@ class ProvisioningTest {
     String version = engine.host("h").orElseThrow().version();
     engine.replaceHost("h", engine.host("h").orElseThrow().value().with("x", 1), Optional.empty());
 
-    ProvisionOutcome stale = engine.provision("h", new ProvisionRequest(Optional.of(List.of("other")),
-        Optional.of(version)));
+    ProvisionOutcome stale =
+        engine.provision(
+            "h", new ProvisionRequest(Optional.of(List.of("other")), Optional.of(version)));
     assertThat(stale.status()).isEqualTo(412);
     assertThat(stale.done()).isEmpty();
     assertThat(stale.failedStep()).contains("groups");
     assertThat(stale.partial()).isFalse();
     assertThat(calls.get("h")).isNull();
-    assertThat(engine.host("h").orElseThrow().value().groups()).containsExactly("base", "installed");
+    assertThat(engine.host("h").orElseThrow().value().groups())
+        .containsExactly("base", "installed");
 
     String current = engine.host("h").orElseThrow().version();
-    assertThat(engine.provision("h", new ProvisionRequest(Optional.of(List.of("other")), Optional.of(current))).ok())
+    assertThat(
+            engine
+                .provision(
+                    "h", new ProvisionRequest(Optional.of(List.of("other")), Optional.of(current)))
+                .ok())
         .isTrue();
   }
 
@@ -163,12 +180,15 @@ class ProvisioningTest {
     assertThat(noDriver.status()).isEqualTo(400);
     assertThat(noDriver.error().orElseThrow()).contains("no-such-driver");
 
-    ProvisionOutcome badGroup = engine.provision("no-boot", new ProvisionRequest(Optional.of(List.of("a/b")),
-        Optional.empty()));
+    ProvisionOutcome badGroup =
+        engine.provision(
+            "no-boot", new ProvisionRequest(Optional.of(List.of("a/b")), Optional.empty()));
     assertThat(badGroup.status()).isEqualTo(400);
     assertThat(badGroup.done()).isEmpty();
-    ProvisionOutcome unknownGroup = engine.provision("no-reset", new ProvisionRequest(
-        Optional.of(List.of("base", "typo")), Optional.empty()));
+    ProvisionOutcome unknownGroup =
+        engine.provision(
+            "no-reset",
+            new ProvisionRequest(Optional.of(List.of("base", "typo")), Optional.empty()));
     assertThat(unknownGroup.status()).isEqualTo(400);
     assertThat(unknownGroup.done()).isEmpty();
     assertThat(unknownGroup.error().orElseThrow()).contains("group 'typo' does not exist");
@@ -189,7 +209,9 @@ class ProvisioningTest {
     ids.add("missing");
 
     List<ProvisionOutcome> out = engine.provision(ids, Optional.of(List.of("rack")));
-    assertThat(out).extracting(ProvisionOutcome::hostId).containsExactlyElementsOf(ids.stream().distinct().toList());
+    assertThat(out)
+        .extracting(ProvisionOutcome::hostId)
+        .containsExactlyElementsOf(ids.stream().distinct().toList());
     assertThat(out.stream().filter(ProvisionOutcome::ok)).hasSize(39);
     assertThat(out.get(7).failedStep()).contains("on");
     assertThat(out.get(7).done()).containsExactly("groups", "network_boot_next");
@@ -200,7 +222,8 @@ class ProvisioningTest {
       assertThat(engine.host("h" + i).orElseThrow().value().groups()).containsExactly("rack");
     }
     assertThatThrownBy(() -> engine.provision(List.of(), Optional.empty()))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("at least one");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("at least one");
   }
 
   @Test
@@ -215,6 +238,7 @@ class ProvisioningTest {
     assertThat(calls.get("no")).containsExactly("on");
     assertThatThrownBy(() -> engine.power("bad", PowerAction.ON))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("host 'bad'").hasMessageContaining("power_on_network_boot");
+        .hasMessageContaining("host 'bad'")
+        .hasMessageContaining("power_on_network_boot");
   }
 }

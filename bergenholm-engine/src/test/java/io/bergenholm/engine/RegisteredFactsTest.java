@@ -22,9 +22,18 @@ class RegisteredFactsTest {
   @BeforeEach
   void seed() {
     engine = Bergenholm.builder().config(Map.of("store", "memory:")).build();
-    engine.createGroup("default", Params.of(Map.of("root_password", "hunter2hunter2", "ipxe_script", "ks",
-        "ks_network", "network --hostname={{ hostname }}")));
-    engine.createTemplate("ks", "{{ ks_network }}\nrootpw {{ root_password }}\n# {{ manufacturer }} {{ serial }}\n");
+    engine.createGroup(
+        "default",
+        Params.of(
+            Map.of(
+                "root_password",
+                "hunter2hunter2",
+                "ipxe_script",
+                "ks",
+                "ks_network",
+                "network --hostname={{ hostname }}")));
+    engine.createTemplate(
+        "ks", "{{ ks_network }}\nrootpw {{ root_password }}\n# {{ manufacturer }} {{ serial }}\n");
   }
 
   @AfterEach
@@ -48,21 +57,37 @@ class RegisteredFactsTest {
 
   @Test
   void plainFactsAreStoredWithTheirProvenanceAndTheIdLowercased() {
-    engine.register(UUID.toUpperCase(), Map.of("manufacturer", "Dell Inc.", "product", "PowerEdge R640 (Gen 14)",
-        "serial", "SN-0042/A", "asset", "Tag #7", "hostname", "node-7.lab.example"));
+    engine.register(
+        UUID.toUpperCase(),
+        Map.of(
+            "manufacturer",
+            "Dell Inc.",
+            "product",
+            "PowerEdge R640 (Gen 14)",
+            "serial",
+            "SN-0042/A",
+            "asset",
+            "Tag #7",
+            "hostname",
+            "node-7.lab.example"));
     Params stored = engine.host(UUID).orElseThrow().value();
     assertThat(stored.get("product")).contains("PowerEdge R640 (Gen 14)");
     assertThat(stored.get(Facts.REGISTERED_BY)).contains(Facts.SELF_REGISTRATION);
     assertThat(engine.renderTemplate("ks", UUID))
-        .isEqualTo("network --hostname=node-7.lab.example\nrootpw hunter2hunter2\n# Dell Inc. SN-0042/A");
-    assertThatThrownBy(() -> engine.register(UUID, Map.of())).isInstanceOf(AlreadyExistsException.class);
+        .isEqualTo(
+            "network --hostname=node-7.lab.example\nrootpw hunter2hunter2\n# Dell Inc. SN-0042/A");
+    assertThatThrownBy(() -> engine.register(UUID, Map.of()))
+        .isInstanceOf(AlreadyExistsException.class);
   }
 
   @Test
   void registrationTakesUuidsOnly() {
-    for (String id : List.of("\uFFFD\uFFFD", "register", "default", "samplehost", UUID + "0", "../" + UUID, "")) {
+    for (String id :
+        List.of(
+            "\uFFFD\uFFFD", "register", "default", "samplehost", UUID + "0", "../" + UUID, "")) {
       assertThatThrownBy(() -> engine.register(id, Map.of("serial", "1")))
-          .isInstanceOf(BadInputException.class).hasMessageContaining("is not a UUID");
+          .isInstanceOf(BadInputException.class)
+          .hasMessageContaining("is not a UUID");
     }
     assertThat(engine.listHosts(Map.of())).isEmpty();
   }
@@ -70,29 +95,48 @@ class RegisteredFactsTest {
   @Test
   void aHostileFactAlreadyInTheStoreIsNeverRendered() {
     // As the old server stored it, before facts were checked.
-    engine.createHost(UUID, Params.of(Map.of("groups", List.of("default"), "hostname", "{{ root_password }}")));
+    engine.createHost(
+        UUID, Params.of(Map.of("groups", List.of("default"), "hostname", "{{ root_password }}")));
     assertThatThrownBy(() -> engine.renderTemplate("ks", UUID))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("host '" + UUID + "'").hasMessageContaining("'hostname'")
-        .hasMessageContaining("machine fact").hasMessageNotContaining("hunter2");
-    engine.replaceHost(UUID, Params.of(Map.of("groups", List.of("default"), "serial", "x\n%post\n")),
+        .hasMessageContaining("host '" + UUID + "'")
+        .hasMessageContaining("'hostname'")
+        .hasMessageContaining("machine fact")
+        .hasMessageNotContaining("hunter2");
+    engine.replaceHost(
+        UUID,
+        Params.of(Map.of("groups", List.of("default"), "serial", "x\n%post\n")),
         java.util.Optional.empty());
-    assertThatThrownBy(() -> engine.ipxeScript(UUID)).hasMessageContaining("'serial'")
+    assertThatThrownBy(() -> engine.ipxeScript(UUID))
+        .hasMessageContaining("'serial'")
         .hasMessageContaining("control character");
   }
 
   @Test
   void aFactOnAGroupIsStillATemplateForOperators() {
-    engine.replaceGroup("default", Params.of(Map.of("root_password", "pw", "ipxe_script", "ks",
-        "ks_network", "network --hostname={{ hostname }}", "hostname", "node-{{ uuid[:8] }}")), java.util.Optional.empty());
+    engine.replaceGroup(
+        "default",
+        Params.of(
+            Map.of(
+                "root_password",
+                "pw",
+                "ipxe_script",
+                "ks",
+                "ks_network",
+                "network --hostname={{ hostname }}",
+                "hostname",
+                "node-{{ uuid[:8] }}")),
+        java.util.Optional.empty());
     engine.createHost(UUID, Params.of(Map.of("groups", List.of("default"))));
     assertThat(engine.renderTemplate("ks", UUID)).startsWith("network --hostname=node-0e5d9d1c\n");
   }
 
   @Test
   void theCompatibilitySettingRendersHostFactsAgain() {
-    try (Bergenholm old = Bergenholm.builder().config(Map.of("store", "memory:", Bergenholm.FACTS_ARE_DATA, "false"))
-        .build()) {
+    try (Bergenholm old =
+        Bergenholm.builder()
+            .config(Map.of("store", "memory:", Bergenholm.FACTS_ARE_DATA, "false"))
+            .build()) {
       old.createTemplate("t", "{{ hostname }}");
       old.createHost(UUID, Params.of(Map.of("n", "7", "hostname", "node-{{ n }}")));
       assertThat(old.renderTemplate("t", UUID)).isEqualTo("node-7");
@@ -126,20 +170,28 @@ class RegisteredFactsTest {
         String stored = HostIds.canonicalUuid(id).orElseThrow();
         Params p = engine.host(stored).orElseThrow().value();
         for (String name : Facts.NAMES) {
-          p.string(name).ifPresent(v -> assertThat(Facts.literalProblem(v)).as("seed %d, %s", seed, name).isNull());
+          p.string(name)
+              .ifPresent(
+                  v -> assertThat(Facts.literalProblem(v)).as("seed %d, %s", seed, name).isNull());
         }
         if (created % 200 == 0) {
-          assertThat(engine.renderTemplate("ks", stored)).as("seed %d", seed).contains("rootpw hunter2hunter2");
+          assertThat(engine.renderTemplate("ks", stored))
+              .as("seed %d", seed)
+              .contains("rootpw hunter2hunter2");
         }
       } catch (AlreadyExistsException e) {
         known++;
       } catch (BadInputException e) {
-        assertThat(e.getMessage()).as("seed %d", seed).containsAnyOf("registration fact '", "is not a UUID");
+        assertThat(e.getMessage())
+            .as("seed %d", seed)
+            .containsAnyOf("registration fact '", "is not a UUID");
         refused++;
       }
     }
     assertThat(created + refused + known).isEqualTo(100_000);
-    assertThat(created).as("seed %d: the generator must also produce valid input", seed).isGreaterThan(1000);
+    assertThat(created)
+        .as("seed %d: the generator must also produce valid input", seed)
+        .isGreaterThan(1000);
     assertThat(refused).isGreaterThan(1000);
     assertThat(known).isGreaterThan(0);
     assertThat(Thread.activeCount()).as("threads").isLessThanOrEqualTo(threadsBefore + 12);

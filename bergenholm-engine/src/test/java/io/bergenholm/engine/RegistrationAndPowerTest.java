@@ -33,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class RegistrationAndPowerTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void ofConcurrentRegistrationsExactlyOneCreates() throws Exception {
@@ -58,15 +57,17 @@ class RegistrationAndPowerTest {
           List<Future<Boolean>> results = new ArrayList<>();
           for (int t = 0; t < 4; t++) {
             String serial = "s" + t;
-            results.add(pool.submit(() -> {
-              start.await(10, TimeUnit.SECONDS);
-              try {
-                engine.register(id, Map.of("serial", serial));
-                return true;
-              } catch (AlreadyExistsException e) {
-                return false;
-              }
-            }));
+            results.add(
+                pool.submit(
+                    () -> {
+                      start.await(10, TimeUnit.SECONDS);
+                      try {
+                        engine.register(id, Map.of("serial", serial));
+                        return true;
+                      } catch (AlreadyExistsException e) {
+                        return false;
+                      }
+                    }));
           }
           int created = 0;
           for (Future<Boolean> f : results) {
@@ -90,11 +91,13 @@ class RegistrationAndPowerTest {
       try {
         List<Future<?>> fs = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-          fs.add(pool.submit(() -> {
-            for (int i = 0; i < 50; i++) {
-              engine.markInstalled("h", true);
-            }
-          }));
+          fs.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < 50; i++) {
+                      engine.markInstalled("h", true);
+                    }
+                  }));
         }
         for (Future<?> f : fs) {
           f.get(30, TimeUnit.SECONDS);
@@ -106,7 +109,10 @@ class RegistrationAndPowerTest {
     }
   }
 
-  /** A driver that records its calls: the engine's part (choice, creation, config, target) is under test here. */
+  /**
+   * A driver that records its calls: the engine's part (choice, creation, config, target) is under
+   * test here.
+   */
   static final class RecordingProvider implements PowerDriverProvider {
     final AtomicInteger created = new AtomicInteger();
     final List<Map<String, String>> configs = new CopyOnWriteArrayList<>();
@@ -140,7 +146,8 @@ class RegistrationAndPowerTest {
 
         @Override
         public void perform(PowerTarget target, PowerAction action) {
-          calls.add(action.wireName() + " " + target.hostId() + " " + target.required("recording_addr"));
+          calls.add(
+              action.wireName() + " " + target.hostId() + " " + target.required("recording_addr"));
         }
       };
     }
@@ -149,16 +156,36 @@ class RegistrationAndPowerTest {
   @Test
   void powerGoesToTheDriverTheHostNamesWithResolvedParameters() {
     MemoryStore store = new MemoryStore();
-    store.groups().create("bmc", Params.of(Map.of("power_driver", "recording", "net", "10.0.0",
-        "recording_addr", "{{net}}.{{octet}}")));
+    store
+        .groups()
+        .create(
+            "bmc",
+            Params.of(
+                Map.of(
+                    "power_driver",
+                    "recording",
+                    "net",
+                    "10.0.0",
+                    "recording_addr",
+                    "{{net}}.{{octet}}")));
     store.hosts().create("h1", Params.of(Map.of("groups", List.of("bmc"), "octet", "7")));
     store.hosts().create("h2", Params.of(Map.of("groups", List.of("bmc"), "octet", "8")));
     store.hosts().create("bare", Params.of(Map.of()));
     store.hosts().create("odd", Params.of(Map.of("power_driver", "nosuch")));
     RecordingProvider provider = new RecordingProvider();
-    try (Bergenholm engine = Bergenholm.builder().store(store).addPowerDriver(provider)
-        .config(Map.of("power.recording.timeout", "5", "power.recording.token", "s3cret", "power.other.x", "y"))
-        .build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(store)
+            .addPowerDriver(provider)
+            .config(
+                Map.of(
+                    "power.recording.timeout",
+                    "5",
+                    "power.recording.token",
+                    "s3cret",
+                    "power.other.x",
+                    "y"))
+            .build()) {
       assertThat(provider.created).hasValue(0);
       assertThat(engine.powerStatus("h1")).isEqualTo(PowerState.ON);
       engine.power("h2", PowerAction.RESET);
@@ -167,9 +194,12 @@ class RegistrationAndPowerTest {
       assertThat(provider.configs).containsExactly(Map.of("timeout", "5", "token", "s3cret"));
       assertThat(engine.isSecretParameter("recording_secret")).isTrue();
       assertThat(engine.isSecretParameter("bmc_password")).isTrue();
-      assertThatThrownBy(() -> engine.powerStatus("bare")).isInstanceOf(BadInputException.class)
-          .hasMessageContaining("host 'bare' has no 'power_driver'").hasMessageContaining("recording");
-      assertThatThrownBy(() -> engine.power("odd", PowerAction.ON)).isInstanceOf(BadInputException.class)
+      assertThatThrownBy(() -> engine.powerStatus("bare"))
+          .isInstanceOf(BadInputException.class)
+          .hasMessageContaining("host 'bare' has no 'power_driver'")
+          .hasMessageContaining("recording");
+      assertThatThrownBy(() -> engine.power("odd", PowerAction.ON))
+          .isInstanceOf(BadInputException.class)
           .hasMessageContaining("unknown power driver 'nosuch'");
     }
   }
@@ -184,7 +214,8 @@ class RegistrationAndPowerTest {
     assertThat(policy.mask("power.vmware.token", "t")).isEqualTo("********");
     assertThat(policy.mask("power.recording.key", "k")).isEqualTo("********");
     assertThat(policy.mask("renderer.strict", "true")).isEqualTo("true");
-    assertThat(policy.mask("store", "mongodb://admin:hunter2@db1/b")).isEqualTo("mongodb://admin:********@db1/b");
+    assertThat(policy.mask("store", "mongodb://admin:hunter2@db1/b"))
+        .isEqualTo("mongodb://admin:********@db1/b");
     assertThat(policy.isSecret("power.recording.key")).isTrue();
     assertThat(policy.isSecret("power.recording.host")).isFalse();
   }

@@ -25,17 +25,27 @@ import org.junit.jupiter.api.Test;
  */
 class RenderIsolationTest {
   /** Loops far beyond any deadline; only the worker's watchdog stops it. */
-  static final String ENDLESS = "{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}"
-      + "{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}done";
+  static final String ENDLESS =
+      "{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}"
+          + "{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}done";
 
   /**
    * The renderer's own node and time budgets, and the engine's allocation bound (the endless loop
-   * allocates hundreds of MiB a second on a fast machine), are lifted, so that the engine's deadline
-   * is what stops a render.
+   * allocates hundreds of MiB a second on a fast machine), are lifted, so that the engine's
+   * deadline is what stops a render.
    */
   private static Map<String, String> config(String deadlineMs) {
-    return Map.of("store", "memory:", "renderer.max_nodes", "4000000000", "renderer.timeout_ms", "600000",
-        Bergenholm.RENDER_DEADLINE_MS, deadlineMs, Bergenholm.RENDER_MAX_ALLOCATED_MB, "1048576");
+    return Map.of(
+        "store",
+        "memory:",
+        "renderer.max_nodes",
+        "4000000000",
+        "renderer.timeout_ms",
+        "600000",
+        Bergenholm.RENDER_DEADLINE_MS,
+        deadlineMs,
+        Bergenholm.RENDER_MAX_ALLOCATED_MB,
+        "1048576");
   }
 
   private static void seed(Bergenholm engine, int slowHosts) {
@@ -60,8 +70,11 @@ class RenderIsolationTest {
           .hasMessageContaining("template 'slow.ipxe'")
           .hasMessageContaining("host '" + slow(0) + "'")
           .hasMessageContaining("took longer than 1500 ms");
-      // The stopped thread ends (it checks its interrupt at every template node) and frees its place.
-      assertThat(waitForIdleRenderThreads(Duration.ofSeconds(20))).as("render threads still busy").isTrue();
+      // The stopped thread ends (it checks its interrupt at every template node) and frees its
+      // place.
+      assertThat(waitForIdleRenderThreads(Duration.ofSeconds(20)))
+          .as("render threads still busy")
+          .isTrue();
       assertThat(engine.ipxeScript("quick")).isEqualTo("#!ipxe\necho quick");
     }
   }
@@ -88,13 +101,19 @@ class RenderIsolationTest {
         int n = i;
         slow.add(CompletableFuture.supplyAsync(() -> engine.ipxeScript(slow(n))));
       }
-      assertThat(waitForBusyRenderThreads(4, Duration.ofSeconds(20))).as("four slow renders running").isTrue();
+      assertThat(waitForBusyRenderThreads(4, Duration.ofSeconds(20)))
+          .as("four slow renders running")
+          .isTrue();
       String quick = engine.ipxeScript("quick");
       assertThat(quick).isEqualTo("#!ipxe\necho quick");
-      assertThat(slow).as("the quick render answered before any slow one ended").noneMatch(CompletableFuture::isDone);
+      assertThat(slow)
+          .as("the quick render answered before any slow one ended")
+          .noneMatch(CompletableFuture::isDone);
       for (int i = 0; i < 4; i++) {
         // Stopped by the deadline or, on a fast machine, by the allocation bound first.
-        assertThat(slow.get(i)).failsWithin(60, TimeUnit.SECONDS).withThrowableThat()
+        assertThat(slow.get(i))
+            .failsWithin(60, TimeUnit.SECONDS)
+            .withThrowableThat()
             .withMessageContaining("template 'slow.ipxe' for host '" + slow(i) + "' stopped: it");
       }
     }
@@ -103,24 +122,28 @@ class RenderIsolationTest {
   @Test
   void aFailedRenderIsRememberedUntilTheStoreChanges() {
     AtomicInteger renders = new AtomicInteger();
-    JinjavaRenderer jinjava = new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
-    TemplateRenderer counting = new TemplateRenderer() {
-      @Override
-      public String render(String name, String text, Map<String, ?> variables) {
-        renders.incrementAndGet();
-        return jinjava.render(name, text, variables);
-      }
+    JinjavaRenderer jinjava =
+        new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
+    TemplateRenderer counting =
+        new TemplateRenderer() {
+          @Override
+          public String render(String name, String text, Map<String, ?> variables) {
+            renders.incrementAndGet();
+            return jinjava.render(name, text, variables);
+          }
 
-      @Override
-      public boolean hasMarkup(String text) {
-        return jinjava.hasMarkup(text);
-      }
-    };
-    try (Bergenholm engine = Bergenholm.builder().config(Map.of("store", "memory:")).renderer(counting).build()) {
+          @Override
+          public boolean hasMarkup(String text) {
+            return jinjava.hasMarkup(text);
+          }
+        };
+    try (Bergenholm engine =
+        Bergenholm.builder().config(Map.of("store", "memory:")).renderer(counting).build()) {
       engine.createTemplate("bad.ipxe", "{{ 1.5|round(10000000) }}");
       engine.createHost("h", Params.of(Map.of("ipxe_script", "bad.ipxe")));
       for (int i = 0; i < 3; i++) {
-        assertThatThrownBy(() -> engine.ipxeScript("h")).hasMessageContaining("round() precision 10000000");
+        assertThatThrownBy(() -> engine.ipxeScript("h"))
+            .hasMessageContaining("round() precision 10000000");
       }
       assertThat(renders).hasValue(1);
       engine.createHost("other", Params.of(Map.of()));
@@ -175,9 +198,15 @@ class RenderIsolationTest {
   /** Render threads that are running a template (not parked waiting for work). */
   static long busyRenderThreads() {
     return Thread.getAllStackTraces().entrySet().stream()
-        .filter(e -> e.getKey().getName().startsWith("bergenholm-render-") && !e.getKey().getName().endsWith("watchdog"))
+        .filter(
+            e ->
+                e.getKey().getName().startsWith("bergenholm-render-")
+                    && !e.getKey().getName().endsWith("watchdog"))
         .filter(e -> e.getKey().getState() == Thread.State.RUNNABLE)
-        .filter(e -> List.of(e.getValue()).stream().anyMatch(f -> f.getClassName().startsWith("com.hubspot.jinjava")))
+        .filter(
+            e ->
+                List.of(e.getValue()).stream()
+                    .anyMatch(f -> f.getClassName().startsWith("com.hubspot.jinjava")))
         .count();
   }
 }

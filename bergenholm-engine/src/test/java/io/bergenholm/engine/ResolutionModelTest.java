@@ -27,10 +27,12 @@ import org.junit.jupiter.api.Timeout;
 class ResolutionModelTest {
   private static final int GRAPHS = 150;
   private static final int PASSES = 10;
+
   /** Values that refer to themselves double each pass; both sides give up past this length. */
   private static final int MAX_VALUE_CHARS = 4096;
 
-  private final TemplateRenderer renderer = TestProviderContext.instantiate(new JinjavaRendererProvider(), Map.of());
+  private final TemplateRenderer renderer =
+      TestProviderContext.instantiate(new JinjavaRendererProvider(), Map.of());
 
   @Test
   void engineAgreesWithTheModelOnRandomGraphs() {
@@ -76,10 +78,13 @@ class ResolutionModelTest {
       store.hosts().create("register", Params.of(record(rnd, groupCount, true)));
     }
     int[] outcome = new int[2];
-    try (Bergenholm engine = Bergenholm.builder().store(store)
-        .setting(Bergenholm.MAX_PASSES, Integer.toString(PASSES))
-        .setting(Bergenholm.MAX_VALUE_CHARS, Integer.toString(MAX_VALUE_CHARS))
-        .setting(BootCredentials.SECRET, MODEL_SECRET).build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(store)
+            .setting(Bergenholm.MAX_PASSES, Integer.toString(PASSES))
+            .setting(Bergenholm.MAX_VALUE_CHARS, Integer.toString(MAX_VALUE_CHARS))
+            .setting(BootCredentials.SECRET, MODEL_SECRET)
+            .build()) {
       List<String> ids = new ArrayList<>(store.hosts().list());
       ids.add("unknown-" + rnd.nextInt(1000));
       for (String id : ids) {
@@ -87,7 +92,8 @@ class ResolutionModelTest {
         try {
           expected = modelResolve(store, id);
         } catch (ModelFailure | BadInputException e) {
-          assertThatThrownBy(() -> engine.resolveHost(id)).as("host %s: model failed with %s", id, e.getMessage())
+          assertThatThrownBy(() -> engine.resolveHost(id))
+              .as("host %s: model failed with %s", id, e.getMessage())
               .isInstanceOf(BadInputException.class);
           outcome[1]++;
           continue;
@@ -121,7 +127,8 @@ class ResolutionModelTest {
       List<String> names = new ArrayList<>();
       for (int i = 0; i < groups; i++) {
         // Mostly existing groups; sometimes one that does not exist.
-        names.add(rnd.nextInt(40) == 0 ? "missing" + rnd.nextInt(3) : "g" + rnd.nextInt(groupCount));
+        names.add(
+            rnd.nextInt(40) == 0 ? "missing" + rnd.nextInt(3) : "g" + rnd.nextInt(groupCount));
       }
       m.put("groups", names.size() == 1 && rnd.nextBoolean() ? names.get(0) : names);
     }
@@ -177,11 +184,19 @@ class ResolutionModelTest {
   }
 
   private static Map<String, Object> own(MemoryStore store, String group) {
-    return store.groups().get(group).orElseThrow(() -> new ModelFailure("no group " + group)).value().asMap();
+    return store
+        .groups()
+        .get(group)
+        .orElseThrow(() -> new ModelFailure("no group " + group))
+        .value()
+        .asMap();
   }
 
-  /** Python's get_group_params: returns the merged params of {@code names}, extending {@code seen}. */
-  private static Map<String, Object> groupParams(MemoryStore store, List<String> names, List<String> seen) {
+  /**
+   * Python's get_group_params: returns the merged params of {@code names}, extending {@code seen}.
+   */
+  private static Map<String, Object> groupParams(
+      MemoryStore store, List<String> names, List<String> seen) {
     Map<String, Object> merged = new LinkedHashMap<>();
     for (String name : names) {
       if (seen.contains(name)) {
@@ -211,22 +226,34 @@ class ResolutionModelTest {
 
   private static final String MODEL_SECRET = "model-secret-model-secret-model-secret";
 
-  /** The computed boot credential: HMAC-SHA256 of the id under the server secret, URL-safe base64. */
+  /**
+   * The computed boot credential: HMAC-SHA256 of the id under the server secret, URL-safe base64.
+   */
   private static String modelToken(String id) {
     try {
       javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(MODEL_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          "HmacSHA256"));
-      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-          mac.doFinal(("bergenholm-boot\0" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      mac.init(
+          new javax.crypto.spec.SecretKeySpec(
+              MODEL_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+      return java.util.Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(
+              mac.doFinal(
+                  ("bergenholm-boot\0" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
 
   private Map<String, Object> modelResolve(MemoryStore store, String id) {
-    Map<String, Object> host = new LinkedHashMap<>(store.hosts().get(id)
-        .or(() -> store.hosts().get("register")).map(v -> v.value().asMap()).orElse(Map.of()));
+    Map<String, Object> host =
+        new LinkedHashMap<>(
+            store
+                .hosts()
+                .get(id)
+                .or(() -> store.hosts().get("register"))
+                .map(v -> v.value().asMap())
+                .orElse(Map.of()));
     host.put("uuid", id);
     host.put("boot_token", modelToken(id));
     List<String> seen = new ArrayList<>();
@@ -286,7 +313,8 @@ class ResolutionModelTest {
       return l.stream().anyMatch(this::holdsMarkup);
     }
     if (v instanceof Map<?, ?> m) {
-      return m.keySet().stream().anyMatch(this::holdsMarkup) || m.values().stream().anyMatch(this::holdsMarkup);
+      return m.keySet().stream().anyMatch(this::holdsMarkup)
+          || m.values().stream().anyMatch(this::holdsMarkup);
     }
     return false;
   }

@@ -10,8 +10,28 @@ import java.util.Random;
  * The same seed gives the same inputs, so a failure names its seed and input number and replays.
  */
 public final class Mutator {
-  private static final byte[] INTERESTING = {0, (byte) 0xff, 0x7f, (byte) 0x80, 1, '\r', '\n', ':', '/', '%', '?',
-      '&', '=', ' ', '\t', '"', '{', '}', '.', '\\'};
+  private static final byte[] INTERESTING = {
+    0,
+    (byte) 0xff,
+    0x7f,
+    (byte) 0x80,
+    1,
+    '\r',
+    '\n',
+    ':',
+    '/',
+    '%',
+    '?',
+    '&',
+    '=',
+    ' ',
+    '\t',
+    '"',
+    '{',
+    '}',
+    '.',
+    '\\'
+  };
 
   private final Random random;
   private final List<byte[]> seeds;

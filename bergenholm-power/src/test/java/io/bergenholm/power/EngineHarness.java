@@ -26,36 +26,41 @@ public final class EngineHarness {
   public final Bergenholm engine;
 
   public EngineHarness(String name, PowerDriver driver, Before before) {
-    PowerDriver observed = new PowerDriver() {
-      @Override
-      public PowerState status(PowerTarget target) {
-        return driver.status(target);
-      }
-
-      @Override
-      public void perform(PowerTarget target, PowerAction action) {
-        try {
-          before.accept(action, target);
-        } catch (Exception e) {
-          throw new AssertionError("looking at the machine before " + action + " failed", e);
-        }
-        actions.add(target.hostId() + " " + action.wireName());
-        driver.perform(target, action);
-      }
-    };
-    engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:")
-        .addPowerDriver(new PowerDriverProvider() {
+    PowerDriver observed =
+        new PowerDriver() {
           @Override
-          public String name() {
-            return name;
+          public PowerState status(PowerTarget target) {
+            return driver.status(target);
           }
 
           @Override
-          public PowerDriver create(String chosenName, Map<String, String> config, ProviderContext context) {
-            return observed;
+          public void perform(PowerTarget target, PowerAction action) {
+            try {
+              before.accept(action, target);
+            } catch (Exception e) {
+              throw new AssertionError("looking at the machine before " + action + " failed", e);
+            }
+            actions.add(target.hostId() + " " + action.wireName());
+            driver.perform(target, action);
           }
-        })
-        .build();
+        };
+    engine =
+        Bergenholm.builder()
+            .setting(Bergenholm.STORE, "memory:")
+            .addPowerDriver(
+                new PowerDriverProvider() {
+                  @Override
+                  public String name() {
+                    return name;
+                  }
+
+                  @Override
+                  public PowerDriver create(
+                      String chosenName, Map<String, String> config, ProviderContext context) {
+                    return observed;
+                  }
+                })
+            .build();
   }
 
   public EngineHarness(String name, PowerDriver driver) {

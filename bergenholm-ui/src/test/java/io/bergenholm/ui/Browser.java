@@ -44,17 +44,28 @@ final class Browser implements AutoCloseable {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,800", "--lang=en-US");
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--user-data-dir=" + profile,
+        "--window-size=1280,800",
+        "--lang=en-US");
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
     // The driver is given by path: Selenium Manager would otherwise try to download one.
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-        .usingAnyFreePort()
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+            .usingAnyFreePort()
+            .build();
     driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
     size(DESKTOP);
@@ -65,8 +76,13 @@ final class Browser implements AutoCloseable {
     driver.manage().window().setSize(d);
     Long innerW = (Long) js("return window.innerWidth");
     Long innerH = (Long) js("return window.innerHeight");
-    driver.manage().window().setSize(new Dimension(
-        d.width + (d.width - innerW.intValue()), d.height + (d.height - innerH.intValue())));
+    driver
+        .manage()
+        .window()
+        .setSize(
+            new Dimension(
+                d.width + (d.width - innerW.intValue()),
+                d.height + (d.height - innerH.intValue())));
   }
 
   Object js(String script, Object... args) {
@@ -92,13 +108,17 @@ final class Browser implements AutoCloseable {
 
   /** Waits until the page has rendered a view whose heading reads {@code text}. */
   void awaitHeading(String text) {
-    await("heading '" + text + "'", d -> {
-      List<WebElement> h = d.findElements(By.cssSelector("#view h1"));
-      return !h.isEmpty() && h.get(0).getText().equals(text) ? h.get(0) : null;
-    });
+    await(
+        "heading '" + text + "'",
+        d -> {
+          List<WebElement> h = d.findElements(By.cssSelector("#view h1"));
+          return !h.isEmpty() && h.get(0).getText().equals(text) ? h.get(0) : null;
+        });
   }
 
-  /** A full-viewport screenshot at desktop and phone width, as target/ui-screenshots/NAME-WIDTH.png. */
+  /**
+   * A full-viewport screenshot at desktop and phone width, as target/ui-screenshots/NAME-WIDTH.png.
+   */
   void screenshots(String name) {
     shoot(name + "-1280");
     size(PHONE);
@@ -110,7 +130,10 @@ final class Browser implements AutoCloseable {
     try {
       Files.createDirectories(SCREENSHOTS);
       Path file = SCREENSHOTS.resolve(name + ".png");
-      Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          driver.getScreenshotAs(OutputType.FILE).toPath(),
+          file,
+          StandardCopyOption.REPLACE_EXISTING);
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -121,7 +144,8 @@ final class Browser implements AutoCloseable {
   List<String> consoleErrors() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-        .map(e -> e.getMessage()).toList();
+        .map(e -> e.getMessage())
+        .toList();
   }
 
   @Override

@@ -18,9 +18,22 @@ import org.junit.jupiter.api.Test;
 /** The console's files and the API calls it adds, over real sockets, without a browser. */
 class ConsoleAssetsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> FILES = List.of("index.html", "app.js", "api.js", "dom.js", "notify.js",
-      "hosts.js", "machines.js", "machine.js", "timeline.js", "editor.js", "groups.js", "templates.js", "style.css",
-      "favicon.svg");
+  private static final List<String> FILES =
+      List.of(
+          "index.html",
+          "app.js",
+          "api.js",
+          "dom.js",
+          "notify.js",
+          "hosts.js",
+          "machines.js",
+          "machine.js",
+          "timeline.js",
+          "editor.js",
+          "groups.js",
+          "templates.js",
+          "style.css",
+          "favicon.svg");
 
   private static ConsoleServer s;
 
@@ -48,13 +61,21 @@ class ConsoleAssetsTest {
       HttpResponse<String> r = get(s.management + "/ui/" + file);
       assertThat(r.statusCode()).as(file).isEqualTo(200);
       String type = r.headers().firstValue("Content-Type").orElseThrow();
-      String expected = file.endsWith(".html") ? "text/html; charset=utf-8"
-          : file.endsWith(".js") ? "text/javascript; charset=utf-8"
-          : file.endsWith(".css") ? "text/css; charset=utf-8" : "image/svg+xml";
+      String expected =
+          file.endsWith(".html")
+              ? "text/html; charset=utf-8"
+              : file.endsWith(".js")
+                  ? "text/javascript; charset=utf-8"
+                  : file.endsWith(".css") ? "text/css; charset=utf-8" : "image/svg+xml";
       assertThat(type).as(file).isEqualTo(expected);
       String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
-      assertThat(csp).contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'",
-          "connect-src 'self'").doesNotContain("unsafe-inline", "unsafe-eval", "http:", "https:");
+      assertThat(csp)
+          .contains(
+              "default-src 'none'",
+              "script-src 'self'",
+              "frame-ancestors 'none'",
+              "connect-src 'self'")
+          .doesNotContain("unsafe-inline", "unsafe-eval", "http:", "https:");
       assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
       assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-cache");
       String etag = r.headers().firstValue("ETag").orElseThrow();
@@ -78,12 +99,29 @@ class ConsoleAssetsTest {
     // The page itself holds no data; the API behind it still wants a token.
     assertThat(get(s.management + "/ui/app.js").statusCode()).isEqualTo(200);
     assertThat(get(s.management + "/api/1.0/access").statusCode()).isEqualTo(401);
-    assertThat(json(get(s.management + "/api/1.0/access", "Authorization", "Bearer " + ConsoleServer.RO))
-        .path("access").asText()).isEqualTo("read-only");
-    assertThat(json(get(s.management + "/api/1.0/access", "Authorization", "Bearer " + ConsoleServer.RW))
-        .path("access").asText()).isEqualTo("read-write");
-    assertThat(get(s.management + "/api/1.0/access", "Authorization", "Bearer not-a-token-of-ours-at-all")
-        .statusCode()).isEqualTo(401);
+    assertThat(
+            json(get(
+                    s.management + "/api/1.0/access",
+                    "Authorization",
+                    "Bearer " + ConsoleServer.RO))
+                .path("access")
+                .asText())
+        .isEqualTo("read-only");
+    assertThat(
+            json(get(
+                    s.management + "/api/1.0/access",
+                    "Authorization",
+                    "Bearer " + ConsoleServer.RW))
+                .path("access")
+                .asText())
+        .isEqualTo("read-write");
+    assertThat(
+            get(
+                    s.management + "/api/1.0/access",
+                    "Authorization",
+                    "Bearer not-a-token-of-ours-at-all")
+                .statusCode())
+        .isEqualTo(401);
   }
 
   @Test
@@ -97,8 +135,16 @@ class ConsoleAssetsTest {
 
   @Test
   void refusesNamesOutsideItsFolderAndUnknownKinds() throws IOException {
-    for (String path : List.of("/ui/..%2fpom.xml", "/ui/%2e%2e%2fapp.js", "/ui/.hidden.js", "/ui/app.class",
-        "/ui/App.js", "/ui/nothing.js", "/ui/io%2fbergenholm%2fui%2fapp.js", "/ui/app.js%00.png")) {
+    for (String path :
+        List.of(
+            "/ui/..%2fpom.xml",
+            "/ui/%2e%2e%2fapp.js",
+            "/ui/.hidden.js",
+            "/ui/app.class",
+            "/ui/App.js",
+            "/ui/nothing.js",
+            "/ui/io%2fbergenholm%2fui%2fapp.js",
+            "/ui/app.js%00.png")) {
       HttpResponse<String> r = get(s.management + path);
       assertThat(r.statusCode()).as(path).isEqualTo(404);
       assertThat(json(r).path("error").asText()).as(path).contains("the console has no file");
@@ -106,11 +152,14 @@ class ConsoleAssetsTest {
     assertThat(get(s.management + "/ui/a/b.js").statusCode()).isEqualTo(404);
   }
 
-  /** The policy forbids inline script and style; the files must not rely on them, nor write HTML. */
+  /**
+   * The policy forbids inline script and style; the files must not rely on them, nor write HTML.
+   */
   @Test
   void filesUseNoInlineScriptNoInlineStyleAndNoHtmlStrings() throws IOException {
     String index = resource("index.html");
-    Matcher scripts = Pattern.compile("<script([^>]*)>(.*?)</script>", Pattern.DOTALL).matcher(index);
+    Matcher scripts =
+        Pattern.compile("<script([^>]*)>(.*?)</script>", Pattern.DOTALL).matcher(index);
     int count = 0;
     while (scripts.find()) {
       count++;
@@ -122,8 +171,16 @@ class ConsoleAssetsTest {
     for (String file : FILES) {
       if (file.endsWith(".js")) {
         String js = resource(file);
-        assertThat(js).as(file).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(",
-            "new Function", "document.write", ".style.");
+        assertThat(js)
+            .as(file)
+            .doesNotContain(
+                "innerHTML",
+                "outerHTML",
+                "insertAdjacentHTML",
+                "eval(",
+                "new Function",
+                "document.write",
+                ".style.");
         // Imports are relative: nothing is fetched from another origin.
         Matcher imports = Pattern.compile("from '([^']+)'").matcher(js);
         while (imports.find()) {
@@ -139,23 +196,28 @@ class ConsoleAssetsTest {
     String path = "/api/1.0/templates/draft.ipxe/preview/" + ConsoleServer.NODE;
     HttpResponse<String> ok = s.api("POST", path, "#!ipxe\necho {{hostname}} {{kernel}}\n");
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-    assertThat(ok.body()).startsWith("#!ipxe\necho node01 http://127.0.0.1:").contains("/images/el9/vmlinuz");
+    assertThat(ok.body())
+        .startsWith("#!ipxe\necho node01 http://127.0.0.1:")
+        .contains("/images/el9/vmlinuz");
     assertThat(s.api("GET", "/api/1.0/templates/draft.ipxe", null).statusCode())
-        .as("a preview saves nothing").isEqualTo(404);
+        .as("a preview saves nothing")
+        .isEqualTo(404);
 
-    HttpResponse<String> broken = s.api("POST", path, "#!ipxe\necho fine\n{% if %}\nboot\n{% endif %}\n");
+    HttpResponse<String> broken =
+        s.api("POST", path, "#!ipxe\necho fine\n{% if %}\nboot\n{% endif %}\n");
     assertThat(broken.statusCode()).isEqualTo(400);
     JsonNode error = json(broken);
     assertThat(error.path("line").asInt()).isEqualTo(3);
     assertThat(error.path("template").asText()).isEqualTo("draft.ipxe");
     assertThat(error.path("error").asText()).startsWith("template 'draft.ipxe' line 3: ");
 
-    HttpResponse<String> readOnly = s.send(s.management + path, "POST", "x",
-        "Authorization", "Bearer " + ConsoleServer.RO);
+    HttpResponse<String> readOnly =
+        s.send(s.management + path, "POST", "x", "Authorization", "Bearer " + ConsoleServer.RO);
     assertThat(readOnly.statusCode()).isEqualTo(403);
     assertThat(s.send(s.management + path, "POST", "x").statusCode()).isEqualTo(401);
     assertThat(s.send(s.boot + path, "POST", "x").statusCode()).isEqualTo(404);
-    HttpResponse<String> badName = s.api("POST", "/api/1.0/templates/..bad/preview/" + ConsoleServer.NODE, "x");
+    HttpResponse<String> badName =
+        s.api("POST", "/api/1.0/templates/..bad/preview/" + ConsoleServer.NODE, "x");
     assertThat(badName.statusCode()).isEqualTo(400);
   }
 
@@ -164,25 +226,45 @@ class ConsoleAssetsTest {
     String path = "/api/1.0/templates/el.kickstart/preview/" + ConsoleServer.NODE;
     HttpResponse<String> masked = s.api("GET", path, null);
     assertThat(masked.statusCode()).as(masked.body()).isEqualTo(200);
-    assertThat(masked.body()).contains("rootpw ********\n", "network --hostname=node01").doesNotContain("hunter2");
-    assertThat(s.api("GET", path + "?secrets=show", null).body()).contains("rootpw hunter2hunter2\n");
-    HttpResponse<String> readOnly = s.send(s.management + path, "GET", null, "Authorization", "Bearer " + ConsoleServer.RO);
+    assertThat(masked.body())
+        .contains("rootpw ********\n", "network --hostname=node01")
+        .doesNotContain("hunter2");
+    assertThat(s.api("GET", path + "?secrets=show", null).body())
+        .contains("rootpw hunter2hunter2\n");
+    HttpResponse<String> readOnly =
+        s.send(s.management + path, "GET", null, "Authorization", "Bearer " + ConsoleServer.RO);
     assertThat(readOnly.statusCode()).isEqualTo(200);
     assertThat(readOnly.body()).isEqualTo(masked.body());
-    assertThat(s.send(s.management + path + "?secrets=show", "GET", null, "Authorization", "Bearer " + ConsoleServer.RO)
-        .statusCode()).isEqualTo(403);
+    assertThat(
+            s.send(
+                    s.management + path + "?secrets=show",
+                    "GET",
+                    null,
+                    "Authorization",
+                    "Bearer " + ConsoleServer.RO)
+                .statusCode())
+        .isEqualTo(403);
     assertThat(s.send(s.management + path, "GET", null).statusCode()).isEqualTo(401);
     // The boot side's rendering, what the installer fetches with its boot credential, is unchanged:
     // secrets and all.
     String credential = s.engine.bootCredentials().tokenFor(ConsoleServer.NODE);
-    assertThat(s.bootGet("/api/1.0/templates/el.kickstart/" + ConsoleServer.NODE + "?boot_token=" + credential)
-        .body())
+    assertThat(
+            s.bootGet(
+                    "/api/1.0/templates/el.kickstart/"
+                        + ConsoleServer.NODE
+                        + "?boot_token="
+                        + credential)
+                .body())
         .isEqualTo(masked.body().replace("********", "hunter2hunter2"));
-    assertThat(s.api("GET", "/api/1.0/templates/nosuch/preview/" + ConsoleServer.NODE, null).statusCode()).isEqualTo(404);
+    assertThat(
+            s.api("GET", "/api/1.0/templates/nosuch/preview/" + ConsoleServer.NODE, null)
+                .statusCode())
+        .isEqualTo(404);
   }
 
   private static String resource(String name) throws IOException {
-    try (InputStream in = ConsoleAssetsTest.class.getClassLoader().getResourceAsStream("io/bergenholm/ui/" + name)) {
+    try (InputStream in =
+        ConsoleAssetsTest.class.getClassLoader().getResourceAsStream("io/bergenholm/ui/" + name)) {
       assertThat(in).as(name).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }

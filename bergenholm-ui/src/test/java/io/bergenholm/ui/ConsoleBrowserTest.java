@@ -56,10 +56,13 @@ class ConsoleBrowserTest {
 
   private void signIn(String token) {
     b.open(s.management + "/ui/");
-    WebElement field = b.await("the sign-in form", d -> {
-      WebElement t = d.findElement(By.id("token"));
-      return t.isDisplayed() ? t : null;
-    });
+    WebElement field =
+        b.await(
+            "the sign-in form",
+            d -> {
+              WebElement t = d.findElement(By.id("token"));
+              return t.isDisplayed() ? t : null;
+            });
     field.sendKeys(token, Keys.ENTER);
     b.awaitHeading("Machines");
   }
@@ -81,9 +84,11 @@ class ConsoleBrowserTest {
 
   /** Every form control on the page has a name a screen reader can say. */
   private void assertLabelled() {
-    Object unlabelled = b.js("return [...document.querySelectorAll('#view input, #view select, #view textarea')]"
-        + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))"
-        + ".map(e => e.outerHTML.slice(0, 80))");
+    Object unlabelled =
+        b.js(
+            "return [...document.querySelectorAll('#view input, #view select, #view textarea')]"
+                + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))"
+                + ".map(e => e.outerHTML.slice(0, 80))");
     assertThat((List<?>) unlabelled).as("controls without a label").isEmpty();
   }
 
@@ -95,12 +100,18 @@ class ConsoleBrowserTest {
   @Test
   void signsInListsNewMachinesFirstAndFilters() throws IOException {
     b.open(s.management + "/ui/");
-    WebElement token = b.await("the sign-in form", d -> d.findElement(By.id("token")).isDisplayed()
-        ? d.findElement(By.id("token")) : null);
-    assertThat(b.driver.switchTo().activeElement()).as("the token field has focus").isEqualTo(token);
+    WebElement token =
+        b.await(
+            "the sign-in form",
+            d ->
+                d.findElement(By.id("token")).isDisplayed() ? d.findElement(By.id("token")) : null);
+    assertThat(b.driver.switchTo().activeElement())
+        .as("the token field has focus")
+        .isEqualTo(token);
     b.screenshots("signin");
     token.sendKeys("this-is-not-a-valid-token", Keys.ENTER);
-    b.await("the refusal", d -> d.findElement(By.id("signin-error")).getText().isEmpty() ? null : true);
+    b.await(
+        "the refusal", d -> d.findElement(By.id("signin-error")).getText().isEmpty() ? null : true);
     assertThat(b.find("#signin-error").getText()).isEqualTo("401: the bearer token is not valid");
     assertThat(b.js("return sessionStorage.getItem('bergenholm.token')")).isNull();
 
@@ -112,7 +123,8 @@ class ConsoleBrowserTest {
     assertThat(first.getAttribute("class")).contains("attention");
     assertThat(first.getText()).contains("registered", "default");
     assertThat(b.find(".count").getText()).isEqualTo("5 of 5 machines, 1 waiting for an operator");
-    assertThat(b.find("tr[data-host='" + NODE + "']").getText()).contains("node01", "rocky9, amd64");
+    assertThat(b.find("tr[data-host='" + NODE + "']").getText())
+        .contains("node01", "rocky9, amd64");
     assertLabelled();
     b.screenshots("machines");
 
@@ -134,8 +146,14 @@ class ConsoleBrowserTest {
     String power = stored("/api/1.0/power/" + NODE).path("power").asText();
     assertThat(power).isIn("on", "off");
     b.find("tr[data-host='" + NODE + "'] button").click();
-    b.await("the power state", d -> d.findElement(By.cssSelector("tr[data-host='" + NODE + "'] .power"))
-        .getText().equals(power) ? true : null);
+    b.await(
+        "the power state",
+        d ->
+            d.findElement(By.cssSelector("tr[data-host='" + NODE + "'] .power"))
+                    .getText()
+                    .equals(power)
+                ? true
+                : null);
 
     // Keyboard: Enter on a machine's link opens it and moves focus to its heading.
     b.find("tr[data-host='" + NODE + "'] th a").sendKeys(Keys.ENTER);
@@ -149,8 +167,10 @@ class ConsoleBrowserTest {
     signIn(ConsoleServer.RW);
     go("#/machines/" + NODE, NODE);
     WebElement kernel = b.find("tr[data-key='kernel']");
-    assertThat(kernel.findElement(By.cssSelector(".value")).getText()).endsWith("/images/el9/vmlinuz");
-    assertThat(kernel.findElement(By.cssSelector(".raw")).getText()).isEqualTo("as written: {{mirror_url}}/vmlinuz");
+    assertThat(kernel.findElement(By.cssSelector(".value")).getText())
+        .endsWith("/images/el9/vmlinuz");
+    assertThat(kernel.findElement(By.cssSelector(".raw")).getText())
+        .isEqualTo("as written: {{mirror_url}}/vmlinuz");
     assertThat(kernel.findElement(By.cssSelector(".source")).getText()).isEqualTo("group el");
     assertThat(b.find("tr[data-key='version'] .source").getText()).isEqualTo("group rocky9");
     assertThat(b.find("tr[data-key='hostname'] .source").getText()).isEqualTo("this host");
@@ -158,21 +178,44 @@ class ConsoleBrowserTest {
     assertThat(b.find("tr[data-key='root_password'] .value").getText()).isEqualTo("********");
     assertThat(b.find("body").getText()).doesNotContain("hunter2hunter2");
 
-    WebElement file = b.await("the iPXE script", d -> {
-      WebElement pre = d.findElement(By.cssSelector("pre.rendered"));
-      return pre.getText().startsWith("#!ipxe") ? pre : null;
-    });
-    assertThat(file.getText()).contains("echo installing " + NODE + " (node01)",
-        "kernel " + s.boot + "/ipxe/kernel/${uuid} ip=dhcp inst.ks=" + s.boot + "/api/1.0/templates/el.kickstart/${uuid}");
+    WebElement file =
+        b.await(
+            "the iPXE script",
+            d -> {
+              WebElement pre = d.findElement(By.cssSelector("pre.rendered"));
+              return pre.getText().startsWith("#!ipxe") ? pre : null;
+            });
+    assertThat(file.getText())
+        .contains(
+            "echo installing " + NODE + " (node01)",
+            "kernel "
+                + s.boot
+                + "/ipxe/kernel/${uuid} ip=dhcp inst.ks="
+                + s.boot
+                + "/api/1.0/templates/el.kickstart/${uuid}");
     assertLabelled();
     b.screenshots("machine");
     new Select(b.find("select[id^=f]")).selectByVisibleText("el.kickstart");
-    b.await("the kickstart", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
-        .contains("network --hostname=node01") ? true : null);
-    assertThat(b.find("pre.rendered").getText()).contains("rootpw ********").doesNotContain("hunter2");
+    b.await(
+        "the kickstart",
+        d ->
+            d.findElement(By.cssSelector("pre.rendered"))
+                    .getText()
+                    .contains("network --hostname=node01")
+                ? true
+                : null);
+    assertThat(b.find("pre.rendered").getText())
+        .contains("rootpw ********")
+        .doesNotContain("hunter2");
     new Select(b.find("select[id^=f]")).selectByVisibleText("GRUB config (linux.grub)");
-    b.await("the GRUB config", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
-        .startsWith("linux (tftp)/bergenholm/kernel/" + NODE + " ip=dhcp") ? true : null);
+    b.await(
+        "the GRUB config",
+        d ->
+            d.findElement(By.cssSelector("pre.rendered"))
+                    .getText()
+                    .startsWith("linux (tftp)/bergenholm/kernel/" + NODE + " ip=dhcp")
+                ? true
+                : null);
 
     b.find("tr[data-key='version'] .source a").click();
     b.awaitHeading("Group rocky9");
@@ -189,31 +232,43 @@ class ConsoleBrowserTest {
 
     // Invalid JSON is caught before anything is sent.
     area.clear();
-    area.sendKeys("{\"groups\": [\"rocky9\", \"amd64\"],\n\"hostname\": \"node01\"\n\"ipaddr\": 1}");
+    area.sendKeys(
+        "{\"groups\": [\"rocky9\", \"amd64\"],\n\"hostname\": \"node01\"\n\"ipaddr\": 1}");
     assertThat(b.find(".editor .problem").getText()).startsWith("Not valid:").contains("line 3");
     assertThat(save.isEnabled()).isFalse();
 
-    String mine = "{\"groups\": [\"rocky9\", \"amd64\"], \"hostname\": \"node01-renamed\", \"ipaddr\": \"192.0.2.101\"}";
+    String mine =
+        "{\"groups\": [\"rocky9\", \"amd64\"], \"hostname\": \"node01-renamed\", \"ipaddr\": \"192.0.2.101\"}";
     area.clear();
     area.sendKeys(mine);
     assertThat(b.find(".editor .dirty").getText()).isEqualTo("Unsaved changes");
 
     // Someone else saves first, through the API.
     HttpResponse<String> before = s.api("GET", "/api/1.0/hosts/" + NODE, null);
-    HttpResponse<String> theirs = s.api("PUT", "/api/1.0/hosts/" + NODE,
-        "{\"groups\": [\"rocky9\", \"amd64\"], \"hostname\": \"node01\", \"ipaddr\": \"192.0.2.202\"}",
-        "If-Match", before.headers().firstValue("ETag").orElseThrow());
+    HttpResponse<String> theirs =
+        s.api(
+            "PUT",
+            "/api/1.0/hosts/" + NODE,
+            "{\"groups\": [\"rocky9\", \"amd64\"], \"hostname\": \"node01\", \"ipaddr\": \"192.0.2.202\"}",
+            "If-Match",
+            before.headers().firstValue("ETag").orElseThrow());
     assertThat(theirs.statusCode()).isEqualTo(202);
 
     save.click();
-    WebElement conflict = b.await("the conflict", d -> {
-      WebElement c = d.findElement(By.cssSelector(".conflict"));
-      return c.isDisplayed() ? c : null;
-    });
+    WebElement conflict =
+        b.await(
+            "the conflict",
+            d -> {
+              WebElement c = d.findElement(By.cssSelector(".conflict"));
+              return c.isDisplayed() ? c : null;
+            });
     assertThat(conflict.getText()).contains("Changed by someone else", "412: ");
-    assertThat(conflict.findElement(By.cssSelector("pre.theirs")).getText()).contains("\"ipaddr\": \"192.0.2.202\"");
+    assertThat(conflict.findElement(By.cssSelector("pre.theirs")).getText())
+        .contains("\"ipaddr\": \"192.0.2.202\"");
     assertThat(area.getAttribute("value")).isEqualTo(mine);
-    assertThat(stored("/api/1.0/hosts/" + NODE).path("ipaddr").asText()).as("theirs is kept").isEqualTo("192.0.2.202");
+    assertThat(stored("/api/1.0/hosts/" + NODE).path("ipaddr").asText())
+        .as("theirs is kept")
+        .isEqualTo("192.0.2.202");
     assertThat(stored("/api/1.0/hosts/" + NODE).path("hostname").asText()).isEqualTo("node01");
     b.screenshots("machine-conflict");
 
@@ -221,11 +276,14 @@ class ConsoleBrowserTest {
     conflict.findElement(By.xpath(".//button[.='Take theirs, keep mine below']")).click();
     assertThat(area.getAttribute("value")).contains("192.0.2.202");
     assertThat(b.find(".conflict details pre").getAttribute("textContent")).isEqualTo(mine);
-    String merged = "{\"groups\": [\"rocky9\", \"amd64\"], \"hostname\": \"node01-renamed\", \"ipaddr\": \"192.0.2.202\"}";
+    String merged =
+        "{\"groups\": [\"rocky9\", \"amd64\"], \"hostname\": \"node01-renamed\", \"ipaddr\": \"192.0.2.202\"}";
     area.clear();
     area.sendKeys(merged);
     save.click();
-    b.await("the save", d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
+    b.await(
+        "the save",
+        d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
     JsonNode now = stored("/api/1.0/hosts/" + NODE);
     assertThat(now.path("hostname").asText()).isEqualTo("node01-renamed");
     assertThat(now.path("ipaddr").asText()).isEqualTo("192.0.2.202");
@@ -235,14 +293,22 @@ class ConsoleBrowserTest {
     area.clear();
     area.sendKeys(refused);
     save.click();
-    WebElement error = b.await("the refusal", d -> {
-      WebElement e = d.findElement(By.cssSelector(".editor .save-error"));
-      return e.getText().isEmpty() ? null : e;
-    });
-    assertThat(error.getText()).contains("Not saved. 400: host '" + NODE + "': parameter 'ipmi_password' holds the mask"
-        + " ******** but no stored value matches it to keep; send the real value");
+    WebElement error =
+        b.await(
+            "the refusal",
+            d -> {
+              WebElement e = d.findElement(By.cssSelector(".editor .save-error"));
+              return e.getText().isEmpty() ? null : e;
+            });
+    assertThat(error.getText())
+        .contains(
+            "Not saved. 400: host '"
+                + NODE
+                + "': parameter 'ipmi_password' holds the mask"
+                + " ******** but no stored value matches it to keep; send the real value");
     assertThat(area.getAttribute("value")).isEqualTo(refused);
-    assertThat(stored("/api/1.0/hosts/" + NODE).path("hostname").asText()).isEqualTo("node01-renamed");
+    assertThat(stored("/api/1.0/hosts/" + NODE).path("hostname").asText())
+        .isEqualTo("node01-renamed");
     assertNoScriptErrors();
   }
 
@@ -251,8 +317,10 @@ class ConsoleBrowserTest {
     signIn(ConsoleServer.RW);
     go("#/groups", "Groups");
     WebElement el = b.find("tr[data-group='el']");
-    assertThat(el.findElement(By.cssSelector("td[data-label='Pulls in']")).getText()).isEqualTo("default");
-    assertThat(el.findElement(By.cssSelector("td[data-label='Used by groups']")).getText()).isEqualTo("rocky9");
+    assertThat(el.findElement(By.cssSelector("td[data-label='Pulls in']")).getText())
+        .isEqualTo("default");
+    assertThat(el.findElement(By.cssSelector("td[data-label='Used by groups']")).getText())
+        .isEqualTo("rocky9");
     assertThat(b.find("tr[data-group='amd64'] td[data-label='Hosts']").getText()).isEqualTo("2");
     b.screenshots("groups");
 
@@ -271,10 +339,14 @@ class ConsoleBrowserTest {
     area.sendKeys("{\"groups\": [\"el\"], \"version\": \"9.4\"}");
     s.api("PUT", "/api/1.0/groups/rocky9", "{\"groups\": [\"el\"], \"version\": \"9.5\"}");
     b.find(".editor button[type=submit]").click();
-    b.await("the conflict", d -> d.findElement(By.cssSelector(".conflict")).isDisplayed() ? true : null);
+    b.await(
+        "the conflict",
+        d -> d.findElement(By.cssSelector(".conflict")).isDisplayed() ? true : null);
     assertThat(stored("/api/1.0/groups/rocky9").path("version").asText()).isEqualTo("9.5");
     b.find(".conflict").findElement(By.xpath(".//button[.='Save mine over theirs']")).click();
-    b.await("the save", d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
+    b.await(
+        "the save",
+        d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
     assertThat(stored("/api/1.0/groups/rocky9").path("version").asText()).isEqualTo("9.4");
     assertNoScriptErrors();
   }
@@ -284,20 +356,36 @@ class ConsoleBrowserTest {
     signIn(ConsoleServer.RW);
     go("#/templates", "Templates");
     assertThat(b.all("ul.names a").stream().map(WebElement::getText))
-        .containsExactly("debian.preseed", "el.kickstart", "linux.grub", "linux.ipxe", "localboot.ipxe", "register.ipxe");
+        .containsExactly(
+            "debian.preseed",
+            "el.kickstart",
+            "linux.grub",
+            "linux.ipxe",
+            "localboot.ipxe",
+            "register.ipxe");
     b.find("ul.names a[href='#/templates/linux.ipxe']").click();
     b.awaitHeading("Template linux.ipxe");
     new Select(b.find("select[id^=f]")).selectByValue(NODE);
-    b.await("the preview", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
-        .contains("echo installing " + NODE + " (node01)") ? true : null);
+    b.await(
+        "the preview",
+        d ->
+            d.findElement(By.cssSelector("pre.rendered"))
+                    .getText()
+                    .contains("echo installing " + NODE + " (node01)")
+                ? true
+                : null);
 
     WebElement area = b.find(".editor textarea");
     area.clear();
-    area.sendKeys("#!ipxe\necho {{hostname}}\n{% if kernel %}\nkernel {{ipxe_url}}/kernel/${uuid}\n{% endfi %}\nboot\n");
-    WebElement error = b.await("the render error", d -> {
-      WebElement e = d.findElement(By.cssSelector(".render-error"));
-      return e.getText().isEmpty() ? null : e;
-    });
+    area.sendKeys(
+        "#!ipxe\necho {{hostname}}\n{% if kernel %}\nkernel {{ipxe_url}}/kernel/${uuid}\n{% endfi %}\nboot\n");
+    WebElement error =
+        b.await(
+            "the render error",
+            d -> {
+              WebElement e = d.findElement(By.cssSelector(".render-error"));
+              return e.getText().isEmpty() ? null : e;
+            });
     assertThat(error.getText()).startsWith("Render error: 400: template 'linux.ipxe' line ");
     String line = b.find(".gutter .bad").getText();
     assertThat(error.getText()).contains("line " + line + ":");
@@ -311,16 +399,27 @@ class ConsoleBrowserTest {
     assertThat(text.substring(0, start.intValue()).split("\n", -1)).hasSize(Integer.parseInt(line));
     assertThat(stored("/api/1.0/templates/").path("templates")).hasSize(6);
 
-    String fixed = "#!ipxe\necho {{hostname}}\n{% if kernel %}\nkernel {{ipxe_url}}/kernel/${uuid}\n{% endif %}\nboot\n";
+    String fixed =
+        "#!ipxe\necho {{hostname}}\n{% if kernel %}\nkernel {{ipxe_url}}/kernel/${uuid}\n{% endif %}\nboot\n";
     area.clear();
     area.sendKeys(fixed);
-    b.await("the fixed preview", d -> d.findElement(By.cssSelector("pre.rendered")).getText()
-        .equals("#!ipxe\necho node01\n\nkernel " + s.boot + "/ipxe/kernel/${uuid}\n\nboot") ? true : null);
+    b.await(
+        "the fixed preview",
+        d ->
+            d.findElement(By.cssSelector("pre.rendered"))
+                    .getText()
+                    .equals(
+                        "#!ipxe\necho node01\n\nkernel " + s.boot + "/ipxe/kernel/${uuid}\n\nboot")
+                ? true
+                : null);
     assertThat(b.find(".render-error").getText()).isEmpty();
-    assertThat(s.api("GET", "/api/1.0/templates/linux.ipxe", null).body()).as("a preview saves nothing")
+    assertThat(s.api("GET", "/api/1.0/templates/linux.ipxe", null).body())
+        .as("a preview saves nothing")
         .doesNotContain("{% if kernel %}");
     b.find(".editor button[type=submit]").click();
-    b.await("the save", d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
+    b.await(
+        "the save",
+        d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
     assertThat(s.api("GET", "/api/1.0/templates/linux.ipxe", null).body()).isEqualTo(fixed);
     b.screenshots("template");
     assertNoScriptErrors();
@@ -330,35 +429,61 @@ class ConsoleBrowserTest {
   void theTimelineFollowsABootLive() throws IOException {
     signIn(ConsoleServer.RW);
     go("#/machines/" + NODE, NODE);
-    b.await("the live stream", d -> d.findElement(By.cssSelector(".link-state")).getText().equals("live") ? true : null);
-    assertThat(b.find(".timeline").getText()).as("looking at a machine is no boot step").isEqualTo("No events recorded yet.");
+    b.await(
+        "the live stream",
+        d -> d.findElement(By.cssSelector(".link-state")).getText().equals("live") ? true : null);
+    assertThat(b.find(".timeline").getText())
+        .as("looking at a machine is no boot step")
+        .isEqualTo("No events recorded yet.");
     assertThat(b.find(".facts .state").getText()).isEqualTo("registered");
 
-    // The machine boots: iPXE fetches its script, then its kernel (streamed from the loopback upstream).
+    // The machine boots: iPXE fetches its script, then its kernel (streamed from the loopback
+    // upstream).
     HttpResponse<String> script = s.bootGet("/ipxe/script/" + NODE);
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.body()).contains("kernel " + s.boot + "/ipxe/kernel/${uuid}");
-    WebElement served = b.await("the script on the timeline", d -> d.findElements(By.cssSelector(".timeline li.event.new"))
-        .stream().filter(li -> li.getText().contains("script.served")).findFirst().orElse(null));
+    WebElement served =
+        b.await(
+            "the script on the timeline",
+            d ->
+                d.findElements(By.cssSelector(".timeline li.event.new")).stream()
+                    .filter(li -> li.getText().contains("script.served"))
+                    .findFirst()
+                    .orElse(null));
     assertThat(served.getText()).contains("outcome=ok", "template=linux.ipxe");
     HttpResponse<String> kernel = s.bootGet("/ipxe/kernel/" + NODE);
     assertThat(kernel.statusCode()).isEqualTo(200);
-    assertThat(kernel.body()).isEqualTo(new String(ConsoleServer.KERNEL, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(kernel.body())
+        .isEqualTo(new String(ConsoleServer.KERNEL, java.nio.charset.StandardCharsets.UTF_8));
     assertThat(s.upstreamRequests.get()).isEqualTo(1);
-    WebElement streamed = b.await("the kernel on the timeline", d -> d.findElements(By.cssSelector(".timeline li.event.new"))
-        .stream().filter(li -> li.getText().contains("image.streamed")).findFirst().orElse(null));
+    WebElement streamed =
+        b.await(
+            "the kernel on the timeline",
+            d ->
+                d.findElements(By.cssSelector(".timeline li.event.new")).stream()
+                    .filter(li -> li.getText().contains("image.streamed"))
+                    .findFirst()
+                    .orElse(null));
     assertThat(streamed.getText()).contains("outcome=ok", "bytes=" + ConsoleServer.KERNEL.length);
-    List<String> kinds = b.all(".timeline li.event .kind").stream().map(WebElement::getText).toList();
+    List<String> kinds =
+        b.all(".timeline li.event .kind").stream().map(WebElement::getText).toList();
     assertThat(kinds).as("newest first").containsSubsequence("image.streamed", "script.served");
-    b.await("the state moves on", d -> d.findElement(By.cssSelector(".facts .state")).getText().equals("installing")
-        ? true : null);
+    b.await(
+        "the state moves on",
+        d ->
+            d.findElement(By.cssSelector(".facts .state")).getText().equals("installing")
+                ? true
+                : null);
     b.screenshots("machine-timeline");
 
     // Read again, the machine is installing and was seen just now.
     go("#/machines", "Machines");
     WebElement row = b.find("tr[data-host='" + NODE + "']");
     assertThat(row.findElement(By.cssSelector(".state")).getText()).isEqualTo("installing");
-    assertThat(row.findElement(By.cssSelector("td[data-label='Last seen'] time")).getAttribute("datetime")).isNotBlank();
+    assertThat(
+            row.findElement(By.cssSelector("td[data-label='Last seen'] time"))
+                .getAttribute("datetime"))
+        .isNotBlank();
     assertNoScriptErrors();
   }
 
@@ -374,13 +499,20 @@ class ConsoleBrowserTest {
     provision.click();
     assertThat(provision.getText()).isEqualTo("Really reinstall this machine?");
     provision.click();
-    WebElement result = b.await("the answer", d -> {
-      WebElement r = d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result"));
-      return r.getText().startsWith("Provisioning into") ? r : null;
-    });
-    assertThat(result.getText()).contains("Provisioning into amd64, rocky9.", "done", "groups", "network_boot_next");
+    WebElement result =
+        b.await(
+            "the answer",
+            d -> {
+              WebElement r =
+                  d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result"));
+              return r.getText().startsWith("Provisioning into") ? r : null;
+            });
+    assertThat(result.getText())
+        .contains("Provisioning into amd64, rocky9.", "done", "groups", "network_boot_next");
     JsonNode host = stored("/api/1.0/hosts/" + NEW_MACHINE);
-    assertThat(host.path("groups")).extracting(JsonNode::asText).containsExactlyInAnyOrder("rocky9", "amd64");
+    assertThat(host.path("groups"))
+        .extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder("rocky9", "amd64");
     assertThat(stored("/api/1.0/power/" + NEW_MACHINE).path("power").asText()).isEqualTo("on");
     b.screenshots("machine-provisioned");
     assertNoScriptErrors();
@@ -388,8 +520,11 @@ class ConsoleBrowserTest {
 
   @Test
   void aProvisionThatFailsHalfWaySaysWhatTookEffect() throws IOException {
-    HttpResponse<String> broken = s.api("PUT", "/api/1.0/hosts/" + NEW_MACHINE,
-        "{\"groups\": [\"default\"], \"power_driver\": \"nosuchdriver\"}");
+    HttpResponse<String> broken =
+        s.api(
+            "PUT",
+            "/api/1.0/hosts/" + NEW_MACHINE,
+            "{\"groups\": [\"default\"], \"power_driver\": \"nosuchdriver\"}");
     assertThat(broken.statusCode()).isEqualTo(202);
     signIn(ConsoleServer.RW);
     go("#/machines/" + NEW_MACHINE, NEW_MACHINE);
@@ -398,17 +533,26 @@ class ConsoleBrowserTest {
     WebElement provision = panel.findElement(By.cssSelector("button.primary"));
     provision.click();
     provision.click();
-    WebElement result = b.await("the answer", d -> {
-      WebElement r = d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result .error"));
-      return r.getText().isEmpty() ? null : r;
-    });
-    HttpResponse<String> direct = s.api("POST", "/api/1.0/hosts/" + NEW_MACHINE + "/provision",
-        "{\"groups\": [\"default\", \"debian12\"]}");
+    WebElement result =
+        b.await(
+            "the answer",
+            d -> {
+              WebElement r =
+                  d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result .error"));
+              return r.getText().isEmpty() ? null : r;
+            });
+    HttpResponse<String> direct =
+        s.api(
+            "POST",
+            "/api/1.0/hosts/" + NEW_MACHINE + "/provision",
+            "{\"groups\": [\"default\", \"debian12\"]}");
     JsonNode answer = JSON.readTree(direct.body());
-    assertThat(result.getText()).isEqualTo(direct.statusCode() + ": " + answer.path("error").asText());
+    assertThat(result.getText())
+        .isEqualTo(direct.statusCode() + ": " + answer.path("error").asText());
     String shown = b.find("section[aria-labelledby='prov-h'] .result").getText();
     assertThat(shown).contains("done", "groups", "failed", answer.path("failed").asText());
-    assertThat(stored("/api/1.0/hosts/" + NEW_MACHINE).path("groups")).extracting(JsonNode::asText)
+    assertThat(stored("/api/1.0/hosts/" + NEW_MACHINE).path("groups"))
+        .extracting(JsonNode::asText)
         .containsExactly("default", "debian12");
     assertNoScriptErrors();
   }
@@ -419,15 +563,21 @@ class ConsoleBrowserTest {
     go("#/machines/" + NODE, NODE);
     WebElement panel = b.find("section[aria-labelledby='power-h']");
     panel.findElement(By.xpath(".//button[.='Power on']")).click();
-    b.await("on", d -> d.findElement(By.cssSelector(".power-state")).getText().equals("on") ? true : null);
+    b.await(
+        "on",
+        d -> d.findElement(By.cssSelector(".power-state")).getText().equals("on") ? true : null);
     assertThat(stored("/api/1.0/power/" + NODE).path("power").asText()).isEqualTo("on");
 
     WebElement off = panel.findElement(By.xpath(".//button[.='Power off']"));
     off.click();
     assertThat(off.getText()).isEqualTo("Really power off?");
-    assertThat(stored("/api/1.0/power/" + NODE).path("power").asText()).as("asked, not done").isEqualTo("on");
+    assertThat(stored("/api/1.0/power/" + NODE).path("power").asText())
+        .as("asked, not done")
+        .isEqualTo("on");
     off.sendKeys(Keys.ENTER); // the second press, by keyboard
-    b.await("off", d -> d.findElement(By.cssSelector(".power-state")).getText().equals("off") ? true : null);
+    b.await(
+        "off",
+        d -> d.findElement(By.cssSelector(".power-state")).getText().equals("off") ? true : null);
     assertThat(stored("/api/1.0/power/" + NODE).path("power").asText()).isEqualTo("off");
     assertThat(off.getText()).isEqualTo("Power off");
     assertNoScriptErrors();

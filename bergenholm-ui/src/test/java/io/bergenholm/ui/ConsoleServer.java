@@ -37,7 +37,8 @@ final class ConsoleServer implements AutoCloseable {
   static final String NODE = "4c4c4544-0042-3510-8052-b4c04f564e31";
   static final String NEW_MACHINE = "0c1d2e3f-0000-4000-8000-00000000fe01";
   static final String INSTALLED = "7e3a1c55-1111-4111-8111-000000000007";
-  static final byte[] KERNEL = "a kernel image, as the upstream serves it\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
+  static final byte[] KERNEL =
+      "a kernel image, as the upstream serves it\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
 
   final Bergenholm engine;
   final HttpServer server;
@@ -56,26 +57,31 @@ final class ConsoleServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    upstream.createContext("/images/", exchange -> {
-      upstreamRequests.incrementAndGet();
-      exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-      exchange.sendResponseHeaders(200, KERNEL.length);
-      exchange.getResponseBody().write(KERNEL);
-      exchange.close();
-    });
+    upstream.createContext(
+        "/images/",
+        exchange -> {
+          upstreamRequests.incrementAndGet();
+          exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+          exchange.sendResponseHeaders(200, KERNEL.length);
+          exchange.getResponseBody().write(KERNEL);
+          exchange.close();
+        });
     upstream.start();
     Map<String, String> config = new LinkedHashMap<>();
     config.put("store", "memory:");
     config.put("images.cache_dir", cache.toString());
-    // The upstream is on loopback: allowed here explicitly, as an operator would for a local mirror.
+    // The upstream is on loopback: allowed here explicitly, as an operator would for a local
+    // mirror.
     config.put("images.allowed_hosts", "127.0.0.1");
     config.put("images.allow_loopback", "true");
     engine = Bergenholm.builder().config(config).build();
     images = ImageService.forEngine(engine, config);
-    HttpSettings settings = HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
-        .withManagement(Listener.plain(new InetSocketAddress("127.0.0.1", 0)));
+    HttpSettings settings =
+        HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
+            .withManagement(Listener.plain(new InetSocketAddress("127.0.0.1", 0)));
     if (tokens) {
-      settings = settings.withTokens(AccessTokens.of(Map.of(RW, Access.READ_WRITE, RO, Access.READ_ONLY)));
+      settings =
+          settings.withTokens(AccessTokens.of(Map.of(RW, Access.READ_WRITE, RO, Access.READ_ONLY)));
     }
     server = HttpServer.start(engine, settings, images);
     boot = "http://127.0.0.1:" + server.bootAddress().getPort();
@@ -92,44 +98,71 @@ final class ConsoleServer implements AutoCloseable {
   }
 
   private void seed(String upstreamUrl) {
-    engine.createGroup("default", Params.of(Map.of(
-        "base_url", boot,
-        "ipxe_url", "{{base_url}}/ipxe",
-        "installed_url", "{{base_url}}/api/1.0/hosts/{{uuid}}?installed=mark",
-        "ipxe_script", "localboot.ipxe",
-        "power_driver", "dummy",
-        "root_password", "hunter2hunter2")));
-    engine.createGroup("register", Params.of(Map.of("groups", List.of("default"), "ipxe_script", "register.ipxe")));
+    engine.createGroup(
+        "default",
+        Params.of(
+            Map.of(
+                "base_url", boot,
+                "ipxe_url", "{{base_url}}/ipxe",
+                "installed_url", "{{base_url}}/api/1.0/hosts/{{uuid}}?installed=mark",
+                "ipxe_script", "localboot.ipxe",
+                "power_driver", "dummy",
+                "root_password", "hunter2hunter2")));
+    engine.createGroup(
+        "register",
+        Params.of(Map.of("groups", List.of("default"), "ipxe_script", "register.ipxe")));
     engine.createGroup("installed", Params.of(Map.of("ipxe_script", "localboot.ipxe")));
     engine.createGroup("amd64", Params.of(Map.of("rpm_arch", "x86_64")));
-    engine.createGroup("el", Params.of(Map.of(
-        "groups", List.of("default"),
-        "mirror_url", upstreamUrl + "/images/el{{version}}",
-        "kernel", "{{mirror_url}}/vmlinuz",
-        "module", "{{mirror_url}}/initrd.img",
-        "kickstart", "el.kickstart",
-        "grub_config", "linux.grub",
-        "kernel_opts", "ip=dhcp inst.ks={{base_url}}/api/1.0/templates/{{kickstart}}/${uuid}",
-        "ipxe_script", "linux.ipxe")));
+    engine.createGroup(
+        "el",
+        Params.of(
+            Map.of(
+                "groups", List.of("default"),
+                "mirror_url", upstreamUrl + "/images/el{{version}}",
+                "kernel", "{{mirror_url}}/vmlinuz",
+                "module", "{{mirror_url}}/initrd.img",
+                "kickstart", "el.kickstart",
+                "grub_config", "linux.grub",
+                "kernel_opts",
+                    "ip=dhcp inst.ks={{base_url}}/api/1.0/templates/{{kickstart}}/${uuid}",
+                "ipxe_script", "linux.ipxe")));
     engine.createGroup("rocky9", Params.of(Map.of("groups", List.of("el"), "version", "9")));
-    engine.createGroup("debian12", Params.of(Map.of("groups", List.of("default"), "preseed", "debian.preseed")));
+    engine.createGroup(
+        "debian12", Params.of(Map.of("groups", List.of("default"), "preseed", "debian.preseed")));
     engine.createHost("default", Params.of(Map.of("groups", List.of("default"))));
     engine.createHost("register", Params.of(Map.of("groups", List.of("register"))));
-    engine.createHost(NODE, Params.of(Map.of(
-        "groups", List.of("rocky9", "amd64"), "hostname", "node01", "ipaddr", "192.0.2.101")));
-    engine.createHost(INSTALLED, Params.of(Map.of(
-        "groups", List.of("debian12", "amd64", "installed"), "hostname", "db01")));
-    engine.register(NEW_MACHINE, Map.of("manufacturer", "Dell Inc.", "product", "PowerEdge R650",
-        "serial", "7XK2Q93"));
-    engine.createTemplate("linux.ipxe", "#!ipxe\necho installing {{uuid}} ({{hostname|default('unnamed')}})\n"
-        + "kernel {{ipxe_url}}/kernel/${uuid} {{kernel_opts}}\nmodule {{ipxe_url}}/module/${uuid}\nboot\n");
+    engine.createHost(
+        NODE,
+        Params.of(
+            Map.of(
+                "groups",
+                List.of("rocky9", "amd64"),
+                "hostname",
+                "node01",
+                "ipaddr",
+                "192.0.2.101")));
+    engine.createHost(
+        INSTALLED,
+        Params.of(Map.of("groups", List.of("debian12", "amd64", "installed"), "hostname", "db01")));
+    engine.register(
+        NEW_MACHINE,
+        Map.of("manufacturer", "Dell Inc.", "product", "PowerEdge R650", "serial", "7XK2Q93"));
+    engine.createTemplate(
+        "linux.ipxe",
+        "#!ipxe\necho installing {{uuid}} ({{hostname|default('unnamed')}})\n"
+            + "kernel {{ipxe_url}}/kernel/${uuid} {{kernel_opts}}\nmodule {{ipxe_url}}/module/${uuid}\nboot\n");
     engine.createTemplate("localboot.ipxe", "#!ipxe\nsanboot --no-describe --drive 0x80\n");
-    engine.createTemplate("register.ipxe",
+    engine.createTemplate(
+        "register.ipxe",
         "#!ipxe\nimgfetch {{ipxe_url}}/register/${uuid}?manufacturer=${manufacturer}\nsanboot --drive 0x80\n");
-    engine.createTemplate("el.kickstart", "# kickstart for {{uuid}}\nrootpw {{root_password}}\n"
-        + "url --url={{mirror_url}}\nnetwork --hostname={{hostname}}\n");
-    engine.createTemplate("linux.grub", "linux (tftp)/bergenholm/kernel/{{uuid}} {{kernel_opts}}\n"
-        + "initrd (tftp)/bergenholm/initrd/{{uuid}}\nboot\n");
+    engine.createTemplate(
+        "el.kickstart",
+        "# kickstart for {{uuid}}\nrootpw {{root_password}}\n"
+            + "url --url={{mirror_url}}\nnetwork --hostname={{hostname}}\n");
+    engine.createTemplate(
+        "linux.grub",
+        "linux (tftp)/bergenholm/kernel/{{uuid}} {{kernel_opts}}\n"
+            + "initrd (tftp)/bergenholm/initrd/{{uuid}}\nboot\n");
     engine.createTemplate("debian.preseed", "d-i netcfg/get_hostname string {{hostname}}\n");
   }
 
@@ -147,9 +180,14 @@ final class ConsoleServer implements AutoCloseable {
   }
 
   HttpResponse<String> send(String url, String method, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (headers.length > 0) {
       b.headers(headers);
     }

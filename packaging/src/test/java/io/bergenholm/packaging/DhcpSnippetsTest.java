@@ -47,8 +47,12 @@ class DhcpSnippetsTest {
         return c;
       }
     }
-    assumeTrue(false, "none of " + String.join(", ", candidates) + " is installed"
-        + " (scripts/test installs dnsmasq-base, isc-dhcp-server and kea-dhcp4-server as root)");
+    assumeTrue(
+        false,
+        "none of "
+            + String.join(", ", candidates)
+            + " is installed"
+            + " (scripts/test installs dnsmasq-base, isc-dhcp-server and kea-dhcp4-server as root)");
     return null;
   }
 
@@ -65,11 +69,17 @@ class DhcpSnippetsTest {
     String dnsmasq = tool("/usr/sbin/dnsmasq");
     String text = snippet("dnsmasq (");
     assertThat(text).contains("undionly.kpxe").contains("ipxe.efi").contains("/ipxe/boot.ipxe");
-    Path conf = Files.writeString(dir.resolve("dnsmasq.conf"), "port=0\ndhcp-range=192.0.2.100,192.0.2.200\n" + text);
+    Path conf =
+        Files.writeString(
+            dir.resolve("dnsmasq.conf"), "port=0\ndhcp-range=192.0.2.100,192.0.2.200\n" + text);
     assertThat(check(dnsmasq, "--test", "-C", conf.toString())).contains("syntax check OK");
     // The check is real: a misspelt option fails it.
-    Path bad = Files.writeString(dir.resolve("bad.conf"), text.replace("dhcp-userclass", "dhcp-userclas"));
-    Process p = new ProcessBuilder(dnsmasq, "--test", "-C", bad.toString()).redirectErrorStream(true).start();
+    Path bad =
+        Files.writeString(dir.resolve("bad.conf"), text.replace("dhcp-userclass", "dhcp-userclas"));
+    Process p =
+        new ProcessBuilder(dnsmasq, "--test", "-C", bad.toString())
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isNotZero();
   }
@@ -81,8 +91,14 @@ class DhcpSnippetsTest {
     assertThat(text).contains("undionly.kpxe").contains("ipxe.efi").contains("/ipxe/boot.ipxe");
     String option = text.lines().filter(l -> l.startsWith("option ")).findFirst().orElseThrow();
     String rest = text.replace(option + "\n", "");
-    Path conf = Files.writeString(dir.resolve("dhcpd.conf"), option + "\nsubnet 192.0.2.0 netmask 255.255.255.0 {\n"
-        + "  range 192.0.2.100 192.0.2.200;\n" + rest + "}\n");
+    Path conf =
+        Files.writeString(
+            dir.resolve("dhcpd.conf"),
+            option
+                + "\nsubnet 192.0.2.0 netmask 255.255.255.0 {\n"
+                + "  range 192.0.2.100 192.0.2.200;\n"
+                + rest
+                + "}\n");
     check(dhcpd, "-t", "-cf", conf.toString());
   }
 
@@ -91,12 +107,16 @@ class DhcpSnippetsTest {
     String kea = tool("/usr/sbin/kea-dhcp4");
     String text = snippet("Kea (");
     assertThat(text).contains("undionly.kpxe").contains("ipxe.efi").contains("/ipxe/boot.ipxe");
-    Path conf = Files.writeString(dir.resolve("kea-dhcp4.conf"), "{ \"Dhcp4\": {\n"
-        + "\"interfaces-config\": { \"interfaces\": [] },\n"
-        + "\"lease-database\": { \"type\": \"memfile\", \"persist\": false },\n"
-        + "\"subnet4\": [ { \"id\": 1, \"subnet\": \"192.0.2.0/24\","
-        + " \"pools\": [ { \"pool\": \"192.0.2.100 - 192.0.2.200\" } ] } ],\n"
-        + text + "} }\n");
+    Path conf =
+        Files.writeString(
+            dir.resolve("kea-dhcp4.conf"),
+            "{ \"Dhcp4\": {\n"
+                + "\"interfaces-config\": { \"interfaces\": [] },\n"
+                + "\"lease-database\": { \"type\": \"memfile\", \"persist\": false },\n"
+                + "\"subnet4\": [ { \"id\": 1, \"subnet\": \"192.0.2.0/24\","
+                + " \"pools\": [ { \"pool\": \"192.0.2.100 - 192.0.2.200\" } ] } ],\n"
+                + text
+                + "} }\n");
     check(kea, "-t", conf.toString());
   }
 }

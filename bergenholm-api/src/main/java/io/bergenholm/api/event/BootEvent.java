@@ -12,8 +12,8 @@ import java.util.Optional;
  * image streamed, a registration, a power action, an error.
  *
  * <p>Most of what an event carries comes from the network (a MAC address, a file name a client
- * asked for), so every text is bounded: at most {@value #MAX_ATTRIBUTES} attributes, keys and values
- * cut to {@value #MAX_TEXT} characters.
+ * asked for), so every text is bounded: at most {@value #MAX_ATTRIBUTES} attributes, keys and
+ * values cut to {@value #MAX_TEXT} characters.
  *
  * @param time when the step ended
  * @param kind what happened, one of the {@code KIND_} constants or an embedder's own dotted name
@@ -33,41 +33,61 @@ public record BootEvent(
     Map<String, String> attributes) {
   /** The most attributes an event keeps; later ones are dropped. */
   public static final int MAX_ATTRIBUTES = 16;
+
   /** The longest text (kind, id, attribute key or value) an event keeps; longer ones are cut. */
   public static final int MAX_TEXT = 256;
 
   /** Outcome: the step succeeded. */
   public static final String OK = "ok";
+
   /** Outcome: the step failed; attribute {@code error} says why. */
   public static final String ERROR = "error";
+
   /** Outcome: the client went away before the step ended. */
   public static final String ABORTED = "aborted";
 
   /** A proxyDHCP offer: attributes {@code arch}, {@code boot_file}. */
   public static final String KIND_DHCP_OFFER = "dhcp.offer";
+
   /** A TFTP read: {@code file}, {@code bytes}, {@code duration_ms}, {@code options}. */
   public static final String KIND_TFTP_TRANSFER = "tftp.transfer";
-  /** An iPXE script served: {@code template}, {@code purpose} (install, register, local), {@code duration_ms}. */
+
+  /**
+   * An iPXE script served: {@code template}, {@code purpose} (install, register, local), {@code
+   * duration_ms}.
+   */
   public static final String KIND_SCRIPT_SERVED = "script.served";
-  /** An image streamed: {@code image}, {@code bytes}, {@code source} (cache, upstream), {@code duration_ms}. */
+
+  /**
+   * An image streamed: {@code image}, {@code bytes}, {@code source} (cache, upstream), {@code
+   * duration_ms}.
+   */
   public static final String KIND_IMAGE_STREAMED = "image.streamed";
+
   /** A template rendered for a host at boot (kickstart, preseed): {@code template}. */
   public static final String KIND_TEMPLATE_RENDERED = "template.rendered";
+
   /** A host registered itself: the machine facts. */
   public static final String KIND_HOST_REGISTERED = "host.registered";
+
   /** A host marked installed. */
   public static final String KIND_HOST_INSTALLED = "host.installed";
+
   /** A host marked not installed. */
   public static final String KIND_HOST_UNINSTALLED = "host.uninstalled";
+
   /** A power action: {@code action}, {@code driver}, {@code by}. */
   public static final String KIND_POWER = "power.action";
+
   /**
    * A reinstall was asked for: {@code done} (the steps that took effect, comma-separated), {@code
    * groups}, and on failure {@code failed_step} and {@code error}.
    */
   public static final String KIND_PROVISION = "host.provision";
+
   /** A render failed: {@code template}, {@code error} (which names the line). */
   public static final String KIND_RENDER_ERROR = "render.error";
+
   /** The store failed while serving a boot: {@code error}. */
   public static final String KIND_STORE_ERROR = "store.error";
 
@@ -108,8 +128,15 @@ public record BootEvent(
    * @param attributes details
    * @return the event, timed now
    */
-  public static BootEvent of(String kind, String host, String outcome, Map<String, String> attributes) {
-    return new BootEvent(Instant.now(), kind, Optional.of(host), Optional.empty(), Optional.empty(), outcome,
+  public static BootEvent of(
+      String kind, String host, String outcome, Map<String, String> attributes) {
+    return new BootEvent(
+        Instant.now(),
+        kind,
+        Optional.of(host),
+        Optional.empty(),
+        Optional.empty(),
+        outcome,
         attributes);
   }
 
@@ -123,9 +150,16 @@ public record BootEvent(
    * @param attributes details
    * @return the event, timed now
    */
-  public static BootEvent ofClient(String kind, String mac, String ip, String outcome, Map<String, String> attributes) {
-    return new BootEvent(Instant.now(), kind, Optional.empty(), Optional.ofNullable(mac), Optional.ofNullable(ip),
-        outcome, attributes);
+  public static BootEvent ofClient(
+      String kind, String mac, String ip, String outcome, Map<String, String> attributes) {
+    return new BootEvent(
+        Instant.now(),
+        kind,
+        Optional.empty(),
+        Optional.ofNullable(mac),
+        Optional.ofNullable(ip),
+        outcome,
+        attributes);
   }
 
   /**

@@ -9,8 +9,8 @@ import java.util.List;
  * its own to the engine's builder.
  *
  * <p>A sink is bounded: it keeps the newest events, at most some number per subject and overall,
- * and drops the oldest. It is called from one background writer, never from a boot: {@link
- * #append} may block on I/O. Error contract: a backing system that cannot be reached is an {@link
+ * and drops the oldest. It is called from one background writer, never from a boot: {@link #append}
+ * may block on I/O. Error contract: a backing system that cannot be reached is an {@link
  * UnavailableException}; the writer counts the batch as dropped and goes on.
  */
 public interface BootEventSink extends AutoCloseable {

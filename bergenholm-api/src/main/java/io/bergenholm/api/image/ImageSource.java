@@ -15,8 +15,8 @@ package io.bergenholm.api.image;
  *   <li><b>unavailable</b>: any other refusal, a timeout or an unreachable server is an {@link
  *       io.bergenholm.api.UpstreamException} naming the URL (never its password); the engine
  *       answers 502 and the boot may retry;
- *   <li>a fault after the response began surfaces as an {@link java.io.IOException} from the
- *       body; the engine discards what it cached of that image.
+ *   <li>a fault after the response began surfaces as an {@link java.io.IOException} from the body;
+ *       the engine discards what it cached of that image.
  * </ul>
  *
  * "Conflict" does not arise. Thread interruption ends a fetch with an {@link

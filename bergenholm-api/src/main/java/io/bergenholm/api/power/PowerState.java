@@ -2,7 +2,9 @@ package io.bergenholm.api.power;
 
 import java.util.Locale;
 
-/** A machine's power state as the REST API reports it: {@code on}, {@code off} or {@code unknown}. */
+/**
+ * A machine's power state as the REST API reports it: {@code on}, {@code off} or {@code unknown}.
+ */
 public enum PowerState {
   /** The machine is on. */
   ON,
@@ -11,7 +13,9 @@ public enum PowerState {
   /** The management interface could not tell. */
   UNKNOWN;
 
-  /** @return the lower-case name used on the wire: {@code on}, {@code off} or {@code unknown} */
+  /**
+   * @return the lower-case name used on the wire: {@code on}, {@code off} or {@code unknown}
+   */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

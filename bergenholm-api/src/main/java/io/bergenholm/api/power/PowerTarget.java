@@ -57,8 +57,14 @@ public record PowerTarget(String hostId, Params params) {
   public String required(String key) {
     return optional(key)
         .filter(s -> !s.isEmpty())
-        .orElseThrow(() -> new BadInputException(
-            "host '" + hostId + "': parameter '" + key + "' is required by its power driver"));
+        .orElseThrow(
+            () ->
+                new BadInputException(
+                    "host '"
+                        + hostId
+                        + "': parameter '"
+                        + key
+                        + "' is required by its power driver"));
   }
 
   /**
@@ -78,7 +84,13 @@ public record PowerTarget(String hostId, Params params) {
       return Integer.parseInt(s.get().trim());
     } catch (NumberFormatException e) {
       throw new BadInputException(
-          "host '" + hostId + "': parameter '" + key + "' must be an integer, found '" + s.get() + "'");
+          "host '"
+              + hostId
+              + "': parameter '"
+              + key
+              + "' must be an integer, found '"
+              + s.get()
+              + "'");
     }
   }
 }

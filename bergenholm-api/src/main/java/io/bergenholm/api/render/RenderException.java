@@ -11,6 +11,7 @@ import java.util.OptionalInt;
 public final class RenderException extends BadInputException {
   /** The template the failure is in. */
   private final String template;
+
   /** The 1-based line, or 0 if unknown. */
   private final int line;
 
@@ -36,7 +37,9 @@ public final class RenderException extends BadInputException {
     return template;
   }
 
-  /** @return the 1-based line of the failure, if known */
+  /**
+   * @return the 1-based line of the failure, if known
+   */
   public OptionalInt line() {
     return line > 0 ? OptionalInt.of(line) : OptionalInt.empty();
   }

@@ -9,12 +9,13 @@ import java.util.Map;
  * <p>Implementations are thread-safe and sandboxed: a template cannot reach Java objects, files or
  * the network, and limits on output size, loop iterations and nesting stop a hostile template.
  *
- * <p>Error contract: <b>bad input</b> (a syntax error, an undefined variable in strict mode, a limit
- * reached) is a {@link RenderException} naming the template and, where known, the line; an include
- * of a template that does not exist is <b>not found</b>, reported as a {@link RenderException} too
- * (the name of the missing template in its message), since the caller's template is what is wrong;
- * a store that cannot be reached while an include is read is <b>unavailable</b>, the {@link
- * io.bergenholm.api.UnavailableException} passed through unchanged. "Conflict" does not arise.
+ * <p>Error contract: <b>bad input</b> (a syntax error, an undefined variable in strict mode, a
+ * limit reached) is a {@link RenderException} naming the template and, where known, the line; an
+ * include of a template that does not exist is <b>not found</b>, reported as a {@link
+ * RenderException} too (the name of the missing template in its message), since the caller's
+ * template is what is wrong; a store that cannot be reached while an include is read is
+ * <b>unavailable</b>, the {@link io.bergenholm.api.UnavailableException} passed through unchanged.
+ * "Conflict" does not arise.
  */
 public interface TemplateRenderer {
   /**

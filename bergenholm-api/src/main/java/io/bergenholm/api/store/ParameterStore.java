@@ -19,18 +19,24 @@ import java.util.Map;
  * io.bergenholm.api.UnavailableException}, when the backing system cannot be reached.
  */
 public interface ParameterStore extends AutoCloseable {
-  /** @return the hosts, by id */
+  /**
+   * @return the hosts, by id
+   */
   RecordStore<Params> hosts();
 
-  /** @return the groups, by name */
+  /**
+   * @return the groups, by name
+   */
   RecordStore<Params> groups();
 
-  /** @return the templates, by name */
+  /**
+   * @return the templates, by name
+   */
   RecordStore<String> templates();
 
   /**
-   * Ids of the hosts whose own (stored, not inherited) parameters match every criterion, as
-   * {@link Params#matches} defines, sorted. Stores with an index override this scan.
+   * Ids of the hosts whose own (stored, not inherited) parameters match every criterion, as {@link
+   * Params#matches} defines, sorted. Stores with an index override this scan.
    *
    * @param criteria parameter names and the text their values must have
    * @return the matching host ids
@@ -38,16 +44,20 @@ public interface ParameterStore extends AutoCloseable {
   default List<String> queryHosts(Map<String, String> criteria) {
     List<String> matching = new ArrayList<>();
     for (String id : hosts().list()) {
-      hosts().get(id).map(Versioned::value).filter(p -> p.matches(criteria)).ifPresent(p -> matching.add(id));
+      hosts()
+          .get(id)
+          .map(Versioned::value)
+          .filter(p -> p.matches(criteria))
+          .ifPresent(p -> matching.add(id));
     }
     return matching;
   }
 
   /**
    * A number that changes whenever anything in the store changes, including changes made by other
-   * processes or by hand, so that callers may cache what they derived from the store. A store
-   * that cannot tell returns a new value on every call, which disables such caches. The number may
-   * lag a change by at most {@link #changeDetectionLag()}.
+   * processes or by hand, so that callers may cache what they derived from the store. A store that
+   * cannot tell returns a new value on every call, which disables such caches. The number may lag a
+   * change by at most {@link #changeDetectionLag()}.
    *
    * @return the current stamp
    */

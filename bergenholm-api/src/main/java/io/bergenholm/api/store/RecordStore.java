@@ -25,8 +25,8 @@ import java.util.function.UnaryOperator;
  *   <li><b>bad input</b>: a name that {@link io.bergenholm.api.RecordNames} refuses, or a value the
  *       backing system cannot hold, is a {@link BadInputException} naming the record;
  *   <li><b>unavailable</b>: a backing system that cannot be reached is an {@link
- *       UnavailableException}, and then nothing has been written (or, if the store cannot tell,
- *       the message says so).
+ *       UnavailableException}, and then nothing has been written (or, if the store cannot tell, the
+ *       message says so).
  * </ul>
  *
  * <p>Every write is atomic: a reader sees the old record or the new one, never a mix, and a crash
@@ -42,7 +42,9 @@ public interface RecordStore<T> {
    */
   RecordKind kind();
 
-  /** @return the names of all records, sorted in natural {@link String} order */
+  /**
+   * @return the names of all records, sorted in natural {@link String} order
+   */
   List<String> list();
 
   /**

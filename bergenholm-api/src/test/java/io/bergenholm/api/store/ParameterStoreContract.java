@@ -63,8 +63,8 @@ public abstract class ParameterStoreContract {
 
   /**
    * Another instance over the same backing data as {@code store}, as a second server (or the same
-   * server after a restart) would open it. {@code store} may be open or already closed. The
-   * default returns empty, which skips the tests that need it.
+   * server after a restart) would open it. {@code store} may be open or already closed. The default
+   * returns empty, which skips the tests that need it.
    */
   protected Optional<ParameterStore> openSameStore(ParameterStore store) {
     return Optional.empty();
@@ -97,11 +97,12 @@ public abstract class ParameterStoreContract {
 
   @SuppressWarnings("unchecked")
   private static RecordStore<Object> records(ParameterStore s, RecordKind kind) {
-    return (RecordStore<Object>) switch (kind) {
-      case HOST -> s.hosts();
-      case GROUP -> s.groups();
-      case TEMPLATE -> s.templates();
-    };
+    return (RecordStore<Object>)
+        switch (kind) {
+          case HOST -> s.hosts();
+          case GROUP -> s.groups();
+          case TEMPLATE -> s.templates();
+        };
   }
 
   private RecordStore<Object> records(RecordKind kind) {
@@ -118,11 +119,15 @@ public abstract class ParameterStoreContract {
 
   /** A counter value of the kind, read back by {@link #counter}. */
   private static Object counterValue(RecordKind kind, long n) {
-    return kind == RecordKind.TEMPLATE ? Long.toString(n) : Params.of(map("counter", n, "keep", "me"));
+    return kind == RecordKind.TEMPLATE
+        ? Long.toString(n)
+        : Params.of(map("counter", n, "keep", "me"));
   }
 
   private static long counter(Object value) {
-    return value instanceof Params p ? (Long) p.get("counter").orElseThrow() : Long.parseLong((String) value);
+    return value instanceof Params p
+        ? (Long) p.get("counter").orElseThrow()
+        : Long.parseLong((String) value);
   }
 
   private static Object increment(RecordKind kind, Object value) {
@@ -141,8 +146,9 @@ public abstract class ParameterStoreContract {
   }
 
   private static void assertUnchanged(RecordStore<Object> r, Versioned<Object> before) {
-    Versioned<Object> now = r.get(before.name()).orElseThrow(
-        () -> new AssertionError("'" + before.name() + "' disappeared"));
+    Versioned<Object> now =
+        r.get(before.name())
+            .orElseThrow(() -> new AssertionError("'" + before.name() + "' disappeared"));
     assertThat(now.value()).isEqualTo(before.value());
     assertThat(now.version()).isEqualTo(before.version());
   }
@@ -176,8 +182,11 @@ public abstract class ParameterStoreContract {
   @ParameterizedTest
   @EnumSource(RecordKind.class)
   void listIsSortedInNaturalStringOrder(RecordKind kind) {
-    List<String> names = new ArrayList<>(List.of(
-        "b", "a", "B", "A", "a b", "a:b", "a.b", "a-b", "10", "9", "ä", "z", "Z", "aa", "a~", "é", "名"));
+    List<String> names =
+        new ArrayList<>(
+            List.of(
+                "b", "a", "B", "A", "a b", "a:b", "a.b", "a-b", "10", "9", "ä", "z", "Z", "aa",
+                "a~", "é", "名"));
     Collections.shuffle(names, new Random(42));
     for (String name : names) {
       records(kind).create(name, sample(kind, name));
@@ -208,10 +217,12 @@ public abstract class ParameterStoreContract {
   void createOverAnExistingRecordFailsAndChangesNothing(RecordKind kind) {
     Versioned<Object> first = records(kind).create("x", sample(kind, "first"));
     assertThatThrownBy(() -> records(kind).create("x", sample(kind, "second")))
-        .isInstanceOfSatisfying(AlreadyExistsException.class, e -> {
-          assertThat(e.kind()).isEqualTo(kind);
-          assertThat(e.name()).isEqualTo("x");
-        });
+        .isInstanceOfSatisfying(
+            AlreadyExistsException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(kind);
+              assertThat(e.name()).isEqualTo("x");
+            });
     assertUnchanged(records(kind), first);
     assertThat(records(kind).list()).containsExactly("x");
   }
@@ -226,7 +237,8 @@ public abstract class ParameterStoreContract {
     assertThat(records(kind).get("x")).contains(second);
 
     // Back to the first content: still a version other than the second one's.
-    Versioned<Object> third = records(kind).replace("x", sample(kind, "first"), Optional.of(second.version()));
+    Versioned<Object> third =
+        records(kind).replace("x", sample(kind, "first"), Optional.of(second.version()));
     assertThat(third.version()).isNotEqualTo(second.version());
     assertThat(records(kind).get("x")).contains(third);
   }
@@ -249,16 +261,21 @@ public abstract class ParameterStoreContract {
     RecordStore<Object> r = records(kind);
     assertThat(r.get("missing")).isEmpty();
     assertThatThrownBy(() -> r.replace("missing", sample(kind, "v"), Optional.empty()))
-        .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.name()).isEqualTo("missing"));
+        .isInstanceOfSatisfying(
+            NotFoundException.class, e -> assertThat(e.name()).isEqualTo("missing"));
     assertThatThrownBy(() -> r.replace("missing", sample(kind, "v"), Optional.of("some-version")))
         .isInstanceOf(NotFoundException.class);
-    assertThatThrownBy(() -> r.delete("missing", Optional.empty())).isInstanceOf(NotFoundException.class);
-    assertThatThrownBy(() -> r.delete("missing", Optional.of("some-version"))).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> r.delete("missing", Optional.empty()))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> r.delete("missing", Optional.of("some-version")))
+        .isInstanceOf(NotFoundException.class);
     assertThatThrownBy(() -> r.update("missing", UnaryOperator.identity()))
-        .isInstanceOfSatisfying(NotFoundException.class, e -> {
-          assertThat(e.name()).isEqualTo("missing");
-          assertThat(e.what()).isEqualTo(kind.singular());
-        });
+        .isInstanceOfSatisfying(
+            NotFoundException.class,
+            e -> {
+              assertThat(e.name()).isEqualTo("missing");
+              assertThat(e.what()).isEqualTo(kind.singular());
+            });
     assertThat(r.kind()).isEqualTo(kind);
     assertThat(r.list()).isEmpty();
   }
@@ -271,12 +288,15 @@ public abstract class ParameterStoreContract {
     Versioned<Object> v2 = r.replace("x", sample(kind, "2"), Optional.of(v1.version()));
 
     assertThatThrownBy(() -> r.replace("x", sample(kind, "3"), Optional.of(v1.version())))
-        .isInstanceOfSatisfying(StaleVersionException.class, e -> {
-          assertThat(e.kind()).isEqualTo(kind);
-          assertThat(e.name()).isEqualTo("x");
-        });
+        .isInstanceOfSatisfying(
+            StaleVersionException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(kind);
+              assertThat(e.name()).isEqualTo("x");
+            });
     assertUnchanged(r, v2);
-    assertThatThrownBy(() -> r.delete("x", Optional.of(v1.version()))).isInstanceOf(StaleVersionException.class);
+    assertThatThrownBy(() -> r.delete("x", Optional.of(v1.version())))
+        .isInstanceOf(StaleVersionException.class);
     assertUnchanged(r, v2);
     assertThatThrownBy(() -> r.replace("x", sample(kind, "3"), Optional.of("not-a-version-at-all")))
         .isInstanceOf(StaleVersionException.class);
@@ -304,12 +324,15 @@ public abstract class ParameterStoreContract {
   @Timeout(120)
   void noUpdateIsLostUnderParallelWriters(RecordKind kind) throws Exception {
     records(kind).create("counter", counterValue(kind, 0));
-    runTogether(WRITERS, w -> () -> {
-      for (int i = 0; i < INCREMENTS_PER_WRITER; i++) {
-        records(kind).update("counter", v -> increment(kind, v));
-      }
-      return null;
-    });
+    runTogether(
+        WRITERS,
+        w ->
+            () -> {
+              for (int i = 0; i < INCREMENTS_PER_WRITER; i++) {
+                records(kind).update("counter", v -> increment(kind, v));
+              }
+              return null;
+            });
     Object value = records(kind).get("counter").orElseThrow().value();
     assertThat(counter(value)).isEqualTo((long) WRITERS * INCREMENTS_PER_WRITER);
     assertThat(value).isEqualTo(counterValue(kind, (long) WRITERS * INCREMENTS_PER_WRITER));
@@ -321,16 +344,20 @@ public abstract class ParameterStoreContract {
   void noUpdateIsLostAcrossTwoInstancesOfTheStore(RecordKind kind) throws Exception {
     ParameterStore other = sameStore(store);
     records(kind).create("counter", counterValue(kind, 0));
-    runTogether(WRITERS, w -> () -> {
-      RecordStore<Object> r = records(w % 2 == 0 ? store : other, kind);
-      for (int i = 0; i < INCREMENTS_PER_WRITER; i++) {
-        r.update("counter", v -> increment(kind, v));
-      }
-      return null;
-    });
+    runTogether(
+        WRITERS,
+        w ->
+            () -> {
+              RecordStore<Object> r = records(w % 2 == 0 ? store : other, kind);
+              for (int i = 0; i < INCREMENTS_PER_WRITER; i++) {
+                r.update("counter", v -> increment(kind, v));
+              }
+              return null;
+            });
     long expected = (long) WRITERS * INCREMENTS_PER_WRITER;
     assertThat(counter(records(kind).get("counter").orElseThrow().value())).isEqualTo(expected);
-    assertThat(counter(records(other, kind).get("counter").orElseThrow().value())).isEqualTo(expected);
+    assertThat(counter(records(other, kind).get("counter").orElseThrow().value()))
+        .isEqualTo(expected);
   }
 
   @ParameterizedTest
@@ -339,13 +366,17 @@ public abstract class ParameterStoreContract {
   void ofConcurrentCreatesOfOneNameExactlyOneWins(RecordKind kind) throws Exception {
     for (int round = 0; round < 10; round++) {
       String name = "race-" + round;
-      List<Object> outcomes = runTogether(WRITERS, w -> () -> {
-        try {
-          return records(kind).create(name, sample(kind, "writer-" + w));
-        } catch (AlreadyExistsException e) {
-          return e;
-        }
-      });
+      List<Object> outcomes =
+          runTogether(
+              WRITERS,
+              w ->
+                  () -> {
+                    try {
+                      return records(kind).create(name, sample(kind, "writer-" + w));
+                    } catch (AlreadyExistsException e) {
+                      return e;
+                    }
+                  });
       List<Versioned<?>> winners = new ArrayList<>();
       for (Object o : outcomes) {
         if (o instanceof Versioned<?> v) {
@@ -364,13 +395,18 @@ public abstract class ParameterStoreContract {
     for (int round = 0; round < 10; round++) {
       String name = "cas-" + round;
       Versioned<Object> base = records(kind).create(name, sample(kind, "base"));
-      List<Object> outcomes = runTogether(WRITERS, w -> () -> {
-        try {
-          return records(kind).replace(name, sample(kind, "writer-" + w), Optional.of(base.version()));
-        } catch (StaleVersionException e) {
-          return e;
-        }
-      });
+      List<Object> outcomes =
+          runTogether(
+              WRITERS,
+              w ->
+                  () -> {
+                    try {
+                      return records(kind)
+                          .replace(name, sample(kind, "writer-" + w), Optional.of(base.version()));
+                    } catch (StaleVersionException e) {
+                      return e;
+                    }
+                  });
       List<Versioned<?>> winners = new ArrayList<>();
       for (Object o : outcomes) {
         if (o instanceof Versioned<?> v) {
@@ -392,7 +428,9 @@ public abstract class ParameterStoreContract {
     Callable<Object> task(int w);
   }
 
-  /** Starts {@code n} tasks at the same moment and returns their results, failing on any exception. */
+  /**
+   * Starts {@code n} tasks at the same moment and returns their results, failing on any exception.
+   */
   private static List<Object> runTogether(int n, Writer writer) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(n);
     try {
@@ -400,10 +438,12 @@ public abstract class ParameterStoreContract {
       List<Future<Object>> futures = new ArrayList<>();
       for (int w = 0; w < n; w++) {
         Callable<Object> task = writer.task(w);
-        futures.add(pool.submit(() -> {
-          start.await(30, TimeUnit.SECONDS);
-          return task.call();
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await(30, TimeUnit.SECONDS);
+                  return task.call();
+                }));
       }
       List<Object> results = new ArrayList<>();
       for (Future<Object> f : futures) {
@@ -423,13 +463,48 @@ public abstract class ParameterStoreContract {
 
   /** Names that {@link RecordNames} allows but that trip naive file or key mappings. */
   protected static List<String> oddNames() {
-    List<String> names = new ArrayList<>(List.of(
-        "with space", " leading space", "trailing space ", "a:b", "user@example.org", "$HOME",
-        "${uuid}", "{{name}}", "100%", "a%2Fb", "q?x=1", "#hash", "star*", "<angle>|pipe",
-        "\"quoted\"", "it's", "semi;colon", "back`tick", "~", "-dash", "a.b.c", "ends.with.dot.",
-        "UPPER", "Ünïcødé-名前", "emoji-😀", "ümlaut-NFD-u\u0308", "00:16:3e:12:34:56",
-        "564d1a2b-0c3d-4e5f-8a9b-0c1d2e3f4a5b", "+plus", "=eq", "comma,list", "[brackets]",
-        "(paren)", "&amp", "!bang", "a..b", "trailing.json.x", "ends.json", "ends.json.json"));
+    List<String> names =
+        new ArrayList<>(
+            List.of(
+                "with space",
+                " leading space",
+                "trailing space ",
+                "a:b",
+                "user@example.org",
+                "$HOME",
+                "${uuid}",
+                "{{name}}",
+                "100%",
+                "a%2Fb",
+                "q?x=1",
+                "#hash",
+                "star*",
+                "<angle>|pipe",
+                "\"quoted\"",
+                "it's",
+                "semi;colon",
+                "back`tick",
+                "~",
+                "-dash",
+                "a.b.c",
+                "ends.with.dot.",
+                "UPPER",
+                "Ünïcødé-名前",
+                "emoji-😀",
+                "ümlaut-NFD-u\u0308",
+                "00:16:3e:12:34:56",
+                "564d1a2b-0c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                "+plus",
+                "=eq",
+                "comma,list",
+                "[brackets]",
+                "(paren)",
+                "&amp",
+                "!bang",
+                "a..b",
+                "trailing.json.x",
+                "ends.json",
+                "ends.json.json"));
     names.add("a".repeat(RecordNames.MAX_BYTES));
     names.add("é".repeat(RecordNames.MAX_BYTES / 2) + "a"); // 255 bytes in 128 characters
     names.add("名".repeat(RecordNames.MAX_BYTES / 3)); // 255 bytes in 85 characters
@@ -441,10 +516,24 @@ public abstract class ParameterStoreContract {
 
   /** Names that {@link RecordNames} refuses, each with the reason in its description. */
   protected static List<String> forbiddenNames() {
-    List<String> names = List.of(
-        "", ".", "..", ".hidden", "/x", "a/b", "../escape", "/etc/passwd", "a\\b", "a\u0000b", "\u0000",
-        "line\nbreak", "tab\tbed", "del\u007f", "a".repeat(RecordNames.MAX_BYTES + 1),
-        "é".repeat(RecordNames.MAX_BYTES / 2 + 1));
+    List<String> names =
+        List.of(
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "/x",
+            "a/b",
+            "../escape",
+            "/etc/passwd",
+            "a\\b",
+            "a\u0000b",
+            "\u0000",
+            "line\nbreak",
+            "tab\tbed",
+            "del\u007f",
+            "a".repeat(RecordNames.MAX_BYTES + 1),
+            "é".repeat(RecordNames.MAX_BYTES / 2 + 1));
     for (String n : names) {
       assertThat(RecordNames.isValid(n)).as("test name '%s' must be invalid", n).isFalse();
     }
@@ -465,9 +554,11 @@ public abstract class ParameterStoreContract {
     assertThat(r.list()).containsExactlyElementsOf(sorted);
     for (String name : names) {
       Versioned<Object> current = r.get(name).orElseThrow();
-      Versioned<Object> replaced = r.replace(name, sample(kind, name + " again"), Optional.of(current.version()));
+      Versioned<Object> replaced =
+          r.replace(name, sample(kind, name + " again"), Optional.of(current.version()));
       assertThat(r.get(name)).as("get '%s'", name).contains(replaced);
-      assertThatThrownBy(() -> r.create(name, sample(kind, "dup"))).isInstanceOf(AlreadyExistsException.class);
+      assertThatThrownBy(() -> r.create(name, sample(kind, "dup")))
+          .isInstanceOf(AlreadyExistsException.class);
     }
     for (String name : names) {
       r.delete(name, Optional.empty());
@@ -483,12 +574,17 @@ public abstract class ParameterStoreContract {
     Versioned<Object> bystander = r.create("bystander", sample(kind, "bystander"));
     for (String name : forbiddenNames()) {
       Object value = sample(kind, "v");
-      assertThatThrownBy(() -> r.create(name, value)).as("create %s", escape(name))
+      assertThatThrownBy(() -> r.create(name, value))
+          .as("create %s", escape(name))
           .isInstanceOf(BadInputException.class);
-      assertThatThrownBy(() -> r.get(name)).as("get %s", escape(name)).isInstanceOf(BadInputException.class);
-      assertThatThrownBy(() -> r.replace(name, value, Optional.empty())).as("replace %s", escape(name))
+      assertThatThrownBy(() -> r.get(name))
+          .as("get %s", escape(name))
           .isInstanceOf(BadInputException.class);
-      assertThatThrownBy(() -> r.delete(name, Optional.empty())).as("delete %s", escape(name))
+      assertThatThrownBy(() -> r.replace(name, value, Optional.empty()))
+          .as("replace %s", escape(name))
+          .isInstanceOf(BadInputException.class);
+      assertThatThrownBy(() -> r.delete(name, Optional.empty()))
+          .as("delete %s", escape(name))
           .isInstanceOf(BadInputException.class);
     }
     assertThat(r.list()).containsExactly("bystander");
@@ -497,13 +593,16 @@ public abstract class ParameterStoreContract {
 
   private static String escape(String name) {
     StringBuilder b = new StringBuilder("'");
-    name.codePoints().limit(40).forEach(cp -> {
-      if (Character.isISOControl(cp)) {
-        b.append(String.format("\\u%04x", cp));
-      } else {
-        b.appendCodePoint(cp);
-      }
-    });
+    name.codePoints()
+        .limit(40)
+        .forEach(
+            cp -> {
+              if (Character.isISOControl(cp)) {
+                b.append(String.format("\\u%04x", cp));
+              } else {
+                b.appendCodePoint(cp);
+              }
+            });
     return b.append("'").toString();
   }
 
@@ -511,36 +610,66 @@ public abstract class ParameterStoreContract {
   // Values
 
   @ParameterizedTest
-  @EnumSource(value = RecordKind.class, names = {"HOST", "GROUP"})
+  @EnumSource(
+      value = RecordKind.class,
+      names = {"HOST", "GROUP"})
   void everyJsonValueTypeRoundTripsWithItsJavaType(RecordKind kind) {
-    Map<String, Object> m = map(
-        "zeta", "keys keep their order, not sorted",
-        "alpha", 1L,
-        "string", "plain",
-        "empty string", "",
-        "escapes", "quote \" backslash \\ slash / tab \t newline \n cr \r nul \u0000 bell \u0007",
-        "unicode", "Grüße, 名前, 😀, \u2028\u2029",
-        "templates", "{{ base_url }}/ipxe ${uuid} {% if x %}y{% endif %}",
-        "long max", Long.MAX_VALUE,
-        "long min", Long.MIN_VALUE,
-        "zero", 0L,
-        "negative", -1L,
-        "big positive", BigInteger.TWO.pow(64).add(BigInteger.ONE),
-        "big negative", BigInteger.TWO.pow(70).negate(),
-        "double", 0.1,
-        "whole double", 3.0,
-        "negative double", -2.5e-300,
-        "huge double", 1.7976931348623157e308,
-        "tiny double", Double.MIN_VALUE,
-        "negative zero", -0.0,
-        "true", true,
-        "false", false,
-        "null", null,
-        "empty list", List.of(),
-        "empty map", Map.of(),
-        "list", List.of(1L, "two", 3.5, true, BigInteger.TWO.pow(65)),
-        "list with null", Collections.singletonList(null),
-        "nested", map("a", List.of(map("b", List.of(List.of("c", map()))), "d"), "e", map("f", null)));
+    Map<String, Object> m =
+        map(
+            "zeta",
+            "keys keep their order, not sorted",
+            "alpha",
+            1L,
+            "string",
+            "plain",
+            "empty string",
+            "",
+            "escapes",
+            "quote \" backslash \\ slash / tab \t newline \n cr \r nul \u0000 bell \u0007",
+            "unicode",
+            "Grüße, 名前, 😀, \u2028\u2029",
+            "templates",
+            "{{ base_url }}/ipxe ${uuid} {% if x %}y{% endif %}",
+            "long max",
+            Long.MAX_VALUE,
+            "long min",
+            Long.MIN_VALUE,
+            "zero",
+            0L,
+            "negative",
+            -1L,
+            "big positive",
+            BigInteger.TWO.pow(64).add(BigInteger.ONE),
+            "big negative",
+            BigInteger.TWO.pow(70).negate(),
+            "double",
+            0.1,
+            "whole double",
+            3.0,
+            "negative double",
+            -2.5e-300,
+            "huge double",
+            1.7976931348623157e308,
+            "tiny double",
+            Double.MIN_VALUE,
+            "negative zero",
+            -0.0,
+            "true",
+            true,
+            "false",
+            false,
+            "null",
+            null,
+            "empty list",
+            List.of(),
+            "empty map",
+            Map.of(),
+            "list",
+            List.of(1L, "two", 3.5, true, BigInteger.TWO.pow(65)),
+            "list with null",
+            Collections.singletonList(null),
+            "nested",
+            map("a", List.of(map("b", List.of(List.of("c", map()))), "d"), "e", map("f", null)));
     Params value = Params.of(m);
     records(kind).create("types", value);
     Params read = (Params) records(kind).get("types").orElseThrow().value();
@@ -550,11 +679,27 @@ public abstract class ParameterStoreContract {
   }
 
   @ParameterizedTest
-  @EnumSource(value = RecordKind.class, names = {"HOST", "GROUP"})
+  @EnumSource(
+      value = RecordKind.class,
+      names = {"HOST", "GROUP"})
   void oddParameterKeysRoundTrip(RecordKind kind) {
-    Params value = Params.of(map(
-        "", "empty key", "a.b", "dotted", "$dollar", "leading dollar", "with space", 1L,
-        "名前", "unicode", "quote\"", "q", "nested", map("x.y", map("$z", "deep"))));
+    Params value =
+        Params.of(
+            map(
+                "",
+                "empty key",
+                "a.b",
+                "dotted",
+                "$dollar",
+                "leading dollar",
+                "with space",
+                1L,
+                "名前",
+                "unicode",
+                "quote\"",
+                "q",
+                "nested",
+                map("x.y", map("$z", "deep"))));
     records(kind).create("keys", value);
     Params read = (Params) records(kind).get("keys").orElseThrow().value();
     assertThat(read).isEqualTo(value);
@@ -566,7 +711,9 @@ public abstract class ParameterStoreContract {
     if (expected instanceof Map<?, ?> em) {
       assertThat(actual).as(path).isInstanceOf(Map.class);
       Map<?, ?> am = (Map<?, ?>) actual;
-      assertThat(new ArrayList<Object>(am.keySet())).as(path).isEqualTo(new ArrayList<Object>(em.keySet()));
+      assertThat(new ArrayList<Object>(am.keySet()))
+          .as(path)
+          .isEqualTo(new ArrayList<Object>(em.keySet()));
       for (Map.Entry<?, ?> e : em.entrySet()) {
         assertSameTypes(path + "/" + e.getKey(), e.getValue(), am.get(e.getKey()));
       }
@@ -587,7 +734,9 @@ public abstract class ParameterStoreContract {
   }
 
   @ParameterizedTest
-  @EnumSource(value = RecordKind.class, names = {"HOST", "GROUP"})
+  @EnumSource(
+      value = RecordKind.class,
+      names = {"HOST", "GROUP"})
   void largeDocumentsRoundTrip(RecordKind kind) {
     long seed = new Random().nextLong();
     try {
@@ -605,7 +754,8 @@ public abstract class ParameterStoreContract {
       assertThat(read).isEqualTo(value);
       assertThat(List.copyOf(read.keys())).containsExactlyElementsOf(value.keys());
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError("largeDocumentsRoundTrip failed with seed " + seed + ": " + e.getMessage(), e);
+      throw new AssertionError(
+          "largeDocumentsRoundTrip failed with seed " + seed + ": " + e.getMessage(), e);
     }
   }
 
@@ -641,22 +791,26 @@ public abstract class ParameterStoreContract {
     StringBuilder b = new StringBuilder();
     String alphabet = "abcXYZ 019{}%$\"\\/:@.é名😀\n\t";
     for (int i = 0; i < length; i++) {
-      b.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+      b.appendCodePoint(
+          alphabet.codePointAt(
+              alphabet.offsetByCodePoints(
+                  0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
     }
     return b.toString();
   }
 
   @Test
   void templatesKeepTheirTextExactly() {
-    List<String> texts = List.of(
-        "",
-        "no trailing newline",
-        "\n",
-        "crlf\r\nlines\r\n",
-        "\uFEFFstarts with a byte order mark\n",
-        "tabs\tand trailing spaces   \n\n\n",
-        "unicode: Grüße 名前 😀 \u2028\n",
-        "{{ kernel }} {% for m in modules %}{{ m }}{% endfor %} ${uuid}\n");
+    List<String> texts =
+        List.of(
+            "",
+            "no trailing newline",
+            "\n",
+            "crlf\r\nlines\r\n",
+            "\uFEFFstarts with a byte order mark\n",
+            "tabs\tand trailing spaces   \n\n\n",
+            "unicode: Grüße 名前 😀 \u2028\n",
+            "{{ kernel }} {% for m in modules %}{{ m }}{% endfor %} ${uuid}\n");
     int i = 0;
     for (String text : texts) {
       String name = "t" + i++;
@@ -675,7 +829,8 @@ public abstract class ParameterStoreContract {
     Versioned<String> created = store.templates().create("big.ks", text);
     assertThat(store.templates().get("big.ks").orElseThrow().value()).isEqualTo(text);
     String changed = text + "one more line\n";
-    Versioned<String> replaced = store.templates().replace("big.ks", changed, Optional.of(created.version()));
+    Versioned<String> replaced =
+        store.templates().replace("big.ks", changed, Optional.of(created.version()));
     assertThat(replaced.version()).isNotEqualTo(created.version());
     assertThat(store.templates().get("big.ks").orElseThrow().value()).isEqualTo(changed);
     assertThat(changed.getBytes(StandardCharsets.UTF_8).length).isGreaterThan(3 * 1024 * 1024);
@@ -687,20 +842,27 @@ public abstract class ParameterStoreContract {
   @Test
   void queryHostsMatchesOwnParametersExactly() {
     Map<String, Params> hosts = new LinkedHashMap<>();
-    hosts.put("a", Params.of(map("groups", List.of("centos6", "centos.amd64"), "os", "linux", "n", 5L)));
+    hosts.put(
+        "a", Params.of(map("groups", List.of("centos6", "centos.amd64"), "os", "linux", "n", 5L)));
     hosts.put("b", Params.of(map("groups", "centos6", "os", "Linux")));
-    hosts.put("c", Params.of(map("groups", List.of("centos7"), "os", "linux", "flag", true, "nothing", null)));
-    hosts.put("d", Params.of(map("nested", map("k", "v"), "list", List.of(List.of("inner")), "x", 1.5)));
-    hosts.put("e with space", Params.of(map("groups", List.of("centos6", "installed"), "os", "linux")));
+    hosts.put(
+        "c",
+        Params.of(map("groups", List.of("centos7"), "os", "linux", "flag", true, "nothing", null)));
+    hosts.put(
+        "d", Params.of(map("nested", map("k", "v"), "list", List.of(List.of("inner")), "x", 1.5)));
+    hosts.put(
+        "e with space", Params.of(map("groups", List.of("centos6", "installed"), "os", "linux")));
     for (Map.Entry<String, Params> h : hosts.entrySet()) {
       store.hosts().create(h.getKey(), h.getValue());
     }
     // A group with matching parameters must not show up: only hosts are queried.
     store.groups().create("g", Params.of(map("os", "linux", "groups", List.of("centos6"))));
 
-    assertThat(store.queryHosts(Map.of("groups", "centos6"))).containsExactly("a", "b", "e with space");
+    assertThat(store.queryHosts(Map.of("groups", "centos6")))
+        .containsExactly("a", "b", "e with space");
     assertThat(store.queryHosts(Map.of("os", "linux"))).containsExactly("a", "c", "e with space");
-    assertThat(store.queryHosts(Map.of("os", "linux", "groups", "centos6"))).containsExactly("a", "e with space");
+    assertThat(store.queryHosts(Map.of("os", "linux", "groups", "centos6")))
+        .containsExactly("a", "e with space");
     assertThat(store.queryHosts(Map.of("groups", "installed"))).containsExactly("e with space");
     assertThat(store.queryHosts(Map.of("n", "5"))).containsExactly("a");
     assertThat(store.queryHosts(Map.of("flag", "true"))).containsExactly("c");
@@ -723,9 +885,14 @@ public abstract class ParameterStoreContract {
       Map<String, Object> m = new LinkedHashMap<>();
       for (String key : List.of("k1", "k2", "groups")) {
         switch (random.nextInt(5)) {
-          case 0 -> { } // absent
+          case 0 -> {} // absent
           case 1 -> m.put(key, values.get(random.nextInt(values.size())));
-          case 2 -> m.put(key, List.of(values.get(random.nextInt(values.size())), values.get(random.nextInt(values.size()))));
+          case 2 ->
+              m.put(
+                  key,
+                  List.of(
+                      values.get(random.nextInt(values.size())),
+                      values.get(random.nextInt(values.size()))));
           case 3 -> m.put(key, random.nextBoolean() ? (Object) 1L : (Object) 2.5);
           default -> m.put(key, random.nextBoolean() ? null : (Object) true);
         }
@@ -741,13 +908,16 @@ public abstract class ParameterStoreContract {
         }
       }
       List<String> expected = new ArrayList<>();
-      hosts.forEach((id, p) -> {
-        if (p.matches(criteria)) {
-          expected.add(id);
-        }
-      });
+      hosts.forEach(
+          (id, p) -> {
+            if (p.matches(criteria)) {
+              expected.add(id);
+            }
+          });
       Collections.sort(expected);
-      assertThat(store.queryHosts(criteria)).as("seed %d, query %s", seed, criteria).containsExactlyElementsOf(expected);
+      assertThat(store.queryHosts(criteria))
+          .as("seed %d, query %s", seed, criteria)
+          .containsExactlyElementsOf(expected);
     }
   }
 
@@ -768,25 +938,32 @@ public abstract class ParameterStoreContract {
     r.delete("x", Optional.empty());
     long s4 = store.changeStamp();
     assertThat(s4).as("after delete").isNotEqualTo(s3);
-    assertThat(store.changeDetectionLag().isNegative()).as("changeDetectionLag() is negative").isFalse();
+    assertThat(store.changeDetectionLag().isNegative())
+        .as("changeDetectionLag() is negative")
+        .isFalse();
   }
 
   @ParameterizedTest
   @EnumSource(RecordKind.class)
   @Timeout(60)
-  void changesThroughAnotherInstanceShowInChangeStampWithinTheLag(RecordKind kind) throws Exception {
+  void changesThroughAnotherInstanceShowInChangeStampWithinTheLag(RecordKind kind)
+      throws Exception {
     ParameterStore other = sameStore(store);
     long before = store.changeStamp();
     records(other, kind).create("elsewhere", sample(kind, "elsewhere"));
-    long deadline = System.nanoTime() + store.changeDetectionLag().toNanos() + TimeUnit.SECONDS.toNanos(2);
+    long deadline =
+        System.nanoTime() + store.changeDetectionLag().toNanos() + TimeUnit.SECONDS.toNanos(2);
     while (store.changeStamp() == before) {
       if (System.nanoTime() > deadline) {
-        fail("changeStamp did not change within the declared lag of " + store.changeDetectionLag()
-            + " (plus 2 s of slack) after a write through another instance");
+        fail(
+            "changeStamp did not change within the declared lag of "
+                + store.changeDetectionLag()
+                + " (plus 2 s of slack) after a write through another instance");
       }
       Thread.sleep(5);
     }
-    assertThat(records(kind).get("elsewhere").orElseThrow().value()).isEqualTo(sample(kind, "elsewhere"));
+    assertThat(records(kind).get("elsewhere").orElseThrow().value())
+        .isEqualTo(sample(kind, "elsewhere"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -807,7 +984,8 @@ public abstract class ParameterStoreContract {
       assertThat(records(reopened, kind).list()).as(kind.plural()).containsExactly("kept");
       assertThat(records(reopened, kind).get("kept")).as(kind.plural()).contains(written.get(kind));
       // The version read before the restart still works for a conditional write.
-      records(reopened, kind).replace("kept", sample(kind, "new"), Optional.of(written.get(kind).version()));
+      records(reopened, kind)
+          .replace("kept", sample(kind, "new"), Optional.of(written.get(kind).version()));
     }
   }
 }

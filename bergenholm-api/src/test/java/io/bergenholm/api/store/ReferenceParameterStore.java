@@ -25,7 +25,8 @@ final class ReferenceParameterStore implements ParameterStore {
     final AtomicLong clock = new AtomicLong();
     final ConcurrentSkipListMap<String, Versioned<Params>> hosts = new ConcurrentSkipListMap<>();
     final ConcurrentSkipListMap<String, Versioned<Params>> groups = new ConcurrentSkipListMap<>();
-    final ConcurrentSkipListMap<String, Versioned<String>> templates = new ConcurrentSkipListMap<>();
+    final ConcurrentSkipListMap<String, Versioned<String>> templates =
+        new ConcurrentSkipListMap<>();
   }
 
   ReferenceParameterStore() {
@@ -61,7 +62,8 @@ final class ReferenceParameterStore implements ParameterStore {
     return data.clock.get();
   }
 
-  private record Records<T>(RecordKind kind, ConcurrentSkipListMap<String, Versioned<T>> map, AtomicLong clock)
+  private record Records<T>(
+      RecordKind kind, ConcurrentSkipListMap<String, Versioned<T>> map, AtomicLong clock)
       implements RecordStore<T> {
     @Override
     public List<String> list() {
@@ -87,27 +89,31 @@ final class ReferenceParameterStore implements ParameterStore {
       RecordNames.check(kind, name);
       Objects.requireNonNull(value, "value");
       Versioned<T>[] result = newArray();
-      map.compute(name, (n, current) -> {
-        if (current == null) {
-          throw notFound(name);
-        }
-        checkVersion(current, ifVersion);
-        return result[0] = next(name, value);
-      });
+      map.compute(
+          name,
+          (n, current) -> {
+            if (current == null) {
+              throw notFound(name);
+            }
+            checkVersion(current, ifVersion);
+            return result[0] = next(name, value);
+          });
       return result[0];
     }
 
     @Override
     public void delete(String name, Optional<String> ifVersion) {
       RecordNames.check(kind, name);
-      map.compute(name, (n, current) -> {
-        if (current == null) {
-          throw notFound(name);
-        }
-        checkVersion(current, ifVersion);
-        clock.incrementAndGet();
-        return null;
-      });
+      map.compute(
+          name,
+          (n, current) -> {
+            if (current == null) {
+              throw notFound(name);
+            }
+            checkVersion(current, ifVersion);
+            clock.incrementAndGet();
+            return null;
+          });
     }
 
     private void checkVersion(Versioned<T> current, Optional<String> ifVersion) {
@@ -117,7 +123,8 @@ final class ReferenceParameterStore implements ParameterStore {
     }
 
     private Versioned<T> next(String name, T value) {
-      return new Versioned<>(name, Objects.requireNonNull(value, "value"), Long.toString(clock.incrementAndGet()));
+      return new Versioned<>(
+          name, Objects.requireNonNull(value, "value"), Long.toString(clock.incrementAndGet()));
     }
 
     @SuppressWarnings("unchecked")

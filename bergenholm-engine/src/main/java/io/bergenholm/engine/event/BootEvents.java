@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records boot events without ever slowing a boot: {@link #record} hands the event to the
- * listeners (metrics, live streams; each must return at once) and to a bounded queue that one
- * background thread drains in batches into the {@link BootEventSink}. A full queue, or a sink that
- * fails, drops events and counts them ({@link #dropped()}).
+ * Records boot events without ever slowing a boot: {@link #record} hands the event to the listeners
+ * (metrics, live streams; each must return at once) and to a bounded queue that one background
+ * thread drains in batches into the {@link BootEventSink}. A full queue, or a sink that fails,
+ * drops events and counts them ({@link #dropped()}).
  *
  * <p>Per subject, at most {@code perSubjectPerSecond} events a second go to the sink; beyond that
  * (a machine in a boot loop, a client hammering one URL) they reach the listeners, so metrics and
@@ -42,8 +42,10 @@ public final class BootEvents implements AutoCloseable {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder suppressed = new LongAdder();
   private static final int SLOTS = 4096;
+
   /** Per slot: the second (high bits) and the events stored in it (low 20 bits). */
   private final AtomicLongArray rate = new AtomicLongArray(SLOTS);
+
   private final int perSubjectPerSecond;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
@@ -65,7 +67,8 @@ public final class BootEvents implements AutoCloseable {
    */
   public BootEvents(BootEventSink sink, int queueCapacity, int perSubjectPerSecond) {
     if (perSubjectPerSecond < 1 || perSubjectPerSecond >= 1 << 20) {
-      throw new IllegalArgumentException("events per subject and second must be 1 to " + ((1 << 20) - 1));
+      throw new IllegalArgumentException(
+          "events per subject and second must be 1 to " + ((1 << 20) - 1));
     }
     this.perSubjectPerSecond = perSubjectPerSecond;
     this.sink = Objects.requireNonNull(sink, "sink");
@@ -133,7 +136,10 @@ public final class BootEvents implements AutoCloseable {
     return () -> listeners.remove(listener);
   }
 
-  /** The newest events the query selects from the sink, oldest first (events still queued are not seen). */
+  /**
+   * The newest events the query selects from the sink, oldest first (events still queued are not
+   * seen).
+   */
   public List<BootEvent> read(EventQuery query) {
     return sink.read(query);
   }
@@ -148,7 +154,9 @@ public final class BootEvents implements AutoCloseable {
     return written.get();
   }
 
-  /** Waits (at most {@code millis}) until every event recorded before this call has left the queue. */
+  /**
+   * Waits (at most {@code millis}) until every event recorded before this call has left the queue.
+   */
   public boolean flush(long millis) throws InterruptedException {
     long target = accepted.get();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -196,7 +204,10 @@ public final class BootEvents implements AutoCloseable {
       long now = System.nanoTime();
       if (now - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
         lastFailureLog = now;
-        log.warn("cannot write {} boot events to {}: {}", batch.size(), sink.getClass().getSimpleName(),
+        log.warn(
+            "cannot write {} boot events to {}: {}",
+            batch.size(),
+            sink.getClass().getSimpleName(),
             e.getMessage());
       }
     } finally {

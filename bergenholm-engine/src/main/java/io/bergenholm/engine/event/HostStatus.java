@@ -8,23 +8,28 @@ import java.util.Optional;
 /**
  * Where a host stands, derived from its record and its timeline.
  *
- * @param state {@value #UNKNOWN}, {@value #REGISTERED}, {@value #INSTALLING}, {@value #INSTALLED} or
- *     {@value #LOCAL_BOOT}
+ * @param state {@value #UNKNOWN}, {@value #REGISTERED}, {@value #INSTALLING}, {@value #INSTALLED}
+ *     or {@value #LOCAL_BOOT}
  * @param lastSeen the time of its newest event, if any is kept
  */
 public record HostStatus(String state, Optional<Instant> lastSeen) {
   /** No host record. */
   public static final String UNKNOWN = "unknown";
+
   /** A record, and nothing since that says more. */
   public static final String REGISTERED = "registered";
+
   /** Its last script was an install (it fetched or will fetch kernel and initrd). */
   public static final String INSTALLING = "installing";
+
   /** Marked installed, by the installer's call or by hand. */
   public static final String INSTALLED = "installed";
+
   /** Its last script booted it from its own disk, and it is not marked installed. */
   public static final String LOCAL_BOOT = "local-boot";
 
-  public static final List<String> STATES = List.of(UNKNOWN, REGISTERED, INSTALLING, INSTALLED, LOCAL_BOOT);
+  public static final List<String> STATES =
+      List.of(UNKNOWN, REGISTERED, INSTALLING, INSTALLED, LOCAL_BOOT);
 
   /**
    * @param known whether the host has a record
@@ -32,7 +37,8 @@ public record HostStatus(String state, Optional<Instant> lastSeen) {
    * @param events its events, oldest first
    */
   public static HostStatus derive(boolean known, boolean installedGroup, List<BootEvent> events) {
-    Optional<Instant> last = events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1).time());
+    Optional<Instant> last =
+        events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1).time());
     if (!known) {
       return new HostStatus(UNKNOWN, last);
     }

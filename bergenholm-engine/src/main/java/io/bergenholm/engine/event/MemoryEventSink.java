@@ -69,8 +69,10 @@ public final class MemoryEventSink implements BootEventSink {
 
   @Override
   public synchronized List<BootEvent> read(EventQuery query) {
-    ArrayDeque<Entry> source = query.subject().isPresent()
-        ? bySubject.getOrDefault(query.subject().get(), new ArrayDeque<>()) : all;
+    ArrayDeque<Entry> source =
+        query.subject().isPresent()
+            ? bySubject.getOrDefault(query.subject().get(), new ArrayDeque<>())
+            : all;
     List<BootEvent> newestFirst = new ArrayList<>();
     Iterator<Entry> it = source.descendingIterator();
     while (it.hasNext() && newestFirst.size() < query.limit()) {

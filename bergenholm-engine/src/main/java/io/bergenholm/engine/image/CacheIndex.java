@@ -9,11 +9,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,11 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The on-disk image cache: {@code <key>.data} and {@code <key>.meta} per image, downloads in
  * progress under {@code tmp/}. Bounded in bytes; the least recently used image goes first. The
- * recency order survives a restart through the data files' modification times, which a hit
- * touches.
+ * recency order survives a restart through the data files' modification times, which a hit touches.
  *
- * <p>An entry is whole or absent: data is renamed into place only when complete and verified, and
- * a data file without a matching meta file is removed at start.
+ * <p>An entry is whole or absent: data is renamed into place only when complete and verified, and a
+ * data file without a matching meta file is removed at start.
  */
 final class CacheIndex {
   private static final Logger log = LoggerFactory.getLogger(CacheIndex.class);
@@ -49,8 +48,10 @@ final class CacheIndex {
   private final Path dir;
   private final Path tmp;
   private final long maxBytes;
+
   /** Creates files 0600 (where the file system has permissions). */
   private final FileAttribute<?>[] fileAttributes;
+
   private final LinkedHashMap<String, CacheEntry> entries = new LinkedHashMap<>(16, 0.75f, true);
   private long totalBytes;
 
@@ -74,8 +75,9 @@ final class CacheIndex {
 
   static String keyOf(String url) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(url.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(url.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
@@ -101,8 +103,11 @@ final class CacheIndex {
       FileChannel channel = FileChannel.open(data, StandardOpenOption.READ);
       if (channel.size() != entry.length()) {
         channel.close();
-        log.warn("cached image {} has {} bytes on disk instead of {}; dropping it",
-            entry.url(), Files.size(data), entry.length());
+        log.warn(
+            "cached image {} has {} bytes on disk instead of {}; dropping it",
+            entry.url(),
+            Files.size(data),
+            entry.length());
         remove(key);
         return Optional.empty();
       }
@@ -185,8 +190,11 @@ final class CacheIndex {
       totalBytes -= victim.length();
       deleteQuietly(metaFile(victim.key()));
       deleteQuietly(dataFile(victim.key()));
-      log.info("evicted cached image {} ({} bytes) to keep the cache under {} bytes",
-          victim.url(), victim.length(), maxBytes);
+      log.info(
+          "evicted cached image {} ({} bytes) to keep the cache under {} bytes",
+          victim.url(),
+          victim.length(),
+          maxBytes);
     }
   }
 
@@ -211,7 +219,10 @@ final class CacheIndex {
     try (OutputStream out = Files.newOutputStream(next)) {
       p.store(out, "bergenholm image cache entry");
     }
-    Files.move(next, metaFile(entry.key()), StandardCopyOption.ATOMIC_MOVE,
+    Files.move(
+        next,
+        metaFile(entry.key()),
+        StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
   }
 
@@ -262,12 +273,15 @@ final class CacheIndex {
     Properties p = new Properties();
     try (InputStream in = Files.newInputStream(meta)) {
       p.load(in);
-      return Optional.of(new CacheEntry(key, p.getProperty("url", "?"),
-          Long.parseLong(p.getProperty("length")),
-          Optional.ofNullable(p.getProperty("etag")),
-          Optional.ofNullable(p.getProperty("last_modified")),
-          p.getProperty("sha256", ""),
-          Instant.parse(p.getProperty("validated_at"))));
+      return Optional.of(
+          new CacheEntry(
+              key,
+              p.getProperty("url", "?"),
+              Long.parseLong(p.getProperty("length")),
+              Optional.ofNullable(p.getProperty("etag")),
+              Optional.ofNullable(p.getProperty("last_modified")),
+              p.getProperty("sha256", ""),
+              Instant.parse(p.getProperty("validated_at"))));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {

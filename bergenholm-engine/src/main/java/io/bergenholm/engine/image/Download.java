@@ -22,8 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One upstream request for one URL, shared by every requester that arrives while it runs (single
- * flight). The body goes to a temporary file in the cache directory; followers read that file up
- * to {@link #written()} while it grows. On success the file is renamed into the cache; on any
- * fault it is deleted and every follower sees {@link Phase#FAILED}.
+ * flight). The body goes to a temporary file in the cache directory; followers read that file up to
+ * {@link #written()} while it grows. On success the file is renamed into the cache; on any fault it
+ * is deleted and every follower sees {@link Phase#FAILED}.
  */
 final class Download implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Download.class);
@@ -125,8 +125,14 @@ final class Download implements Runnable {
       if (stale.isPresent()) {
         metrics.revalidations.increment();
       }
-      response = source.fetch(new ImageRequest(url, proxy, stale.flatMap(CacheEntry::etag),
-          stale.flatMap(CacheEntry::lastModified), timeout));
+      response =
+          source.fetch(
+              new ImageRequest(
+                  url,
+                  proxy,
+                  stale.flatMap(CacheEntry::etag),
+                  stale.flatMap(CacheEntry::lastModified),
+                  timeout));
     } catch (NotFoundException e) {
       stale.ifPresent(s -> cache.remove(key));
       fail(e, true);
@@ -138,8 +144,11 @@ final class Download implements Runnable {
     } catch (BergenholmException e) {
       if (stale.isPresent()) {
         // Upstream is unreachable, but the copy we hold was good: better a boot than an outage.
-        log.warn("host {}: revalidating {} failed ({}); serving the cached copy",
-            hostId, shown, e.getMessage());
+        log.warn(
+            "host {}: revalidating {} failed ({}); serving the cached copy",
+            hostId,
+            shown,
+            e.getMessage());
         metrics.failures.increment();
         finishWithCache();
       } else {
@@ -167,8 +176,11 @@ final class Download implements Runnable {
     synchronized (this) {
       file = temporary;
     }
-    try (FileChannel out = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE), cache.fileAttributes())) {
+    try (FileChannel out =
+        FileChannel.open(
+            temporary,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            cache.fileAttributes())) {
       synchronized (this) {
         declaredLength = response.contentLength();
         phase = Phase.RECEIVING;
@@ -199,16 +211,17 @@ final class Download implements Runnable {
       }
       OptionalLong declared = response.contentLength();
       if (declared.isPresent() && declared.getAsLong() != total) {
-        throw new IOException(shown + " sent " + total + " bytes but announced "
-            + declared.getAsLong());
+        throw new IOException(
+            shown + " sent " + total + " bytes but announced " + declared.getAsLong());
       }
       String hex = HexFormat.of().formatHex(digest.digest());
       if (expectedSha256.isPresent() && !expectedSha256.get().equals(hex)) {
-        throw new IOException(shown + " has sha256 " + hex + ", not the expected "
-            + expectedSha256.get());
+        throw new IOException(
+            shown + " has sha256 " + hex + ", not the expected " + expectedSha256.get());
       }
-      CacheEntry entry = new CacheEntry(key, shown, total, response.etag(),
-          response.lastModified(), hex, Instant.now());
+      CacheEntry entry =
+          new CacheEntry(
+              key, shown, total, response.etag(), response.lastModified(), hex, Instant.now());
       synchronized (this) {
         // Under the lock so that a follower never opens the temporary name after the rename.
         file = cache.commit(temporary, entry);
@@ -277,8 +290,13 @@ final class Download implements Runnable {
   }
 
   synchronized Snapshot snapshot() {
-    return new Snapshot(phase, written, declaredLength, Optional.ofNullable(sha256),
-        Optional.ofNullable(failure), failedBeforeBody);
+    return new Snapshot(
+        phase,
+        written,
+        declaredLength,
+        Optional.ofNullable(sha256),
+        Optional.ofNullable(failure),
+        failedBeforeBody);
   }
 
   /** Opens the file the body is in now; call only while RECEIVING or COMPLETE. */

@@ -29,8 +29,12 @@ final class FileImageSource implements ImageSource {
     try {
       path = Path.of(request.uri());
     } catch (IllegalArgumentException e) {
-      throw new BadInputException("image URL " + Urls.redact(request.uri())
-          + " is not a usable file: URL: " + e.getMessage(), e);
+      throw new BadInputException(
+          "image URL "
+              + Urls.redact(request.uri())
+              + " is not a usable file: URL: "
+              + e.getMessage(),
+          e);
     }
     try {
       BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
@@ -38,16 +42,29 @@ final class FileImageSource implements ImageSource {
         throw new NotFoundException("image", request.uri().toString());
       }
       long size = attributes.size();
-      String etag = "\"" + Long.toHexString(size) + "-"
-          + Long.toHexString(attributes.lastModifiedTime().toMillis()) + "\"";
-      String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(
-          attributes.lastModifiedTime().toInstant().atOffset(ZoneOffset.UTC));
+      String etag =
+          "\""
+              + Long.toHexString(size)
+              + "-"
+              + Long.toHexString(attributes.lastModifiedTime().toMillis())
+              + "\"";
+      String lastModified =
+          DateTimeFormatter.RFC_1123_DATE_TIME.format(
+              attributes.lastModifiedTime().toInstant().atOffset(ZoneOffset.UTC));
       if (request.ifNoneMatch().filter(etag::equals).isPresent()) {
-        return new ImageResponse(true, OptionalLong.of(size), Optional.of(etag),
-            Optional.of(lastModified), InputStream.nullInputStream());
+        return new ImageResponse(
+            true,
+            OptionalLong.of(size),
+            Optional.of(etag),
+            Optional.of(lastModified),
+            InputStream.nullInputStream());
       }
-      return new ImageResponse(false, OptionalLong.of(size), Optional.of(etag),
-          Optional.of(lastModified), new ExactLength(Files.newInputStream(path), size, path));
+      return new ImageResponse(
+          false,
+          OptionalLong.of(size),
+          Optional.of(etag),
+          Optional.of(lastModified),
+          new ExactLength(Files.newInputStream(path), size, path));
     } catch (NoSuchFileException e) {
       throw new NotFoundException("image", request.uri().toString());
     } catch (IOException e) {

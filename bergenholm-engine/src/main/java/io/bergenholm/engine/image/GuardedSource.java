@@ -28,27 +28,37 @@ final class GuardedSource implements ImageSource {
 
   @Override
   public ImageResponse fetch(ImageRequest request) {
-    request.proxy().ifPresent(p -> policy.checkAddresses("host " + hostId + ": proxy_url", p, true));
+    request
+        .proxy()
+        .ifPresent(p -> policy.checkAddresses("host " + hostId + ": proxy_url", p, true));
     ImageRequest current = request;
     for (int hop = 0; ; hop++) {
       // Through a proxy, the proxy resolves the name: it is checked as far as this machine can
       // resolve it too (a name only the proxy knows is the proxy's to police).
-      policy.checkAddresses("host " + hostId + ": " + parameter + (hop == 0 ? "" : " (redirected)"), current.uri(),
+      policy.checkAddresses(
+          "host " + hostId + ": " + parameter + (hop == 0 ? "" : " (redirected)"),
+          current.uri(),
           current.proxy().isEmpty());
       try {
         return delegate.fetch(current);
       } catch (Redirect r) {
         if (hop == MAX_REDIRECTS) {
-          throw new UpstreamException(Urls.redact(request.uri()) + " redirected more than " + MAX_REDIRECTS + " times");
+          throw new UpstreamException(
+              Urls.redact(request.uri()) + " redirected more than " + MAX_REDIRECTS + " times");
         }
         URI next = current.uri().resolve(r.location());
-        policy.checkScheme(hostId, parameter + " (redirected from " + Urls.redact(current.uri()) + ")", next);
-        current = new ImageRequest(next, current.proxy(), current.ifNoneMatch(), current.ifModifiedSince(),
-            current.timeout());
+        policy.checkScheme(
+            hostId, parameter + " (redirected from " + Urls.redact(current.uri()) + ")", next);
+        current =
+            new ImageRequest(
+                next,
+                current.proxy(),
+                current.ifNoneMatch(),
+                current.ifModifiedSince(),
+                current.timeout());
       }
     }
   }
-
 
   /** Thrown by a source that does not follow a redirect itself, so that the policy can check it. */
   static final class Redirect extends UpstreamException {

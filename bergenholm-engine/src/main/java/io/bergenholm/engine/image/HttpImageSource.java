@@ -31,10 +31,10 @@ import java.util.concurrent.Flow;
 
 /**
  * Fetches images over HTTP and HTTPS with the JDK client: redirects reported (as {@link
- * GuardedSource.Redirect}, for the source policy to check and follow), a connect timeout and
- * a read timeout (both {@link ImageRequest#timeout()}), conditional requests, and the host's proxy
- * when it has one. A user name and password in the URL are sent as Basic authorization and never
- * appear in a message.
+ * GuardedSource.Redirect}, for the source policy to check and follow), a connect timeout and a read
+ * timeout (both {@link ImageRequest#timeout()}), conditional requests, and the host's proxy when it
+ * has one. A user name and password in the URL are sent as Basic authorization and never appear in
+ * a message.
  */
 final class HttpImageSource implements ImageSource {
   private static final String USER_AGENT = "Bergenholm";
@@ -48,7 +48,9 @@ final class HttpImageSource implements ImageSource {
     URI uri = request.uri();
     String shown = Urls.redact(uri);
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(Urls.withoutUserInfo(uri)).GET().timeout(request.timeout())
+        HttpRequest.newBuilder(Urls.withoutUserInfo(uri))
+            .GET()
+            .timeout(request.timeout())
             .header("User-Agent", USER_AGENT);
     basicAuthorization(uri).ifPresent(value -> builder.header("Authorization", value));
     request.ifNoneMatch().ifPresent(tag -> builder.header("If-None-Match", tag));
@@ -57,11 +59,18 @@ final class HttpImageSource implements ImageSource {
     try {
       response = client(request).send(builder.build(), HttpResponse.BodyHandlers.ofPublisher());
     } catch (HttpConnectTimeoutException e) {
-      throw new UpstreamException("connecting to " + shown + " timed out after "
-          + request.timeout().toMillis() + " ms" + via(request), e);
+      throw new UpstreamException(
+          "connecting to "
+              + shown
+              + " timed out after "
+              + request.timeout().toMillis()
+              + " ms"
+              + via(request),
+          e);
     } catch (HttpTimeoutException e) {
-      throw new UpstreamException(shown + " sent no response within "
-          + request.timeout().toMillis() + " ms" + via(request), e);
+      throw new UpstreamException(
+          shown + " sent no response within " + request.timeout().toMillis() + " ms" + via(request),
+          e);
     } catch (IOException e) {
       throw new UpstreamException("fetching " + shown + via(request) + " failed: " + e, e);
     } catch (InterruptedException e) {
@@ -73,13 +82,17 @@ final class HttpImageSource implements ImageSource {
     Optional<String> etag = response.headers().firstValue("ETag");
     Optional<String> lastModified = response.headers().firstValue("Last-Modified");
     if (status == 200) {
-      return new ImageResponse(false, length, etag, lastModified,
+      return new ImageResponse(
+          false,
+          length,
+          etag,
+          lastModified,
           new TimedBodyStream(response.body(), request.timeout(), length, shown));
     }
     discard(response.body());
     if (status == 304) {
-      return new ImageResponse(true, OptionalLong.empty(), etag, lastModified,
-          InputStream.nullInputStream());
+      return new ImageResponse(
+          true, OptionalLong.empty(), etag, lastModified, InputStream.nullInputStream());
     }
     if (status == 404 || status == 410) {
       throw new NotFoundException("image", shown);
@@ -98,19 +111,26 @@ final class HttpImageSource implements ImageSource {
   }
 
   private HttpClient client(ImageRequest request) {
-    return clients.computeIfAbsent(new ClientKey(request.proxy(), request.timeout()), key -> {
-      HttpClient.Builder b = HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          // Redirects are followed by GuardedSource, which checks each location first.
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(key.connectTimeout());
-      key.proxy().ifPresent(p -> {
-        b.proxy(ProxySelector.of(
-            new InetSocketAddress(p.getHost(), p.getPort() < 0 ? defaultPort(p) : p.getPort())));
-        proxyCredentials(p).ifPresent(b::authenticator);
-      });
-      return b.build();
-    });
+    return clients.computeIfAbsent(
+        new ClientKey(request.proxy(), request.timeout()),
+        key -> {
+          HttpClient.Builder b =
+              HttpClient.newBuilder()
+                  .version(HttpClient.Version.HTTP_1_1)
+                  // Redirects are followed by GuardedSource, which checks each location first.
+                  .followRedirects(HttpClient.Redirect.NEVER)
+                  .connectTimeout(key.connectTimeout());
+          key.proxy()
+              .ifPresent(
+                  p -> {
+                    b.proxy(
+                        ProxySelector.of(
+                            new InetSocketAddress(
+                                p.getHost(), p.getPort() < 0 ? defaultPort(p) : p.getPort())));
+                    proxyCredentials(p).ifPresent(b::authenticator);
+                  });
+          return b.build();
+        });
   }
 
   /** A user name and password in {@code proxy_url} answer the proxy's challenge (407). */
@@ -123,13 +143,15 @@ final class HttpImageSource implements ImageSource {
     int colon = decoded.indexOf(':');
     String user = colon < 0 ? decoded : decoded.substring(0, colon);
     char[] password = colon < 0 ? new char[0] : decoded.substring(colon + 1).toCharArray();
-    return Optional.of(new Authenticator() {
-      @Override
-      protected PasswordAuthentication getPasswordAuthentication() {
-        return getRequestorType() == RequestorType.PROXY
-            ? new PasswordAuthentication(user, password.clone()) : null;
-      }
-    });
+    return Optional.of(
+        new Authenticator() {
+          @Override
+          protected PasswordAuthentication getPasswordAuthentication() {
+            return getRequestorType() == RequestorType.PROXY
+                ? new PasswordAuthentication(user, password.clone())
+                : null;
+          }
+        });
   }
 
   private static int defaultPort(URI proxy) {
@@ -146,8 +168,8 @@ final class HttpImageSource implements ImageSource {
       return Optional.empty();
     }
     String decoded = URLDecoder.decode(userInfo, StandardCharsets.UTF_8);
-    return Optional.of("Basic " + Base64.getEncoder()
-        .encodeToString(decoded.getBytes(StandardCharsets.UTF_8)));
+    return Optional.of(
+        "Basic " + Base64.getEncoder().encodeToString(decoded.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static OptionalLong contentLength(HttpResponse<?> response) {
@@ -157,20 +179,21 @@ final class HttpImageSource implements ImageSource {
 
   /** Cancels a body nobody reads, so the connection is not left waiting for a reader. */
   private static void discard(Flow.Publisher<List<ByteBuffer>> body) {
-    body.subscribe(new Flow.Subscriber<>() {
-      @Override
-      public void onSubscribe(Flow.Subscription s) {
-        s.cancel();
-      }
+    body.subscribe(
+        new Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(Flow.Subscription s) {
+            s.cancel();
+          }
 
-      @Override
-      public void onNext(List<ByteBuffer> item) {}
+          @Override
+          public void onNext(List<ByteBuffer> item) {}
 
-      @Override
-      public void onError(Throwable t) {}
+          @Override
+          public void onError(Throwable t) {}
 
-      @Override
-      public void onComplete() {}
-    });
+          @Override
+          public void onComplete() {}
+        });
   }
 }

@@ -16,8 +16,8 @@ import java.util.OptionalLong;
  * when the state is {@link State.Failed}: a failed image must never look complete to a client.
  *
  * <p>While an image is still arriving its last byte is held back until the whole image is in and
- * its checksum verified, so that a client cannot have received a complete-looking body of an
- * image that then proves bad. Close the handle when the response is done.
+ * its checksum verified, so that a client cannot have received a complete-looking body of an image
+ * that then proves bad. Close the handle when the response is done.
  */
 public final class ImageHandle implements Closeable {
   /** What may be sent now. */
@@ -56,12 +56,19 @@ public final class ImageHandle implements Closeable {
   }
 
   static ImageHandle cached(CacheIndex.Opened opened, ImageMetrics metrics) {
-    return new ImageHandle(opened.entry().url(), opened.channel(), null, opened.entry().length(),
-        Optional.empty(), metrics);
+    return new ImageHandle(
+        opened.entry().url(),
+        opened.channel(),
+        null,
+        opened.entry().length(),
+        Optional.empty(),
+        metrics);
   }
 
   static ImageHandle following(
-      Download download, FileChannel channel, Optional<String> expectedSha256,
+      Download download,
+      FileChannel channel,
+      Optional<String> expectedSha256,
       ImageMetrics metrics) {
     return new ImageHandle(download.url(), channel, download, -1, expectedSha256, metrics);
   }
@@ -96,14 +103,19 @@ public final class ImageHandle implements Closeable {
     switch (s.phase()) {
       case COMPLETE:
         if (expectedSha256.isPresent() && !expectedSha256.equals(s.sha256())) {
-          return new State.Failed(new IOException(url + " has sha256 " + s.sha256().orElse("?")
-              + ", not the expected " + expectedSha256.get()));
+          return new State.Failed(
+              new IOException(
+                  url
+                      + " has sha256 "
+                      + s.sha256().orElse("?")
+                      + ", not the expected "
+                      + expectedSha256.get()));
         }
         return new State.Complete(s.written());
       case FAILED:
         Exception cause = s.failure().orElseThrow();
-        return new State.Failed(cause instanceof IOException io
-            ? io : new IOException(cause.getMessage(), cause));
+        return new State.Failed(
+            cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));
       case RECEIVING:
         long sendable = s.written();
         if (s.declaredLength().isPresent()) {
@@ -197,8 +209,8 @@ public final class ImageHandle implements Closeable {
           break;
         }
       }
-      int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, limit - position)),
-          position);
+      int n =
+          channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, limit - position)), position);
       if (n < 0) {
         throw new IOException(url + ": file ended at " + position + " before " + limit);
       }

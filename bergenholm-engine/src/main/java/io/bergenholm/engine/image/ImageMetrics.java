@@ -13,8 +13,15 @@ final class ImageMetrics {
   final LongAdder failures = new LongAdder();
 
   ImageMetricsSnapshot snapshot(long cachedBytes, int cachedImages) {
-    return new ImageMetricsSnapshot(hits.sum(), misses.sum(), revalidations.sum(),
-        bytesServed.sum(), bytesFetched.sum(), upstreamFetches.sum(), failures.sum(), cachedBytes,
+    return new ImageMetricsSnapshot(
+        hits.sum(),
+        misses.sum(),
+        revalidations.sum(),
+        bytesServed.sum(),
+        bytesFetched.sum(),
+        upstreamFetches.sum(),
+        failures.sum(),
+        cachedBytes,
         cachedImages);
   }
 }

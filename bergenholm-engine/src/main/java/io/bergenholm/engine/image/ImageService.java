@@ -29,17 +29,17 @@ import java.util.regex.Pattern;
  * Serves boot images from their upstream URLs through a bounded disk cache.
  *
  * <ul>
- *   <li><b>Single flight</b>: however many requesters ask for one URL at once, one upstream
- *       request is made; each requester follows the download's file as it grows, from byte 0.
+ *   <li><b>Single flight</b>: however many requesters ask for one URL at once, one upstream request
+ *       is made; each requester follows the download's file as it grows, from byte 0.
  *   <li><b>Whole or nothing</b>: a download becomes a cache entry only when complete, of the
  *       announced length and (when a digest is expected) of the expected sha256. On any fault the
- *       partial file is deleted, every follower's handle turns {@link ImageHandle.State.Failed}, and
- *       the next request starts afresh.
+ *       partial file is deleted, every follower's handle turns {@link ImageHandle.State.Failed},
+ *       and the next request starts afresh.
  *   <li><b>Cache</b>: keyed by URL, bounded in bytes (least recently used first out), kept across
  *       restarts, revalidated with ETag/Last-Modified once {@link ImageSettings#revalidateAfter()}
  *       has passed. If upstream cannot be reached to revalidate, the cached copy is served.
- *   <li><b>Not an open proxy</b>: it fetches only the {@link ImageTarget}s the engine resolved
- *       from a host's parameters, with a scheme and from addresses the {@link SourcePolicy} allows
+ *   <li><b>Not an open proxy</b>: it fetches only the {@link ImageTarget}s the engine resolved from
+ *       a host's parameters, with a scheme and from addresses the {@link SourcePolicy} allows
  *       (checked again for every redirect), from hosts on the optional allow-list.
  * </ul>
  *
@@ -68,11 +68,13 @@ public final class ImageService implements AutoCloseable {
     this.sources = sources;
     this.cache = new CacheIndex(settings.cacheDir(), settings.maxCacheBytes());
     AtomicInteger threads = new AtomicInteger();
-    this.downloads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "image-download-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.downloads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "image-download-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -101,9 +103,14 @@ public final class ImageService implements AutoCloseable {
         return handle.get();
       }
       if (attempt == ATTEMPTS) {
-        throw new UnavailableException("image " + Urls.redact(target.url()) + " for host "
-            + hostId + " left the cache " + ATTEMPTS
-            + " times while being opened; is the cache too small?");
+        throw new UnavailableException(
+            "image "
+                + Urls.redact(target.url())
+                + " for host "
+                + hostId
+                + " left the cache "
+                + ATTEMPTS
+                + " times while being opened; is the cache too small?");
       }
     }
   }
@@ -121,9 +128,11 @@ public final class ImageService implements AutoCloseable {
     synchronized (lock) {
       download = inFlight.get(c.key());
       if (download == null) {
-        Optional<CacheEntry> entry = cache.peek(c.key())
-            .filter(e -> c.expected().isEmpty() || c.expected().get().equals(e.sha256()))
-            .filter(this::isFresh);
+        Optional<CacheEntry> entry =
+            cache
+                .peek(c.key())
+                .filter(e -> c.expected().isEmpty() || c.expected().get().equals(e.sha256()))
+                .filter(this::isFresh);
         if (entry.isEmpty()) {
           return Optional.empty();
         }
@@ -145,35 +154,59 @@ public final class ImageService implements AutoCloseable {
     URI url = target.url();
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     settings.policy().checkScheme(hostId, target.parameter(), url);
-    ImageSource source = (scheme.isEmpty() ? Optional.<ImageSource>empty() : sources.apply(scheme))
-        .orElseThrow(() -> new BadInputException("host " + hostId + ": " + target.parameter()
-            + " = " + Urls.redact(url) + " has no image source for scheme '" + scheme + "'"));
+    ImageSource source =
+        (scheme.isEmpty() ? Optional.<ImageSource>empty() : sources.apply(scheme))
+            .orElseThrow(
+                () ->
+                    new BadInputException(
+                        "host "
+                            + hostId
+                            + ": "
+                            + target.parameter()
+                            + " = "
+                            + Urls.redact(url)
+                            + " has no image source for scheme '"
+                            + scheme
+                            + "'"));
     if (!settings.allows(scheme, url.getHost())) {
-      throw new BadInputException("host " + hostId + ": " + target.parameter() + " = "
-          + Urls.redact(url) + " is not on " + ImageSettings.ALLOWED_HOSTS + " "
-          + new TreeSet<>(settings.allowedHosts()));
+      throw new BadInputException(
+          "host "
+              + hostId
+              + ": "
+              + target.parameter()
+              + " = "
+              + Urls.redact(url)
+              + " is not on "
+              + ImageSettings.ALLOWED_HOSTS
+              + " "
+              + new TreeSet<>(settings.allowedHosts()));
     }
     Optional<String> expected = target.sha256().map(s -> s.trim().toLowerCase(Locale.ROOT));
     if (expected.isPresent() && !SHA256.matcher(expected.get()).matches()) {
-      throw new BadInputException("host " + hostId + ": " + target.parameter()
-          + "_sha256 is not 64 hexadecimal digits");
+      throw new BadInputException(
+          "host " + hostId + ": " + target.parameter() + "_sha256 is not 64 hexadecimal digits");
     }
     // Addresses are checked by the guard when it fetches, off the event loop (they need DNS).
-    return new Checked(new GuardedSource(source, settings.policy(), hostId, target.parameter()),
-        CacheIndex.keyOf(url.toString()), expected);
+    return new Checked(
+        new GuardedSource(source, settings.policy(), hostId, target.parameter()),
+        CacheIndex.keyOf(url.toString()),
+        expected);
   }
 
   /** Empty when the image left the cache between finding and opening it; try again. */
   private Optional<ImageHandle> attempt(
-      String hostId, ImageTarget target, ImageSource source, String key,
+      String hostId,
+      ImageTarget target,
+      ImageSource source,
+      String key,
       Optional<String> expected) {
     Download download;
     boolean started = false;
     synchronized (lock) {
       download = inFlight.get(key);
       if (download == null) {
-        Optional<CacheEntry> entry = cache.peek(key)
-            .filter(e -> expected.isEmpty() || expected.get().equals(e.sha256()));
+        Optional<CacheEntry> entry =
+            cache.peek(key).filter(e -> expected.isEmpty() || expected.get().equals(e.sha256()));
         if (entry.isPresent() && isFresh(entry.get())) {
           Optional<CacheIndex.Opened> opened = cache.open(key);
           if (opened.isPresent()) {
@@ -181,8 +214,19 @@ public final class ImageService implements AutoCloseable {
             return Optional.of(ImageHandle.cached(opened.get(), metrics));
           }
         }
-        Download d = new Download(key, target.url(), target.proxy(), source, entry, expected,
-            hostId, settings.timeout(), cache, metrics, this::forget);
+        Download d =
+            new Download(
+                key,
+                target.url(),
+                target.proxy(),
+                source,
+                entry,
+                expected,
+                hostId,
+                settings.timeout(),
+                cache,
+                metrics,
+                this::forget);
         download = d;
         inFlight.put(key, d);
         started = true;
@@ -204,41 +248,45 @@ public final class ImageService implements AutoCloseable {
       throw new UpstreamException("interrupted waiting for " + download.url());
     }
     switch (start.phase()) {
-      case USE_CACHE: {
-        Optional<CacheIndex.Opened> opened = cache.open(key);
-        opened.ifPresent(o -> metrics.hits.increment());
-        return opened.map(o -> ImageHandle.cached(o, metrics));
-      }
-      case FAILED: {
-        Exception cause = start.failure().orElseThrow();
-        if (cause instanceof NotFoundException nf) {
-          throw new NotFoundException(nf.what(), nf.name());
+      case USE_CACHE:
+        {
+          Optional<CacheIndex.Opened> opened = cache.open(key);
+          opened.ifPresent(o -> metrics.hits.increment());
+          return opened.map(o -> ImageHandle.cached(o, metrics));
         }
-        if (cause instanceof BadInputException refused) {
-          throw new BadInputException(refused.getMessage(), refused);
+      case FAILED:
+        {
+          Exception cause = start.failure().orElseThrow();
+          if (cause instanceof NotFoundException nf) {
+            throw new NotFoundException(nf.what(), nf.name());
+          }
+          if (cause instanceof BadInputException refused) {
+            throw new BadInputException(refused.getMessage(), refused);
+          }
+          if (start.failedBeforeBody() && cause instanceof UpstreamException) {
+            throw new UpstreamException(cause.getMessage(), cause);
+          }
+          throw new UpstreamException(
+              "image " + download.url() + " for host " + hostId + " failed: " + cause.getMessage(),
+              cause);
         }
-        if (start.failedBeforeBody() && cause instanceof UpstreamException) {
-          throw new UpstreamException(cause.getMessage(), cause);
+      default:
+        {
+          try {
+            FileChannel channel = download.openFile();
+            metrics.misses.increment();
+            return Optional.of(ImageHandle.following(download, channel, expected, metrics));
+          } catch (NoSuchFileException e) {
+            // Completed and evicted, or failed and deleted, between the snapshot and the open.
+            return Optional.empty();
+          } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamException("interrupted opening " + download.url(), e);
+          } catch (IOException e) {
+            throw new UnavailableException(
+                "opening the download of " + download.url() + " failed: " + e, e);
+          }
         }
-        throw new UpstreamException("image " + download.url() + " for host " + hostId
-            + " failed: " + cause.getMessage(), cause);
-      }
-      default: {
-        try {
-          FileChannel channel = download.openFile();
-          metrics.misses.increment();
-          return Optional.of(ImageHandle.following(download, channel, expected, metrics));
-        } catch (NoSuchFileException e) {
-          // Completed and evicted, or failed and deleted, between the snapshot and the open.
-          return Optional.empty();
-        } catch (InterruptedIOException e) {
-          Thread.currentThread().interrupt();
-          throw new UpstreamException("interrupted opening " + download.url(), e);
-        } catch (IOException e) {
-          throw new UnavailableException("opening the download of " + download.url()
-              + " failed: " + e, e);
-        }
-      }
     }
   }
 

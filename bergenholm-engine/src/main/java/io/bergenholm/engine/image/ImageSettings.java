@@ -51,9 +51,10 @@ public record ImageSettings(
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(revalidateAfter, "revalidateAfter");
     Objects.requireNonNull(policy, "policy");
-    allowedHosts = allowedHosts.stream()
-        .map(h -> h.toLowerCase(Locale.ROOT))
-        .collect(Collectors.toUnmodifiableSet());
+    allowedHosts =
+        allowedHosts.stream()
+            .map(h -> h.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toUnmodifiableSet());
     if (maxCacheBytes <= 0) {
       throw new BadInputException(CACHE_MAX_BYTES + " must be positive, not " + maxCacheBytes);
     }
@@ -66,26 +67,31 @@ public record ImageSettings(
   }
 
   /**
-   * Reads the {@code images.*} keys of an engine configuration; absent keys take the defaults (cache
-   * in {@link #defaultCacheDir()}, 10 GiB, 30 s timeout, revalidation after 5 minutes, every host
-   * that {@link SourcePolicy#DEFAULT} allows). Sizes take {@code K}, {@code M}, {@code G}, {@code T} (powers of
-   * 1024); durations take {@code ms}, {@code s}, {@code m}, {@code h} or ISO-8601 ({@code PT30S}).
+   * Reads the {@code images.*} keys of an engine configuration; absent keys take the defaults
+   * (cache in {@link #defaultCacheDir()}, 10 GiB, 30 s timeout, revalidation after 5 minutes, every
+   * host that {@link SourcePolicy#DEFAULT} allows). Sizes take {@code K}, {@code M}, {@code G},
+   * {@code T} (powers of 1024); durations take {@code ms}, {@code s}, {@code m}, {@code h} or
+   * ISO-8601 ({@code PT30S}).
    *
    * @throws BadInputException naming the key whose value cannot be read
    */
   public static ImageSettings fromConfig(Map<String, String> config) {
     String configured = config.get(CACHE_DIR);
     Path dir = configured == null || configured.isBlank() ? defaultCacheDir() : Path.of(configured);
-    long max = config.containsKey(CACHE_MAX_BYTES)
-        ? parseSize(CACHE_MAX_BYTES, config.get(CACHE_MAX_BYTES)) : DEFAULT_MAX_CACHE_BYTES;
-    Duration timeout = config.containsKey(TIMEOUT)
-        ? parseDuration(TIMEOUT, config.get(TIMEOUT)) : DEFAULT_TIMEOUT;
-    Duration revalidate = config.containsKey(REVALIDATE_AFTER)
-        ? parseDuration(REVALIDATE_AFTER, config.get(REVALIDATE_AFTER))
-        : DEFAULT_REVALIDATE_AFTER;
-    Set<String> hosts = Arrays.stream(config.getOrDefault(ALLOWED_HOSTS, "").split("[,\\s]+"))
-        .filter(h -> !h.isBlank())
-        .collect(Collectors.toUnmodifiableSet());
+    long max =
+        config.containsKey(CACHE_MAX_BYTES)
+            ? parseSize(CACHE_MAX_BYTES, config.get(CACHE_MAX_BYTES))
+            : DEFAULT_MAX_CACHE_BYTES;
+    Duration timeout =
+        config.containsKey(TIMEOUT) ? parseDuration(TIMEOUT, config.get(TIMEOUT)) : DEFAULT_TIMEOUT;
+    Duration revalidate =
+        config.containsKey(REVALIDATE_AFTER)
+            ? parseDuration(REVALIDATE_AFTER, config.get(REVALIDATE_AFTER))
+            : DEFAULT_REVALIDATE_AFTER;
+    Set<String> hosts =
+        Arrays.stream(config.getOrDefault(ALLOWED_HOSTS, "").split("[,\\s]+"))
+            .filter(h -> !h.isBlank())
+            .collect(Collectors.toUnmodifiableSet());
     return new ImageSettings(dir, max, timeout, revalidate, hosts, SourcePolicy.fromConfig(config));
   }
 
@@ -98,8 +104,10 @@ public record ImageSettings(
       return Path.of("/var/cache/bergenholm/images");
     }
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-        ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path base =
+        xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("bergenholm").resolve("images");
   }
 
@@ -110,13 +118,14 @@ public record ImageSettings(
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2);
-    int shift = switch (unit.charAt(0)) {
-      case 'k' -> 10;
-      case 'm' -> 20;
-      case 'g' -> 30;
-      case 't' -> 40;
-      default -> 0;
-    };
+    int shift =
+        switch (unit.charAt(0)) {
+          case 'k' -> 10;
+          case 'm' -> 20;
+          case 'g' -> 30;
+          case 't' -> 40;
+          default -> 0;
+        };
     return n << shift;
   }
 
@@ -156,8 +165,7 @@ public record ImageSettings(
     }
     String h = host.toLowerCase(Locale.ROOT);
     for (String allowed : allowedHosts) {
-      if (allowed.equals(h)
-          || (allowed.startsWith("*.") && h.endsWith(allowed.substring(1)))) {
+      if (allowed.equals(h) || (allowed.startsWith("*.") && h.endsWith(allowed.substring(1)))) {
         return true;
       }
     }

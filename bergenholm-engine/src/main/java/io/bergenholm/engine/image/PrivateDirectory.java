@@ -14,9 +14,9 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
- * The image cache's directory: created private (0700), and refused if it already exists writable
- * by others or owned by another user (who could then swap the images this server hands out).
- * Files in it are created 0600.
+ * The image cache's directory: created private (0700), and refused if it already exists writable by
+ * others or owned by another user (who could then swap the images this server hands out). Files in
+ * it are created 0600.
  */
 final class PrivateDirectory {
   static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
@@ -26,7 +26,9 @@ final class PrivateDirectory {
 
   /** Creates {@code dir} (and missing parents) or checks the existing one. */
   static void ensure(Path dir) throws IOException {
-    boolean posix = Files.getFileStore(existingAncestor(dir)).supportsFileAttributeView(PosixFileAttributeView.class);
+    boolean posix =
+        Files.getFileStore(existingAncestor(dir))
+            .supportsFileAttributeView(PosixFileAttributeView.class);
     if (!Files.exists(dir)) {
       Path parent = dir.toAbsolutePath().getParent();
       if (parent != null) {
@@ -51,19 +53,34 @@ final class PrivateDirectory {
       return;
     }
     PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class);
-    UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
-        .lookupPrincipalByName(System.getProperty("user.name"));
+    UserPrincipal me =
+        dir.getFileSystem()
+            .getUserPrincipalLookupService()
+            .lookupPrincipalByName(System.getProperty("user.name"));
     if (!attrs.owner().equals(me)) {
-      throw new UnavailableException("image cache " + dir + " is owned by " + attrs.owner().getName()
-          + ", not by " + me.getName() + " who runs this server; use a directory of your own ("
-          + ImageSettings.CACHE_DIR + ")");
+      throw new UnavailableException(
+          "image cache "
+              + dir
+              + " is owned by "
+              + attrs.owner().getName()
+              + ", not by "
+              + me.getName()
+              + " who runs this server; use a directory of your own ("
+              + ImageSettings.CACHE_DIR
+              + ")");
     }
     Set<PosixFilePermission> p = attrs.permissions();
-    if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-      throw new UnavailableException("image cache " + dir + " is writable by "
-          + (p.contains(PosixFilePermission.OTHERS_WRITE) ? "everyone" : "its group") + " (mode "
-          + PosixFilePermissions.toString(p) + "); make it private (chmod 700) or choose another "
-          + ImageSettings.CACHE_DIR);
+    if (p.contains(PosixFilePermission.GROUP_WRITE)
+        || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new UnavailableException(
+          "image cache "
+              + dir
+              + " is writable by "
+              + (p.contains(PosixFilePermission.OTHERS_WRITE) ? "everyone" : "its group")
+              + " (mode "
+              + PosixFilePermissions.toString(p)
+              + "); make it private (chmod 700) or choose another "
+              + ImageSettings.CACHE_DIR);
     }
   }
 

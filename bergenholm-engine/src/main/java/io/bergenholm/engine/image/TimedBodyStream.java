@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The JDK client has no read timeout once the headers are in, and its own input stream answers
  * end-of-stream when it is closed under a blocked reader; both would let a stalled or cut transfer
  * look complete. This subscriber asks for one batch of buffers at a time (so at most two batches
- * wait in memory), fails a read that waits longer than the timeout, and fails an end of stream
- * that comes before the announced Content-Length.
+ * wait in memory), fails a read that waits longer than the timeout, and fails an end of stream that
+ * comes before the announced Content-Length.
  */
 final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<ByteBuffer>> {
   private static final Object END = new Object();
@@ -117,14 +117,15 @@ final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<
       throw ie;
     }
     if (item == null) {
-      throw fail(url + " sent nothing for " + readTimeout.toMillis() + " ms after " + received
-          + " bytes", null);
+      throw fail(
+          url + " sent nothing for " + readTimeout.toMillis() + " ms after " + received + " bytes",
+          null);
     }
     if (item == END) {
       ended = true;
       if (contentLength.isPresent() && received != contentLength.getAsLong()) {
-        throw fail(url + " ended after " + received + " of " + contentLength.getAsLong()
-            + " bytes", null);
+        throw fail(
+            url + " ended after " + received + " of " + contentLength.getAsLong() + " bytes", null);
       }
       return false;
     }

@@ -16,8 +16,10 @@ final class Urls {
     if (uri.getRawUserInfo() == null) {
       return uri;
     }
-    StringBuilder s = new StringBuilder(uri.getScheme()).append("://").append(uri.getRawAuthority()
-        .substring(uri.getRawAuthority().lastIndexOf('@') + 1));
+    StringBuilder s =
+        new StringBuilder(uri.getScheme())
+            .append("://")
+            .append(uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf('@') + 1));
     if (uri.getRawPath() != null) {
       s.append(uri.getRawPath());
     }

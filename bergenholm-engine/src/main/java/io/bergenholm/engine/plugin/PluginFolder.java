@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Anything else is ignored. Within one plugin, classes come from its own jars first; only the
- * Bergenholm API ({@code io.bergenholm.api.*}), the SLF4J API ({@code org.slf4j.*}) and the JDK
- * are shared with the engine (see {@code docs/plugins.md}).
+ * Bergenholm API ({@code io.bergenholm.api.*}), the SLF4J API ({@code org.slf4j.*}) and the JDK are
+ * shared with the engine (see {@code docs/plugins.md}).
  */
 public final class PluginFolder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PluginFolder.class);
@@ -57,7 +57,9 @@ public final class PluginFolder implements AutoCloseable {
         loaders.add(new PluginClassLoader(file, urls(jars), engine));
         log.info("plugin {}: {}", file, jars);
       } else if (isJar(entry)) {
-        loaders.add(new PluginClassLoader(file.substring(0, file.length() - 4), urls(List.of(entry)), engine));
+        loaders.add(
+            new PluginClassLoader(
+                file.substring(0, file.length() - 4), urls(List.of(entry)), engine));
         log.info("plugin {}: {}", file, entry);
       }
     }

@@ -7,9 +7,9 @@ import java.math.BigDecimal;
 import java.util.function.BiFunction;
 
 /**
- * Jinjava's filters whose cost grows with an argument rather than with their input, each wrapped
- * so that the argument is checked before the filter runs: a single filter call is one template
- * node, so the per-node budget never sees it. Found by reading every filter of Jinjava 2.8:
+ * Jinjava's filters whose cost grows with an argument rather than with their input, each wrapped so
+ * that the argument is checked before the filter runs: a single filter call is one template node,
+ * so the per-node budget never sees it. Found by reading every filter of Jinjava 2.8:
  *
  * <ul>
  *   <li>{@code round(precision)}: {@code 1.5|round(10000000)} builds a ten-million-digit decimal
@@ -37,28 +37,62 @@ final class CappedFilters {
 
   /** Replaces the filters above in {@code global} with checked ones. */
   static void install(Context global, RenderLimits limits) {
-    wrap(global, "round", (var, args) -> args.length > 0 && above(args[0], MAX_PRECISION)
-        ? "round() precision " + shorten(args[0]) + " is above the limit of " + MAX_PRECISION : null);
-    wrap(global, "root", (var, args) -> args.length > 0 && above(args[0], MAX_ROOT)
-        ? "root() degree " + shorten(args[0]) + " is above the limit of " + MAX_ROOT : null);
-    wrap(global, "log", (var, args) -> String.valueOf(var).length() > MAX_DIGITS
-        || args.length > 0 && args[0] != null && args[0].length() > MAX_DIGITS
-        ? "log() of a number longer than " + MAX_DIGITS + " characters" : null);
-    wrap(global, "batch", (var, args) -> args.length > 0 && above(args[0], limits.maxCollectionSize())
-        ? "batch() size " + shorten(args[0]) + " is above the collection limit of " + limits.maxCollectionSize()
-        : null);
-    wrap(global, "replace", (var, args) -> {
-      if (var == null || args.length < 2) {
-        return null;
-      }
-      long out = replacedLength(String.valueOf(var), args[0], args[1], args.length > 2 ? args[2] : null);
-      return out > limits.maxOutputChars()
-          ? "replace() would build " + out + " characters, more than the limit of " + limits.maxOutputChars()
-          : null;
-    });
+    wrap(
+        global,
+        "round",
+        (var, args) ->
+            args.length > 0 && above(args[0], MAX_PRECISION)
+                ? "round() precision "
+                    + shorten(args[0])
+                    + " is above the limit of "
+                    + MAX_PRECISION
+                : null);
+    wrap(
+        global,
+        "root",
+        (var, args) ->
+            args.length > 0 && above(args[0], MAX_ROOT)
+                ? "root() degree " + shorten(args[0]) + " is above the limit of " + MAX_ROOT
+                : null);
+    wrap(
+        global,
+        "log",
+        (var, args) ->
+            String.valueOf(var).length() > MAX_DIGITS
+                    || args.length > 0 && args[0] != null && args[0].length() > MAX_DIGITS
+                ? "log() of a number longer than " + MAX_DIGITS + " characters"
+                : null);
+    wrap(
+        global,
+        "batch",
+        (var, args) ->
+            args.length > 0 && above(args[0], limits.maxCollectionSize())
+                ? "batch() size "
+                    + shorten(args[0])
+                    + " is above the collection limit of "
+                    + limits.maxCollectionSize()
+                : null);
+    wrap(
+        global,
+        "replace",
+        (var, args) -> {
+          if (var == null || args.length < 2) {
+            return null;
+          }
+          long out =
+              replacedLength(
+                  String.valueOf(var), args[0], args[1], args.length > 2 ? args[2] : null);
+          return out > limits.maxOutputChars()
+              ? "replace() would build "
+                  + out
+                  + " characters, more than the limit of "
+                  + limits.maxOutputChars()
+              : null;
+        });
   }
 
-  private static void wrap(Context global, String name, BiFunction<Object, String[], String> check) {
+  private static void wrap(
+      Context global, String name, BiFunction<Object, String[], String> check) {
     Filter original = global.getFilter(name);
     if (original == null) {
       throw new IllegalStateException("Jinjava has no filter '" + name + "' to cap");
@@ -66,7 +100,9 @@ final class CappedFilters {
     global.registerFilter(new Checked(original, check));
   }
 
-  /** Whether a numeric argument is beyond {@code max} in size (or not a number Jinjava could use). */
+  /**
+   * Whether a numeric argument is beyond {@code max} in size (or not a number Jinjava could use).
+   */
   private static boolean above(String arg, long max) {
     if (arg == null) {
       return false;

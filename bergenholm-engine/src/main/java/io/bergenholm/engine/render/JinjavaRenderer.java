@@ -1,15 +1,15 @@
 package io.bergenholm.engine.render;
 
+import com.google.common.collect.SetMultimap;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.el.JinjavaNodePreProcessor;
 import com.hubspot.jinjava.el.JinjavaProcessors;
-import com.google.common.collect.SetMultimap;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.Context.Library;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.InterpretException;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.lib.fn.Functions;
@@ -42,29 +42,36 @@ public final class JinjavaRenderer implements TemplateRenderer {
   public JinjavaRenderer(boolean strict, RenderLimits limits, TemplateSource templates) {
     this.strict = strict;
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.config = JinjavaConfig.newBuilder()
-        .withFailOnUnknownTokens(strict)
-        .withMaxOutputSize(limits.maxOutputChars())
-        .withMaxStringLength(limits.maxOutputChars())
-        .withMaxRenderDepth(limits.maxDepth())
-        .withMaxMacroRecursionDepth(limits.maxDepth())
-        .withEnableRecursiveMacroCalls(false)
-        .withRangeLimit(limits.rangeLimit())
-        .withMaxListSize(limits.maxCollectionSize())
-        .withMaxMapSize(limits.maxCollectionSize())
-        // A value that looks like a template is data, not code to run again.
-        .withNestedInterpretationEnabled(false)
-        // Filters whose numeric argument sizes a string before any limit can see it.
-        .withDisabled(Map.of(Context.Library.FILTER, Set.of("center", "format", "indent")))
-        .withReadOnlyResolver(true)
-        .withElResolver(new SandboxElResolver(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY))
-        .withProcessors(JinjavaProcessors.newBuilder().withNodePreProcessor(new BudgetCharger()).build())
-        .build();
+    this.config =
+        JinjavaConfig.newBuilder()
+            .withFailOnUnknownTokens(strict)
+            .withMaxOutputSize(limits.maxOutputChars())
+            .withMaxStringLength(limits.maxOutputChars())
+            .withMaxRenderDepth(limits.maxDepth())
+            .withMaxMacroRecursionDepth(limits.maxDepth())
+            .withEnableRecursiveMacroCalls(false)
+            .withRangeLimit(limits.rangeLimit())
+            .withMaxListSize(limits.maxCollectionSize())
+            .withMaxMapSize(limits.maxCollectionSize())
+            // A value that looks like a template is data, not code to run again.
+            .withNestedInterpretationEnabled(false)
+            // Filters whose numeric argument sizes a string before any limit can see it.
+            .withDisabled(Map.of(Context.Library.FILTER, Set.of("center", "format", "indent")))
+            .withReadOnlyResolver(true)
+            .withElResolver(
+                new SandboxElResolver(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY))
+            .withProcessors(
+                JinjavaProcessors.newBuilder().withNodePreProcessor(new BudgetCharger()).build())
+            .build();
     this.jinjava = new Jinjava(config);
-    this.jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-        "", "range", CountedRange.class, "range", Object.class, Object[].class));
+    this.jinjava
+        .getGlobalContext()
+        .registerFunction(
+            new ELFunctionDefinition(
+                "", "range", CountedRange.class, "range", Object.class, Object[].class));
     CappedFilters.install(this.jinjava.getGlobalContext(), limits);
-    this.jinjava.setResourceLocator(new StoreLocator(Objects.requireNonNull(templates, "templates")));
+    this.jinjava.setResourceLocator(
+        new StoreLocator(Objects.requireNonNull(templates, "templates")));
   }
 
   public boolean strict() {
@@ -121,8 +128,10 @@ public final class JinjavaRenderer implements TemplateRenderer {
     // Jinjava's own renderForResult copies its whole global context (every filter, tag and
     // function) for each call, which costs hundreds of microseconds; the global context is used
     // as the read-only parent instead, as nested renders do.
-    Context context = new RenderContext(jinjava.getGlobalContext(), context(variables), config.getDisabled());
-    JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(jinjava, context, config);
+    Context context =
+        new RenderContext(jinjava.getGlobalContext(), context(variables), config.getDisabled());
+    JinjavaInterpreter interpreter =
+        config.getInterpreterFactory().newInstance(jinjava, context, config);
     try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
       output = current.value().render(withoutTrailingNewline(text));
       errors = interpreter.getErrors();
@@ -131,7 +140,8 @@ public final class JinjavaRenderer implements TemplateRenderer {
     } catch (InterpretException e) {
       if (budget.reached != null) {
         // A limit stopped the render inside a tag, which Jinjava wraps as a tag error.
-        throw new RenderException(name, Math.max(budget.reached.line, e.getLineNumber()), budget.reached.getMessage());
+        throw new RenderException(
+            name, Math.max(budget.reached.line, e.getLineNumber()), budget.reached.getMessage());
       }
       throw new RenderException(name, Math.max(0, e.getLineNumber()), describe(e));
     } catch (RenderException e) {
@@ -154,7 +164,8 @@ public final class JinjavaRenderer implements TemplateRenderer {
       }
     }
     if (output.length() > limits.maxOutputChars()) {
-      throw new RenderException(name, 0, "output is longer than " + limits.maxOutputChars() + " characters");
+      throw new RenderException(
+          name, 0, "output is longer than " + limits.maxOutputChars() + " characters");
     }
     return output;
   }
@@ -214,8 +225,13 @@ public final class JinjavaRenderer implements TemplateRenderer {
       Budget budget = BUDGET.get();
       long count = count(first, more);
       if (budget != null && count > budget.rangeLimit) {
-        budget.reached = new LimitReached(0,
-            "range() of " + count + " numbers is longer than the limit of " + budget.rangeLimit);
+        budget.reached =
+            new LimitReached(
+                0,
+                "range() of "
+                    + count
+                    + " numbers is longer than the limit of "
+                    + budget.rangeLimit);
         throw budget.reached;
       }
       return Functions.range(first, more);
@@ -286,17 +302,22 @@ public final class JinjavaRenderer implements TemplateRenderer {
         throw reached;
       }
       if (++nodes > maxNodes) {
-        reached = new LimitReached(node.getLineNumber(),
-            "evaluated more than " + maxNodes + " template nodes (loop or recursion limit)");
+        reached =
+            new LimitReached(
+                node.getLineNumber(),
+                "evaluated more than " + maxNodes + " template nodes (loop or recursion limit)");
         throw reached;
       }
       if (Thread.currentThread().isInterrupted()) {
         // The render worker's watchdog gave up on this render (deadline or memory).
-        reached = new LimitReached(node.getLineNumber(), "rendering was stopped by its deadline or memory bound");
+        reached =
+            new LimitReached(
+                node.getLineNumber(), "rendering was stopped by its deadline or memory bound");
         throw reached;
       }
       if ((nodes & 63) == 0 && System.nanoTime() - deadline > 0) {
-        reached = new LimitReached(node.getLineNumber(), "rendering took longer than the time limit");
+        reached =
+            new LimitReached(node.getLineNumber(), "rendering took longer than the time limit");
         throw reached;
       }
     }
@@ -329,7 +350,8 @@ public final class JinjavaRenderer implements TemplateRenderer {
    * concurrent renders.
    */
   private static final class RenderContext extends Context {
-    RenderContext(Context global, Map<String, Object> variables, Map<Library, Set<String>> disabled) {
+    RenderContext(
+        Context global, Map<String, Object> variables, Map<Library, Set<String>> disabled) {
       super(global, variables, disabled);
     }
 
@@ -356,8 +378,10 @@ public final class JinjavaRenderer implements TemplateRenderer {
     public String getString(String fullName, Charset encoding, JinjavaInterpreter interpreter)
         throws ResourceNotFoundException {
       try {
-        return templates.find(fullName)
-            .orElseThrow(() -> new ResourceNotFoundException("no stored template named '" + fullName + "'"));
+        return templates
+            .find(fullName)
+            .orElseThrow(
+                () -> new ResourceNotFoundException("no stored template named '" + fullName + "'"));
       } catch (UnavailableException e) {
         Budget budget = BUDGET.get();
         if (budget != null && budget.unavailable == null) {

@@ -11,9 +11,9 @@ import java.util.Map;
  * The default renderer, {@code jinjava}: Jinja templates through HubSpot's Jinjava, sandboxed.
  *
  * <p>Config keys (under {@code renderer.} in the engine's config): {@value #STRICT} ({@code true}
- * makes an undefined variable an error), {@value #MAX_OUTPUT_CHARS}, {@value #MAX_NODES},
- * {@value #TIMEOUT_MS}, {@value #RANGE_LIMIT}, {@value #MAX_DEPTH}, {@value #MAX_COLLECTION_SIZE}
- * (see {@link RenderLimits}).
+ * makes an undefined variable an error), {@value #MAX_OUTPUT_CHARS}, {@value #MAX_NODES}, {@value
+ * #TIMEOUT_MS}, {@value #RANGE_LIMIT}, {@value #MAX_DEPTH}, {@value #MAX_COLLECTION_SIZE} (see
+ * {@link RenderLimits}).
  */
 public final class JinjavaRendererProvider implements RendererProvider {
   public static final String NAME = "jinjava";
@@ -32,7 +32,8 @@ public final class JinjavaRendererProvider implements RendererProvider {
 
   @Override
   public TemplateRenderer create(String name, Map<String, String> config, ProviderContext context) {
-    return new JinjavaRenderer(strict(config), RenderLimits.fromConfig(config), context::storedTemplate);
+    return new JinjavaRenderer(
+        strict(config), RenderLimits.fromConfig(config), context::storedTemplate);
   }
 
   private static boolean strict(Map<String, String> config) {
@@ -40,7 +41,9 @@ public final class JinjavaRendererProvider implements RendererProvider {
     return switch (v) {
       case "true", "yes", "on" -> true;
       case "false", "no", "off", "" -> false;
-      default -> throw new BadInputException("renderer setting 'strict' must be true or false, found '" + v + "'");
+      default ->
+          throw new BadInputException(
+              "renderer setting 'strict' must be true or false, found '" + v + "'");
     };
   }
 }

@@ -17,15 +17,25 @@ import java.util.Map;
  * @param maxCollectionSize the largest list or map a template may build
  */
 public record RenderLimits(
-    long maxOutputChars, long maxNodes, Duration timeout, int rangeLimit, int maxDepth, int maxCollectionSize) {
+    long maxOutputChars,
+    long maxNodes,
+    Duration timeout,
+    int rangeLimit,
+    int maxDepth,
+    int maxCollectionSize) {
 
   /** Generous for iPXE scripts, kickstarts and preseeds, small enough to keep a server alive. */
   public static final RenderLimits DEFAULT =
       new RenderLimits(1 << 20, 200_000, Duration.ofSeconds(2), 10_000, 10, 10_000);
 
   public RenderLimits {
-    if (maxOutputChars < 1 || maxNodes < 1 || timeout.isNegative() || timeout.isZero()
-        || rangeLimit < 1 || maxDepth < 1 || maxCollectionSize < 1) {
+    if (maxOutputChars < 1
+        || maxNodes < 1
+        || timeout.isNegative()
+        || timeout.isZero()
+        || rangeLimit < 1
+        || maxDepth < 1
+        || maxCollectionSize < 1) {
       throw new BadInputException("render limits must be positive: " + this);
     }
   }
@@ -35,10 +45,13 @@ public record RenderLimits(
     return new RenderLimits(
         longKey(config, JinjavaRendererProvider.MAX_OUTPUT_CHARS, DEFAULT.maxOutputChars),
         longKey(config, JinjavaRendererProvider.MAX_NODES, DEFAULT.maxNodes),
-        Duration.ofMillis(longKey(config, JinjavaRendererProvider.TIMEOUT_MS, DEFAULT.timeout.toMillis())),
+        Duration.ofMillis(
+            longKey(config, JinjavaRendererProvider.TIMEOUT_MS, DEFAULT.timeout.toMillis())),
         (int) longKey(config, JinjavaRendererProvider.RANGE_LIMIT, DEFAULT.rangeLimit),
         (int) longKey(config, JinjavaRendererProvider.MAX_DEPTH, DEFAULT.maxDepth),
-        (int) longKey(config, JinjavaRendererProvider.MAX_COLLECTION_SIZE, DEFAULT.maxCollectionSize));
+        (int)
+            longKey(
+                config, JinjavaRendererProvider.MAX_COLLECTION_SIZE, DEFAULT.maxCollectionSize));
   }
 
   private static long longKey(Map<String, String> config, String key, long defaultValue) {
@@ -48,7 +61,8 @@ public record RenderLimits(
     }
     try {
       long parsed = Long.parseLong(v.trim());
-      if (parsed < 1 || parsed > Integer.MAX_VALUE && !key.equals(JinjavaRendererProvider.MAX_NODES)) {
+      if (parsed < 1
+          || parsed > Integer.MAX_VALUE && !key.equals(JinjavaRendererProvider.MAX_NODES)) {
         throw new NumberFormatException();
       }
       return parsed;

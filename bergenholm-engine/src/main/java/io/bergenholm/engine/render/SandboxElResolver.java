@@ -9,10 +9,10 @@ import jinjava.javax.el.ELException;
 import jinjava.javax.el.ELResolver;
 
 /**
- * Lets templates read the context's maps and lists (and Jinjava's own helper objects such as
- * {@code loop}), and nothing else: no property or method of any other Java object, so no {@code
- * ''.getClass()}, no {@code x.class.forName(…)}, no {@code s.bytes}. Jinja filters ({@code
- * |upper}, {@code |replace}, …) do what string methods would.
+ * Lets templates read the context's maps and lists (and Jinjava's own helper objects such as {@code
+ * loop}), and nothing else: no property or method of any other Java object, so no {@code
+ * ''.getClass()}, no {@code x.class.forName(…)}, no {@code s.bytes}. Jinja filters ({@code |upper},
+ * {@code |replace}, …) do what string methods would.
  */
 final class SandboxElResolver extends ELResolver {
   private final ELResolver delegate;
@@ -56,10 +56,12 @@ final class SandboxElResolver extends ELResolver {
   }
 
   @Override
-  public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
+  public Object invoke(
+      ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
     // Filters are called as methods; the capped ones (CappedFilters) are ours, not Jinjava's.
-    if (base == null || !base.getClass().getName().startsWith("com.hubspot.jinjava.")
-        && !(base instanceof com.hubspot.jinjava.lib.filter.Filter)) {
+    if (base == null
+        || !base.getClass().getName().startsWith("com.hubspot.jinjava.")
+            && !(base instanceof com.hubspot.jinjava.lib.filter.Filter)) {
       throw refused(base, method + "()");
     }
     return delegate.invoke(context, base, method, paramTypes, params);

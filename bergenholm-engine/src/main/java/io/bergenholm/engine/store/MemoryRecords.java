@@ -40,7 +40,8 @@ final class MemoryRecords<T> implements RecordStore<T> {
   @Override
   public Versioned<T> create(String name, T value) {
     RecordNames.check(kind, name);
-    Versioned<T> created = new Versioned<>(name, Objects.requireNonNull(value, "value"), nextVersion());
+    Versioned<T> created =
+        new Versioned<>(name, Objects.requireNonNull(value, "value"), nextVersion());
     if (records.putIfAbsent(name, created) != null) {
       throw new AlreadyExistsException(kind, name);
     }

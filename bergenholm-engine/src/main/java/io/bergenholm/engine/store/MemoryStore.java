@@ -1,13 +1,12 @@
 package io.bergenholm.engine.store;
 
-import io.bergenholm.api.event.BootEventSink;
-import io.bergenholm.engine.event.MemoryEventSink;
-import java.util.Optional;
-
 import io.bergenholm.api.Params;
 import io.bergenholm.api.RecordKind;
+import io.bergenholm.api.event.BootEventSink;
 import io.bergenholm.api.store.ParameterStore;
 import io.bergenholm.api.store.RecordStore;
+import io.bergenholm.engine.event.MemoryEventSink;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,9 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MemoryStore implements ParameterStore {
   private final AtomicLong changes = new AtomicLong();
   private final AtomicLong versions = new AtomicLong();
-  private final MemoryRecords<Params> hosts = new MemoryRecords<>(RecordKind.HOST, changes, versions);
-  private final MemoryRecords<Params> groups = new MemoryRecords<>(RecordKind.GROUP, changes, versions);
-  private final MemoryRecords<String> templates = new MemoryRecords<>(RecordKind.TEMPLATE, changes, versions);
+  private final MemoryRecords<Params> hosts =
+      new MemoryRecords<>(RecordKind.HOST, changes, versions);
+  private final MemoryRecords<Params> groups =
+      new MemoryRecords<>(RecordKind.GROUP, changes, versions);
+  private final MemoryRecords<String> templates =
+      new MemoryRecords<>(RecordKind.TEMPLATE, changes, versions);
 
   @Override
   public RecordStore<Params> hosts() {

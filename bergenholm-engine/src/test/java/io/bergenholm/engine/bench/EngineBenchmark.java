@@ -33,8 +33,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * inheritance chains 6 deep, 56 parameters per host of which 16 are templates referring to others,
  * several levels deep. {@code warm} serves from the engine's caches; {@code cold} uses an engine
  * with caching off, so every call walks the groups, expands and renders. {@code store} is the
- * memory store, or the directory store over the same records written as files (so that a cold
- * call reads the host's, its six groups' and the template's files).
+ * memory store, or the directory store over the same records written as files (so that a cold call
+ * reads the host's, its six groups' and the template's files).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -44,7 +44,8 @@ public class EngineBenchmark {
   static final int GROUPS = 1_000;
   static final int DEPTH = 6;
 
-  static final String LINUX_IPXE = """
+  static final String LINUX_IPXE =
+      """
       #!ipxe
       {%- if module0 is defined %}
       module --name module0 {{ipxe_url}}/module/${uuid}/0
@@ -113,13 +114,18 @@ public class EngineBenchmark {
       Files.createDirectories(folder.resolve(kind));
     }
     for (String id : from.hosts().list()) {
-      json.writeValue(folder.resolve("hosts").resolve(id).toFile(), from.hosts().get(id).orElseThrow().value().asMap());
+      json.writeValue(
+          folder.resolve("hosts").resolve(id).toFile(),
+          from.hosts().get(id).orElseThrow().value().asMap());
     }
     for (String g : from.groups().list()) {
-      json.writeValue(folder.resolve("groups").resolve(g).toFile(), from.groups().get(g).orElseThrow().value().asMap());
+      json.writeValue(
+          folder.resolve("groups").resolve(g).toFile(),
+          from.groups().get(g).orElseThrow().value().asMap());
     }
     for (String t : from.templates().list()) {
-      Files.writeString(folder.resolve("templates").resolve(t), from.templates().get(t).orElseThrow().value());
+      Files.writeString(
+          folder.resolve("templates").resolve(t), from.templates().get(t).orElseThrow().value());
     }
   }
 

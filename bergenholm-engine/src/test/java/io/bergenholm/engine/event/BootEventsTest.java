@@ -77,17 +77,18 @@ class BootEventsTest {
 
   @Test
   void aFailingSinkIsCountedAndTheRecorderGoesOn() throws Exception {
-    BootEventSink failing = new BootEventSink() {
-      @Override
-      public void append(List<BootEvent> events) {
-        throw new UnavailableException("database down");
-      }
+    BootEventSink failing =
+        new BootEventSink() {
+          @Override
+          public void append(List<BootEvent> events) {
+            throw new UnavailableException("database down");
+          }
 
-      @Override
-      public List<BootEvent> read(EventQuery query) {
-        return List.of();
-      }
-    };
+          @Override
+          public List<BootEvent> read(EventQuery query) {
+            return List.of();
+          }
+        };
     try (BootEvents events = new BootEvents(failing, 100)) {
       events.record("script.served", "h", "ok", Map.of());
       assertThat(events.flush(10_000)).isTrue();
@@ -107,7 +108,9 @@ class BootEventsTest {
       events.record("b", "h", "ok", Map.of());
       assertThat(seen).containsExactly("a");
       assertThat(events.flush(10_000)).isTrue();
-      assertThat(events.read(EventQuery.host("h", 10))).extracting(BootEvent::kind).containsExactly("a", "b");
+      assertThat(events.read(EventQuery.host("h", 10)))
+          .extracting(BootEvent::kind)
+          .containsExactly("a", "b");
     }
   }
 }

@@ -15,8 +15,14 @@ import org.junit.jupiter.api.Test;
 
 class MemoryEventSinkTest {
   private static BootEvent event(String subject, int n) {
-    return new BootEvent(Instant.ofEpochSecond(1_000_000 + n), "k" + n, Optional.of(subject), Optional.empty(),
-        Optional.empty(), "ok", Map.of("n", Integer.toString(n)));
+    return new BootEvent(
+        Instant.ofEpochSecond(1_000_000 + n),
+        "k" + n,
+        Optional.of(subject),
+        Optional.empty(),
+        Optional.empty(),
+        "ok",
+        Map.of("n", Integer.toString(n)));
   }
 
   /**
@@ -37,13 +43,16 @@ class MemoryEventSinkTest {
         appended.add(e);
         sink.append(List.of(e));
       }
-      // Model: walk from the newest; the newest `total` overall, of which each subject's newest `perSubject`.
+      // Model: walk from the newest; the newest `total` overall, of which each subject's newest
+      // `perSubject`.
       Map<String, List<BootEvent>> expected = new LinkedHashMap<>();
       for (int i = appended.size() - 1, seen = 0; i >= 0 && seen < total; i--, seen++) {
         BootEvent e = appended.get(i);
         // An event evicted by its own subject's bound also uses up a place overall.
-        long newerOfSubject = appended.subList(i + 1, appended.size()).stream()
-            .filter(x -> x.subject().equals(e.subject())).count();
+        long newerOfSubject =
+            appended.subList(i + 1, appended.size()).stream()
+                .filter(x -> x.subject().equals(e.subject()))
+                .count();
         if (newerOfSubject < perSubject) {
           expected.computeIfAbsent(e.subject(), s -> new ArrayList<>()).add(0, e);
         }
@@ -51,7 +60,9 @@ class MemoryEventSinkTest {
       int kept = 0;
       for (int h = 0; h < 5; h++) {
         List<BootEvent> got = sink.read(EventQuery.host("h" + h, 1000));
-        assertThat(got).as("seed %d subject h%d", seed, h).isEqualTo(expected.getOrDefault("h" + h, List.of()));
+        assertThat(got)
+            .as("seed %d subject h%d", seed, h)
+            .isEqualTo(expected.getOrDefault("h" + h, List.of()));
         kept += got.size();
       }
       assertThat(sink.size()).as("seed %d", seed).isEqualTo(kept).isLessThanOrEqualTo(total);
@@ -67,9 +78,12 @@ class MemoryEventSinkTest {
     for (int i = 0; i < 10; i++) {
       sink.append(List.of(event("a", i)));
     }
-    assertThat(sink.read(EventQuery.host("a", 3))).extracting(BootEvent::kind).containsExactly("k7", "k8", "k9");
+    assertThat(sink.read(EventQuery.host("a", 3)))
+        .extracting(BootEvent::kind)
+        .containsExactly("k7", "k8", "k9");
     assertThat(sink.read(EventQuery.host("a", 100).since(Instant.ofEpochSecond(1_000_005))))
-        .extracting(BootEvent::kind).containsExactly("k6", "k7", "k8", "k9");
+        .extracting(BootEvent::kind)
+        .containsExactly("k6", "k7", "k8", "k9");
     assertThat(sink.read(EventQuery.host("nobody", 10))).isEmpty();
   }
 
@@ -78,7 +92,8 @@ class MemoryEventSinkTest {
     BootEvent e = BootEvent.ofClient("dhcp.offer", "m".repeat(10_000), null, "ok", bigMap());
     assertThat(e.mac().orElseThrow()).hasSize(BootEvent.MAX_TEXT);
     assertThat(e.attributes()).hasSize(BootEvent.MAX_ATTRIBUTES);
-    assertThat(e.attributes().values()).allSatisfy(v -> assertThat(v.length()).isLessThanOrEqualTo(BootEvent.MAX_TEXT));
+    assertThat(e.attributes().values())
+        .allSatisfy(v -> assertThat(v.length()).isLessThanOrEqualTo(BootEvent.MAX_TEXT));
     assertThat(e.subject()).isEqualTo(e.mac().orElseThrow());
   }
 

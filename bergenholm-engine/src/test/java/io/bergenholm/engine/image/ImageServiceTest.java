@@ -39,6 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ImageServiceTest {
   /** The engine's own image sources (http, https, file), as the runner gets them. */
   private final Bergenholm sources = Bergenholm.builder().store(new MemoryStore()).build();
+
   private static final long SEED = 0x1a9e5L;
 
   @TempDir Path cacheDir;
@@ -58,14 +59,16 @@ class ImageServiceTest {
     upstream.close();
   }
 
-  static final SourcePolicy LOCAL_AND_FILE = new SourcePolicy(Set.of("http", "https", "file"), true, false, true, true);
+  static final SourcePolicy LOCAL_AND_FILE =
+      new SourcePolicy(Set.of("http", "https", "file"), true, false, true, true);
 
-  private ImageService service(long maxBytes, Duration timeout, Duration revalidate,
-      Set<String> allowed) {
-    ImageService s = new ImageService(
-        // The upstreams of these tests run on this machine, and one test serves file: URLs.
-        new ImageSettings(cacheDir, maxBytes, timeout, revalidate, allowed, LOCAL_AND_FILE),
-        sources::imageSource);
+  private ImageService service(
+      long maxBytes, Duration timeout, Duration revalidate, Set<String> allowed) {
+    ImageService s =
+        new ImageService(
+            // The upstreams of these tests run on this machine, and one test serves file: URLs.
+            new ImageSettings(cacheDir, maxBytes, timeout, revalidate, allowed, LOCAL_AND_FILE),
+            sources::imageSource);
     services.add(s);
     return s;
   }
@@ -85,7 +88,8 @@ class ImageServiceTest {
   }
 
   private static byte[] read(ImageService s, ImageTarget t) throws IOException {
-    try (ImageHandle h = s.open("host-1", t); InputStream in = h.openStream()) {
+    try (ImageHandle h = s.open("host-1", t);
+        InputStream in = h.openStream()) {
       return in.readAllBytes();
     }
   }
@@ -143,12 +147,14 @@ class ImageServiceTest {
       List<Future<byte[]>> copies = new ArrayList<>();
       for (int i = 0; i < clients; i++) {
         String host = "host-" + i;
-        copies.add(pool.submit(() -> {
-          try (ImageHandle h = s.open(host, t)) {
-            opened.countDown();
-            return h.openStream().readAllBytes();
-          }
-        }));
+        copies.add(
+            pool.submit(
+                () -> {
+                  try (ImageHandle h = s.open(host, t)) {
+                    opened.countDown();
+                    return h.openStream().readAllBytes();
+                  }
+                }));
       }
       assertThat(opened.await(20, TimeUnit.SECONDS)).isTrue();
       r.gate.countDown();
@@ -182,8 +188,8 @@ class ImageServiceTest {
         r.gate.countDown();
         assertThat(late.openStream().readAllBytes()).isEqualTo(image);
       }
-      assertThat(in.readAllBytes()).isEqualTo(
-          java.util.Arrays.copyOfRange(image, image.length / 2, image.length));
+      assertThat(in.readAllBytes())
+          .isEqualTo(java.util.Arrays.copyOfRange(image, image.length / 2, image.length));
     }
     assertThat(upstream.requests("/late")).isEqualTo(1);
   }
@@ -283,7 +289,8 @@ class ImageServiceTest {
     List<TestUpstream.Request> log = upstream.requestLog();
     assertThat(log).hasSize(2);
     assertThat(log.get(0).headers()).doesNotContainKey("if-none-match");
-    assertThat(log.get(1).headers()).containsEntry("if-none-match", "\"v1\"")
+    assertThat(log.get(1).headers())
+        .containsEntry("if-none-match", "\"v1\"")
         .containsKey("if-modified-since");
     assertThat(s.metrics().revalidations()).isEqualTo(1);
 
@@ -307,29 +314,36 @@ class ImageServiceTest {
     assertThat(s.metrics().cachedImages()).isZero();
   }
 
-  enum MidStreamFault { STALL, CUT, LONGER_LENGTH, WRONG_CHECKSUM }
+  enum MidStreamFault {
+    STALL,
+    CUT,
+    LONGER_LENGTH,
+    WRONG_CHECKSUM
+  }
 
   @ParameterizedTest
   @EnumSource(MidStreamFault.class)
-  void aFaultMidStreamFailsEveryFollowerLeavesNoEntryAndTheNextRequestSucceeds(
-      MidStreamFault fault) throws Exception {
+  void aFaultMidStreamFailsEveryFollowerLeavesNoEntryAndTheNextRequestSucceeds(MidStreamFault fault)
+      throws Exception {
     byte[] image = bytes(400_000);
     TestUpstream.Resource r = upstream.put("/bad", image);
-    r.fault = switch (fault) {
-      case STALL -> TestUpstream.Fault.STALL;
-      case CUT -> TestUpstream.Fault.CUT;
-      case LONGER_LENGTH -> TestUpstream.Fault.LONGER_LENGTH;
-      case WRONG_CHECKSUM -> TestUpstream.Fault.NONE;
-    };
+    r.fault =
+        switch (fault) {
+          case STALL -> TestUpstream.Fault.STALL;
+          case CUT -> TestUpstream.Fault.CUT;
+          case LONGER_LENGTH -> TestUpstream.Fault.LONGER_LENGTH;
+          case WRONG_CHECKSUM -> TestUpstream.Fault.NONE;
+        };
     ImageService s = service(1L << 30, Duration.ofMillis(700), Duration.ofMinutes(5), Set.of());
     String good = sha256(image);
     String expected = fault == MidStreamFault.WRONG_CHECKSUM ? sha256(bytes(10)) : good;
-    ImageTarget t = new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(),
-        Optional.of(expected));
+    ImageTarget t =
+        new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(), Optional.of(expected));
 
     r.gate = new CountDownLatch(1); // both requesters join before the fault
     r.gateAt = 1000;
-    try (ImageHandle a = s.open("host-1", t); ImageHandle b = s.open("host-2", t)) {
+    try (ImageHandle a = s.open("host-1", t);
+        ImageHandle b = s.open("host-2", t)) {
       r.gate.countDown();
       InputStream ina = a.openStream();
       InputStream inb = b.openStream();
@@ -344,8 +358,8 @@ class ImageServiceTest {
 
     r.fault = TestUpstream.Fault.NONE;
     r.gate = null;
-    ImageTarget fixed = new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(),
-        Optional.of(good));
+    ImageTarget fixed =
+        new ImageTarget("kernel", upstream.uri("/bad"), Optional.empty(), Optional.of(good));
     assertThat(read(s, fixed)).isEqualTo(image);
     assertThat(s.metrics().cachedImages()).isEqualTo(1);
   }
@@ -357,8 +371,9 @@ class ImageServiceTest {
     r.gate = new CountDownLatch(1);
     r.gateAt = image.length; // every byte sent, then the connection waits before closing
     ImageService s = service();
-    ImageTarget t = new ImageTarget("kernel", upstream.uri("/held"), Optional.empty(),
-        Optional.of(sha256(image)));
+    ImageTarget t =
+        new ImageTarget(
+            "kernel", upstream.uri("/held"), Optional.empty(), Optional.of(sha256(image)));
     try (ImageHandle h = s.open("host-1", t)) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (s.metrics().bytesFetched() < image.length && System.nanoTime() < deadline) {
@@ -403,10 +418,12 @@ class ImageServiceTest {
     ImageService s = service();
     ImageTarget t = target(upstream.uri("/refused"));
     r.fault = TestUpstream.Fault.NOT_FOUND;
-    assertThatThrownBy(() -> s.open("host-1", t)).isInstanceOf(NotFoundException.class)
+    assertThatThrownBy(() -> s.open("host-1", t))
+        .isInstanceOf(NotFoundException.class)
         .hasMessageContaining("/refused");
     r.fault = TestUpstream.Fault.SERVER_ERROR;
-    assertThatThrownBy(() -> s.open("host-1", t)).isInstanceOf(UpstreamException.class)
+    assertThatThrownBy(() -> s.open("host-1", t))
+        .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("500");
     r.fault = TestUpstream.Fault.NONE;
     assertThat(read(s, t)).hasSize(1000);
@@ -421,7 +438,8 @@ class ImageServiceTest {
     }
     ImageService s = service();
     ImageTarget t = target(URI.create("http://user:s3cret@127.0.0.1:" + port + "/k"));
-    assertThatThrownBy(() -> s.open("host-1", t)).isInstanceOf(UpstreamException.class)
+    assertThatThrownBy(() -> s.open("host-1", t))
+        .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("127.0.0.1:" + port + "/k")
         .hasMessageNotContaining("s3cret");
   }
@@ -431,8 +449,10 @@ class ImageServiceTest {
     upstream.put("/private", bytes(10));
     ImageService s = service();
     read(s, target(URI.create("http://user:pa%3Ass@127.0.0.1:" + upstream.port() + "/private")));
-    assertThat(upstream.requestLog().get(0).headers()).containsEntry("authorization",
-        "Basic " + java.util.Base64.getEncoder().encodeToString("user:pa:ss".getBytes()));
+    assertThat(upstream.requestLog().get(0).headers())
+        .containsEntry(
+            "authorization",
+            "Basic " + java.util.Base64.getEncoder().encodeToString("user:pa:ss".getBytes()));
   }
 
   @Test
@@ -448,8 +468,9 @@ class ImageServiceTest {
     byte[] image = bytes(80_000);
     upstream.put("/via-proxy", image);
     try (TestUpstream.ForwardProxy proxy = new TestUpstream.ForwardProxy()) {
-      ImageTarget t = new ImageTarget("kernel", upstream.uri("/via-proxy"),
-          Optional.of(proxy.uri()), Optional.empty());
+      ImageTarget t =
+          new ImageTarget(
+              "kernel", upstream.uri("/via-proxy"), Optional.of(proxy.uri()), Optional.empty());
       assertThat(read(service(), t)).isEqualTo(image);
       assertThat(proxy.targets()).containsExactly(upstream.uri("/via-proxy").toString());
     }
@@ -460,11 +481,15 @@ class ImageServiceTest {
     byte[] image = bytes(1000);
     upstream.put("/auth-proxy", image);
     try (TestUpstream.ForwardProxy proxy = new TestUpstream.ForwardProxy()) {
-      proxy.requiredAuthorization = "Basic "
-          + java.util.Base64.getEncoder().encodeToString("boot:pr0xy".getBytes());
+      proxy.requiredAuthorization =
+          "Basic " + java.util.Base64.getEncoder().encodeToString("boot:pr0xy".getBytes());
       URI withCredentials = URI.create("http://boot:pr0xy@127.0.0.1:" + proxy.uri().getPort());
-      ImageTarget t = new ImageTarget("kernel", upstream.uri("/auth-proxy"),
-          Optional.of(withCredentials), Optional.empty());
+      ImageTarget t =
+          new ImageTarget(
+              "kernel",
+              upstream.uri("/auth-proxy"),
+              Optional.of(withCredentials),
+              Optional.empty());
       assertThat(read(service(), t)).isEqualTo(image);
       assertThat(proxy.targets()).hasSize(2); // challenged, then answered
     }
@@ -473,17 +498,19 @@ class ImageServiceTest {
   @Test
   void onlyAllowedHostsAreFetched() throws Exception {
     upstream.put("/x", bytes(10));
-    ImageService s = service(1L << 30, Duration.ofSeconds(5), Duration.ofMinutes(5),
-        Set.of("mirror.example.org"));
+    ImageService s =
+        service(
+            1L << 30, Duration.ofSeconds(5), Duration.ofMinutes(5), Set.of("mirror.example.org"));
     assertThatThrownBy(() -> s.open("host-1", target(upstream.uri("/x"))))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("host-1").hasMessageContaining("images.allowed_hosts");
+        .hasMessageContaining("host-1")
+        .hasMessageContaining("images.allowed_hosts");
     assertThatThrownBy(() -> s.open("host-1", target(URI.create("file:/etc/hostname"))))
         .isInstanceOf(BadInputException.class);
     assertThat(upstream.requests("/x")).isZero();
 
-    ImageService loopback = service(1L << 30, Duration.ofSeconds(5), Duration.ofMinutes(5),
-        Set.of("127.0.0.1"));
+    ImageService loopback =
+        service(1L << 30, Duration.ofSeconds(5), Duration.ofMinutes(5), Set.of("127.0.0.1"));
     assertThat(read(loopback, target(upstream.uri("/x")))).hasSize(10);
   }
 
@@ -491,10 +518,16 @@ class ImageServiceTest {
   void unknownSchemeAndBadDigestAreBadInput() {
     ImageService s = service();
     assertThatThrownBy(() -> s.open("host-1", target(URI.create("gopher://127.0.0.1/k"))))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("gopher");
-    assertThatThrownBy(() -> s.open("host-1", new ImageTarget("module2",
-        upstream.uri("/k"), Optional.empty(), Optional.of("abc"))))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("module2_sha256");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("gopher");
+    assertThatThrownBy(
+            () ->
+                s.open(
+                    "host-1",
+                    new ImageTarget(
+                        "module2", upstream.uri("/k"), Optional.empty(), Optional.of("abc"))))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("module2_sha256");
   }
 
   @Test
@@ -513,9 +546,19 @@ class ImageServiceTest {
 
   @Test
   void settingsReadTheConfigKeys() {
-    ImageSettings s = ImageSettings.fromConfig(Map.of(
-        "images.cache_dir", "/srv/cache", "images.cache_max_bytes", "2G", "images.timeout", "1500ms",
-        "images.revalidate_after", "PT1H", "images.allowed_hosts", "a.example, *.b.example"));
+    ImageSettings s =
+        ImageSettings.fromConfig(
+            Map.of(
+                "images.cache_dir",
+                "/srv/cache",
+                "images.cache_max_bytes",
+                "2G",
+                "images.timeout",
+                "1500ms",
+                "images.revalidate_after",
+                "PT1H",
+                "images.allowed_hosts",
+                "a.example, *.b.example"));
     assertThat(s.cacheDir()).isEqualTo(Path.of("/srv/cache"));
     assertThat(s.maxCacheBytes()).isEqualTo(2L << 30);
     assertThat(s.timeout()).isEqualTo(Duration.ofMillis(1500));
@@ -524,6 +567,7 @@ class ImageServiceTest {
     assertThat(s.allows("https", "x.b.example")).isTrue();
     assertThat(s.allows("http", "c.example")).isFalse();
     assertThatThrownBy(() -> ImageSettings.fromConfig(Map.of("images.timeout", "soon")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("images.timeout");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("images.timeout");
   }
 }

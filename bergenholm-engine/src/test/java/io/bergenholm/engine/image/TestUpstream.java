@@ -26,13 +26,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP/1.1 server on 127.0.0.1 for image tests (the engine's and, through this module's
- * test-jar, the HTTP server's): serves byte arrays, counts requests, answers
- * conditional requests, and on demand holds a body at a gate, stalls, cuts the connection (RST),
- * announces a longer Content-Length than it sends, sends no length (chunked), or redirects. Written
- * on plain sockets so that every fault is exactly what goes over the wire.
+ * test-jar, the HTTP server's): serves byte arrays, counts requests, answers conditional requests,
+ * and on demand holds a body at a gate, stalls, cuts the connection (RST), announces a longer
+ * Content-Length than it sends, sends no length (chunked), or redirects. Written on plain sockets
+ * so that every fault is exactly what goes over the wire.
  */
 public final class TestUpstream implements AutoCloseable {
-  public enum Fault { NONE, STALL, CUT, LONGER_LENGTH, NOT_FOUND, SERVER_ERROR }
+  public enum Fault {
+    NONE,
+    STALL,
+    CUT,
+    LONGER_LENGTH,
+    NOT_FOUND,
+    SERVER_ERROR
+  }
 
   /** One request as it arrived. */
   public record Request(String method, String target, Map<String, String> headers) {}
@@ -61,11 +68,13 @@ public final class TestUpstream implements AutoCloseable {
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch closing = new CountDownLatch(1);
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "test-upstream");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "test-upstream");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicInteger versions = new AtomicInteger();
 
   public TestUpstream() throws IOException {
@@ -126,7 +135,8 @@ public final class TestUpstream implements AutoCloseable {
       Map<String, String> headers = new LinkedHashMap<>();
       for (String line; !(line = readLine(in)).isEmpty(); ) {
         int colon = line.indexOf(':');
-        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
             line.substring(colon + 1).trim());
       }
       String[] parts = requestLine.split(" ");
@@ -152,10 +162,17 @@ public final class TestUpstream implements AutoCloseable {
         return;
       }
       byte[] body = r.body;
-      String length = r.chunked ? "Transfer-Encoding: chunked"
-          : "Content-Length: " + (body.length + (r.fault == Fault.LONGER_LENGTH ? 1000 : 0));
-      head(out, "200 OK", "ETag: " + r.etag, "Last-Modified: Tue, 01 Sep 2026 10:00:00 GMT",
-          "Content-Type: application/octet-stream", length);
+      String length =
+          r.chunked
+              ? "Transfer-Encoding: chunked"
+              : "Content-Length: " + (body.length + (r.fault == Fault.LONGER_LENGTH ? 1000 : 0));
+      head(
+          out,
+          "200 OK",
+          "ETag: " + r.etag,
+          "Last-Modified: Tue, 01 Sep 2026 10:00:00 GMT",
+          "Content-Type: application/octet-stream",
+          length);
       out.flush();
       writeBody(socket, out, r, body);
     } catch (IOException | InterruptedException e) {
@@ -244,26 +261,31 @@ public final class TestUpstream implements AutoCloseable {
   public static final class ForwardProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<String> targets = new CopyOnWriteArrayList<>();
+
     /** When set, requests without this Proxy-Authorization value are answered 407. */
     public volatile String requiredAuthorization;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "test-proxy");
-      t.setDaemon(true);
-      return t;
-    });
+
+    private final ExecutorService threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "test-proxy");
+              t.setDaemon(true);
+              return t;
+            });
 
     public ForwardProxy() throws IOException {
       server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
-      threads.execute(() -> {
-        while (!server.isClosed()) {
-          try {
-            Socket s = server.accept();
-            threads.execute(() -> relay(s));
-          } catch (IOException e) {
-            return;
-          }
-        }
-      });
+      threads.execute(
+          () -> {
+            while (!server.isClosed()) {
+              try {
+                Socket s = server.accept();
+                threads.execute(() -> relay(s));
+              } catch (IOException e) {
+                return;
+              }
+            }
+          });
     }
 
     public URI uri() {
@@ -293,13 +315,19 @@ public final class TestUpstream implements AutoCloseable {
         }
         String required = requiredAuthorization;
         if (required != null && !required.equals(authorization)) {
-          head(client.getOutputStream(), "407 Proxy Authentication Required",
-              "Proxy-Authenticate: Basic realm=\"test\"", "Content-Length: 0");
+          head(
+              client.getOutputStream(),
+              "407 Proxy Authentication Required",
+              "Proxy-Authenticate: Basic realm=\"test\"",
+              "Content-Length: 0");
           return;
         }
         try (Socket upstream = new Socket(target.getHost(), target.getPort())) {
-          StringBuilder s = new StringBuilder(parts[0]).append(' ').append(target.getRawPath())
-              .append(" HTTP/1.1\r\n");
+          StringBuilder s =
+              new StringBuilder(parts[0])
+                  .append(' ')
+                  .append(target.getRawPath())
+                  .append(" HTTP/1.1\r\n");
           headers.forEach(h -> s.append(h).append("\r\n"));
           s.append("Connection: close\r\n\r\n");
           upstream.getOutputStream().write(s.toString().getBytes(StandardCharsets.ISO_8859_1));

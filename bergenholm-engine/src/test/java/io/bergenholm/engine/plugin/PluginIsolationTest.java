@@ -27,11 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginIsolationTest {
   private static final String SERVICE = PowerDriverProvider.class.getName();
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   /** A stand-in for an old Guava: the same class and method as the engine's, another answer. */
-  private static final String OLD_GUAVA = """
+  private static final String OLD_GUAVA =
+      """
       package com.google.common.base;
 
       public final class Strings {
@@ -42,7 +42,8 @@ class PluginIsolationTest {
       """;
 
   /** A driver that reports which Strings it sees, and from which loader. */
-  private static final String BUNDLING_PLUGIN = """
+  private static final String BUNDLING_PLUGIN =
+      """
       package example.bundling;
 
       import com.google.common.base.Strings;
@@ -70,7 +71,8 @@ class PluginIsolationTest {
       """;
 
   /** A driver that does not bundle Guava: the engine's copy must stay out of its reach. */
-  private static final String BARE_PLUGIN = """
+  private static final String BARE_PLUGIN =
+      """
       package example.bare;
 
       import io.bergenholm.api.ProviderContext;
@@ -112,7 +114,9 @@ class PluginIsolationTest {
             };
           }
         }
-        """.replace("PKG", pkg).replace("ANSWER", answer);
+        """
+        .replace("PKG", pkg)
+        .replace("ANSWER", answer);
   }
 
   private MemoryStore storeWithHost(String driver) {
@@ -124,24 +128,39 @@ class PluginIsolationTest {
   @Test
   void aPluginUsesItsOwnLibraryVersionWhileTheEngineKeepsItsOwn() throws Exception {
     Path plugins = work.resolve("plugins");
-    Path oldGuava = PluginJars.build(work, plugins.resolve("bundling/guava-1.0.jar"),
-        Map.of("com.google.common.base.Strings", OLD_GUAVA), List.of(), Map.of());
-    PluginJars.build(work, plugins.resolve("bundling/bundling.jar"),
-        Map.of("example.bundling.BundlingProvider", BUNDLING_PLUGIN), List.of(oldGuava),
+    Path oldGuava =
+        PluginJars.build(
+            work,
+            plugins.resolve("bundling/guava-1.0.jar"),
+            Map.of("com.google.common.base.Strings", OLD_GUAVA),
+            List.of(),
+            Map.of());
+    PluginJars.build(
+        work,
+        plugins.resolve("bundling/bundling.jar"),
+        Map.of("example.bundling.BundlingProvider", BUNDLING_PLUGIN),
+        List.of(oldGuava),
         Map.of(SERVICE, List.of("example.bundling.BundlingProvider")));
-    PluginJars.build(work, plugins.resolve("bare.jar"), Map.of("example.bare.BareProvider", BARE_PLUGIN),
-        List.of(), Map.of(SERVICE, List.of("example.bare.BareProvider")));
+    PluginJars.build(
+        work,
+        plugins.resolve("bare.jar"),
+        Map.of("example.bare.BareProvider", BARE_PLUGIN),
+        List.of(),
+        Map.of(SERVICE, List.of("example.bare.BareProvider")));
 
-    try (Bergenholm engine = Bergenholm.builder().store(storeWithHost("bundling")).pluginFolder(plugins).build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder().store(storeWithHost("bundling")).pluginFolder(plugins).build()) {
       assertThat(engine.powerStatus("h")).isEqualTo(PowerState.ON);
-      assertThatThrownBy(() -> engine.power("h", PowerAction.ON)).isInstanceOf(UpstreamException.class)
+      assertThatThrownBy(() -> engine.power("h", PowerAction.ON))
+          .isInstanceOf(UpstreamException.class)
           .hasMessage("old guava repeat of x from loader bundling");
       // The engine's own Guava is untouched by the plugin's.
       assertThat(Strings.repeat("x", 2)).isEqualTo("xx");
       assertThat(Strings.class.getClassLoader()).isSameAs(Bergenholm.class.getClassLoader());
       // The API is shared (else the provider would not be a PowerDriverProvider at all), and a
       // plugin without Guava does not see the engine's.
-      engine.replaceHost("h", Params.of(Map.of("power_driver", "bare")), java.util.Optional.empty());
+      engine.replaceHost(
+          "h", Params.of(Map.of("power_driver", "bare")), java.util.Optional.empty());
       assertThat(engine.powerStatus("h")).isEqualTo(PowerState.OFF);
     }
   }
@@ -149,38 +168,76 @@ class PluginIsolationTest {
   @Test
   void twoPluginsClaimingOneNameAreAnErrorUntilConfigurationPicksOne() throws Exception {
     Path plugins = work.resolve("plugins");
-    Path a = PluginJars.build(work, plugins.resolve("a-twin.jar"), Map.of("a.Twin", twin("a", "ON")), List.of(),
-        Map.of(SERVICE, List.of("a.Twin")));
-    Path b = PluginJars.build(work, plugins.resolve("b-twin.jar"), Map.of("b.Twin", twin("b", "OFF")), List.of(),
-        Map.of(SERVICE, List.of("b.Twin")));
+    Path a =
+        PluginJars.build(
+            work,
+            plugins.resolve("a-twin.jar"),
+            Map.of("a.Twin", twin("a", "ON")),
+            List.of(),
+            Map.of(SERVICE, List.of("a.Twin")));
+    Path b =
+        PluginJars.build(
+            work,
+            plugins.resolve("b-twin.jar"),
+            Map.of("b.Twin", twin("b", "OFF")),
+            List.of(),
+            Map.of(SERVICE, List.of("b.Twin")));
 
-    assertThatThrownBy(() -> Bergenholm.builder().store(storeWithHost("twin")).pluginFolder(plugins).build())
+    assertThatThrownBy(
+            () -> Bergenholm.builder().store(storeWithHost("twin")).pluginFolder(plugins).build())
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("a.Twin (from " + a + ")").hasMessageContaining("b.Twin (from " + b + ")")
+        .hasMessageContaining("a.Twin (from " + a + ")")
+        .hasMessageContaining("b.Twin (from " + b + ")")
         .hasMessageContaining("plugins.prefer.power.twin");
 
     for (String preferred : List.of("a.Twin", "b.Twin")) {
-      try (Bergenholm engine = Bergenholm.builder().store(storeWithHost("twin")).pluginFolder(plugins)
-          .setting("plugins.prefer.power.twin", preferred).build()) {
-        assertThat(engine.powerStatus("h")).isEqualTo(preferred.equals("a.Twin") ? PowerState.ON : PowerState.OFF);
+      try (Bergenholm engine =
+          Bergenholm.builder()
+              .store(storeWithHost("twin"))
+              .pluginFolder(plugins)
+              .setting("plugins.prefer.power.twin", preferred)
+              .build()) {
+        assertThat(engine.powerStatus("h"))
+            .isEqualTo(preferred.equals("a.Twin") ? PowerState.ON : PowerState.OFF);
       }
     }
-    assertThatThrownBy(() -> Bergenholm.builder().store(storeWithHost("twin")).pluginFolder(plugins)
-        .setting("plugins.prefer.power.twin", "c.Twin").build())
-        .isInstanceOf(BadInputException.class).hasMessageContaining("names none of")
-        .hasMessageContaining("a.Twin").hasMessageContaining("b.Twin");
+    assertThatThrownBy(
+            () ->
+                Bergenholm.builder()
+                    .store(storeWithHost("twin"))
+                    .pluginFolder(plugins)
+                    .setting("plugins.prefer.power.twin", "c.Twin")
+                    .build())
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("names none of")
+        .hasMessageContaining("a.Twin")
+        .hasMessageContaining("b.Twin");
   }
 
   @Test
   void theSameClassInTwoJarsCannotBePreferredByName() throws Exception {
     Path plugins = work.resolve("plugins");
-    PluginJars.build(work, plugins.resolve("one.jar"), Map.of("a.Twin", twin("a", "ON")), List.of(),
+    PluginJars.build(
+        work,
+        plugins.resolve("one.jar"),
+        Map.of("a.Twin", twin("a", "ON")),
+        List.of(),
         Map.of(SERVICE, List.of("a.Twin")));
-    PluginJars.build(work, plugins.resolve("two.jar"), Map.of("a.Twin", twin("a", "OFF")), List.of(),
+    PluginJars.build(
+        work,
+        plugins.resolve("two.jar"),
+        Map.of("a.Twin", twin("a", "OFF")),
+        List.of(),
         Map.of(SERVICE, List.of("a.Twin")));
-    assertThatThrownBy(() -> Bergenholm.builder().store(storeWithHost("twin")).pluginFolder(plugins)
-        .setting("plugins.prefer.power.twin", "a.Twin").build())
-        .isInstanceOf(BadInputException.class).hasMessageContaining("several jars")
+    assertThatThrownBy(
+            () ->
+                Bergenholm.builder()
+                    .store(storeWithHost("twin"))
+                    .pluginFolder(plugins)
+                    .setting("plugins.prefer.power.twin", "a.Twin")
+                    .build())
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("several jars")
         .hasMessageContaining(plugins.resolve("one.jar").toString())
         .hasMessageContaining(plugins.resolve("two.jar").toString());
   }
@@ -189,9 +246,17 @@ class PluginIsolationTest {
   void aFolderThatIsNotAPluginFolderIsRefused() throws Exception {
     Path plugins = work.resolve("plugins");
     Files.createDirectories(plugins.resolve("empty"));
-    assertThatThrownBy(() -> Bergenholm.builder().store(new MemoryStore()).pluginFolder(plugins).build())
-        .isInstanceOf(BadInputException.class).hasMessageContaining("holds no jar");
-    assertThatThrownBy(() -> Bergenholm.builder().store(new MemoryStore()).pluginFolder(work.resolve("missing"))
-        .build()).isInstanceOf(BadInputException.class).hasMessageContaining("is not a directory");
+    assertThatThrownBy(
+            () -> Bergenholm.builder().store(new MemoryStore()).pluginFolder(plugins).build())
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("holds no jar");
+    assertThatThrownBy(
+            () ->
+                Bergenholm.builder()
+                    .store(new MemoryStore())
+                    .pluginFolder(work.resolve("missing"))
+                    .build())
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("is not a directory");
   }
 }

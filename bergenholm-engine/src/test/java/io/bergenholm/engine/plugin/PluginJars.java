@@ -28,12 +28,21 @@ public final class PluginJars {
    * test's own class path after it, and writes the classes and {@code services} (service interface
    * name to implementation class names) into {@code jar}.
    */
-  public static Path build(Path work, Path jar, Map<String, String> sources, List<Path> classPath,
-      Map<String, List<String>> services) throws IOException {
+  public static Path build(
+      Path work,
+      Path jar,
+      Map<String, String> sources,
+      List<Path> classPath,
+      Map<String, List<String>> services)
+      throws IOException {
     Path src = Files.createTempDirectory(work, "src");
     Path classes = Files.createTempDirectory(work, "classes");
-    List<String> options = List.of("-d", classes.toString(), "-cp",
-        joinPath(classPath) + File.pathSeparator + System.getProperty("java.class.path"));
+    List<String> options =
+        List.of(
+            "-d",
+            classes.toString(),
+            "-cp",
+            joinPath(classPath) + File.pathSeparator + System.getProperty("java.class.path"));
     List<String> files = new ArrayList<>();
     for (Map.Entry<String, String> e : sources.entrySet()) {
       Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
@@ -43,19 +52,31 @@ public final class PluginJars {
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StringWriter errors = new StringWriter();
-    boolean compiled = javac.getTask(errors, null, null, options, null,
-        javac.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjectsFromStrings(files)).call();
+    boolean compiled =
+        javac
+            .getTask(
+                errors,
+                null,
+                null,
+                options,
+                null,
+                javac
+                    .getStandardFileManager(null, null, StandardCharsets.UTF_8)
+                    .getJavaFileObjectsFromStrings(files))
+            .call();
     if (!compiled) {
       throw new IllegalStateException("test plugin did not compile:\n" + errors);
     }
     Files.createDirectories(jar.toAbsolutePath().getParent());
-    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream j = new JarOutputStream(out)) {
       List<Path> built;
       try (Stream<Path> walk = Files.walk(classes)) {
         built = walk.filter(Files::isRegularFile).sorted().toList();
       }
       for (Path f : built) {
-        j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+        j.putNextEntry(
+            new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
         j.write(Files.readAllBytes(f));
         j.closeEntry();
       }

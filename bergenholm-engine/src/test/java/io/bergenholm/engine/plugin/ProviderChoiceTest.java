@@ -26,10 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * templates through its context, as the built-in one does.
  */
 class ProviderChoiceTest {
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
-  private static final String MIRROR = """
+  private static final String MIRROR =
+      """
       package example.mirror;
 
       import io.bergenholm.api.ProviderContext;
@@ -48,7 +48,8 @@ class ProviderChoiceTest {
       """;
 
   /** A renderer that replaces {@code @include NAME} lines with the stored template NAME. */
-  private static final String LINE_RENDERER = """
+  private static final String LINE_RENDERER =
+      """
       package example.lines;
 
       import io.bergenholm.api.ProviderContext;
@@ -74,7 +75,11 @@ class ProviderChoiceTest {
 
   private Path mirrorPlugin() throws Exception {
     Path plugins = work.resolve("plugins");
-    PluginJars.build(work, plugins.resolve("mirror.jar"), Map.of("example.mirror.MirrorProvider", MIRROR), List.of(),
+    PluginJars.build(
+        work,
+        plugins.resolve("mirror.jar"),
+        Map.of("example.mirror.MirrorProvider", MIRROR),
+        List.of(),
         Map.of(ImageSourceProvider.class.getName(), List.of("example.mirror.MirrorProvider")));
     return plugins;
   }
@@ -82,26 +87,38 @@ class ProviderChoiceTest {
   @Test
   void aSchemeClaimedTwiceIsAnErrorNamingBothClassesAndJars() throws Exception {
     Path plugins = mirrorPlugin();
-    assertThatThrownBy(() -> Bergenholm.builder().store(new MemoryStore()).pluginFolder(plugins).build())
+    assertThatThrownBy(
+            () -> Bergenholm.builder().store(new MemoryStore()).pluginFolder(plugins).build())
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("claiming 'https'")
         .hasMessageContaining(HttpImageSourceProvider.class.getName() + " (from ")
-        .hasMessageContaining("example.mirror.MirrorProvider (from " + plugins.resolve("mirror.jar") + ")")
+        .hasMessageContaining(
+            "example.mirror.MirrorProvider (from " + plugins.resolve("mirror.jar") + ")")
         .hasMessageContaining("plugins.prefer.scheme.https");
   }
 
   @Test
   void configurationPicksTheOwnerOfAScheme() throws Exception {
     Path plugins = mirrorPlugin();
-    try (Bergenholm engine = Bergenholm.builder().store(new MemoryStore()).pluginFolder(plugins)
-        .setting("plugins.prefer.scheme.https", "example.mirror.MirrorProvider").build()) {
-      assertThat(engine.imageSource("https").orElseThrow().getClass().getClassLoader().getName()).isEqualTo("mirror");
-      assertThat(engine.imageSource("mirror").orElseThrow().getClass().getClassLoader().getName()).isEqualTo("mirror");
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(new MemoryStore())
+            .pluginFolder(plugins)
+            .setting("plugins.prefer.scheme.https", "example.mirror.MirrorProvider")
+            .build()) {
+      assertThat(engine.imageSource("https").orElseThrow().getClass().getClassLoader().getName())
+          .isEqualTo("mirror");
+      assertThat(engine.imageSource("mirror").orElseThrow().getClass().getClassLoader().getName())
+          .isEqualTo("mirror");
       assertThat(engine.imageSource("http").orElseThrow().getClass().getClassLoader())
           .isSameAs(Bergenholm.class.getClassLoader());
     }
-    try (Bergenholm engine = Bergenholm.builder().store(new MemoryStore()).pluginFolder(plugins)
-        .setting("plugins.prefer.scheme.https", HttpImageSourceProvider.class.getName()).build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(new MemoryStore())
+            .pluginFolder(plugins)
+            .setting("plugins.prefer.scheme.https", HttpImageSourceProvider.class.getName())
+            .build()) {
       assertThat(engine.imageSource("https").orElseThrow().getClass().getClassLoader())
           .isSameAs(Bergenholm.class.getClassLoader());
       assertThat(engine.imageSource("mirror")).isPresent();
@@ -110,27 +127,34 @@ class ProviderChoiceTest {
 
   @Test
   void aProviderHandedToTheBuilderOwnsItsSchemesWithoutConfiguration() throws Exception {
-    ImageSource mine = (ImageRequest request) -> {
-      throw new UnsupportedOperationException("not fetched in this test");
-    };
-    ImageSourceProvider given = new ImageSourceProvider() {
-      @Override
-      public String name() {
-        return "mine";
-      }
+    ImageSource mine =
+        (ImageRequest request) -> {
+          throw new UnsupportedOperationException("not fetched in this test");
+        };
+    ImageSourceProvider given =
+        new ImageSourceProvider() {
+          @Override
+          public String name() {
+            return "mine";
+          }
 
-      @Override
-      public Set<String> schemes() {
-        return Set.of("https");
-      }
+          @Override
+          public Set<String> schemes() {
+            return Set.of("https");
+          }
 
-      @Override
-      public ImageSource create(String name, Map<String, String> config, ProviderContext context) {
-        return mine;
-      }
-    };
-    try (Bergenholm engine = Bergenholm.builder().store(new MemoryStore()).pluginFolder(mirrorPlugin())
-        .addImageSource(given).build()) {
+          @Override
+          public ImageSource create(
+              String name, Map<String, String> config, ProviderContext context) {
+            return mine;
+          }
+        };
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(new MemoryStore())
+            .pluginFolder(mirrorPlugin())
+            .addImageSource(given)
+            .build()) {
       assertThat(engine.imageSource("HTTPS")).containsSame(mine);
     }
   }
@@ -138,19 +162,29 @@ class ProviderChoiceTest {
   @Test
   void aThirdPartyRendererIncludesStoredTemplates() throws Exception {
     Path plugins = work.resolve("plugins");
-    PluginJars.build(work, plugins.resolve("lines.jar"), Map.of("example.lines.LineRendererProvider", LINE_RENDERER),
-        List.of(), Map.of(RendererProvider.class.getName(), List.of("example.lines.LineRendererProvider")));
+    PluginJars.build(
+        work,
+        plugins.resolve("lines.jar"),
+        Map.of("example.lines.LineRendererProvider", LINE_RENDERER),
+        List.of(),
+        Map.of(RendererProvider.class.getName(), List.of("example.lines.LineRendererProvider")));
     MemoryStore store = new MemoryStore();
     store.templates().create("head", "#!ipxe");
     store.templates().create("boot", "@include head\nchain http://x/$uuid");
     store.hosts().create("h1", Params.EMPTY);
-    try (Bergenholm engine = Bergenholm.builder().store(store).pluginFolder(plugins).setting("renderer", "lines")
-        .build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .store(store)
+            .pluginFolder(plugins)
+            .setting("renderer", "lines")
+            .build()) {
       assertThat(engine.renderTemplate("boot", "h1")).isEqualTo("#!ipxe\nchain http://x/h1");
       engine.replaceTemplate("head", "#!ipxe\necho changed", java.util.Optional.empty());
-      assertThat(engine.renderTemplate("boot", "h1")).isEqualTo("#!ipxe\necho changed\nchain http://x/h1");
+      assertThat(engine.renderTemplate("boot", "h1"))
+          .isEqualTo("#!ipxe\necho changed\nchain http://x/h1");
       engine.createTemplate("broken", "@include nothing");
-      assertThatThrownBy(() -> engine.renderTemplate("broken", "h1")).hasMessageContaining("no stored template nothing");
+      assertThatThrownBy(() -> engine.renderTemplate("broken", "h1"))
+          .hasMessageContaining("no stored template nothing");
     }
   }
 }

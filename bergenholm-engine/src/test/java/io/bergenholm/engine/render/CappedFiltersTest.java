@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** Filters whose cost grows with an argument are refused beyond their caps, before they run. */
 class CappedFiltersTest {
-  private final JinjavaRenderer renderer = new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
+  private final JinjavaRenderer renderer =
+      new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
 
   private String render(String template) {
     return renderer.render("t", template, Map.of("n", 3));
@@ -19,7 +20,8 @@ class CappedFiltersTest {
   @Test
   void argumentsWithinTheCapsWorkAsInJinja() {
     assertThat(render("{{ 2.71828|round(3) }}")).isEqualTo("2.718");
-    assertThat(render("{{ 1.5|round(" + CappedFilters.MAX_PRECISION + ")|string|length > 2 }}")).isEqualTo("true");
+    assertThat(render("{{ 1.5|round(" + CappedFilters.MAX_PRECISION + ")|string|length > 2 }}"))
+        .isEqualTo("true");
     assertThat(render("{{ 27|root(3) }}")).isEqualTo("3.0");
     assertThat(render("{{ [1, 2, 3, 4]|batch(2)|list }}")).isEqualTo("[[1, 2], [3, 4]]");
     assertThat(render("{{ 'a-b-c'|replace('-', '::') }}")).isEqualTo("a::b::c");
@@ -35,7 +37,8 @@ class CappedFiltersTest {
 
   @Test
   void rootAndBatchAreCapped() {
-    assertThatThrownBy(() -> render("{{ 10|root(100000000) }}")).hasMessageContaining("root() degree 100000000");
+    assertThatThrownBy(() -> render("{{ 10|root(100000000) }}"))
+        .hasMessageContaining("root() degree 100000000");
     assertThatThrownBy(() -> render("{{ [1]|batch(10000000, 'x')|length }}"))
         .hasMessageContaining("batch() size 10000000 is above the collection limit");
   }
@@ -43,15 +46,20 @@ class CappedFiltersTest {
   /** The 671M-character string: refused before it is built, and the heap is intact. */
   @Test
   void replaceOverDoubledStringsFailsCleanlyBeforeItAllocates() {
-    String doubling = "{% set a = '" + "x".repeat(64) + "' %}{% for i in range(8) %}"
-        + "{% set a = a|replace('x', a) %}{% endfor %}{{ a|length }}";
+    String doubling =
+        "{% set a = '"
+            + "x".repeat(64)
+            + "' %}{% for i in range(8) %}"
+            + "{% set a = a|replace('x', a) %}{% endfor %}{{ a|length }}";
     Runtime rt = Runtime.getRuntime();
     assertThatThrownBy(() -> render(doubling))
         .isInstanceOf(RenderException.class)
         .hasMessageContaining("replace() would build")
         .hasMessageContaining("more than the limit of " + RenderLimits.DEFAULT.maxOutputChars());
     System.gc();
-    assertThat(rt.totalMemory() - rt.freeMemory()).as("heap in use after the refused render").isLessThan(rt.maxMemory() / 2);
+    assertThat(rt.totalMemory() - rt.freeMemory())
+        .as("heap in use after the refused render")
+        .isLessThan(rt.maxMemory() / 2);
     assertThat(render("{{ 'ok'|upper }}")).isEqualTo("OK");
   }
 

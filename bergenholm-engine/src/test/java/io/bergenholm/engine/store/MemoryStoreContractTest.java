@@ -7,6 +7,7 @@ import io.bergenholm.api.store.ParameterStoreContract;
 final class MemoryStoreContractTest extends ParameterStoreContract {
   @Override
   protected ParameterStore newStore() {
-    return TestProviderContext.instantiate(new MemoryStoreProvider(), java.util.Map.of(MemoryStoreProvider.LOCATION, "memory:"));
+    return TestProviderContext.instantiate(
+        new MemoryStoreProvider(), java.util.Map.of(MemoryStoreProvider.LOCATION, "memory:"));
   }
 }

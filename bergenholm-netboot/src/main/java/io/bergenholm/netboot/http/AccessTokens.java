@@ -17,8 +17,8 @@ import java.util.Optional;
  * The bearer tokens the management side accepts. Only SHA-256 digests of the tokens are kept, so a
  * heap dump or a lookup's timing says nothing useful about a token.
  *
- * <p>File format, one token a line: {@code rw <token> [label]} or {@code ro <token> [label]};
- * blank lines and lines starting with {@code #} are skipped. Tokens are at least 16 characters.
+ * <p>File format, one token a line: {@code rw <token> [label]} or {@code ro <token> [label]}; blank
+ * lines and lines starting with {@code #} are skipped. Tokens are at least 16 characters.
  */
 public final class AccessTokens {
   static final int MIN_TOKEN_LENGTH = 16;
@@ -72,14 +72,17 @@ public final class AccessTokens {
       String where = file + " line " + (i + 1);
       String[] fields = line.split("\\s+", 3);
       if (fields.length < 2) {
-        throw new IllegalArgumentException(where + ": expected 'rw <token> [label]' or 'ro <token> [label]'");
+        throw new IllegalArgumentException(
+            where + ": expected 'rw <token> [label]' or 'ro <token> [label]'");
       }
-      Access access = switch (fields[0]) {
-        case "rw" -> Access.READ_WRITE;
-        case "ro" -> Access.READ_ONLY;
-        default -> throw new IllegalArgumentException(
-            where + ": access must be 'rw' or 'ro', found '" + fields[0] + "'");
-      };
+      Access access =
+          switch (fields[0]) {
+            case "rw" -> Access.READ_WRITE;
+            case "ro" -> Access.READ_ONLY;
+            default ->
+                throw new IllegalArgumentException(
+                    where + ": access must be 'rw' or 'ro', found '" + fields[0] + "'");
+          };
       String digest = digest(checkToken(fields[1], where));
       digests.put(digest, access);
       labels.put(digest, fields.length > 2 ? fields[2].strip() : "line " + (i + 1));

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * zero-copy region is a reference to the file, and under TLS one chunk of {@value #COPY_CHUNK}
  * bytes is the most held per client.
  *
- * <p>A failed image closes the connection before the body is complete, so the client sees a
- * short body (against Content-Length) or a missing last chunk, never a complete-looking one.
+ * <p>A failed image closes the connection before the body is complete, so the client sees a short
+ * body (against Content-Length) or a missing last chunk, never a complete-looking one.
  */
 final class BodyPump {
   private static final Logger log = LoggerFactory.getLogger(BodyPump.class);
@@ -50,8 +50,15 @@ final class BodyPump {
    *     error}) and how many body bytes went out
    */
   BodyPump(
-      ChannelHandlerContext ctx, ImageHandle handle, String hostId, long start, long end,
-      boolean keepAlive, boolean zeroCopy, CompletableFuture<Void> done, BiConsumer<String, Long> ended) {
+      ChannelHandlerContext ctx,
+      ImageHandle handle,
+      String hostId,
+      long start,
+      long end,
+      boolean keepAlive,
+      boolean zeroCopy,
+      CompletableFuture<Void> done,
+      BiConsumer<String, Long> ended) {
     this.ended = ended;
     this.ctx = ctx;
     this.handle = handle;
@@ -72,10 +79,12 @@ final class BodyPump {
   /** Called from the download thread: hands the work to the event loop, once per burst. */
   private void schedule() {
     if (scheduled.compareAndSet(false, true)) {
-      ctx.executor().execute(() -> {
-        scheduled.set(false);
-        pump();
-      });
+      ctx.executor()
+          .execute(
+              () -> {
+                scheduled.set(false);
+                pump();
+              });
     }
   }
 
@@ -95,8 +104,10 @@ final class BodyPump {
       abort(failed.cause());
       return;
     }
-    long limit = state instanceof ImageHandle.State.Complete c
-        ? c.length() : ((ImageHandle.State.Receiving) state).sendable();
+    long limit =
+        state instanceof ImageHandle.State.Complete c
+            ? c.length()
+            : ((ImageHandle.State.Receiving) state).sendable();
     if (end >= 0) {
       limit = Math.min(limit, end);
     }
@@ -106,14 +117,16 @@ final class BodyPump {
     }
     if (state instanceof ImageHandle.State.Complete) {
       finished = true;
-      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
-        ended.accept(f.isSuccess() ? "ok" : "aborted", sent);
-        close();
-        if (!f.isSuccess() || !keepAlive) {
-          ctx.channel().close();
-        }
-        done.complete(null);
-      });
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(
+              f -> {
+                ended.accept(f.isSuccess() ? "ok" : "aborted", sent);
+                close();
+                if (!f.isSuccess() || !keepAlive) {
+                  ctx.channel().close();
+                }
+                done.complete(null);
+              });
     }
     // Otherwise wait: the download calls schedule() when more arrives.
   }
@@ -142,25 +155,36 @@ final class BodyPump {
       message = new DefaultHttpContent(chunk);
     }
     writing = true;
-    ctx.writeAndFlush(message).addListener((ChannelFutureListener) f -> {
-      writing = false;
-      if (f.isSuccess()) {
-        position += count;
-        sent += count;
-        handle.served(count);
-        pump();
-      } else {
-        log.debug("host {}: writing {} failed at byte {}: {}", hostId, handle.url(), position,
-            f.cause().toString());
-        ended.accept("aborted", sent);
-        finishAndClose();
-      }
-    });
+    ctx.writeAndFlush(message)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  writing = false;
+                  if (f.isSuccess()) {
+                    position += count;
+                    sent += count;
+                    handle.served(count);
+                    pump();
+                  } else {
+                    log.debug(
+                        "host {}: writing {} failed at byte {}: {}",
+                        hostId,
+                        handle.url(),
+                        position,
+                        f.cause().toString());
+                    ended.accept("aborted", sent);
+                    finishAndClose();
+                  }
+                });
   }
 
   private void abort(IOException cause) {
-    log.warn("host {}: aborting the response with {} after {} bytes: {}", hostId, handle.url(),
-        position, cause.getMessage());
+    log.warn(
+        "host {}: aborting the response with {} after {} bytes: {}",
+        hostId,
+        handle.url(),
+        position,
+        cause.getMessage());
     ended.accept("error", sent);
     finishAndClose();
   }

@@ -9,11 +9,11 @@ package io.bergenholm.netboot.http;
  * ?boot_token=}.
  *
  * @param openInstalled compatibility with the old project: anyone may mark or unmark any host.
- *     Risk: any machine on the network can make an installed host reinstall itself on its next
- *     PXE boot, or stop self-registration by marking {@code register}.
+ *     Risk: any machine on the network can make an installed host reinstall itself on its next PXE
+ *     boot, or stop self-registration by marking {@code register}.
  * @param openTemplateReads compatibility with the old project: anyone may read any host's rendered
- *     templates. Risk: anyone who knows or guesses a host id reads its kickstart, root password hash
- *     and every other value rendered into it.
+ *     templates. Risk: anyone who knows or guesses a host id reads its kickstart, root password
+ *     hash and every other value rendered into it.
  */
 public record BootAccess(boolean openInstalled, boolean openTemplateReads) {
   /** The query parameter that carries a host's boot credential. */

@@ -36,7 +36,8 @@ final class BootEndpoints {
   BootEndpoints(Bergenholm engine, TransportLimits limits, Optional<ImageStreamer> images) {
     this.engine = engine;
     this.images = images;
-    this.registrations = new RegistrationLimiter(limits.registrationsPerMinute(), limits.registrationBurst());
+    this.registrations =
+        new RegistrationLimiter(limits.registrationsPerMinute(), limits.registrationBurst());
     this.maxUnassigned = limits.maxUnassignedHosts();
     this.health = new StoreHealth(engine.store());
   }
@@ -47,7 +48,9 @@ final class BootEndpoints {
 
   /** On the event loop: a warm script from the engine's cache, else the render on a worker. */
   Outcome cachedScript(Call call) {
-    return engine.cachedIpxeScript(call.pathParam(0)).<Outcome>map(s -> Reply.text(OK, s))
+    return engine
+        .cachedIpxeScript(call.pathParam(0))
+        .<Outcome>map(s -> Reply.text(OK, s))
         .orElseGet(() -> new Deferred(() -> script(call)));
   }
 
@@ -61,12 +64,22 @@ final class BootEndpoints {
     String hostId = HostIds.requireUuid(call.pathParam(0));
     OptionalLong wait = registrations.acquire(call.source());
     if (wait.isPresent()) {
-      return Reply.error(TOO_MANY_REQUESTS, "too many registrations from " + call.source().getHostAddress()
-          + "; retry in " + wait.getAsLong() + " s").withHeader("Retry-After", Long.toString(wait.getAsLong()));
+      return Reply.error(
+              TOO_MANY_REQUESTS,
+              "too many registrations from "
+                  + call.source().getHostAddress()
+                  + "; retry in "
+                  + wait.getAsLong()
+                  + " s")
+          .withHeader("Retry-After", Long.toString(wait.getAsLong()));
     }
     if (engine.host(hostId).isEmpty() && unassigned() >= maxUnassigned) {
-      return Reply.error(TOO_MANY_REQUESTS, maxUnassigned + " registered hosts are waiting for an operator to "
-          + "assign them groups; assign or delete some first").withHeader("Retry-After", "60");
+      return Reply.error(
+              TOO_MANY_REQUESTS,
+              maxUnassigned
+                  + " registered hosts are waiting for an operator to "
+                  + "assign them groups; assign or delete some first")
+          .withHeader("Retry-After", "60");
     }
     Map<String, String> facts = new LinkedHashMap<>();
     for (String fact : FACTS) {
@@ -87,14 +100,20 @@ final class BootEndpoints {
     }
     int n = 0;
     for (String id : candidates) {
-      if (engine.host(id).map(h -> h.value().groups().equals(List.of(Bergenholm.DEFAULT_GROUP))).orElse(false)) {
+      if (engine
+          .host(id)
+          .map(h -> h.value().groups().equals(List.of(Bergenholm.DEFAULT_GROUP)))
+          .orElse(false)) {
         n++;
       }
     }
     return n;
   }
 
-  /** Resolves and opens the image on a worker; the {@link ImageStreamer} writes it on the event loop. */
+  /**
+   * Resolves and opens the image on a worker; the {@link ImageStreamer} writes it on the event
+   * loop.
+   */
   Outcome image(Call call, String kind) {
     OptionalInt index = OptionalInt.empty();
     if (call.pathParams().size() > 1) {
@@ -107,8 +126,13 @@ final class BootEndpoints {
     String hostId = engine.bootHostId(call.pathParam(0));
     ImageTarget target = engine.imageTarget(hostId, kind, index);
     if (images.isEmpty()) {
-      return Reply.error(NOT_IMPLEMENTED, "image streaming is not enabled in this server (" + target.parameter()
-          + " of host '" + hostId + "')");
+      return Reply.error(
+          NOT_IMPLEMENTED,
+          "image streaming is not enabled in this server ("
+              + target.parameter()
+              + " of host '"
+              + hostId
+              + "')");
     }
     return images.get().open(hostId, target);
   }
@@ -125,10 +149,16 @@ final class BootEndpoints {
   Outcome readyz(Call call) {
     Optional<String> problem = health.problem();
     if (problem.isPresent()) {
-      return Reply.json(SERVICE_UNAVAILABLE, Map.of("status", "not ready", "reason", call.access().isPresent()
-          ? problem.get() : "a stored record cannot be read; the server log and the management API name it"));
+      return Reply.json(
+          SERVICE_UNAVAILABLE,
+          Map.of(
+              "status",
+              "not ready",
+              "reason",
+              call.access().isPresent()
+                  ? problem.get()
+                  : "a stored record cannot be read; the server log and the management API name it"));
     }
     return Reply.json(OK, Map.of("status", "ready"));
   }
-
 }

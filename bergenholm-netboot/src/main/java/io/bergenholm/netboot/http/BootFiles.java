@@ -22,6 +22,7 @@ import java.util.Set;
 public final class BootFiles {
   /** Boot files are small (iPXE 1 MB, shim 1 MB, GRUB 4 MB); a larger file is refused. */
   public static final long MAX_BYTES = 64L << 20;
+
   private static final String EFI = "application/efi";
 
   private final Optional<TftpRoot> root;
@@ -42,8 +43,11 @@ public final class BootFiles {
     for (String name : names) {
       Optional<String> refused = TftpRoot.refusal(name);
       if (refused.isPresent() || name.contains("/")) {
-        throw new IllegalArgumentException("boot file '" + name + "' cannot be served over HTTP: "
-            + refused.orElse("it has more than one path segment"));
+        throw new IllegalArgumentException(
+            "boot file '"
+                + name
+                + "' cannot be served over HTTP: "
+                + refused.orElse("it has more than one path segment"));
       }
     }
     return new BootFiles(Optional.of(root), names);
@@ -62,7 +66,8 @@ public final class BootFiles {
       TftpRoot.Opened opened = root.get().open(name);
       try (FileChannel channel = opened.channel()) {
         if (opened.size() > MAX_BYTES) {
-          throw new UnavailableException("boot file " + name + " is larger than " + MAX_BYTES + " bytes");
+          throw new UnavailableException(
+              "boot file " + name + " is larger than " + MAX_BYTES + " bytes");
         }
         ByteBuffer body = ByteBuffer.allocate((int) opened.size());
         while (body.hasRemaining()) {

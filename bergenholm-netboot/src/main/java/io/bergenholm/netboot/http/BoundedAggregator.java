@@ -28,9 +28,11 @@ final class BoundedAggregator extends HttpObjectAggregator {
   }
 
   @Override
-  protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+  protected Object newContinueResponse(
+      HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
     Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
-    if (answer instanceof FullHttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+    if (answer instanceof FullHttpResponse r
+        && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
       ReferenceCountUtil.release(answer);
       return HttpReplies.toResponse(tooLarge(maxBodyBytes), HttpMethod.POST, true);
     }
@@ -40,18 +42,21 @@ final class BoundedAggregator extends HttpObjectAggregator {
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
     // The rest of the body is still on the wire, so the connection cannot be reused.
-    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(maxBodyBytes), HttpMethod.POST, false)).addListener(f -> {
-      if (f.isSuccess()) {
-        LingeringClose.start(ctx, transport.lingerBytes(), transport.lingerTime());
-      } else {
-        ctx.close();
-      }
-    });
+    ctx.writeAndFlush(HttpReplies.toResponse(tooLarge(maxBodyBytes), HttpMethod.POST, false))
+        .addListener(
+            f -> {
+              if (f.isSuccess()) {
+                LingeringClose.start(ctx, transport.lingerBytes(), transport.lingerTime());
+              } else {
+                ctx.close();
+              }
+            });
   }
 
   /** The 413 answer to a body over {@code maxBodyBytes}; also given by {@link HttpRoutes}. */
   static Reply tooLarge(int maxBodyBytes) {
-    return Reply.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+    return Reply.error(
+        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
         "the request body is larger than " + maxBodyBytes + " bytes");
   }
 }

@@ -20,12 +20,17 @@ final class BoundedExecutor implements Executor, AutoCloseable {
   BoundedExecutor(int threads, int queue) {
     this.limit = threads + queue;
     AtomicInteger n = new AtomicInteger();
-    this.pool = new ForkJoinPool(threads, p -> {
-      var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-      t.setName("bergenholm-http-worker-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, null, true);
+    this.pool =
+        new ForkJoinPool(
+            threads,
+            p -> {
+              var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+              t.setName("bergenholm-http-worker-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            null,
+            true);
   }
 
   @Override
@@ -35,13 +40,14 @@ final class BoundedExecutor implements Executor, AutoCloseable {
       throw new RejectedExecutionException("all " + limit + " worker slots are taken");
     }
     try {
-      pool.execute(() -> {
-        try {
-          task.run();
-        } finally {
-          admitted.decrementAndGet();
-        }
-      });
+      pool.execute(
+          () -> {
+            try {
+              task.run();
+            } finally {
+              admitted.decrementAndGet();
+            }
+          });
     } catch (RejectedExecutionException e) {
       admitted.decrementAndGet();
       throw e;

@@ -8,13 +8,18 @@ package io.bergenholm.netboot.http;
 public final class ChainScript {
   private ChainScript() {}
 
-  /** The script for a server reached at {@code baseUrl} ({@code http://host:port}, no trailing slash). */
+  /**
+   * The script for a server reached at {@code baseUrl} ({@code http://host:port}, no trailing
+   * slash).
+   */
   public static String forBaseUrl(String baseUrl) {
     return "#!ipxe\n"
         + "# Bergenholm: chain to this machine's own script, found by its SMBIOS UUID.\n"
         + "isset ${uuid} || goto no_uuid\n"
         + ":retry\n"
-        + "chain --autofree " + baseUrl + "/ipxe/script/${uuid}?mac=${net0/mac} || goto failed\n"
+        + "chain --autofree "
+        + baseUrl
+        + "/ipxe/script/${uuid}?mac=${net0/mac} || goto failed\n"
         + "exit\n"
         + ":no_uuid\n"
         + "echo Bergenholm: this machine reports no SMBIOS UUID; cannot choose a script\n"

@@ -15,16 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Open connections of one listener, in total and per source address. A connection beyond either
- * cap is answered with a bare 503 (plain HTTP only; a TLS one is just closed) and closed before
+ * Open connections of one listener, in total and per source address. A connection beyond either cap
+ * is answered with a bare 503 (plain HTTP only; a TLS one is just closed) and closed before
  * anything of it is read, so that half-open or idle connections from one machine cannot take the
  * slots every other machine's boot needs.
  */
 final class ConnectionLimiter {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimiter.class);
-  private static final byte[] BUSY = ("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
-      + "Content-Type: application/json\r\nContent-Length: 54\r\n\r\n"
-      + "{\"error\": \"too many connections; retry in a second\"}\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] BUSY =
+      ("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+              + "Content-Type: application/json\r\nContent-Length: 54\r\n\r\n"
+              + "{\"error\": \"too many connections; retry in a second\"}\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
 
   private final int max;
   private final int maxPerAddress;
@@ -41,17 +43,22 @@ final class ConnectionLimiter {
     InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
     if (open.incrementAndGet() > max) {
       open.decrementAndGet();
-      log.warn("refused a connection from {}: {} connections are open", address.getHostAddress(), max);
+      log.warn(
+          "refused a connection from {}: {} connections are open", address.getHostAddress(), max);
       return false;
     }
-    AtomicInteger mine = perAddress.compute(address, (a, n) -> {
-      AtomicInteger c = n == null ? new AtomicInteger() : n;
-      c.incrementAndGet();
-      return c;
-    });
+    AtomicInteger mine =
+        perAddress.compute(
+            address,
+            (a, n) -> {
+              AtomicInteger c = n == null ? new AtomicInteger() : n;
+              c.incrementAndGet();
+              return c;
+            });
     if (mine.get() > maxPerAddress) {
       release(address);
-      log.warn("refused a connection from {}: it has {} open", address.getHostAddress(), maxPerAddress);
+      log.warn(
+          "refused a connection from {}: it has {} open", address.getHostAddress(), maxPerAddress);
       return false;
     }
     ch.closeFuture().addListener(f -> release(address));

@@ -22,21 +22,24 @@ final class ConsoleEndpoints {
   static final String ROOT = "io/bergenholm/ui/";
 
   /** No inline script or style, no other origin, no framing. */
-  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-      + "img-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; "
+          + "img-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
   /** Flat file names only: no folders, no dot files, so no path can leave {@link #ROOT}. */
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}\\.[a-z]{2,4}");
 
-  private static final Map<String, String> TYPES = Map.of(
-      "html", "text/html; charset=utf-8",
-      "js", "text/javascript; charset=utf-8",
-      "css", "text/css; charset=utf-8",
-      "svg", "image/svg+xml",
-      "png", "image/png");
+  private static final Map<String, String> TYPES =
+      Map.of(
+          "html", "text/html; charset=utf-8",
+          "js", "text/javascript; charset=utf-8",
+          "css", "text/css; charset=utf-8",
+          "svg", "image/svg+xml",
+          "png", "image/png");
 
   /** Files found so far; there are as many as the jar holds, so this stays small. */
   private final Map<String, byte[]> loaded = new ConcurrentHashMap<>();
+
   private final ClassLoader loader;
 
   ConsoleEndpoints(ClassLoader loader) {
@@ -66,12 +69,17 @@ final class ConsoleEndpoints {
   }
 
   private Outcome file(String name) {
-    String type = NAME.matcher(name).matches() ? TYPES.get(name.substring(name.lastIndexOf('.') + 1)) : null;
+    String type =
+        NAME.matcher(name).matches() ? TYPES.get(name.substring(name.lastIndexOf('.') + 1)) : null;
     Optional<byte[]> body = type == null ? Optional.empty() : read(name);
     if (body.isEmpty()) {
       boolean installed = loader.getResource(ROOT + "index.html") != null;
-      return secured(Reply.error(NOT_FOUND, installed ? "the console has no file '" + name + "'"
-          : "the console is not installed: bergenholm-ui is not on the class path"));
+      return secured(
+          Reply.error(
+              NOT_FOUND,
+              installed
+                  ? "the console has no file '" + name + "'"
+                  : "the console is not installed: bergenholm-ui is not on the class path"));
     }
     // no-cache: the browser keeps the file but asks each time; the ETag makes that a 304.
     return secured(new Reply(OK, type, body.get(), Map.of("Cache-Control", "no-cache")));
@@ -90,12 +98,14 @@ final class ConsoleEndpoints {
       loaded.put(name, bytes);
       return Optional.of(bytes);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read console file " + ROOT + name + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read console file " + ROOT + name + ": " + e.getMessage(), e);
     }
   }
 
   private static Reply secured(Reply reply) {
-    return reply.withHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return reply
+        .withHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .withHeader("X-Content-Type-Options", "nosniff")
         .withHeader("X-Frame-Options", "DENY")
         .withHeader("Referrer-Policy", "no-referrer");

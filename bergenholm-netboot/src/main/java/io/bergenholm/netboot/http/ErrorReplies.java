@@ -19,14 +19,20 @@ import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one mapping from failures to HTTP answers (see {@link io.bergenholm.api.BergenholmException}). */
+/**
+ * The one mapping from failures to HTTP answers (see {@link
+ * io.bergenholm.api.BergenholmException}).
+ */
 final class ErrorReplies {
   private static final Logger log = LoggerFactory.getLogger(ErrorReplies.class);
 
   private ErrorReplies() {}
 
   static Reply of(Throwable failure, String method, String path) {
-    Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable e =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     // AlreadyExists is 400, not 409: the Python project answered so and scripts test for it.
     if (e instanceof AlreadyExistsException || e instanceof BadInputException) {
       return Reply.error(BAD_REQUEST, e.getMessage());
@@ -54,7 +60,8 @@ final class ErrorReplies {
       return Reply.error(BAD_GATEWAY, e.getMessage());
     }
     log.error("{} {} failed", method, path, e);
-    return Reply.error(INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName()
-        + "; see the server log");
+    return Reply.error(
+        INTERNAL_SERVER_ERROR,
+        "internal error: " + e.getClass().getSimpleName() + "; see the server log");
   }
 }

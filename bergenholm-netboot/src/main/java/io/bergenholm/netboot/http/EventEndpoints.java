@@ -26,7 +26,9 @@ import java.util.Optional;
 final class EventEndpoints {
   /** Query keys of the host listing that are not parameter filters. */
   static final String STATE = "state";
+
   static final String DETAIL = "detail";
+
   /** How many of the newest events the listing reads to derive every host's state. */
   static final int STATE_WINDOW = 20_000;
 
@@ -47,7 +49,8 @@ final class EventEndpoints {
 
   /** {@code GET /api/1.0/events}: every subject's events, newest last ({@code ?host=} narrows). */
   Outcome allEvents(Call call) {
-    return events(new EventQuery(call.param("host"), EventViews.since(call), EventViews.limit(call)));
+    return events(
+        new EventQuery(call.param("host"), EventViews.since(call), EventViews.limit(call)));
   }
 
   private Outcome events(EventQuery query) {
@@ -57,14 +60,24 @@ final class EventEndpoints {
     return Reply.json(OK, Map.of("events", out));
   }
 
-  /** {@code GET /api/1.0/events/stream}: live, as Server-Sent Events ({@code ?host=}, {@code ?heartbeat=} seconds). */
+  /**
+   * {@code GET /api/1.0/events/stream}: live, as Server-Sent Events ({@code ?host=}, {@code
+   * ?heartbeat=} seconds).
+   */
   Outcome stream(Call call) {
-    int seconds = call.param("heartbeat").map(s -> {
-      if (!s.matches("[0-9]{1,3}") || Integer.parseInt(s) < 1 || Integer.parseInt(s) > 300) {
-        throw new BadInputException("heartbeat must be 1 to 300 seconds, found '" + s + "'");
-      }
-      return Integer.parseInt(s);
-    }).orElse(15);
+    int seconds =
+        call.param("heartbeat")
+            .map(
+                s -> {
+                  if (!s.matches("[0-9]{1,3}")
+                      || Integer.parseInt(s) < 1
+                      || Integer.parseInt(s) > 300) {
+                    throw new BadInputException(
+                        "heartbeat must be 1 to 300 seconds, found '" + s + "'");
+                  }
+                  return Integer.parseInt(s);
+                })
+            .orElse(15);
     return new EventStream(engine.events(), call.param("host"), Duration.ofSeconds(seconds));
   }
 
@@ -80,29 +93,36 @@ final class EventEndpoints {
       return plain.handle(call);
     }
     if (state.isPresent() && !HostStatus.STATES.contains(state.get())) {
-      throw new BadInputException("state must be one of " + HostStatus.STATES + ", found '" + state.get() + "'");
+      throw new BadInputException(
+          "state must be one of " + HostStatus.STATES + ", found '" + state.get() + "'");
     }
     Map<String, String> criteria = new LinkedHashMap<>();
-    call.query().forEach((key, values) -> {
-      if (!key.equals(STATE) && !key.equals(DETAIL)) {
-        if (values.size() > 1) {
-          throw new BadInputException("filter '" + key + "' is given " + values.size() + " times; give it once");
-        }
-        criteria.put(key, values.get(0));
-      }
-    });
+    call.query()
+        .forEach(
+            (key, values) -> {
+              if (!key.equals(STATE) && !key.equals(DETAIL)) {
+                if (values.size() > 1) {
+                  throw new BadInputException(
+                      "filter '" + key + "' is given " + values.size() + " times; give it once");
+                }
+                criteria.put(key, values.get(0));
+              }
+            });
     List<String> ids = metrics.timedRead("hosts", () -> engine.listHosts(criteria));
     Map<String, List<BootEvent>> bySubject = new HashMap<>();
-    for (BootEvent e : metrics.timedRead("events", () -> engine.events().read(EventQuery.all(STATE_WINDOW)))) {
+    for (BootEvent e :
+        metrics.timedRead("events", () -> engine.events().read(EventQuery.all(STATE_WINDOW)))) {
       bySubject.computeIfAbsent(e.subject(), s -> new ArrayList<>()).add(e);
     }
     List<String> kept = new ArrayList<>();
     Map<String, Object> details = new LinkedHashMap<>();
     for (String id : ids) {
       Optional<Versioned<Params>> host = engine.host(id);
-      HostStatus status = HostStatus.derive(host.isPresent(),
-          host.map(h -> h.value().groups().contains(Bergenholm.INSTALLED)).orElse(false),
-          bySubject.getOrDefault(id, List.of()));
+      HostStatus status =
+          HostStatus.derive(
+              host.isPresent(),
+              host.map(h -> h.value().groups().contains(Bergenholm.INSTALLED)).orElse(false),
+              bySubject.getOrDefault(id, List.of()));
       if (state.isPresent() && !state.get().equals(status.state())) {
         continue;
       }
@@ -120,19 +140,27 @@ final class EventEndpoints {
   /** A host read, with its state and last seen time in headers that old clients ignore. */
   Outcome getHost(Call call, Router.Handler plain) {
     Outcome answer = plain.handle(call);
-    if (!(answer instanceof Reply reply) || reply.status().code() != 200 || call.param("installed").isPresent()) {
+    if (!(answer instanceof Reply reply)
+        || reply.status().code() != 200
+        || call.param("installed").isPresent()) {
       return answer;
     }
     HostStatus status = status(call.pathParam(0));
     Reply out = reply.withHeader("X-Bergenholm-State", status.state());
-    return status.lastSeen().map(t -> out.withHeader("X-Bergenholm-Last-Seen", t.toString())).orElse(out);
+    return status
+        .lastSeen()
+        .map(t -> out.withHeader("X-Bergenholm-Last-Seen", t.toString()))
+        .orElse(out);
   }
 
   HostStatus status(String id) {
     Optional<Versioned<Params>> host = engine.host(id);
-    List<BootEvent> events = metrics.timedRead("events", () -> engine.events().read(EventQuery.host(id, 200)));
-    return HostStatus.derive(host.isPresent(),
-        host.map(h -> h.value().groups().contains(Bergenholm.INSTALLED)).orElse(false), events);
+    List<BootEvent> events =
+        metrics.timedRead("events", () -> engine.events().read(EventQuery.host(id, 200)));
+    return HostStatus.derive(
+        host.isPresent(),
+        host.map(h -> h.value().groups().contains(Bergenholm.INSTALLED)).orElse(false),
+        events);
   }
 
   private static Map<String, Object> statusJson(HostStatus s) {

@@ -12,4 +12,5 @@ import java.util.Optional;
  * @param subject only events about this host id, MAC or IP, if given
  * @param heartbeat how often a comment line keeps the connection (and proxies) awake
  */
-record EventStream(BootEvents events, Optional<String> subject, Duration heartbeat) implements Outcome {}
+record EventStream(BootEvents events, Optional<String> subject, Duration heartbeat)
+    implements Outcome {}

@@ -31,27 +31,36 @@ final class EventViews {
 
   /** {@code ?since=}: an RFC 3339 time ({@code 2026-11-28T04:00:00Z}, offsets allowed). */
   static Optional<Instant> since(Call call) {
-    return call.param("since").map(s -> {
-      try {
-        return OffsetDateTime.parse(s).toInstant();
-      } catch (DateTimeParseException e) {
-        throw new BadInputException("since must be an RFC 3339 time such as 2026-01-31T12:00:00Z, found '" + s + "'");
-      }
-    });
+    return call.param("since")
+        .map(
+            s -> {
+              try {
+                return OffsetDateTime.parse(s).toInstant();
+              } catch (DateTimeParseException e) {
+                throw new BadInputException(
+                    "since must be an RFC 3339 time such as 2026-01-31T12:00:00Z, found '"
+                        + s
+                        + "'");
+              }
+            });
   }
 
   /** {@code ?limit=}: 1 to {@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}. */
   static int limit(Call call) {
-    return call.param("limit").map(s -> {
-      try {
-        int n = Integer.parseInt(s);
-        if (n >= 1 && n <= MAX_LIMIT) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new BadInputException("limit must be a number from 1 to " + MAX_LIMIT + ", found '" + s + "'");
-    }).orElse(DEFAULT_LIMIT);
+    return call.param("limit")
+        .map(
+            s -> {
+              try {
+                int n = Integer.parseInt(s);
+                if (n >= 1 && n <= MAX_LIMIT) {
+                  return n;
+                }
+              } catch (NumberFormatException e) {
+                // reported below
+              }
+              throw new BadInputException(
+                  "limit must be a number from 1 to " + MAX_LIMIT + ", found '" + s + "'");
+            })
+        .orElse(DEFAULT_LIMIT);
   }
 }

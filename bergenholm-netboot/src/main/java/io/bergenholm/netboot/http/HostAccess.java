@@ -33,13 +33,24 @@ final class HostAccess {
   }
 
   private boolean hasCredential(Call call, String hostId) {
-    return call.param(BootAccess.QUERY_PARAMETER).map(t -> credentials.verify(hostId, t)).orElse(false);
+    return call.param(BootAccess.QUERY_PARAMETER)
+        .map(t -> credentials.verify(hostId, t))
+        .orElse(false);
   }
 
   private static Forbidden refused(Call call, String what) {
     boolean presented = call.param(BootAccess.QUERY_PARAMETER).isPresent();
-    return new Forbidden(what + " needs " + (presented ? "that host's boot credential; the " + BootAccess.QUERY_PARAMETER
-        + " given is not it" : "that host's boot credential (?" + BootAccess.QUERY_PARAMETER + "=, which the server "
-        + "renders into the URLs it gives the host)") + " or a management bearer token");
+    return new Forbidden(
+        what
+            + " needs "
+            + (presented
+                ? "that host's boot credential; the "
+                    + BootAccess.QUERY_PARAMETER
+                    + " given is not it"
+                : "that host's boot credential (?"
+                    + BootAccess.QUERY_PARAMETER
+                    + "=, which the server "
+                    + "renders into the URLs it gives the host)")
+            + " or a management bearer token");
   }
 }

@@ -22,14 +22,33 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
   private final ConnectionLimiter connections;
   private final ServerMetrics metrics;
 
-  HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
-      Executor workers, ServerMetrics metrics) {
-    this(tls, settings, router, endpoint, workers, metrics, new ConnectionLimiter(
-        settings.transport().maxConnections(), settings.transport().maxConnectionsPerAddress()));
+  HttpInitializer(
+      Optional<SslContext> tls,
+      HttpSettings settings,
+      Router router,
+      RequestHandler.Endpoint endpoint,
+      Executor workers,
+      ServerMetrics metrics) {
+    this(
+        tls,
+        settings,
+        router,
+        endpoint,
+        workers,
+        metrics,
+        new ConnectionLimiter(
+            settings.transport().maxConnections(),
+            settings.transport().maxConnectionsPerAddress()));
   }
 
-  HttpInitializer(Optional<SslContext> tls, HttpSettings settings, Router router, RequestHandler.Endpoint endpoint,
-      Executor workers, ServerMetrics metrics, ConnectionLimiter connections) {
+  HttpInitializer(
+      Optional<SslContext> tls,
+      HttpSettings settings,
+      Router router,
+      RequestHandler.Endpoint endpoint,
+      Executor workers,
+      ServerMetrics metrics,
+      ConnectionLimiter connections) {
     this.connections = connections;
     this.tls = tls;
     this.settings = settings;
@@ -52,11 +71,16 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     RequestDeadline deadline = new RequestDeadline(transport.requestReadTimeout());
     p.addLast("deadline", deadline.bytes());
     p.addLast(ReadGate.NAME, new ReadGate());
-    p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
-        .setMaxInitialLineLength(limits.maxInitialLineBytes())
-        .setMaxHeaderSize(limits.maxHeaderBytes())));
+    p.addLast(
+        "codec",
+        new HttpServerCodec(
+            new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLineBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes())));
     p.addLast("request-end", deadline.messages());
-    p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    p.addLast(
+        "idle",
+        new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     p.addLast("body", new BoundedAggregator(limits.maxBodyBytes(), transport));
     p.addLast("chunked", new ChunkedWriteHandler());
     p.addLast("routes", new RequestHandler(router, endpoint, workers, limits, transport, metrics));

@@ -19,7 +19,8 @@ final class HttpReplies {
    * Writes {@code reply} with a correct {@code Content-Length} (none for 204 and 304, which have no
    * body by definition) and closes the channel afterwards unless {@code keepAlive}.
    */
-  static ChannelFuture write(ChannelHandlerContext ctx, Reply reply, HttpMethod method, boolean keepAlive) {
+  static ChannelFuture write(
+      ChannelHandlerContext ctx, Reply reply, HttpMethod method, boolean keepAlive) {
     ChannelFuture f = ctx.writeAndFlush(toResponse(reply, method, keepAlive));
     if (!keepAlive) {
       f.addListener(ChannelFutureListener.CLOSE);
@@ -30,8 +31,11 @@ final class HttpReplies {
   static FullHttpResponse toResponse(Reply reply, HttpMethod method, boolean keepAlive) {
     boolean bodiless = reply.status().code() == 204 || reply.status().code() == 304;
     boolean head = HttpMethod.HEAD.equals(method);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
-        bodiless || head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            reply.status(),
+            bodiless || head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
     reply.headers().forEach((name, value) -> response.headers().set(name, value));
     if (!bodiless) {
       response.headers().set(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);

@@ -40,7 +40,8 @@ public final class HttpRoutes {
   private final Limits limits;
   private final ServerMetrics metrics;
 
-  private HttpRoutes(Router router, RequestHandler.Endpoint endpoint, Limits limits, ServerMetrics metrics) {
+  private HttpRoutes(
+      Router router, RequestHandler.Endpoint endpoint, Limits limits, ServerMetrics metrics) {
     this.router = router;
     this.endpoint = endpoint;
     this.limits = limits;
@@ -56,14 +57,27 @@ public final class HttpRoutes {
     return of(engine, tokens, Limits.defaults(), "http");
   }
 
-  /** As {@link #of(Bergenholm, AccessTokens)}, with limits, and {@code https} if the transport speaks TLS. */
-  public static HttpRoutes of(Bergenholm engine, AccessTokens tokens, Limits limits, String scheme) {
+  /**
+   * As {@link #of(Bergenholm, AccessTokens)}, with limits, and {@code https} if the transport
+   * speaks TLS.
+   */
+  public static HttpRoutes of(
+      Bergenholm engine, AccessTokens tokens, Limits limits, String scheme) {
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException("scheme must be http or https, not " + scheme);
     }
     ServerMetrics metrics = ServerMetrics.forEngine(engine);
-    return new HttpRoutes(Routes.build(engine, new Json(limits), TransportLimits.defaults(), BootAccess.secure(),
-        metrics, BootFiles.none(), Optional.empty()), new RequestHandler.Endpoint(scheme, true, tokens), limits,
+    return new HttpRoutes(
+        Routes.build(
+            engine,
+            new Json(limits),
+            TransportLimits.defaults(),
+            BootAccess.secure(),
+            metrics,
+            BootFiles.none(),
+            Optional.empty()),
+        new RequestHandler.Endpoint(scheme, true, tokens),
+        limits,
         metrics);
   }
 
@@ -71,13 +85,14 @@ public final class HttpRoutes {
    * One request.
    *
    * @param method {@code GET}, {@code HEAD}, {@code POST}, {@code PUT} or {@code DELETE}
-   * @param target the request target as sent: path and query, percent-encoded
-   *     ({@code /api/1.0/hosts/?groups=centos})
+   * @param target the request target as sent: path and query, percent-encoded ({@code
+   *     /api/1.0/hosts/?groups=centos})
    * @param headers the request headers; names in any case. {@code Host} should be present: chain
    *     scripts point clients back at it
    * @param body the request body, empty if none
    */
-  public record Request(String method, String target, Map<String, List<String>> headers, byte[] body) {
+  public record Request(
+      String method, String target, Map<String, List<String>> headers, byte[] body) {
     public Request {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(target, "target");
@@ -109,11 +124,18 @@ public final class HttpRoutes {
   /** Answers one request; blocks while the engine works. */
   public Response handle(Request request) {
     if (request.body().length > limits.maxBodyBytes()) {
-      return response(HttpReplies.toResponse(BoundedAggregator.tooLarge(limits.maxBodyBytes()),
-          HttpMethod.valueOf(request.method()), true));
+      return response(
+          HttpReplies.toResponse(
+              BoundedAggregator.tooLarge(limits.maxBodyBytes()),
+              HttpMethod.valueOf(request.method()),
+              true));
     }
-    FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()),
-        request.target(), Unpooled.wrappedBuffer(request.body()));
+    FullHttpRequest req =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.valueOf(request.method()),
+            request.target(),
+            Unpooled.wrappedBuffer(request.body()));
     request.headers().forEach((name, values) -> req.headers().add(name, values));
     if (!req.headers().contains(HttpHeaderNames.HOST)) {
       req.headers().set(HttpHeaderNames.HOST, "localhost");
@@ -121,14 +143,17 @@ public final class HttpRoutes {
     req.headers().remove(HttpHeaderNames.CONNECTION);
     // The handler runs its routes on the calling thread (a direct executor), so the response is
     // written before writeInbound returns.
-    EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(router, endpoint, Runnable::run, limits,
-        TransportLimits.defaults(), metrics));
+    EmbeddedChannel channel =
+        new EmbeddedChannel(
+            new RequestHandler(
+                router, endpoint, Runnable::run, limits, TransportLimits.defaults(), metrics));
     try {
       channel.writeInbound(req);
       channel.runPendingTasks();
       Object out = channel.readOutbound();
       if (!(out instanceof FullHttpResponse response)) {
-        throw new IllegalStateException("no response to " + request.method() + " " + request.target());
+        throw new IllegalStateException(
+            "no response to " + request.method() + " " + request.target());
       }
       try {
         return response(response);

@@ -51,10 +51,12 @@ public final class HttpServer implements AutoCloseable {
   private Optional<ServerMetrics> ownedMetrics = Optional.empty();
 
   private HttpServer(HttpSettings settings) {
-    this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bergenholm-http-accept"),
-        NioIoHandler.newFactory());
-    this.loops = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("bergenholm-http"),
-        NioIoHandler.newFactory());
+    this.acceptors =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("bergenholm-http-accept"), NioIoHandler.newFactory());
+    this.loops =
+        new MultiThreadIoEventLoopGroup(
+            0, new DefaultThreadFactory("bergenholm-http"), NioIoHandler.newFactory());
     this.workers = new BoundedExecutor(settings.workerThreads(), settings.workQueue());
   }
 
@@ -76,11 +78,15 @@ public final class HttpServer implements AutoCloseable {
    * As {@link #start(Bergenholm, HttpSettings, ImageService)}, also serving {@code bootFiles} as
    * {@code /ipxe/<name>}; without {@code images}, the image routes answer 501.
    */
-  public static HttpServer start(Bergenholm engine, HttpSettings settings, Optional<ImageService> images,
+  public static HttpServer start(
+      Bergenholm engine,
+      HttpSettings settings,
+      Optional<ImageService> images,
       BootFiles bootFiles) {
     ServerMetrics metrics = ServerMetrics.forEngine(engine);
     try {
-      HttpServer server = start(engine, settings, images, ImageOpenLimits.defaults(), metrics, bootFiles);
+      HttpServer server =
+          start(engine, settings, images, ImageOpenLimits.defaults(), metrics, bootFiles);
       server.ownedMetrics = Optional.of(metrics);
       return server;
     } catch (RuntimeException e) {
@@ -93,18 +99,32 @@ public final class HttpServer implements AutoCloseable {
    * The full form: images opened within {@code opens}, {@code metrics} served on {@code /metrics}
    * (the caller closes them), {@code bootFiles} served as {@code /ipxe/<name>}.
    */
-  public static HttpServer start(Bergenholm engine, HttpSettings settings, Optional<ImageService> images,
-      ImageOpenLimits opens, ServerMetrics metrics, BootFiles bootFiles) {
+  public static HttpServer start(
+      Bergenholm engine,
+      HttpSettings settings,
+      Optional<ImageService> images,
+      ImageOpenLimits opens,
+      ServerMetrics metrics,
+      BootFiles bootFiles) {
     HttpServer server = new HttpServer(settings);
     try {
       server.images = images.map(service -> new ImageStreamer(service, opens, engine.events()));
-      Router router = Routes.build(engine, new Json(settings.limits()), settings.transport(), settings.bootAccess(),
-          metrics, bootFiles, server.images);
+      Router router =
+          Routes.build(
+              engine,
+              new Json(settings.limits()),
+              settings.transport(),
+              settings.bootAccess(),
+              metrics,
+              bootFiles,
+              server.images);
       boolean split = settings.management().isPresent();
       server.bootAddress = server.bind(settings.boot(), settings, router, !split, "boot", metrics);
       if (split) {
-        server.managementAddress = Optional.of(
-            server.bind(settings.management().get(), settings, router, true, "management", metrics));
+        server.managementAddress =
+            Optional.of(
+                server.bind(
+                    settings.management().get(), settings, router, true, "management", metrics));
       }
       warnIfOpen(settings);
       return server;
@@ -114,37 +134,59 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
-  private InetSocketAddress bind(Listener listener, HttpSettings settings, Router router, boolean management,
-      String role, ServerMetrics metrics) {
+  private InetSocketAddress bind(
+      Listener listener,
+      HttpSettings settings,
+      Router router,
+      boolean management,
+      String role,
+      ServerMetrics metrics) {
     Optional<SslContext> tls = listener.tls().map(HttpServer::sslContext);
     RequestHandler.Endpoint endpoint =
-        new RequestHandler.Endpoint(tls.isPresent() ? "https" : "http", management, settings.tokens());
-    ServerBootstrap b = new ServerBootstrap()
-        .group(acceptors, loops)
-        .channel(NioServerSocketChannel.class)
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new HttpInitializer(tls, settings, router, endpoint, workers, metrics, limiter(settings)));
+        new RequestHandler.Endpoint(
+            tls.isPresent() ? "https" : "http", management, settings.tokens());
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(acceptors, loops)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new HttpInitializer(
+                    tls, settings, router, endpoint, workers, metrics, limiter(settings)));
     Channel ch;
     try {
       ch = b.bind(listener.address()).syncUninterruptibly().channel();
     } catch (Exception e) { // Netty rethrows the socket's checked BindException unchecked
-      throw new UncheckedIOException("cannot listen on " + listener.address() + " (" + role + "): " + e.getMessage(),
+      throw new UncheckedIOException(
+          "cannot listen on " + listener.address() + " (" + role + "): " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e));
     }
     channels.add(ch);
     InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
-    log.info("HTTP {} listener on {}://{}:{}", role, endpoint.scheme(), bound.getAddress().getHostAddress(),
+    log.info(
+        "HTTP {} listener on {}://{}:{}",
+        role,
+        endpoint.scheme(),
+        bound.getAddress().getHostAddress(),
         bound.getPort());
     return bound;
   }
 
   private static SslContext sslContext(TlsFiles files) {
     try {
-      return SslContextBuilder.forServer(files.certificateChain().toFile(), files.privateKey().toFile()).build();
+      return SslContextBuilder.forServer(
+              files.certificateChain().toFile(), files.privateKey().toFile())
+          .build();
     } catch (IOException | IllegalArgumentException e) {
-      throw new UncheckedIOException("cannot load TLS certificate " + files.certificateChain() + " and key "
-          + files.privateKey() + ": " + e.getMessage(), e instanceof IOException io ? io : new IOException(e));
+      throw new UncheckedIOException(
+          "cannot load TLS certificate "
+              + files.certificateChain()
+              + " and key "
+              + files.privateKey()
+              + ": "
+              + e.getMessage(),
+          e instanceof IOException io ? io : new IOException(e));
     }
   }
 
@@ -154,15 +196,18 @@ public final class HttpServer implements AutoCloseable {
     }
     Listener management = settings.management().orElse(settings.boot());
     if (management.beyondLoopback()) {
-      log.warn("*** The management API on {} is OPEN: no access tokens are configured and it listens beyond "
-          + "loopback. Anyone who can reach it can change hosts, groups and templates and power machines "
-          + "off. Configure a tokens file. ***", management.address());
+      log.warn(
+          "*** The management API on {} is OPEN: no access tokens are configured and it listens beyond "
+              + "loopback. Anyone who can reach it can change hosts, groups and templates and power machines "
+              + "off. Configure a tokens file. ***",
+          management.address());
     }
   }
 
   private ConnectionLimiter limiter(HttpSettings settings) {
-    ConnectionLimiter l = new ConnectionLimiter(settings.transport().maxConnections(),
-        settings.transport().maxConnectionsPerAddress());
+    ConnectionLimiter l =
+        new ConnectionLimiter(
+            settings.transport().maxConnections(), settings.transport().maxConnectionsPerAddress());
     limiters.add(l);
     return l;
   }

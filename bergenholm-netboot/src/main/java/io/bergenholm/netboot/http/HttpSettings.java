@@ -42,51 +42,119 @@ public record HttpSettings(
     }
   }
 
-  public HttpSettings(Listener boot, Optional<Listener> management, AccessTokens tokens, Limits limits,
-      int workerThreads, int workQueue, Duration idleTimeout) {
-    this(boot, management, tokens, limits, workerThreads, workQueue, idleTimeout, TransportLimits.defaults(),
+  public HttpSettings(
+      Listener boot,
+      Optional<Listener> management,
+      AccessTokens tokens,
+      Limits limits,
+      int workerThreads,
+      int workQueue,
+      Duration idleTimeout) {
+    this(
+        boot,
+        management,
+        tokens,
+        limits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        TransportLimits.defaults(),
         BootAccess.secure());
   }
 
   public HttpSettings withTransport(TransportLimits newTransport) {
-    return new HttpSettings(boot, management, tokens, limits, workerThreads, workQueue, idleTimeout, newTransport,
+    return new HttpSettings(
+        boot,
+        management,
+        tokens,
+        limits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        newTransport,
         bootAccess);
   }
 
   public HttpSettings withBootAccess(BootAccess newBootAccess) {
-    return new HttpSettings(boot, management, tokens, limits, workerThreads, workQueue, idleTimeout, transport,
+    return new HttpSettings(
+        boot,
+        management,
+        tokens,
+        limits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        transport,
         newBootAccess);
   }
 
   /** One plain listener on {@code address}, no tokens, default limits. */
   public static HttpSettings of(InetSocketAddress address) {
-    return new HttpSettings(Listener.plain(address), Optional.empty(), AccessTokens.none(),
-        Limits.defaults(), defaultWorkerThreads(), 4096, Duration.ofMinutes(2));
+    return new HttpSettings(
+        Listener.plain(address),
+        Optional.empty(),
+        AccessTokens.none(),
+        Limits.defaults(),
+        defaultWorkerThreads(),
+        4096,
+        Duration.ofMinutes(2));
   }
 
   public HttpSettings withManagement(Listener listener) {
-    return new HttpSettings(boot, Optional.of(listener), tokens, limits, workerThreads, workQueue, idleTimeout,
-        transport, bootAccess);
+    return new HttpSettings(
+        boot,
+        Optional.of(listener),
+        tokens,
+        limits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        transport,
+        bootAccess);
   }
 
   public HttpSettings withBoot(Listener listener) {
-    return new HttpSettings(listener, management, tokens, limits, workerThreads, workQueue, idleTimeout,
-        transport, bootAccess);
+    return new HttpSettings(
+        listener,
+        management,
+        tokens,
+        limits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        transport,
+        bootAccess);
   }
 
   public HttpSettings withTokens(AccessTokens newTokens) {
-    return new HttpSettings(boot, management, newTokens, limits, workerThreads, workQueue, idleTimeout,
-        transport, bootAccess);
+    return new HttpSettings(
+        boot,
+        management,
+        newTokens,
+        limits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        transport,
+        bootAccess);
   }
 
   public HttpSettings withLimits(Limits newLimits) {
-    return new HttpSettings(boot, management, tokens, newLimits, workerThreads, workQueue, idleTimeout,
-        transport, bootAccess);
+    return new HttpSettings(
+        boot,
+        management,
+        tokens,
+        newLimits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        transport,
+        bootAccess);
   }
 
   public HttpSettings withWorkers(int threads, int queue) {
-    return new HttpSettings(boot, management, tokens, limits, threads, queue, idleTimeout,
-        transport, bootAccess);
+    return new HttpSettings(
+        boot, management, tokens, limits, threads, queue, idleTimeout, transport, bootAccess);
   }
 
   static int defaultWorkerThreads() {

@@ -11,7 +11,10 @@ package io.bergenholm.netboot.http;
 public record ImageOpenLimits(int threads, int queue) {
   /** Default threads: 64. */
   public static final int DEFAULT_THREADS = 64;
-  /** Default queue: 1024 (a waiting open is a small queue entry; a rack booting at once must fit). */
+
+  /**
+   * Default queue: 1024 (a waiting open is a small queue entry; a rack booting at once must fit).
+   */
   public static final int DEFAULT_QUEUE = 1024;
 
   /**
@@ -22,8 +25,8 @@ public record ImageOpenLimits(int threads, int queue) {
    */
   public ImageOpenLimits {
     if (threads < 1 || queue < 1) {
-      throw new IllegalArgumentException("image opening threads and queue must be positive: " + threads + ", "
-          + queue);
+      throw new IllegalArgumentException(
+          "image opening threads and queue must be positive: " + threads + ", " + queue);
     }
   }
 

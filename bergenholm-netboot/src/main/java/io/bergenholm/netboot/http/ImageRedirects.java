@@ -33,7 +33,8 @@ final class ImageRedirects {
     String id = call.pathParam(0);
     String index = call.pathParams().size() > 1 ? call.pathParam(1) : "0";
     if (!RecordNames.isValid(id) || !index.matches("[0-9]{1,4}")) {
-      throw new NotFoundException("image", "/ipxe/" + kind + "/" + String.join("/", call.pathParams()));
+      throw new NotFoundException(
+          "image", "/ipxe/" + kind + "/" + String.join("/", call.pathParams()));
     }
     int n = Integer.parseInt(index);
     String target = "/ipxe/module/" + pathSegment(id) + (n == 0 ? "" : "/" + n);
@@ -45,11 +46,17 @@ final class ImageRedirects {
     StringBuilder b = new StringBuilder();
     for (byte x : raw.getBytes(StandardCharsets.UTF_8)) {
       int c = x & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         b.append((char) c);
       } else {
-        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        b.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }

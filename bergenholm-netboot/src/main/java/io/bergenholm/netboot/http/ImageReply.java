@@ -13,5 +13,10 @@ import java.util.concurrent.CompletableFuture;
  * @param startedNanos when the request began ({@link System#nanoTime()}), for the boot event
  * @param handle the image, once open
  */
-record ImageReply(ImageStreamer streamer, String hostId, String image, long startedNanos,
-    CompletableFuture<ImageHandle> handle) implements Outcome {}
+record ImageReply(
+    ImageStreamer streamer,
+    String hostId,
+    String image,
+    long startedNanos,
+    CompletableFuture<ImageHandle> handle)
+    implements Outcome {}

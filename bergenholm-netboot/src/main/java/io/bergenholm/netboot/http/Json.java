@@ -22,15 +22,19 @@ final class Json {
 
   Json(Limits limits) {
     this.maxParameters = limits.maxParameters();
-    JsonMapper mapper = JsonMapper.builder()
-        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .build();
+    JsonMapper mapper =
+        JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     // The depth bound is also what keeps a hostile body from exhausting the worker's stack.
-    mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxNestingDepth(Math.min(limits.maxJsonDepth(), Params.MAX_DEPTH - 1))
-        .build());
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(Math.min(limits.maxJsonDepth(), Params.MAX_DEPTH - 1))
+                .build());
     this.reader = mapper;
   }
 
@@ -58,12 +62,15 @@ final class Json {
       throw new BadInputException("the body is not valid JSON: " + firstLine(e.getMessage()), e);
     }
     if (node == null || !node.isObject()) {
-      throw new BadInputException("the body must be a JSON object, found "
-          + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+      throw new BadInputException(
+          "the body must be a JSON object, found "
+              + (node == null
+                  ? "nothing"
+                  : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
     }
     if (node.size() > maxParameters) {
-      throw new BadInputException("the body has " + node.size() + " parameters; at most " + maxParameters
-          + " are allowed");
+      throw new BadInputException(
+          "the body has " + node.size() + " parameters; at most " + maxParameters + " are allowed");
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> map = reader.convertValue(node, Map.class);

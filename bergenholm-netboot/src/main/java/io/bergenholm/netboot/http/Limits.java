@@ -7,10 +7,15 @@ package io.bergenholm.netboot.http;
  * @param maxHeaderBytes all header lines together (431 beyond)
  * @param maxInitialLineBytes the request line, path and query included (414 beyond)
  * @param maxJsonDepth nesting of a JSON body (400 beyond)
- * @param maxParameters query parameters of one request, and top-level keys of a JSON body (400 beyond)
+ * @param maxParameters query parameters of one request, and top-level keys of a JSON body (400
+ *     beyond)
  */
 public record Limits(
-    int maxBodyBytes, int maxHeaderBytes, int maxInitialLineBytes, int maxJsonDepth, int maxParameters) {
+    int maxBodyBytes,
+    int maxHeaderBytes,
+    int maxInitialLineBytes,
+    int maxJsonDepth,
+    int maxParameters) {
   public Limits {
     positive("maxBodyBytes", maxBodyBytes);
     positive("maxHeaderBytes", maxHeaderBytes);

@@ -50,14 +50,22 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
       gate.open(ctx);
     }
     socket.config().setAutoRead(true);
-    socket.shutdownOutput().addListener(f -> {
-      if (!f.isSuccess()) {
-        socket.close();
-      }
-    });
-    socket.eventLoop().schedule(() -> {
-      socket.close();
-    }, maxTime.toNanos(), TimeUnit.NANOSECONDS);
+    socket
+        .shutdownOutput()
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                socket.close();
+              }
+            });
+    socket
+        .eventLoop()
+        .schedule(
+            () -> {
+              socket.close();
+            },
+            maxTime.toNanos(),
+            TimeUnit.NANOSECONDS);
     socket.read();
   }
 

@@ -29,8 +29,14 @@ final class PowerEndpoints {
   Outcome act(Call call) {
     String id = knownHost(call);
     Params body = json.readObject(call.body());
-    Object power = body.get("power").orElseThrow(() ->
-        new BadInputException("host '" + id + "': the body must be {\"power\": \"on\"|\"off\"|\"reset\"}"));
+    Object power =
+        body.get("power")
+            .orElseThrow(
+                () ->
+                    new BadInputException(
+                        "host '"
+                            + id
+                            + "': the body must be {\"power\": \"on\"|\"off\"|\"reset\"}"));
     if (!(power instanceof String action)) {
       throw new BadInputException("host '" + id + "': 'power' must be a string, found " + power);
     }

@@ -38,9 +38,11 @@ final class ProvisionEndpoints {
       checkKeys(body, List.of("groups"));
       groups = groups(body);
     }
-    ProvisionOutcome outcome = engine.provision(id, new ProvisionRequest(groups, RecordEndpoints.ifMatch(call)));
+    ProvisionOutcome outcome =
+        engine.provision(id, new ProvisionRequest(groups, RecordEndpoints.ifMatch(call)));
     Reply reply = Reply.json(HttpResponseStatus.valueOf(outcome.status()), answer(outcome));
-    return outcome.version().isPresent() ? reply.withHeader("ETag", RecordEndpoints.etag(outcome.version().get()))
+    return outcome.version().isPresent()
+        ? reply.withHeader("ETag", RecordEndpoints.etag(outcome.version().get()))
         : reply;
   }
 
@@ -48,8 +50,12 @@ final class ProvisionEndpoints {
   Outcome rack(Call call) {
     Params body = json.readObject(call.body());
     checkKeys(body, List.of("hosts", "groups"));
-    Object hosts = body.get("hosts").orElseThrow(() ->
-        new BadInputException("provision: the body must name 'hosts': a list of host ids"));
+    Object hosts =
+        body.get("hosts")
+            .orElseThrow(
+                () ->
+                    new BadInputException(
+                        "provision: the body must name 'hosts': a list of host ids"));
     List<String> ids = strings("hosts", hosts);
     List<ProvisionOutcome> outcomes = engine.provision(ids, groups(body));
     List<Object> answers = new ArrayList<>();
@@ -85,12 +91,14 @@ final class ProvisionEndpoints {
 
   private static List<String> strings(String key, Object value) {
     if (!(value instanceof List<?> list)) {
-      throw new BadInputException("provision: '" + key + "' must be a list of strings, found " + value);
+      throw new BadInputException(
+          "provision: '" + key + "' must be a list of strings, found " + value);
     }
     List<String> out = new ArrayList<>();
     for (Object o : list) {
       if (!(o instanceof String s)) {
-        throw new BadInputException("provision: '" + key + "' must be a list of strings, found " + o);
+        throw new BadInputException(
+            "provision: '" + key + "' must be a list of strings, found " + o);
       }
       out.add(s);
     }
@@ -100,7 +108,8 @@ final class ProvisionEndpoints {
   private static void checkKeys(Params body, List<String> allowed) {
     for (String k : body.keys()) {
       if (!allowed.contains(k)) {
-        throw new BadInputException("provision: unknown key '" + k + "' in the body; expected " + allowed);
+        throw new BadInputException(
+            "provision: unknown key '" + k + "' in the body; expected " + allowed);
       }
     }
   }

@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 /**
  * Stops reading a connection while it is closed: turning auto-read off is not enough on its own,
  * because the HTTP decoder and aggregator ask for more bytes themselves while a request is only
- * partly read, and so would keep reading request after request. Placed before the codec, this
- * holds back every such read until the gate opens again.
+ * partly read, and so would keep reading request after request. Placed before the codec, this holds
+ * back every such read until the gate opens again.
  */
 final class ReadGate extends ChannelDuplexHandler {
   static final String NAME = "read-gate";

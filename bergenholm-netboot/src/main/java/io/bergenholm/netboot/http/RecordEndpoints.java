@@ -47,31 +47,41 @@ final class RecordEndpoints {
 
   Outcome listHosts(Call call) {
     Map<String, String> criteria = new LinkedHashMap<>();
-    call.query().forEach((key, values) -> {
-      if (values.size() > 1) {
-        throw new BadInputException("filter '" + key + "' is given " + values.size() + " times; give it once");
-      }
-      criteria.put(key, values.get(0));
-    });
+    call.query()
+        .forEach(
+            (key, values) -> {
+              if (values.size() > 1) {
+                throw new BadInputException(
+                    "filter '" + key + "' is given " + values.size() + " times; give it once");
+              }
+              criteria.put(key, values.get(0));
+            });
     return Reply.json(OK, Map.of("hosts", engine.listHosts(criteria)));
   }
 
-  /** {@code GET /hosts/<id>}: stored, {@code ?params=all} resolved, {@code ?explain=1}, or {@code ?installed=}. */
+  /**
+   * {@code GET /hosts/<id>}: stored, {@code ?params=all} resolved, {@code ?explain=1}, or {@code
+   * ?installed=}.
+   */
   Outcome getHost(Call call) {
     String id = call.pathParam(0);
     Optional<String> installed = call.param("installed");
     if (installed.isPresent()) {
       if (HttpMethod.HEAD.equals(call.method())) {
-        return Reply.error(METHOD_NOT_ALLOWED, "?installed= changes the host; send it with GET (HEAD never writes)")
+        return Reply.error(
+                METHOD_NOT_ALLOWED,
+                "?installed= changes the host; send it with GET (HEAD never writes)")
             .withHeader("Allow", "GET");
       }
       hostAccess.checkMark(call, id);
-      boolean mark = switch (installed.get()) {
-        case "mark" -> true;
-        case "unmark" -> false;
-        default -> throw new BadInputException(
-            "installed must be 'mark' or 'unmark', not '" + installed.get() + "'");
-      };
+      boolean mark =
+          switch (installed.get()) {
+            case "mark" -> true;
+            case "unmark" -> false;
+            default ->
+                throw new BadInputException(
+                    "installed must be 'mark' or 'unmark', not '" + installed.get() + "'");
+          };
       Versioned<Params> host = engine.markInstalled(id, mark);
       return Reply.empty(OK).withHeader(HttpHeaderNames.ETAG.toString(), etag(host.version()));
     }
@@ -88,13 +98,16 @@ final class RecordEndpoints {
     if (call.param("params").filter("all"::equals).isPresent()) {
       return Reply.json(OK, masked(engine.resolveHost(id).params(), show));
     }
-    Versioned<Params> host = engine.host(id).orElseThrow(() -> new NotFoundException(RecordKind.HOST, id));
+    Versioned<Params> host =
+        engine.host(id).orElseThrow(() -> new NotFoundException(RecordKind.HOST, id));
     return Reply.json(OK, masked(host.value(), show)).withHeader("ETag", etag(host.version()));
   }
 
   Outcome createHost(Call call) {
     String id = call.pathParam(0);
-    Params params = secrets.unmask(readParams(call, "host '" + id + "'"), Optional.empty(), "host '" + id + "'");
+    Params params =
+        secrets.unmask(
+            readParams(call, "host '" + id + "'"), Optional.empty(), "host '" + id + "'");
     return Reply.empty(CREATED).withHeader("ETag", etag(engine.createHost(id, params).version()));
   }
 
@@ -103,11 +116,13 @@ final class RecordEndpoints {
     Params incoming = readParams(call, "host '" + id + "'");
     Optional<String> ifVersion = ifMatch(call);
     if (secrets.anyMasked(incoming)) {
-      Versioned<Params> stored = engine.host(id).orElseThrow(() -> new NotFoundException(RecordKind.HOST, id));
+      Versioned<Params> stored =
+          engine.host(id).orElseThrow(() -> new NotFoundException(RecordKind.HOST, id));
       incoming = secrets.unmask(incoming, Optional.of(stored.value()), "host '" + id + "'");
       ifVersion = Optional.of(ifVersion.orElse(stored.version()));
     }
-    return Reply.empty(ACCEPTED).withHeader("ETag", etag(engine.replaceHost(id, incoming, ifVersion).version()));
+    return Reply.empty(ACCEPTED)
+        .withHeader("ETag", etag(engine.replaceHost(id, incoming, ifVersion).version()));
   }
 
   Outcome deleteHost(Call call) {
@@ -127,15 +142,18 @@ final class RecordEndpoints {
     if (call.param("params").filter("all"::equals).isPresent()) {
       return Reply.json(OK, masked(engine.resolveGroup(name), show));
     }
-    Versioned<Params> group = engine.group(name).orElseThrow(() -> new NotFoundException(RecordKind.GROUP, name));
+    Versioned<Params> group =
+        engine.group(name).orElseThrow(() -> new NotFoundException(RecordKind.GROUP, name));
     return Reply.json(OK, masked(group.value(), show)).withHeader("ETag", etag(group.version()));
   }
 
   Outcome createGroup(Call call) {
     String name = call.pathParam(0);
     Params params =
-        secrets.unmask(readParams(call, "group '" + name + "'"), Optional.empty(), "group '" + name + "'");
-    return Reply.empty(CREATED).withHeader("ETag", etag(engine.createGroup(name, params).version()));
+        secrets.unmask(
+            readParams(call, "group '" + name + "'"), Optional.empty(), "group '" + name + "'");
+    return Reply.empty(CREATED)
+        .withHeader("ETag", etag(engine.createGroup(name, params).version()));
   }
 
   Outcome replaceGroup(Call call) {
@@ -148,7 +166,8 @@ final class RecordEndpoints {
       incoming = secrets.unmask(incoming, Optional.of(stored.value()), "group '" + name + "'");
       ifVersion = Optional.of(ifVersion.orElse(stored.version()));
     }
-    return Reply.empty(ACCEPTED).withHeader("ETag", etag(engine.replaceGroup(name, incoming, ifVersion).version()));
+    return Reply.empty(ACCEPTED)
+        .withHeader("ETag", etag(engine.replaceGroup(name, incoming, ifVersion).version()));
   }
 
   Outcome deleteGroup(Call call) {
@@ -164,7 +183,8 @@ final class RecordEndpoints {
 
   Outcome getTemplate(Call call) {
     String name = call.pathParam(0);
-    Versioned<String> t = engine.template(name).orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name));
+    Versioned<String> t =
+        engine.template(name).orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name));
     return Reply.text(OK, t.value()).withHeader("ETag", etag(t.version()));
   }
 
@@ -178,7 +198,8 @@ final class RecordEndpoints {
   Outcome createTemplate(Call call) {
     String name = call.pathParam(0);
     String text = readText(call, "template '" + name + "'");
-    return Reply.empty(CREATED).withHeader("ETag", etag(engine.createTemplate(name, text).version()));
+    return Reply.empty(CREATED)
+        .withHeader("ETag", etag(engine.createTemplate(name, text).version()));
   }
 
   Outcome replaceTemplate(Call call) {
@@ -205,7 +226,8 @@ final class RecordEndpoints {
 
   static String readText(Call call, String what) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(call.body()))
@@ -234,13 +256,21 @@ final class RecordEndpoints {
     return show ? params.asMap() : secrets.mask(params.asMap());
   }
 
-  private Map<String, Object> provenance(String key, Provenance p, boolean show, Set<String> secretValues) {
+  private Map<String, Object> provenance(
+      String key, Provenance p, boolean show, Set<String> secretValues) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("source", p.source());
     boolean hide = !show && secrets.isSecret(key);
-    out.put("raw", hide && p.raw() != null ? Secrets.MASK : show ? p.raw() : secrets.maskValue(p.raw(), secretValues));
-    out.put("expanded", hide && p.expanded() != null ? Secrets.MASK
-        : show ? p.expanded() : secrets.maskValue(p.expanded(), secretValues));
+    out.put(
+        "raw",
+        hide && p.raw() != null
+            ? Secrets.MASK
+            : show ? p.raw() : secrets.maskValue(p.raw(), secretValues));
+    out.put(
+        "expanded",
+        hide && p.expanded() != null
+            ? Secrets.MASK
+            : show ? p.expanded() : secrets.maskValue(p.expanded(), secretValues));
     return out;
   }
 
@@ -266,7 +296,8 @@ final class RecordEndpoints {
       throw new BadInputException("If-Match must name one entity tag, found '" + tag + "'");
     }
     if (tag.startsWith("W/")) {
-      throw new BadInputException("If-Match needs a strong entity tag, found the weak '" + tag + "'");
+      throw new BadInputException(
+          "If-Match needs a strong entity tag, found the weak '" + tag + "'");
     }
     if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
       tag = tag.substring(1, tag.length() - 1);

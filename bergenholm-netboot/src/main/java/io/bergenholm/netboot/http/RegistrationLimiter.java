@@ -30,7 +30,10 @@ final class RegistrationLimiter {
     this.clock = clock;
   }
 
-  /** Takes one registration from {@code source}'s allowance; empty if allowed, else the seconds to wait. */
+  /**
+   * Takes one registration from {@code source}'s allowance; empty if allowed, else the seconds to
+   * wait.
+   */
   OptionalLong acquire(InetAddress source) {
     long now = clock.getAsLong();
     Bucket bucket = buckets.get(source);

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param body the body
  * @param headers extra headers ({@code ETag}, {@code Allow}, {@code WWW-Authenticate} …)
  */
-record Reply(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers)
+record Reply(
+    HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers)
     implements Outcome {
   static final String JSON = "application/json";
   static final String TEXT = "text/plain; charset=utf-8";

@@ -89,7 +89,9 @@ final class RequestDeadline {
       return;
     }
     timer = null;
-    log.debug("closing connection from {}: a request took more than {} ms to arrive", ctx.channel().remoteAddress(),
+    log.debug(
+        "closing connection from {}: a request took more than {} ms to arrive",
+        ctx.channel().remoteAddress(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     ctx.channel().close();
   }

@@ -40,9 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes one connection's requests. The engine is called on the worker executor, never on the
- * event loop; responses leave in request order (HTTP/1.1 pipelining) because each waits for the
- * one before it.
+ * Routes one connection's requests. The engine is called on the worker executor, never on the event
+ * loop; responses leave in request order (HTTP/1.1 pipelining) because each waits for the one
+ * before it.
  */
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
@@ -55,8 +55,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /** Completes when the previous response on this connection is written; event loop only. */
   private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+
   /** Requests read and not yet answered, and their body bytes; event loop only. */
   private int queued;
+
   private long queuedBytes;
 
   /**
@@ -70,7 +72,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private final TransportLimits transport;
 
-  RequestHandler(Router router, Endpoint endpoint, Executor workers, Limits limits, TransportLimits transport,
+  RequestHandler(
+      Router router,
+      Endpoint endpoint,
+      Executor workers,
+      Limits limits,
+      TransportLimits transport,
       ServerMetrics metrics) {
     this.router = router;
     this.endpoint = endpoint;
@@ -85,11 +92,19 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     int held = req.content().readableBytes();
     holdPipelined(ctx, held);
     HttpMethod method = req.method();
-    RequestLog requestLog = new RequestLog(ctx.channel().remoteAddress(), method.name(), pathOf(req.uri()));
+    RequestLog requestLog =
+        new RequestLog(ctx.channel().remoteAddress(), method.name(), pathOf(req.uri()));
     if (req.decoderResult().isFailure()) {
       Reply malformed = malformed(req.decoderResult().cause());
-      respond(ctx, () -> CompletableFuture.completedFuture(malformed), method,
-          pathOf(req.uri()), false, req.headers(), held, requestLog);
+      respond(
+          ctx,
+          () -> CompletableFuture.completedFuture(malformed),
+          method,
+          pathOf(req.uri()),
+          false,
+          req.headers(),
+          held,
+          requestLog);
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -109,18 +124,25 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    * work runs once the previous request on the connection has been answered, so that pipelined
    * requests also take effect in order.
    */
-  private Supplier<CompletableFuture<Outcome>> dispatch(ChannelHandlerContext ctx, FullHttpRequest req, HttpHeaders headers,
-      boolean keepAlive, RequestLog requestLog) {
-    QueryStringDecoder uri = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, limits.maxParameters() + 1);
+  private Supplier<CompletableFuture<Outcome>> dispatch(
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HttpHeaders headers,
+      boolean keepAlive,
+      RequestLog requestLog) {
+    QueryStringDecoder uri =
+        new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, limits.maxParameters() + 1);
     Map<String, List<String>> query;
     try {
       query = uri.parameters();
       uri.path();
     } catch (IllegalArgumentException e) { // a bad %-escape
-      return done(Reply.error(BAD_REQUEST, "bad percent-encoding in the request URI: " + e.getMessage()));
+      return done(
+          Reply.error(BAD_REQUEST, "bad percent-encoding in the request URI: " + e.getMessage()));
     }
     if (query.values().stream().mapToInt(List::size).sum() > limits.maxParameters()) {
-      return done(Reply.error(BAD_REQUEST, "more than " + limits.maxParameters() + " query parameters"));
+      return done(
+          Reply.error(BAD_REQUEST, "more than " + limits.maxParameters() + " query parameters"));
     }
     Optional<Router.Match> match = router.match(Router.split(uri.rawPath()));
     if (match.isEmpty()) {
@@ -130,8 +152,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     requestLog.route = route.pattern();
     Optional<Router.Binding> binding = route.binding(req.method());
     if (binding.isEmpty()) {
-      return done(Reply.error(METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + uri.rawPath()
-          + "; allowed: " + route.allow()).withHeader("Allow", route.allow()));
+      return done(
+          Reply.error(
+                  METHOD_NOT_ALLOWED,
+                  req.method()
+                      + " is not allowed on "
+                      + uri.rawPath()
+                      + "; allowed: "
+                      + route.allow())
+              .withHeader("Allow", route.allow()));
     }
     List<String> params = new ArrayList<>(match.get().params().size());
     for (String raw : match.get().params()) {
@@ -142,13 +171,25 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     Optional<Access> access = endpoint.servesManagement() ? access(headers) : Optional.empty();
     requestLog.caller = caller(headers);
     headers.set(RequestLog.CALLER_HEADER, requestLog.caller);
-    Call call = new Call(req.method(), uri.path(), params, query, headers, body, access,
-        baseUrl(ctx, headers), keepAlive, sourceOf(ctx));
+    Call call =
+        new Call(
+            req.method(),
+            uri.path(),
+            params,
+            query,
+            headers,
+            body,
+            access,
+            baseUrl(ctx, headers),
+            keepAlive,
+            sourceOf(ctx));
 
-    boolean writes = !(HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method()))
-        || query.containsKey("installed");
+    boolean writes =
+        !(HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method()))
+            || query.containsKey("installed");
     if (writes) {
-      Optional<String> crossSite = CrossSiteWrites.refusal(headers, !uri.path().startsWith("/api/1.0/templates"));
+      Optional<String> crossSite =
+          CrossSiteWrites.refusal(headers, !uri.path().startsWith("/api/1.0/templates"));
       if (crossSite.isPresent()) {
         return done(Reply.error(FORBIDDEN, crossSite.get()));
       }
@@ -158,16 +199,22 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     requestLog.guard = guard;
     if (guard.management()) {
       if (!endpoint.servesManagement()) {
-        return done(Reply.error(NOT_FOUND, uri.rawPath() + " is served on the management address only"));
+        return done(
+            Reply.error(NOT_FOUND, uri.rawPath() + " is served on the management address only"));
       }
       if (access.isEmpty() && guard.needsToken()) {
         boolean presented = headers.contains(HttpHeaderNames.AUTHORIZATION);
-        return done(Reply.error(UNAUTHORIZED, presented ? "the bearer token is not valid"
-                : "this call needs a bearer token (Authorization: Bearer <token>)")
-            .withHeader("WWW-Authenticate", "Bearer realm=\"bergenholm\""));
+        return done(
+            Reply.error(
+                    UNAUTHORIZED,
+                    presented
+                        ? "the bearer token is not valid"
+                        : "this call needs a bearer token (Authorization: Bearer <token>)")
+                .withHeader("WWW-Authenticate", "Bearer realm=\"bergenholm\""));
       }
       if (guard.needsToken() && !access.get().allows(guard.needed())) {
-        Forbidden refused = new Forbidden(req.method() + " " + uri.rawPath() + " needs a read-write token");
+        Forbidden refused =
+            new Forbidden(req.method() + " " + uri.rawPath() + " needs a read-write token");
         return () -> CompletableFuture.failedFuture(refused);
       }
     }
@@ -178,7 +225,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return access.isEmpty() ? AnonymousErrors.wrap(work, req.method().name(), uri.rawPath()) : work;
   }
 
-  private Supplier<CompletableFuture<Outcome>> run(Router.Binding binding, Router.Handler handler, Call call) {
+  private Supplier<CompletableFuture<Outcome>> run(
+      Router.Binding binding, Router.Handler handler, Call call) {
     if (binding.inline()) {
       return () -> {
         try {
@@ -187,7 +235,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return CompletableFuture.supplyAsync(() -> tagged(later.work().get(), call), workers);
           }
           return CompletableFuture.completedFuture(tagged(now, call));
-        } catch (RuntimeException e) { // RejectedExecutionException too: every worker busy, queue full
+        } catch (
+            RuntimeException e) { // RejectedExecutionException too: every worker busy, queue full
           return CompletableFuture.failedFuture(e);
         }
       };
@@ -207,7 +256,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    */
   private static java.net.InetAddress sourceOf(ChannelHandlerContext ctx) {
     return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-        ? a.getAddress() : java.net.InetAddress.getLoopbackAddress();
+        ? a.getAddress()
+        : java.net.InetAddress.getLoopbackAddress();
   }
 
   private Optional<Access> access(HttpHeaders headers) {
@@ -235,33 +285,57 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   /** Writes the outcome once every earlier response on this connection is out. */
-  private void respond(ChannelHandlerContext ctx, Supplier<CompletableFuture<Outcome>> work, HttpMethod method,
-      String path, boolean keepAlive, HttpHeaders requestHeaders, int bodyBytes, RequestLog requestLog) {
+  private void respond(
+      ChannelHandlerContext ctx,
+      Supplier<CompletableFuture<Outcome>> work,
+      HttpMethod method,
+      String path,
+      boolean keepAlive,
+      HttpHeaders requestHeaders,
+      int bodyBytes,
+      RequestLog requestLog) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     CompletableFuture<Void> before = previous;
     previous = written;
-    before.thenCompose(x -> work.get().handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
-        .thenAccept(o -> {
+    before
+        .thenCompose(
+            x ->
+                work.get()
+                    .handle((o, e) -> e == null ? o : ErrorReplies.of(e, method.name(), path)))
+        .thenAccept(
+            o -> {
+              if (ctx.executor().inEventLoop()) {
+                write(ctx, o, method, path, keepAlive, requestHeaders, written, requestLog);
+              } else {
+                ctx.executor()
+                    .execute(
+                        () ->
+                            write(
+                                ctx,
+                                o,
+                                method,
+                                path,
+                                keepAlive,
+                                requestHeaders,
+                                written,
+                                requestLog));
+              }
+            });
+    written.whenComplete(
+        (x, e) -> {
           if (ctx.executor().inEventLoop()) {
-            write(ctx, o, method, path, keepAlive, requestHeaders, written, requestLog);
+            releasePipelined(ctx, bodyBytes);
           } else {
-            ctx.executor().execute(() -> write(ctx, o, method, path, keepAlive, requestHeaders, written, requestLog));
+            ctx.executor().execute(() -> releasePipelined(ctx, bodyBytes));
           }
         });
-    written.whenComplete((x, e) -> {
-      if (ctx.executor().inEventLoop()) {
-        releasePipelined(ctx, bodyBytes);
-      } else {
-        ctx.executor().execute(() -> releasePipelined(ctx, bodyBytes));
-      }
-    });
   }
 
   /**
    * Counts a request read and not yet answered; at {@link TransportLimits#maxPipelined()} requests
    * or {@link TransportLimits#maxPipelinedBytes()} of their bodies, stops reading from the
-   * connection until answers go out, so that a client which never reads its answers holds a
-   * bounded amount of memory.
+   * connection until answers go out, so that a client which never reads its answers holds a bounded
+   * amount of memory.
    */
   private void holdPipelined(ChannelHandlerContext ctx, int bodyBytes) {
     queued++;
@@ -279,7 +353,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private void releasePipelined(ChannelHandlerContext ctx, int bodyBytes) {
     queued--;
     queuedBytes -= bodyBytes;
-    if (!ctx.channel().config().isAutoRead() && queued < transport.maxPipelined()
+    if (!ctx.channel().config().isAutoRead()
+        && queued < transport.maxPipelined()
         && queuedBytes < transport.maxPipelinedBytes()) {
       ReadGate gate = ctx.pipeline().get(ReadGate.class);
       if (gate != null) {
@@ -291,15 +366,29 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
   }
 
-  private void write(ChannelHandlerContext ctx, Outcome outcome, HttpMethod method, String path,
-      boolean keepAlive, HttpHeaders requestHeaders, CompletableFuture<Void> written, RequestLog requestLog) {
+  private void write(
+      ChannelHandlerContext ctx,
+      Outcome outcome,
+      HttpMethod method,
+      String path,
+      boolean keepAlive,
+      HttpHeaders requestHeaders,
+      CompletableFuture<Void> written,
+      RequestLog requestLog) {
     if (outcome instanceof ImageReply image) {
       ImageHandle handle = image.handle().join(); // complete: respond() waited for it
       try {
         image.streamer().write(ctx, image, handle, method, requestHeaders, keepAlive, written);
       } catch (RuntimeException e) {
         ImageStreamer.closeQuietly(handle);
-        write(ctx, ErrorReplies.of(e, method.name(), path), method, path, keepAlive, requestHeaders, written,
+        write(
+            ctx,
+            ErrorReplies.of(e, method.name(), path),
+            method,
+            path,
+            keepAlive,
+            requestHeaders,
+            written,
             requestLog);
         return;
       }
@@ -324,20 +413,35 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return CompletableFuture.completedFuture(outcome);
   }
 
-  /** The outcome with its entity tag, computed where the handler ran (a worker, for all but tiny replies). */
+  /**
+   * The outcome with its entity tag, computed where the handler ran (a worker, for all but tiny
+   * replies).
+   */
   private static Outcome tagged(Outcome outcome, Call call) {
-    return outcome instanceof Reply reply ? withEtag(reply, call.method(), call.headers()) : outcome;
+    return outcome instanceof Reply reply
+        ? withEtag(reply, call.method(), call.headers())
+        : outcome;
   }
 
-  /** Adds an entity tag to successful reads, and turns a matching {@code If-None-Match} into 304. */
+  /**
+   * Adds an entity tag to successful reads, and turns a matching {@code If-None-Match} into 304.
+   */
   static Reply withEtag(Reply reply, HttpMethod method, HttpHeaders requestHeaders) {
-    if (!reply.status().equals(OK) || !(HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method))) {
+    if (!reply.status().equals(OK)
+        || !(HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method))) {
       return reply;
     }
-    Reply tagged = reply.headers().containsKey("ETag") ? reply : reply.withHeader("ETag", contentTag(reply.body()));
+    Reply tagged =
+        reply.headers().containsKey("ETag")
+            ? reply
+            : reply.withHeader("ETag", contentTag(reply.body()));
     String inm = requestHeaders.get(HttpHeaderNames.IF_NONE_MATCH);
     if (inm != null && matchesAny(inm, tagged.headers().get("ETag"))) {
-      return new Reply(NOT_MODIFIED, tagged.contentType(), new byte[0], Map.of("ETag", tagged.headers().get("ETag")));
+      return new Reply(
+          NOT_MODIFIED,
+          tagged.contentType(),
+          new byte[0],
+          Map.of("ETag", tagged.headers().get("ETag")));
     }
     return tagged;
   }
@@ -355,7 +459,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private static String contentTag(byte[] body) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-      return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 18)) + "\"";
+      return "\""
+          + Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(java.util.Arrays.copyOf(digest, 18))
+          + "\"";
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK lacks SHA-256", e);
     }
@@ -376,7 +484,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     try {
       return QueryStringDecoder.decodeComponent(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      throw new io.bergenholm.api.BadInputException("bad percent-encoding in path segment '" + raw + "'", e);
+      throw new io.bergenholm.api.BadInputException(
+          "bad percent-encoding in path segment '" + raw + "'", e);
     }
   }
 

@@ -15,6 +15,7 @@ final class RequestLog {
   static final String ACCESS = "io.bergenholm.access";
   static final String BOOT_ACCESS = "io.bergenholm.access.boot";
   static final String AUDIT = "io.bergenholm.audit";
+
   /** The request header, set by the server only, that tells a route the caller's token label. */
   static final String CALLER_HEADER = "X-Bergenholm-Caller";
 
@@ -53,7 +54,8 @@ final class RequestLog {
     } else if (bootAccess.isInfoEnabled()) {
       bootAccess.info("{} {} {} {} {}us", peer, method, path, status, micros);
     }
-    if (guard == Guard.WRITE || (guard.management() && !method.equals("GET") && !method.equals("HEAD"))) {
+    if (guard == Guard.WRITE
+        || (guard.management() && !method.equals("GET") && !method.equals("HEAD"))) {
       audit.info("{} by '{}' from {}: {} {} -> {}", method, caller, peer, route, path, status);
     }
   }

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Maps a path and a method to a handler. A pattern is a path whose segments are literals or
- * {@code {}} (exactly one non-empty segment); a trailing slash is a segment of its own, so lists
- * register both spellings.
+ * Maps a path and a method to a handler. A pattern is a path whose segments are literals or {@code
+ * {}} (exactly one non-empty segment); a trailing slash is a segment of its own, so lists register
+ * both spellings.
  */
 final class Router {
   /** Runs one call; may block (it runs on a worker unless the binding says otherwise). */
@@ -21,7 +21,8 @@ final class Router {
   }
 
   /**
-   * @param guard who may call, which may depend on the query ({@code ?installed=mark} is a boot call)
+   * @param guard who may call, which may depend on the query ({@code ?installed=mark} is a boot
+   *     call)
    * @param inline true for handlers that neither block nor touch the engine, run on the event loop
    */
   record Binding(Function<Call, Guard> guard, Handler handler, boolean inline) {}
@@ -51,12 +52,22 @@ final class Router {
     return on(method, pattern, call -> guard, handler, false);
   }
 
-  Router on(HttpMethod method, String pattern, Function<Call, Guard> guard, Handler handler, boolean inline) {
-    Route route = routes.stream().filter(r -> r.pattern().equals(pattern)).findFirst().orElseGet(() -> {
-      Route r = new Route(pattern, split(pattern), new LinkedHashMap<>());
-      routes.add(r);
-      return r;
-    });
+  Router on(
+      HttpMethod method,
+      String pattern,
+      Function<Call, Guard> guard,
+      Handler handler,
+      boolean inline) {
+    Route route =
+        routes.stream()
+            .filter(r -> r.pattern().equals(pattern))
+            .findFirst()
+            .orElseGet(
+                () -> {
+                  Route r = new Route(pattern, split(pattern), new LinkedHashMap<>());
+                  routes.add(r);
+                  return r;
+                });
     if (route.bindings().putIfAbsent(method, new Binding(guard, handler, inline)) != null) {
       throw new IllegalStateException(method + " " + pattern + " is bound twice");
     }

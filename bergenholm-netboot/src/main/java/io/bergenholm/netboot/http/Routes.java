@@ -19,14 +19,30 @@ final class Routes {
   }
 
   static Router build(Bergenholm engine, Json json, BootFiles bootFiles) {
-    return build(engine, json, TransportLimits.defaults(), BootAccess.secure(), ServerMetrics.forEngine(engine),
-        bootFiles, Optional.empty());
+    return build(
+        engine,
+        json,
+        TransportLimits.defaults(),
+        BootAccess.secure(),
+        ServerMetrics.forEngine(engine),
+        bootFiles,
+        Optional.empty());
   }
 
-  static Router build(Bergenholm engine, Json json, TransportLimits limits, BootAccess bootAccess,
-      ServerMetrics metrics, BootFiles bootFiles, Optional<ImageStreamer> images) {
-    RecordEndpoints records = new RecordEndpoints(engine, json, new Secrets(engine),
-        new HostAccess(engine.bootCredentials(), bootAccess));
+  static Router build(
+      Bergenholm engine,
+      Json json,
+      TransportLimits limits,
+      BootAccess bootAccess,
+      ServerMetrics metrics,
+      BootFiles bootFiles,
+      Optional<ImageStreamer> images) {
+    RecordEndpoints records =
+        new RecordEndpoints(
+            engine,
+            json,
+            new Secrets(engine),
+            new HostAccess(engine.bootCredentials(), bootAccess));
     BootEndpoints boot = new BootEndpoints(engine, limits, images);
     PowerEndpoints power = new PowerEndpoints(engine, json);
     EventEndpoints events = new EventEndpoints(engine, metrics);
@@ -36,28 +52,41 @@ final class Routes {
     r.on(GET, "/healthz", call -> Guard.BOOT, BootEndpoints::healthz, true);
     r.on(GET, "/readyz", Guard.BOOT, boot::readyz);
     r.on(GET, "/ipxe/boot.ipxe", call -> Guard.BOOT, boot::chainScript, true);
-    // Inline: a warm script comes from the engine's cache on the event loop; a render goes to a worker.
+    // Inline: a warm script comes from the engine's cache on the event loop; a render goes to a
+    // worker.
     r.on(GET, "/ipxe/script/{}", call -> Guard.BOOT, boot::cachedScript, true);
     r.on(GET, "/ipxe/register/{}", Guard.BOOT, boot::register);
     for (String kind : new String[] {"kernel", "module"}) {
       r.on(GET, "/ipxe/" + kind + "/{}", Guard.BOOT, call -> boot.image(call, kind));
     }
     // One URL per image, as the Python project had: module 0 and initrd are 301s to module.
-    r.on(GET, "/ipxe/module/{}/{}", Guard.BOOT, call -> ImageRedirects.isModuleZero(call)
-        ? ImageRedirects.moduleZero(call) : boot.image(call, "module"));
+    r.on(
+        GET,
+        "/ipxe/module/{}/{}",
+        Guard.BOOT,
+        call ->
+            ImageRedirects.isModuleZero(call)
+                ? ImageRedirects.moduleZero(call)
+                : boot.image(call, "module"));
     r.on(GET, "/ipxe/initrd/{}", Guard.BOOT, ImageRedirects::initrd);
     r.on(GET, "/ipxe/initrd/{}/{}", Guard.BOOT, ImageRedirects::initrd);
-    // UEFI HTTP Boot loads the boot file the proxyDHCP names (after the literal /ipxe routes above).
+    // UEFI HTTP Boot loads the boot file the proxyDHCP names (after the literal /ipxe routes
+    // above).
     r.on(GET, "/ipxe/{}", Guard.BOOT, bootFiles::serve);
-    // Installers fetch their kickstart or preseed, and mark themselves installed when done: with the
+    // Installers fetch their kickstart or preseed, and mark themselves installed when done: with
+    // the
     // host's boot credential or a management token (HostAccess).
     r.on(GET, "/api/1.0/templates/{}/{}", Guard.BOOT, records::renderTemplate);
 
     // Management side.
     r.on(GET, "/api/1.0/hosts", Guard.READ, call -> events.listHosts(call, records::listHosts));
     r.on(GET, "/api/1.0/hosts/", Guard.READ, call -> events.listHosts(call, records::listHosts));
-    r.on(GET, "/api/1.0/hosts/{}",
-        call -> call.param("installed").isPresent() ? Guard.BOOT : Guard.READ, call -> events.getHost(call, records::getHost), false);
+    r.on(
+        GET,
+        "/api/1.0/hosts/{}",
+        call -> call.param("installed").isPresent() ? Guard.BOOT : Guard.READ,
+        call -> events.getHost(call, records::getHost),
+        false);
     r.on(POST, "/api/1.0/hosts/{}", Guard.WRITE, records::createHost);
     r.on(PUT, "/api/1.0/hosts/{}", Guard.WRITE, records::replaceHost);
     r.on(DELETE, "/api/1.0/hosts/{}", Guard.WRITE, records::deleteHost);
@@ -83,7 +112,11 @@ final class Routes {
     r.on(GET, "/api/1.0/hosts/{}/events", Guard.READ, events::hostEvents);
     r.on(GET, "/api/1.0/events", Guard.READ, events::allEvents);
     r.on(GET, "/api/1.0/events/stream", Guard.READ, events::stream);
-    r.on(GET, "/metrics", Guard.READ, call -> new Reply(OK, ServerMetrics.CONTENT_TYPE, metrics.scrape(), Map.of()));
+    r.on(
+        GET,
+        "/metrics",
+        Guard.READ,
+        call -> new Reply(OK, ServerMetrics.CONTENT_TYPE, metrics.scrape(), Map.of()));
     ProvisionEndpoints provision = new ProvisionEndpoints(engine, json);
     r.on(POST, "/api/1.0/hosts/{}/provision", Guard.WRITE, provision::host);
     r.on(POST, "/api/1.0/provision", Guard.WRITE, provision::rack);

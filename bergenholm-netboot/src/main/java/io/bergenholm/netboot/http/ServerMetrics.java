@@ -32,9 +32,11 @@ public final class ServerMetrics implements AutoCloseable {
   /** Content type of the Prometheus text format. */
   public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
-  private static final Set<String> ARCHES = Set.of("0", "6", "7", "9", "10", "11", "15", "16", "19");
+  private static final Set<String> ARCHES =
+      Set.of("0", "6", "7", "9", "10", "11", "15", "16", "19");
 
-  private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
+  private static final List<String> METHODS =
+      List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Map<String, RouteSeries> byRoute = new ConcurrentHashMap<>();
@@ -57,58 +59,117 @@ public final class ServerMetrics implements AutoCloseable {
   private final AutoCloseable subscription;
 
   private ServerMetrics(Bergenholm engine) {
-    requests = Counter.builder().name("bergenholm_http_requests")
-        .help("HTTP requests answered, by route pattern, method and status")
-        .labelNames("route", "method", "status").register(registry);
-    latency = Histogram.builder().name("bergenholm_http_request_duration_seconds")
-        .help("Time from request to response written (for images: to the response handed to the streamer)")
-        .labelNames("route").classicOnly()
-        .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
-        .register(registry);
-    dhcpOffers = Counter.builder().name("bergenholm_dhcp_offers")
-        .help("proxyDHCP offers sent, by client architecture (DHCP option 93)")
-        .labelNames("arch").register(registry);
-    tftpTransfers = Counter.builder().name("bergenholm_tftp_transfers")
-        .help("TFTP transfers ended, by outcome").labelNames("outcome").register(registry);
-    tftpBytes = Counter.builder().name("bergenholm_tftp_bytes")
-        .help("TFTP bytes sent, by outcome of the transfer").labelNames("outcome").register(registry);
-    images = Counter.builder().name("bergenholm_images_streamed")
-        .help("Images streamed to clients, by source (cache, upstream) and outcome")
-        .labelNames("source", "outcome").register(registry);
-    imageBytes = Counter.builder().name("bergenholm_image_bytes_streamed")
-        .help("Image bytes streamed to clients, by source").labelNames("source").register(registry);
-    scripts = Counter.builder().name("bergenholm_scripts_served")
-        .help("iPXE scripts served, by purpose (install, register, local, other)")
-        .labelNames("purpose").register(registry);
+    requests =
+        Counter.builder()
+            .name("bergenholm_http_requests")
+            .help("HTTP requests answered, by route pattern, method and status")
+            .labelNames("route", "method", "status")
+            .register(registry);
+    latency =
+        Histogram.builder()
+            .name("bergenholm_http_request_duration_seconds")
+            .help(
+                "Time from request to response written (for images: to the response handed to the streamer)")
+            .labelNames("route")
+            .classicOnly()
+            .classicUpperBounds(
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .register(registry);
+    dhcpOffers =
+        Counter.builder()
+            .name("bergenholm_dhcp_offers")
+            .help("proxyDHCP offers sent, by client architecture (DHCP option 93)")
+            .labelNames("arch")
+            .register(registry);
+    tftpTransfers =
+        Counter.builder()
+            .name("bergenholm_tftp_transfers")
+            .help("TFTP transfers ended, by outcome")
+            .labelNames("outcome")
+            .register(registry);
+    tftpBytes =
+        Counter.builder()
+            .name("bergenholm_tftp_bytes")
+            .help("TFTP bytes sent, by outcome of the transfer")
+            .labelNames("outcome")
+            .register(registry);
+    images =
+        Counter.builder()
+            .name("bergenholm_images_streamed")
+            .help("Images streamed to clients, by source (cache, upstream) and outcome")
+            .labelNames("source", "outcome")
+            .register(registry);
+    imageBytes =
+        Counter.builder()
+            .name("bergenholm_image_bytes_streamed")
+            .help("Image bytes streamed to clients, by source")
+            .labelNames("source")
+            .register(registry);
+    scripts =
+        Counter.builder()
+            .name("bergenholm_scripts_served")
+            .help("iPXE scripts served, by purpose (install, register, local, other)")
+            .labelNames("purpose")
+            .register(registry);
     for (String purpose : List.of("install", "register", "local", "other")) {
       scriptsByPurpose.put(purpose, scripts.labelValues(purpose));
     }
-    renders = Counter.builder().name("bergenholm_renders")
-        .help("Templates rendered for booting hosts (scripts, kickstarts, preseeds)").register(registry);
-    renderErrors = Counter.builder().name("bergenholm_render_errors")
-        .help("Templates that failed to render for a booting host").register(registry);
-    registrations = Counter.builder().name("bergenholm_registrations")
-        .help("Hosts that registered themselves").register(registry);
-    installs = Counter.builder().name("bergenholm_installs_completed")
-        .help("Hosts marked installed").register(registry);
-    power = Counter.builder().name("bergenholm_power_calls")
-        .help("Power actions, by driver and result").labelNames("driver", "result").register(registry);
-    storeErrors = Counter.builder().name("bergenholm_store_errors")
-        .help("Store failures met while serving a boot").register(registry);
-    storeLatency = Histogram.builder().name("bergenholm_store_read_duration_seconds")
-        .help("Time of store reads made by the management side (listings and timelines)")
-        .labelNames("operation").classicOnly()
-        .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
-        .register(registry);
-    CounterWithCallback.builder().name("bergenholm_events_dropped")
+    renders =
+        Counter.builder()
+            .name("bergenholm_renders")
+            .help("Templates rendered for booting hosts (scripts, kickstarts, preseeds)")
+            .register(registry);
+    renderErrors =
+        Counter.builder()
+            .name("bergenholm_render_errors")
+            .help("Templates that failed to render for a booting host")
+            .register(registry);
+    registrations =
+        Counter.builder()
+            .name("bergenholm_registrations")
+            .help("Hosts that registered themselves")
+            .register(registry);
+    installs =
+        Counter.builder()
+            .name("bergenholm_installs_completed")
+            .help("Hosts marked installed")
+            .register(registry);
+    power =
+        Counter.builder()
+            .name("bergenholm_power_calls")
+            .help("Power actions, by driver and result")
+            .labelNames("driver", "result")
+            .register(registry);
+    storeErrors =
+        Counter.builder()
+            .name("bergenholm_store_errors")
+            .help("Store failures met while serving a boot")
+            .register(registry);
+    storeLatency =
+        Histogram.builder()
+            .name("bergenholm_store_read_duration_seconds")
+            .help("Time of store reads made by the management side (listings and timelines)")
+            .labelNames("operation")
+            .classicOnly()
+            .classicUpperBounds(
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+            .register(registry);
+    CounterWithCallback.builder()
+        .name("bergenholm_events_dropped")
         .help("Boot events dropped because the writer's queue was full or the sink failed")
-        .callback(cb -> cb.call(engine.events().dropped())).register(registry);
-    CounterWithCallback.builder().name("bergenholm_events_suppressed")
-        .help("Boot events not stored because their host passed its events per second (still counted here)")
-        .callback(cb -> cb.call(engine.events().suppressed())).register(registry);
-    CounterWithCallback.builder().name("bergenholm_events_written")
+        .callback(cb -> cb.call(engine.events().dropped()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("bergenholm_events_suppressed")
+        .help(
+            "Boot events not stored because their host passed its events per second (still counted here)")
+        .callback(cb -> cb.call(engine.events().suppressed()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("bergenholm_events_written")
         .help("Boot events written to the event sink")
-        .callback(cb -> cb.call(engine.events().written())).register(registry);
+        .callback(cb -> cb.call(engine.events().written()))
+        .register(registry);
     JvmMetrics.builder().register(registry);
     subscription = engine.events().subscribe(this::count);
   }
@@ -121,27 +182,42 @@ public final class ServerMetrics implements AutoCloseable {
   /** Adds the image cache's counters: upstream fetches, bytes and errors, and the cache size. */
   public ServerMetrics withImages(ImageService service) {
     Supplier<ImageMetricsSnapshot> now = service::metrics;
-    CounterWithCallback.builder().name("bergenholm_upstream_fetches")
+    CounterWithCallback.builder()
+        .name("bergenholm_upstream_fetches")
         .help("Requests sent upstream for images (downloads and revalidations)")
-        .callback(cb -> cb.call(now.get().upstreamFetches())).register(registry);
-    CounterWithCallback.builder().name("bergenholm_upstream_bytes")
+        .callback(cb -> cb.call(now.get().upstreamFetches()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("bergenholm_upstream_bytes")
         .help("Image bytes received from upstream")
-        .callback(cb -> cb.call(now.get().bytesFetched())).register(registry);
-    CounterWithCallback.builder().name("bergenholm_upstream_errors")
+        .callback(cb -> cb.call(now.get().bytesFetched()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("bergenholm_upstream_errors")
         .help("Upstream downloads or revalidations that failed")
-        .callback(cb -> cb.call(now.get().failures())).register(registry);
-    CounterWithCallback.builder().name("bergenholm_image_requests")
+        .callback(cb -> cb.call(now.get().failures()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("bergenholm_image_requests")
         .help("Image opens, by whether the cache answered (hit) or a download was needed (miss)")
         .labelNames("result")
-        .callback(cb -> {
-          ImageMetricsSnapshot s = now.get();
-          cb.call(s.hits(), "hit");
-          cb.call(s.misses(), "miss");
-        }).register(registry);
-    GaugeWithCallback.builder().name("bergenholm_image_cache_bytes")
-        .help("Bytes in the image cache").callback(cb -> cb.call(now.get().cachedBytes())).register(registry);
-    GaugeWithCallback.builder().name("bergenholm_image_cache_images")
-        .help("Images in the image cache").callback(cb -> cb.call(now.get().cachedImages())).register(registry);
+        .callback(
+            cb -> {
+              ImageMetricsSnapshot s = now.get();
+              cb.call(s.hits(), "hit");
+              cb.call(s.misses(), "miss");
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("bergenholm_image_cache_bytes")
+        .help("Bytes in the image cache")
+        .callback(cb -> cb.call(now.get().cachedBytes()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("bergenholm_image_cache_images")
+        .help("Images in the image cache")
+        .callback(cb -> cb.call(now.get().cachedImages()))
+        .register(registry);
     return this;
   }
 
@@ -162,11 +238,15 @@ public final class ServerMetrics implements AutoCloseable {
 
   /** Counts one answered request. {@code route} must be a route pattern or a fixed word. */
   void request(String route, String method, int status, long nanos) {
-    RouteSeries series = byRoute.computeIfAbsent(route, r -> new RouteSeries(latency.labelValues(r)));
+    RouteSeries series =
+        byRoute.computeIfAbsent(route, r -> new RouteSeries(latency.labelValues(r)));
     series.latency().observe(nanos / 1e9);
     int m = METHODS.indexOf(method);
     int key = status * 8 + (m < 0 ? 7 : m);
-    series.counts().computeIfAbsent(key, k -> requests.labelValues(route, method, Integer.toString(status))).inc();
+    series
+        .counts()
+        .computeIfAbsent(key, k -> requests.labelValues(route, method, Integer.toString(status)))
+        .inc();
   }
 
   /** A route's series, looked up once rather than by label values on every request. */
@@ -231,8 +311,9 @@ public final class ServerMetrics implements AutoCloseable {
       case BootEvent.KIND_STORE_ERROR -> storeErrors.inc();
       case BootEvent.KIND_HOST_REGISTERED -> registrations.inc();
       case BootEvent.KIND_HOST_INSTALLED -> installs.inc();
-      case BootEvent.KIND_POWER -> power.labelValues(bounded(a.getOrDefault("driver", "")), ok ? "ok" : "error").inc();
-      default -> { }
+      case BootEvent.KIND_POWER ->
+          power.labelValues(bounded(a.getOrDefault("driver", "")), ok ? "ok" : "error").inc();
+      default -> {}
     }
   }
 

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One live follower of the boot events, as Server-Sent Events. The recorder hands each event to
  * {@link #offer} on whatever thread recorded it (a boot's thread, an event loop); offering only
- * puts it in this follower's bounded buffer and wakes the connection's event loop, which writes.
- * A follower that falls {@value #BUFFER} events behind (a slow reader, a stalled connection) is
- * told so in a comment and dropped: it never holds back a boot or another follower.
+ * puts it in this follower's bounded buffer and wakes the connection's event loop, which writes. A
+ * follower that falls {@value #BUFFER} events behind (a slow reader, a stalled connection) is told
+ * so in a comment and dropped: it never holds back a boot or another follower.
  */
 final class SseStream {
   private static final Logger log = LoggerFactory.getLogger(SseStream.class);
@@ -55,8 +55,13 @@ final class SseStream {
     if (followers.incrementAndGet() > MAX_FOLLOWERS) {
       followers.decrementAndGet();
       CompletableFuture<Void> refused = new CompletableFuture<>();
-      HttpReplies.write(ctx, Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE,
-              "already " + MAX_FOLLOWERS + " event streams open"), io.netty.handler.codec.http.HttpMethod.GET, false)
+      HttpReplies.write(
+              ctx,
+              Reply.error(
+                  HttpResponseStatus.SERVICE_UNAVAILABLE,
+                  "already " + MAX_FOLLOWERS + " event streams open"),
+              io.netty.handler.codec.http.HttpMethod.GET,
+              false)
           .addListener(f -> refused.complete(null));
       return refused;
     }
@@ -67,15 +72,22 @@ final class SseStream {
 
   private void start() {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
     HttpUtil.setTransferEncodingChunked(response, true);
     ctx.write(response);
     ctx.writeAndFlush(chunk(": following boot events\n\n"));
     subscription = stream.events().subscribe(this::offer);
     long every = stream.heartbeat().toMillis();
-    heartbeat = ctx.executor().scheduleAtFixedRate(
-        () -> ctx.writeAndFlush(chunk(": heartbeat\n\n")), every, every, TimeUnit.MILLISECONDS);
+    heartbeat =
+        ctx.executor()
+            .scheduleAtFixedRate(
+                () -> ctx.writeAndFlush(chunk(": heartbeat\n\n")),
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
     ctx.channel().closeFuture().addListener(f -> stop());
   }
 
@@ -98,7 +110,10 @@ final class SseStream {
       return;
     }
     if (overflowed) {
-      log.info("dropping the event stream of {}: it fell {} events behind", ctx.channel().remoteAddress(), BUFFER);
+      log.info(
+          "dropping the event stream of {}: it fell {} events behind",
+          ctx.channel().remoteAddress(),
+          BUFFER);
       ctx.writeAndFlush(chunk(": dropped: this reader fell " + BUFFER + " events behind\n\n"))
           .addListener(ChannelFutureListener.CLOSE);
       stop();
@@ -107,18 +122,26 @@ final class SseStream {
     if (!ctx.channel().isWritable()) {
       // The socket is full: keep buffering; writability coming back is not awaited, a reader that
       // stays behind overflows the buffer and is dropped.
-      ctx.channel().eventLoop().schedule(() -> {
-        if (scheduled.compareAndSet(false, true)) {
-          drain();
-        }
-      }, 50, TimeUnit.MILLISECONDS);
+      ctx.channel()
+          .eventLoop()
+          .schedule(
+              () -> {
+                if (scheduled.compareAndSet(false, true)) {
+                  drain();
+                }
+              },
+              50,
+              TimeUnit.MILLISECONDS);
       return;
     }
     StringBuilder out = new StringBuilder();
     BootEvent e;
     while ((e = buffer.poll()) != null) {
-      out.append("event: ").append(e.kind()).append('\n')
-          .append("data: ").append(new String(Json.write(EventViews.toJson(e)), StandardCharsets.UTF_8))
+      out.append("event: ")
+          .append(e.kind())
+          .append('\n')
+          .append("data: ")
+          .append(new String(Json.write(EventViews.toJson(e)), StandardCharsets.UTF_8))
           .append("\n\n");
     }
     if (out.length() > 0) {

@@ -19,11 +19,12 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code GET /api/1.0/templates/<name>/preview/<id>}: the stored template;
- *   <li>{@code POST} to the same path: an unsaved body (read-write tokens), as an editor previews it.
+ *   <li>{@code POST} to the same path: an unsaved body (read-write tokens), as an editor previews
+ *       it.
  * </ul>
  *
- * <p>The renderer's limits apply. A render error answers 400 with the template's {@code line} beside
- * the reason, so an editor can point at it.
+ * <p>The renderer's limits apply. A render error answers 400 with the template's {@code line}
+ * beside the reason, so an editor can point at it.
  */
 final class TemplatePreview {
   private final Bergenholm engine;
@@ -37,7 +38,11 @@ final class TemplatePreview {
   Outcome stored(Call call) {
     String name = call.pathParam(0);
     RecordNames.check(RecordKind.TEMPLATE, name);
-    String text = engine.template(name).orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name)).value();
+    String text =
+        engine
+            .template(name)
+            .orElseThrow(() -> new NotFoundException(RecordKind.TEMPLATE, name))
+            .value();
     return render(call, name, text);
   }
 

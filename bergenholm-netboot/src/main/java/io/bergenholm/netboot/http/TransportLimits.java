@@ -8,20 +8,23 @@ import java.util.Objects;
  * can slow another's boot: connections, the time to send a request, requests queued on a
  * connection, what is read after a refused body, and how fast one address may register hosts.
  *
- * @param maxConnections open connections per listener; beyond, a new connection gets a 503 and is closed
+ * @param maxConnections open connections per listener; beyond, a new connection gets a 503 and is
+ *     closed
  * @param maxConnectionsPerAddress open connections from one source address, per listener
  * @param requestReadTimeout from a request's first byte to its last (head and body); beyond, the
  *     connection is closed. Paused while the server itself stops reading (pipelining bound).
- * @param maxPipelined requests read on one connection and not yet answered; beyond, the server stops
- *     reading from that connection until answers go out
+ * @param maxPipelined requests read on one connection and not yet answered; beyond, the server
+ *     stops reading from that connection until answers go out
  * @param maxPipelinedBytes request body bytes held for those queued requests, per connection
  * @param lingerBytes after a 413, how much more of the body is read and dropped so that the client
  *     sees the answer rather than a reset
  * @param lingerTime how long that reading may last at most
- * @param registrationsPerMinute how fast one source address may call {@code /ipxe/register}, sustained
+ * @param registrationsPerMinute how fast one source address may call {@code /ipxe/register},
+ *     sustained
  * @param registrationBurst registrations one source address may make at once
- * @param maxUnassignedHosts hosts that registered themselves and are still only in group
- *     {@code default}; beyond, {@code /ipxe/register} answers 429 until an operator assigns or deletes some
+ * @param maxUnassignedHosts hosts that registered themselves and are still only in group {@code
+ *     default}; beyond, {@code /ipxe/register} answers 429 until an operator assigns or deletes
+ *     some
  */
 public record TransportLimits(
     int maxConnections,
@@ -39,7 +42,8 @@ public record TransportLimits(
     positive("maxConnectionsPerAddress", maxConnectionsPerAddress);
     Objects.requireNonNull(requestReadTimeout, "requestReadTimeout");
     if (requestReadTimeout.isNegative() || requestReadTimeout.isZero()) {
-      throw new IllegalArgumentException("requestReadTimeout must be positive, was " + requestReadTimeout);
+      throw new IllegalArgumentException(
+          "requestReadTimeout must be positive, was " + requestReadTimeout);
     }
     positive("maxPipelined", maxPipelined);
     positive("maxPipelinedBytes", maxPipelinedBytes);
@@ -58,33 +62,87 @@ public record TransportLimits(
    * address with bursts of 10, 1000 unassigned registered hosts.
    */
   public static TransportLimits defaults() {
-    return new TransportLimits(4096, 128, Duration.ofSeconds(30), 16, 2 << 20, 16L << 20, Duration.ofSeconds(5),
-        10, 10, 1000);
+    return new TransportLimits(
+        4096,
+        128,
+        Duration.ofSeconds(30),
+        16,
+        2 << 20,
+        16L << 20,
+        Duration.ofSeconds(5),
+        10,
+        10,
+        1000);
   }
 
   public TransportLimits withConnections(int total, int perAddress) {
-    return new TransportLimits(total, perAddress, requestReadTimeout, maxPipelined, maxPipelinedBytes, lingerBytes,
-        lingerTime, registrationsPerMinute, registrationBurst, maxUnassignedHosts);
+    return new TransportLimits(
+        total,
+        perAddress,
+        requestReadTimeout,
+        maxPipelined,
+        maxPipelinedBytes,
+        lingerBytes,
+        lingerTime,
+        registrationsPerMinute,
+        registrationBurst,
+        maxUnassignedHosts);
   }
 
   public TransportLimits withRequestReadTimeout(Duration timeout) {
-    return new TransportLimits(maxConnections, maxConnectionsPerAddress, timeout, maxPipelined, maxPipelinedBytes,
-        lingerBytes, lingerTime, registrationsPerMinute, registrationBurst, maxUnassignedHosts);
+    return new TransportLimits(
+        maxConnections,
+        maxConnectionsPerAddress,
+        timeout,
+        maxPipelined,
+        maxPipelinedBytes,
+        lingerBytes,
+        lingerTime,
+        registrationsPerMinute,
+        registrationBurst,
+        maxUnassignedHosts);
   }
 
   public TransportLimits withPipelining(int requests, int bodyBytes) {
-    return new TransportLimits(maxConnections, maxConnectionsPerAddress, requestReadTimeout, requests, bodyBytes,
-        lingerBytes, lingerTime, registrationsPerMinute, registrationBurst, maxUnassignedHosts);
+    return new TransportLimits(
+        maxConnections,
+        maxConnectionsPerAddress,
+        requestReadTimeout,
+        requests,
+        bodyBytes,
+        lingerBytes,
+        lingerTime,
+        registrationsPerMinute,
+        registrationBurst,
+        maxUnassignedHosts);
   }
 
   public TransportLimits withLinger(long bytes, Duration time) {
-    return new TransportLimits(maxConnections, maxConnectionsPerAddress, requestReadTimeout, maxPipelined,
-        maxPipelinedBytes, bytes, time, registrationsPerMinute, registrationBurst, maxUnassignedHosts);
+    return new TransportLimits(
+        maxConnections,
+        maxConnectionsPerAddress,
+        requestReadTimeout,
+        maxPipelined,
+        maxPipelinedBytes,
+        bytes,
+        time,
+        registrationsPerMinute,
+        registrationBurst,
+        maxUnassignedHosts);
   }
 
   public TransportLimits withRegistrations(int perMinute, int burst, int maxUnassigned) {
-    return new TransportLimits(maxConnections, maxConnectionsPerAddress, requestReadTimeout, maxPipelined,
-        maxPipelinedBytes, lingerBytes, lingerTime, perMinute, burst, maxUnassigned);
+    return new TransportLimits(
+        maxConnections,
+        maxConnectionsPerAddress,
+        requestReadTimeout,
+        maxPipelined,
+        maxPipelinedBytes,
+        lingerBytes,
+        lingerTime,
+        perMinute,
+        burst,
+        maxUnassigned);
   }
 
   private static void positive(String name, long value) {

@@ -9,35 +9,30 @@ import java.util.Map;
  */
 sealed interface TftpPacket {
 
-    int RRQ = 1;
-    int WRQ = 2;
-    int DATA = 3;
-    int ACK = 4;
-    int ERROR = 5;
-    int OACK = 6;
+  int RRQ = 1;
+  int WRQ = 2;
+  int DATA = 3;
+  int ACK = 4;
+  int ERROR = 5;
+  int OACK = 6;
 
-    /** A read or write request; option names are lower-cased, the first of duplicates wins. */
-    record Request(boolean write, String filename, String mode, Map<String, String> options)
-            implements TftpPacket {
-        public Request {
-            options = Map.copyOf(options);
-        }
+  /** A read or write request; option names are lower-cased, the first of duplicates wins. */
+  record Request(boolean write, String filename, String mode, Map<String, String> options)
+      implements TftpPacket {
+    public Request {
+      options = Map.copyOf(options);
     }
+  }
 
-    record Data(int block, byte[] payload) implements TftpPacket {
-    }
+  record Data(int block, byte[] payload) implements TftpPacket {}
 
-    record Ack(int block) implements TftpPacket {
-    }
+  record Ack(int block) implements TftpPacket {}
 
-    record Error(int code, String message) implements TftpPacket {
-    }
+  record Error(int code, String message) implements TftpPacket {}
 
-    /** Options in the order they were acknowledged. */
-    record OptionAck(Map<String, String> options) implements TftpPacket {
-    }
+  /** Options in the order they were acknowledged. */
+  record OptionAck(Map<String, String> options) implements TftpPacket {}
 
-    /** Bytes that are not a TFTP packet, with the reason in words. */
-    record Malformed(String reason) implements TftpPacket {
-    }
+  /** Bytes that are not a TFTP packet, with the reason in words. */
+  record Malformed(String reason) implements TftpPacket {}
 }

@@ -31,19 +31,34 @@ class DhcpFuzzTest {
     for (PxeClientPackets.Client client : PxeClientPackets.Client.values()) {
       byte[] mac = PxeClientPackets.mac(client.ordinal());
       seeds.add(PxeClientPackets.bytes(PxeClientPackets.discover(client, mac, xid++, new byte[4])));
-      seeds.add(PxeClientPackets.bytes(PxeClientPackets.discover(client, mac, xid++, new byte[] {10, 0, 0, 1})));
-      seeds.add(PxeClientPackets.bytes(PxeClientPackets.pxeRequest(client, mac, xid++, new byte[] {10, 0, 0, 7})));
+      seeds.add(
+          PxeClientPackets.bytes(
+              PxeClientPackets.discover(client, mac, xid++, new byte[] {10, 0, 0, 1})));
+      seeds.add(
+          PxeClientPackets.bytes(
+              PxeClientPackets.pxeRequest(client, mac, xid++, new byte[] {10, 0, 0, 7})));
     }
     return seeds;
   }
 
   @Test
   void decodingAndAnsweringAHundredThousandMutatedPacketsNeverThrows() throws Exception {
-    BootPolicy policy = new BootPolicy("http://10.0.0.1/ipxe/boot.ipxe", "ipxe.efi", "ipxe-arm64.efi",
-        Optional.of("http://10.0.0.1/ipxe.efi"), Map.of(6, "ipxe-i386.efi"),
-        c -> c.mac().endsWith(":01") ? Optional.of("special.kpxe") : Optional.empty());
-    ProxyDhcpHandler handler = new ProxyDhcpHandler(policy, InetAddress.getByName("10.0.0.1"),
-        InetAddress.getByName("10.0.0.2"), 68, () -> null, Runnable::run);
+    BootPolicy policy =
+        new BootPolicy(
+            "http://10.0.0.1/ipxe/boot.ipxe",
+            "ipxe.efi",
+            "ipxe-arm64.efi",
+            Optional.of("http://10.0.0.1/ipxe.efi"),
+            Map.of(6, "ipxe-i386.efi"),
+            c -> c.mac().endsWith(":01") ? Optional.of("special.kpxe") : Optional.empty());
+    ProxyDhcpHandler handler =
+        new ProxyDhcpHandler(
+            policy,
+            InetAddress.getByName("10.0.0.1"),
+            InetAddress.getByName("10.0.0.2"),
+            68,
+            () -> null,
+            Runnable::run);
     Mutator m = new Mutator(SEED, seeds());
     int decoded = 0;
     int answered = 0;
@@ -73,7 +88,8 @@ class DhcpFuzzTest {
           }
         }
       } catch (RuntimeException | DhcpMessage.MalformedException e) {
-        throw new AssertionError("seed " + SEED + " input " + i + ": " + ByteBufUtil.hexDump(input), e);
+        throw new AssertionError(
+            "seed " + SEED + " input " + i + ": " + ByteBufUtil.hexDump(input), e);
       } finally {
         in.release();
       }
@@ -85,15 +101,21 @@ class DhcpFuzzTest {
   @Test
   void aRunningServerSurvivesMutatedPacketsOverRealSockets() throws Exception {
     long before = policyThreads();
-    ProxyDhcpServer server = ProxyDhcpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
-        .bootServer(InetAddress.getLoopbackAddress()).chainUrl("http://127.0.0.1:8080/ipxe/boot.ipxe")
-        .ports(0, 0, 0).build();
+    ProxyDhcpServer server =
+        ProxyDhcpServer.builder()
+            .bindAddress(InetAddress.getLoopbackAddress())
+            .bootServer(InetAddress.getLoopbackAddress())
+            .chainUrl("http://127.0.0.1:8080/ipxe/boot.ipxe")
+            .ports(0, 0, 0)
+            .build();
     server.start();
     try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       Mutator m = new Mutator(SEED + 1, seeds());
       for (int i = 0; i < 3000; i++) {
         byte[] input = m.next(1500);
-        socket.send(new DatagramPacket(input, input.length, i % 2 == 0 ? server.dhcpAddress() : server.pxeAddress()));
+        socket.send(
+            new DatagramPacket(
+                input, input.length, i % 2 == 0 ? server.dhcpAddress() : server.pxeAddress()));
         if (i % 50 == 49) { // paced, so that the kernel's socket buffer does not drop most of them
           long sent = i + 1;
           long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
@@ -106,8 +128,13 @@ class DhcpFuzzTest {
       assertThat(server.malformedPackets()).isPositive();
       // Still answering a real client.
       socket.setSoTimeout(5000);
-      byte[] ask = PxeClientPackets.bytes(PxeClientPackets.pxeRequest(PxeClientPackets.Client.BIOS,
-          PxeClientPackets.mac(9), 0xbeef, new byte[] {127, 0, 0, 1}));
+      byte[] ask =
+          PxeClientPackets.bytes(
+              PxeClientPackets.pxeRequest(
+                  PxeClientPackets.Client.BIOS,
+                  PxeClientPackets.mac(9),
+                  0xbeef,
+                  new byte[] {127, 0, 0, 1}));
       socket.send(new DatagramPacket(ask, ask.length, server.pxeAddress()));
       DhcpMessage ack = null;
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -132,6 +159,8 @@ class DhcpFuzzTest {
   }
 
   private static long policyThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("proxydhcp")).count();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("proxydhcp"))
+        .count();
   }
 }

@@ -17,18 +17,30 @@ final class NetnsBootServers {
 
   public static void main(String[] args) throws Exception {
     InetAddress address = InetAddress.getByName(args[0]);
-    TftpServer tftp = TftpServer.builder().bind(new InetSocketAddress(address, 69)).root(Path.of(args[1])).build();
+    TftpServer tftp =
+        TftpServer.builder()
+            .bind(new InetSocketAddress(address, 69))
+            .root(Path.of(args[1]))
+            .build();
     tftp.start();
-    ProxyDhcpServer dhcp = ProxyDhcpServer.builder().bindAddress(address).bootServer(address).chainUrl(args[2]).build();
+    ProxyDhcpServer dhcp =
+        ProxyDhcpServer.builder()
+            .bindAddress(address)
+            .bootServer(address)
+            .chainUrl(args[2])
+            .build();
     dhcp.start();
     LoggerFactory.getLogger(NetnsBootServers.class)
         .info("proxyDHCP listening on {} and {}", dhcp.dhcpAddress(), dhcp.pxeAddress());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      dhcp.close();
-      tftp.close();
-      stopped.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  dhcp.close();
+                  tftp.close();
+                  stopped.countDown();
+                }));
     stopped.await();
   }
 }

@@ -48,7 +48,8 @@ class GrubFilesTest {
   @TempDir Path out;
   private final Map<String, AtomicInteger> upstreamRequests = new ConcurrentHashMap<>();
   private final Map<String, Integer> cutAt = new ConcurrentHashMap<>();
-  private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+  private volatile java.util.concurrent.CountDownLatch gate =
+      new java.util.concurrent.CountDownLatch(0);
   private byte[] kernel;
   private byte[] initrd;
   private HttpServer upstream;
@@ -65,48 +66,75 @@ class GrubFilesTest {
     random.nextBytes(kernel);
     random.nextBytes(initrd);
     upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    upstream.createContext("/", exchange -> {
-      String path = exchange.getRequestURI().getPath();
-      upstreamRequests.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-      byte[] body = path.endsWith("/vmlinuz") ? kernel : path.endsWith("/initrd.gz") ? initrd : null;
-      if (body == null) {
-        exchange.sendResponseHeaders(404, -1);
-        exchange.close();
-        return;
-      }
-      try {
-        gate.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream o = exchange.getResponseBody()) {
-        Integer cut = cutAt.get(path);
-        o.write(body, 0, cut == null ? body.length : cut);
-      } catch (IOException e) {
-        // a cut body: the server closes the connection short of the length it announced
-      }
-    });
+    upstream.createContext(
+        "/",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          upstreamRequests.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+          byte[] body =
+              path.endsWith("/vmlinuz") ? kernel : path.endsWith("/initrd.gz") ? initrd : null;
+          if (body == null) {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+            return;
+          }
+          try {
+            gate.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream o = exchange.getResponseBody()) {
+            Integer cut = cutAt.get(path);
+            o.write(body, 0, cut == null ? body.length : cut);
+          } catch (IOException e) {
+            // a cut body: the server closes the connection short of the length it announced
+          }
+        });
     upstream.start();
     String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
     engine = Bergenholm.builder().config(Map.of("store", "memory:")).build();
     engine.createGroup("default", Params.of(Map.of("grub_config", "localboot.grub")));
-    engine.createGroup("register", Params.of(Map.of("groups", List.of("default"), "grub_config", "register.grub")));
+    engine.createGroup(
+        "register",
+        Params.of(Map.of("groups", List.of("default"), "grub_config", "register.grub")));
     engine.createHost("register", Params.of(Map.of("groups", List.of("register"))));
-    engine.createGroup("install", Params.of(Map.of(
-        "groups", List.of("default"),
-        "kernel", base + "/good/vmlinuz",
-        "module", base + "/good/initrd.gz",
-        "kernel_opts", "console=ttyS0 e2e.host={{uuid}}",
-        "grub_config", "linux.grub")));
+    engine.createGroup(
+        "install",
+        Params.of(
+            Map.of(
+                "groups",
+                List.of("default"),
+                "kernel",
+                base + "/good/vmlinuz",
+                "module",
+                base + "/good/initrd.gz",
+                "kernel_opts",
+                "console=ttyS0 e2e.host={{uuid}}",
+                "grub_config",
+                "linux.grub")));
     engine.createHost(HOST, Params.of(Map.of("groups", List.of("install"), "hostname", "n1")));
-    engine.createTemplate("linux.grub", "linux /bergenholm/kernel/{{uuid}} {{kernel_opts}}\ninitrd /bergenholm/initrd/{{uuid}}\nboot\n");
+    engine.createTemplate(
+        "linux.grub",
+        "linux /bergenholm/kernel/{{uuid}} {{kernel_opts}}\ninitrd /bergenholm/initrd/{{uuid}}\nboot\n");
     engine.createTemplate("localboot.grub", "echo local {{uuid}}\nexit\n");
     engine.createTemplate("register.grub", "source /bergenholm/register/{{uuid}}\nexit\n");
-    images = new ImageService(new ImageSettings(cache, 1L << 30, Duration.ofSeconds(5), Duration.ofMinutes(5), Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
-        engine::imageSource);
+    images =
+        new ImageService(
+            new ImageSettings(
+                cache,
+                1L << 30,
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(5),
+                Set.of(),
+                SourcePolicy.LOCAL_UPSTREAMS),
+            engine::imageSource);
     grub = new GrubFiles(engine, Optional.of(images), 8);
-    tftp = TftpServer.builder().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).provider(grub).build();
+    tftp =
+        TftpServer.builder()
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .provider(grub)
+            .build();
     tftp.start();
   }
 
@@ -119,14 +147,32 @@ class GrubFilesTest {
     upstream.stop(0);
   }
 
-  /** atftp, a real TFTP client that sends a name as it is given (curl would parse it as a URL): exit code and bytes. */
+  /**
+   * atftp, a real TFTP client that sends a name as it is given (curl would parse it as a URL): exit
+   * code and bytes.
+   */
   private record Got(int exit, byte[] body, String stderr) {}
 
   private Got get(String name) throws Exception {
     Path file = Files.createTempFile(out, "got", ".bin");
-    Process p = new ProcessBuilder("timeout", "60", "atftp", "--get", "-r", name, "-l", file.toString(),
-        "--option", "blksize 1432", "--option", "tsize 0", "127.0.0.1", Integer.toString(tftp.localAddress().getPort()))
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "timeout",
+                "60",
+                "atftp",
+                "--get",
+                "-r",
+                name,
+                "-l",
+                file.toString(),
+                "--option",
+                "blksize 1432",
+                "--option",
+                "tsize 0",
+                "127.0.0.1",
+                Integer.toString(tftp.localAddress().getPort()))
+            .redirectErrorStream(true)
+            .start();
     String stderr = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int exit = p.waitFor();
     return new Got(exit, Files.readAllBytes(file), stderr);
@@ -141,15 +187,22 @@ class GrubFilesTest {
   @Test
   void theGenericConfigFindsTheMachineBySmbiosUuid() throws Exception {
     String cfg = text("grub/grub.cfg");
-    assertThat(cfg).contains("smbios --type 1 --get-uuid 8 --set uuid")
+    assertThat(cfg)
+        .contains("smbios --type 1 --get-uuid 8 --set uuid")
         .contains("configfile /bergenholm/grub/${uuid}.cfg")
         .contains("exit");
   }
 
   @Test
   void aKnownHostGetsItsTemplateRenderedAndAnyCaseOfItsUuidWorks() throws Exception {
-    String expected = "linux /bergenholm/kernel/" + HOST + " console=ttyS0 e2e.host=" + HOST
-        + "\ninitrd /bergenholm/initrd/" + HOST + "\nboot\n";
+    String expected =
+        "linux /bergenholm/kernel/"
+            + HOST
+            + " console=ttyS0 e2e.host="
+            + HOST
+            + "\ninitrd /bergenholm/initrd/"
+            + HOST
+            + "\nboot\n";
     assertThat(text("bergenholm/grub/" + HOST + ".cfg")).isEqualTo(expected);
     assertThat(text("bergenholm/grub/" + HOST.toUpperCase() + ".cfg")).isEqualTo(expected);
   }
@@ -158,15 +211,21 @@ class GrubFilesTest {
   void anInstalledHostGetsTheLocalBootConfig() throws Exception {
     engine.markInstalled(HOST, true);
     engine.createGroup("installed", Params.of(Map.of("grub_config", "localboot.grub")));
-    assertThat(text("bergenholm/grub/" + HOST + ".cfg")).isEqualTo("echo local " + HOST + "\nexit\n");
+    assertThat(text("bergenholm/grub/" + HOST + ".cfg"))
+        .isEqualTo("echo local " + HOST + "\nexit\n");
   }
 
   @Test
   void anUnknownMachineGetsTheRegisterConfigThenRegistersWithItsFacts() throws Exception {
-    assertThat(text("bergenholm/grub/" + UNKNOWN + ".cfg")).isEqualTo("source /bergenholm/register/" + UNKNOWN + "\nexit\n");
+    assertThat(text("bergenholm/grub/" + UNKNOWN + ".cfg"))
+        .isEqualTo("source /bergenholm/register/" + UNKNOWN + "\nexit\n");
     assertThat(engine.host(UNKNOWN)).isEmpty();
 
-    String answer = text("bergenholm/register/" + UNKNOWN + "?manufacturer=Acme Corp&product=Rack 9000 (rev 2)&serial=&asset=A-1");
+    String answer =
+        text(
+            "bergenholm/register/"
+                + UNKNOWN
+                + "?manufacturer=Acme Corp&product=Rack 9000 (rev 2)&serial=&asset=A-1");
     assertThat(answer).isEqualTo("echo \"Bergenholm: registered " + UNKNOWN + "\"\n");
     Params host = engine.host(UNKNOWN).orElseThrow().value();
     assertThat(host.string("manufacturer")).contains("Acme Corp");
@@ -175,34 +234,41 @@ class GrubFilesTest {
     assertThat(host.contains("serial")).isFalse();
     assertThat(host.groups()).containsExactly("default");
     // A retransmitted or repeated read changes nothing and still answers a script GRUB can run.
-    assertThat(text("bergenholm/register/" + UNKNOWN + "?manufacturer=Other")).contains("already known");
-    assertThat(engine.host(UNKNOWN).orElseThrow().value().string("manufacturer")).contains("Acme Corp");
-    assertThat(text("bergenholm/grub/" + UNKNOWN + ".cfg")).isEqualTo("echo local " + UNKNOWN + "\nexit\n");
+    assertThat(text("bergenholm/register/" + UNKNOWN + "?manufacturer=Other"))
+        .contains("already known");
+    assertThat(engine.host(UNKNOWN).orElseThrow().value().string("manufacturer"))
+        .contains("Acme Corp");
+    assertThat(text("bergenholm/grub/" + UNKNOWN + ".cfg"))
+        .isEqualTo("echo local " + UNKNOWN + "\nexit\n");
   }
 
   @Test
   void hostileNamesAreRefusedAndRegisterNobody() throws Exception {
-    List<String> hostile = List.of(
-        "bergenholm/grub/" + HOST,
-        "bergenholm/grub/" + HOST + ".cfg.bak",
-        "bergenholm/grub/x" + HOST + ".cfg",
-        "bergenholm/grub/" + HOST.replace("-", "") + ".cfg",
-        "bergenholm/grub/register.cfg",
-        "bergenholm/grub/../grub/" + HOST + ".cfg",
-        "bergenholm/grub/" + HOST + ".cfg/",
-        "bergenholm/kernel/" + HOST + "/0",
-        "bergenholm/kernel/" + HOST + "/../../etc/passwd",
-        "bergenholm/initrd/" + HOST + "/99999",
-        "bergenholm/initrd/" + HOST + "/-1",
-        "bergenholm/firmware/" + HOST,
-        "bergenholm/",
-        "bergenholm/register/" + UNKNOWN + "?groups=admin",
-        "bergenholm/register/" + UNKNOWN + "?manufacturer=a&manufacturer=b",
-        "bergenholm/register/" + UNKNOWN + "?manufacturer",
-        "bergenholm/register/" + UNKNOWN + "?serial=" + "x".repeat(GrubName.MAX_VALUE_CHARS + 1),
-        "bergenholm/register/" + UNKNOWN + "?serial=caf\u00e9",
-        "bergenholm/register/" + UNKNOWN + "x",
-        "bergenholm/register/register");
+    List<String> hostile =
+        List.of(
+            "bergenholm/grub/" + HOST,
+            "bergenholm/grub/" + HOST + ".cfg.bak",
+            "bergenholm/grub/x" + HOST + ".cfg",
+            "bergenholm/grub/" + HOST.replace("-", "") + ".cfg",
+            "bergenholm/grub/register.cfg",
+            "bergenholm/grub/../grub/" + HOST + ".cfg",
+            "bergenholm/grub/" + HOST + ".cfg/",
+            "bergenholm/kernel/" + HOST + "/0",
+            "bergenholm/kernel/" + HOST + "/../../etc/passwd",
+            "bergenholm/initrd/" + HOST + "/99999",
+            "bergenholm/initrd/" + HOST + "/-1",
+            "bergenholm/firmware/" + HOST,
+            "bergenholm/",
+            "bergenholm/register/" + UNKNOWN + "?groups=admin",
+            "bergenholm/register/" + UNKNOWN + "?manufacturer=a&manufacturer=b",
+            "bergenholm/register/" + UNKNOWN + "?manufacturer",
+            "bergenholm/register/"
+                + UNKNOWN
+                + "?serial="
+                + "x".repeat(GrubName.MAX_VALUE_CHARS + 1),
+            "bergenholm/register/" + UNKNOWN + "?serial=caf\u00e9",
+            "bergenholm/register/" + UNKNOWN + "x",
+            "bergenholm/register/register");
     for (String name : hostile) {
       Got got = get(name);
       assertThat(got.exit()).as("%s must be refused: %s", name, got.stderr()).isNotZero();
@@ -213,8 +279,26 @@ class GrubFilesTest {
 
   @Test
   void randomNamesUnderThePrefixEitherParseStrictlyOrAreRefused() {
-    String[] pieces = {"grub/", "kernel/", "initrd/", "register/", HOST, HOST.toUpperCase(), ".cfg", "/", "/1", "?",
-        "&", "=", "manufacturer", "..", "%00", "\\", " ", "register"};
+    String[] pieces = {
+      "grub/",
+      "kernel/",
+      "initrd/",
+      "register/",
+      HOST,
+      HOST.toUpperCase(),
+      ".cfg",
+      "/",
+      "/1",
+      "?",
+      "&",
+      "=",
+      "manufacturer",
+      "..",
+      "%00",
+      "\\",
+      " ",
+      "register"
+    };
     Random random = new Random(42);
     int parsed = 0;
     for (int i = 0; i < 5000; i++) {
@@ -264,31 +348,48 @@ class GrubFilesTest {
     assertThat(cut.body()).isEmpty();
 
     cutAt.clear();
-    engine.replaceHost(HOST, Params.of(Map.of("groups", List.of("install"),
-        "module_sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(kernel)))), Optional.empty());
+    engine.replaceHost(
+        HOST,
+        Params.of(
+            Map.of(
+                "groups",
+                List.of("install"),
+                "module_sha256",
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(kernel)))),
+        Optional.empty());
     Got wrong = get("bergenholm/initrd/" + HOST);
     assertThat(wrong.exit()).as("an initrd whose sha256 is not the expected one").isNotZero();
     assertThat(wrong.body()).isEmpty();
     assertThat(wrong.stderr()).isNotEmpty();
 
-    engine.replaceHost(HOST, Params.of(Map.of("groups", List.of("install"),
-        "module_sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(initrd)))), Optional.empty());
+    engine.replaceHost(
+        HOST,
+        Params.of(
+            Map.of(
+                "groups",
+                List.of("install"),
+                "module_sha256",
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(initrd)))),
+        Optional.empty());
     assertThat(get("bergenholm/initrd/" + HOST).body()).isEqualTo(initrd);
     assertThat(get("bergenholm/kernel/" + HOST).body()).isEqualTo(kernel);
   }
 
   @Test
   void missingImagesAndHostsWithoutAConfigAreNotFound() throws Exception {
-    engine.createHost("0c1d2e3f-4a5b-4c6d-8e9f-000000000002", Params.of(Map.of("groups", List.of("default"))));
+    engine.createHost(
+        "0c1d2e3f-4a5b-4c6d-8e9f-000000000002", Params.of(Map.of("groups", List.of("default"))));
     Got noKernel = get("bergenholm/kernel/0c1d2e3f-4a5b-4c6d-8e9f-000000000002");
     assertThat(noKernel.exit()).isNotZero();
     engine.replaceGroup("default", Params.of(Map.of()), Optional.empty());
     Got noConfig = get("bergenholm/grub/0c1d2e3f-4a5b-4c6d-8e9f-000000000002.cfg");
     assertThat(noConfig.exit()).isNotZero();
     // curl does not show the TFTP error's text; the provider's refusal carries it.
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> grub.hostConfig("0c1d2e3f-4a5b-4c6d-8e9f-000000000002"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> grub.hostConfig("0c1d2e3f-4a5b-4c6d-8e9f-000000000002"))
         .isInstanceOf(io.bergenholm.netboot.tftp.TftpRefusal.class)
-        .hasMessageContaining("0c1d2e3f-4a5b-4c6d-8e9f-000000000002").hasMessageContaining("'grub_config'");
+        .hasMessageContaining("0c1d2e3f-4a5b-4c6d-8e9f-000000000002")
+        .hasMessageContaining("'grub_config'");
   }
 
   @Test
@@ -301,17 +402,24 @@ class GrubFilesTest {
     java.util.concurrent.CompletableFuture<io.bergenholm.netboot.tftp.TftpContent> repeat =
         grub.open(name, peer).orElseThrow().toCompletableFuture();
     assertThat(repeat).isCompletedExceptionally();
-    org.assertj.core.api.Assertions.assertThatThrownBy(repeat::join).hasMessageContaining("repeated request");
+    org.assertj.core.api.Assertions.assertThatThrownBy(repeat::join)
+        .hasMessageContaining("repeated request");
     // Another client (another port) is not a repeat.
     java.util.concurrent.CompletableFuture<io.bergenholm.netboot.tftp.TftpContent> other =
-        grub.open(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 2001)).orElseThrow().toCompletableFuture();
+        grub.open(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 2001))
+            .orElseThrow()
+            .toCompletableFuture();
     assertThat(first).isNotDone();
     assertThat(other).isNotDone();
     gate.countDown();
     first.get(30, java.util.concurrent.TimeUnit.SECONDS);
     other.get(30, java.util.concurrent.TimeUnit.SECONDS);
     // Once answered, the same client may ask again.
-    assertThat(grub.open(name, peer).orElseThrow().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS))
+    assertThat(
+            grub.open(name, peer)
+                .orElseThrow()
+                .toCompletableFuture()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS))
         .isNotNull();
     assertThat(upstreamRequests.get("/good/vmlinuz").get()).isEqualTo(1);
   }

@@ -26,7 +26,9 @@ class AuthAndTlsTest {
   private TestServer withTokens(HttpSettings settings) throws IOException {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "# operators\nrw " + RW + " alice\n\nro " + RO + " monitoring\n");
-    return TestServer.start(TestServer.memoryEngine(), settings.withTokens(AccessTokens.read(tokens))).seeded();
+    return TestServer.start(
+            TestServer.memoryEngine(), settings.withTokens(AccessTokens.read(tokens)))
+        .seeded();
   }
 
   private static String[] bearer(String token) {
@@ -44,7 +46,10 @@ class AuthAndTlsTest {
       assertThat(s.get("/api/1.0/hosts/", bearer(RO)).statusCode()).isEqualTo(200);
       assertThat(s.get("/api/1.0/power/samplehost", bearer(RO)).statusCode()).isEqualTo(400);
       assertError(s.send("POST", "/api/1.0/hosts/x", "{}", bearer(RO)), 403, "read-write");
-      assertError(s.send("PUT", "/api/1.0/power/samplehost", "{\"power\":\"on\"}", bearer(RO)), 403, "read-write");
+      assertError(
+          s.send("PUT", "/api/1.0/power/samplehost", "{\"power\":\"on\"}", bearer(RO)),
+          403,
+          "read-write");
       assertError(s.send("DELETE", "/api/1.0/templates/ks", null, bearer(RO)), 403, "read-write");
       assertThat(s.send("POST", "/api/1.0/hosts/x", "{}", bearer(RW)).statusCode()).isEqualTo(201);
 
@@ -52,13 +57,18 @@ class AuthAndTlsTest {
       assertThat(json(s.get("/api/1.0/groups/default", bearer(RO))).path("root_password").asText())
           .isEqualTo(Secrets.MASK);
       assertError(s.get("/api/1.0/groups/default?secrets=show", bearer(RO)), 403, "read-write");
-      assertThat(json(s.get("/api/1.0/groups/default?secrets=show", bearer(RW))).path("root_password").asText())
+      assertThat(
+              json(s.get("/api/1.0/groups/default?secrets=show", bearer(RW)))
+                  .path("root_password")
+                  .asText())
           .isEqualTo("hunter2hunter2");
 
       // The boot side: scripts, registration, kickstarts, the installed mark, health.
       assertThat(s.get("/ipxe/script/samplehost").statusCode()).isEqualTo(200);
       assertThat(s.get("/ipxe/boot.ipxe").statusCode()).isEqualTo(200);
-      assertThat(s.get("/ipxe/register/0e5d9d1c-0000-4000-8000-00000000abcd?product=x").statusCode()).isEqualTo(201);
+      assertThat(
+              s.get("/ipxe/register/0e5d9d1c-0000-4000-8000-00000000abcd?product=x").statusCode())
+          .isEqualTo(201);
       // Kickstarts and the installed mark: the host's own boot credential, or a token; not anyone.
       String token = s.engine.bootCredentials().tokenFor("samplehost");
       assertError(s.get("/api/1.0/templates/ks/samplehost"), 403, "boot credential");
@@ -66,9 +76,12 @@ class AuthAndTlsTest {
           .contains("rootpw hunter2hunter2");
       assertThat(s.get("/api/1.0/templates/ks/samplehost", bearer(RO)).statusCode()).isEqualTo(200);
       assertError(s.get("/api/1.0/hosts/samplehost?installed=mark"), 403, "boot credential");
-      assertError(s.get("/api/1.0/hosts/samplehost?installed=mark", bearer(RO)), 403, "boot credential");
-      assertThat(s.get("/api/1.0/hosts/samplehost?installed=mark&boot_token=" + token).statusCode()).isEqualTo(200);
-      assertThat(s.get("/api/1.0/hosts/samplehost?installed=unmark", bearer(RW)).statusCode()).isEqualTo(200);
+      assertError(
+          s.get("/api/1.0/hosts/samplehost?installed=mark", bearer(RO)), 403, "boot credential");
+      assertThat(s.get("/api/1.0/hosts/samplehost?installed=mark&boot_token=" + token).statusCode())
+          .isEqualTo(200);
+      assertThat(s.get("/api/1.0/hosts/samplehost?installed=unmark", bearer(RW)).statusCode())
+          .isEqualTo(200);
       assertThat(s.get("/healthz").statusCode()).isEqualTo(200);
       assertThat(s.get("/readyz").statusCode()).isEqualTo(200);
     }
@@ -76,7 +89,9 @@ class AuthAndTlsTest {
 
   @Test
   void servesManagementOnItsOwnListener() throws IOException {
-    HttpSettings settings = HttpSettings.of(TestServer.loopback()).withManagement(Listener.plain(TestServer.loopback()));
+    HttpSettings settings =
+        HttpSettings.of(TestServer.loopback())
+            .withManagement(Listener.plain(TestServer.loopback()));
     try (TestServer s = withTokens(settings)) {
       int mgmtPort = s.server.managementAddress().orElseThrow().getPort();
       assertThat(mgmtPort).isNotEqualTo(s.server.bootAddress().getPort());
@@ -94,31 +109,68 @@ class AuthAndTlsTest {
     Path bad = dir.resolve("bad");
     Files.writeString(bad, "rw short\n");
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> AccessTokens.read(bad)))
-        .hasMessageContaining("line 1").hasMessageContaining("16 characters");
+        .hasMessageContaining("line 1")
+        .hasMessageContaining("16 characters");
     Files.writeString(bad, "admin " + RW + "\n");
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> AccessTokens.read(bad)))
         .hasMessageContaining("'rw' or 'ro'");
-    assertThat(AccessTokens.of(Map.of(RW, Access.READ_WRITE)).lookup(RW)).hasValue(Access.READ_WRITE);
+    assertThat(AccessTokens.of(Map.of(RW, Access.READ_WRITE)).lookup(RW))
+        .hasValue(Access.READ_WRITE);
     assertThat(AccessTokens.of(Map.of(RW, Access.READ_WRITE)).lookup(RO)).isEmpty();
   }
 
   @Test
   void servesTlsFromPemFiles() throws Exception {
-    assumeTrue(onPath("openssl") && onPath("curl"), "openssl and curl are needed to make and check a certificate");
+    assumeTrue(
+        onPath("openssl") && onPath("curl"),
+        "openssl and curl are needed to make and check a certificate");
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
-    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out",
-        cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1");
-    HttpSettings settings = HttpSettings.of(TestServer.loopback())
-        .withBoot(new Listener(TestServer.loopback(), Optional.of(new TlsFiles(cert, key))));
+    run(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key.toString(),
+        "-out",
+        cert.toString(),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1");
+    HttpSettings settings =
+        HttpSettings.of(TestServer.loopback())
+            .withBoot(new Listener(TestServer.loopback(), Optional.of(new TlsFiles(cert, key))));
     try (TestServer s = TestServer.start(TestServer.memoryEngine(), settings).seeded()) {
       int port = s.server.bootAddress().getPort();
-      String out = run("curl", "-sS", "--cacert", cert.toString(), "https://127.0.0.1:" + port + "/ipxe/script/samplehost",
-          "https://127.0.0.1:" + port + "/ipxe/boot.ipxe");
-      assertThat(out).startsWith("#!ipxe").contains("chain --autofree https://127.0.0.1:" + port + "/ipxe/script/");
+      String out =
+          run(
+              "curl",
+              "-sS",
+              "--cacert",
+              cert.toString(),
+              "https://127.0.0.1:" + port + "/ipxe/script/samplehost",
+              "https://127.0.0.1:" + port + "/ipxe/boot.ipxe");
+      assertThat(out)
+          .startsWith("#!ipxe")
+          .contains("chain --autofree https://127.0.0.1:" + port + "/ipxe/script/");
       // Plain HTTP on the TLS port gets nothing useful.
-      String plain = run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
-          "http://127.0.0.1:" + port + "/healthz");
+      String plain =
+          run(
+              "curl",
+              "-s",
+              "-o",
+              "/dev/null",
+              "-w",
+              "%{http_code}",
+              "--max-time",
+              "5",
+              "http://127.0.0.1:" + port + "/healthz");
       assertThat(plain).isNotEqualTo("200");
     }
   }

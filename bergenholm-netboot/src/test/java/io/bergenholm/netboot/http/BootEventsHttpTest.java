@@ -54,34 +54,42 @@ class BootEventsHttpTest {
       flush(s);
 
       JsonNode all = json(s.get("/api/1.0/hosts/samplehost/events"));
-      assertThat(kinds(all)).containsExactly(BootEvent.KIND_SCRIPT_SERVED, BootEvent.KIND_TEMPLATE_RENDERED,
-          BootEvent.KIND_HOST_INSTALLED);
+      assertThat(kinds(all))
+          .containsExactly(
+              BootEvent.KIND_SCRIPT_SERVED,
+              BootEvent.KIND_TEMPLATE_RENDERED,
+              BootEvent.KIND_HOST_INSTALLED);
       JsonNode script = all.get("events").get(0);
       assertThat(script.get("host").asText()).isEqualTo("samplehost");
       assertThat(script.get("outcome").asText()).isEqualTo("ok");
       assertThat(script.get("attributes").get("template").asText()).isEqualTo("linux.ipxe");
       assertThat(script.get("attributes").get("purpose").asText()).isEqualTo("install");
-      assertThat(all.get("events").get(1).get("attributes").get("template").asText()).isEqualTo("ks");
+      assertThat(all.get("events").get(1).get("attributes").get("template").asText())
+          .isEqualTo("ks");
       Instant previous = Instant.EPOCH;
       for (JsonNode e : all.get("events")) {
         Instant t = Instant.parse(e.get("time").asText());
         assertThat(t).isAfterOrEqualTo(previous);
         previous = t;
-        assertThat(Long.parseLong(e.get("attributes").path("duration_ms").asText("0"))).isBetween(0L, 60_000L);
+        assertThat(Long.parseLong(e.get("attributes").path("duration_ms").asText("0")))
+            .isBetween(0L, 60_000L);
       }
 
       assertThat(kinds(json(s.get("/api/1.0/hosts/samplehost/events?limit=1"))))
           .containsExactly(BootEvent.KIND_HOST_INSTALLED);
       String first = all.get("events").get(0).get("time").asText();
       assertThat(kinds(json(s.get("/api/1.0/hosts/samplehost/events?since=" + first))))
-          .doesNotContain(BootEvent.KIND_SCRIPT_SERVED).contains(BootEvent.KIND_HOST_INSTALLED);
-      assertThat(s.get("/api/1.0/hosts/samplehost/events?since=yesterday").statusCode()).isEqualTo(400);
+          .doesNotContain(BootEvent.KIND_SCRIPT_SERVED)
+          .contains(BootEvent.KIND_HOST_INSTALLED);
+      assertThat(s.get("/api/1.0/hosts/samplehost/events?since=yesterday").statusCode())
+          .isEqualTo(400);
       assertThat(s.get("/api/1.0/hosts/samplehost/events?limit=0").statusCode()).isEqualTo(400);
       assertThat(kinds(json(s.get("/api/1.0/events")))).contains(BootEvent.KIND_HOST_INSTALLED);
 
       HttpResponse<String> read = s.get("/api/1.0/hosts/samplehost");
       assertThat(read.headers().firstValue("X-Bergenholm-State")).contains("installed");
-      assertThat(Instant.parse(read.headers().firstValue("X-Bergenholm-Last-Seen").orElseThrow())).isEqualTo(previous);
+      assertThat(Instant.parse(read.headers().firstValue("X-Bergenholm-Last-Seen").orElseThrow()))
+          .isEqualTo(previous);
     }
   }
 
@@ -89,13 +97,17 @@ class BootEventsHttpTest {
   void registrationAndStatesShowInTheListingWithoutChangingItsPlainShape() throws Exception {
     try (TestServer s = TestServer.start().seeded()) {
       assertThat(s.get("/ipxe/script/" + UUID).body()).contains("register");
-      assertThat(s.get("/ipxe/register/" + UUID + "?manufacturer=QEMU&serial=S1").statusCode()).isEqualTo(201);
+      assertThat(s.get("/ipxe/register/" + UUID + "?manufacturer=QEMU&serial=S1").statusCode())
+          .isEqualTo(201);
       assertThat(s.get("/ipxe/script/samplehost").statusCode()).isEqualTo(200);
       flush(s);
       JsonNode timeline = json(s.get("/api/1.0/hosts/" + UUID + "/events"));
-      assertThat(kinds(timeline)).containsExactly(BootEvent.KIND_SCRIPT_SERVED, BootEvent.KIND_HOST_REGISTERED);
-      assertThat(timeline.get("events").get(0).get("attributes").get("purpose").asText()).isEqualTo("register");
-      assertThat(timeline.get("events").get(1).get("attributes").get("manufacturer").asText()).isEqualTo("QEMU");
+      assertThat(kinds(timeline))
+          .containsExactly(BootEvent.KIND_SCRIPT_SERVED, BootEvent.KIND_HOST_REGISTERED);
+      assertThat(timeline.get("events").get(0).get("attributes").get("purpose").asText())
+          .isEqualTo("register");
+      assertThat(timeline.get("events").get(1).get("attributes").get("manufacturer").asText())
+          .isEqualTo("QEMU");
 
       JsonNode plain = json(s.get("/api/1.0/hosts/"));
       assertThat(plain.size()).isEqualTo(1);
@@ -103,10 +115,15 @@ class BootEventsHttpTest {
 
       JsonNode detail = json(s.get("/api/1.0/hosts/?detail=1"));
       assertThat(detail.get("detail").get(UUID).get("state").asText()).isEqualTo("registered");
-      assertThat(detail.get("detail").get("samplehost").get("state").asText()).isEqualTo("installing");
+      assertThat(detail.get("detail").get("samplehost").get("state").asText())
+          .isEqualTo("installing");
       assertThat(detail.get("detail").get("default").get("last_seen").isNull()).isTrue();
-      assertThat(json(s.get("/api/1.0/hosts/?state=installing")).get("hosts").toString()).isEqualTo("[\"samplehost\"]");
-      assertThat(json(s.get("/api/1.0/hosts/?state=registered&manufacturer=QEMU")).get("hosts").toString())
+      assertThat(json(s.get("/api/1.0/hosts/?state=installing")).get("hosts").toString())
+          .isEqualTo("[\"samplehost\"]");
+      assertThat(
+              json(s.get("/api/1.0/hosts/?state=registered&manufacturer=QEMU"))
+                  .get("hosts")
+                  .toString())
           .isEqualTo("[\"" + UUID + "\"]");
       assertThat(s.get("/api/1.0/hosts/?state=sleeping").statusCode()).isEqualTo(400);
     }
@@ -116,7 +133,8 @@ class BootEventsHttpTest {
   void aRenderErrorIsAnEventNamingTheTemplateLine() throws Exception {
     try (TestServer s = TestServer.start().seeded()) {
       s.engine.createTemplate("broken.ipxe", "#!ipxe\nline two\n{% if %}\n");
-      s.engine.createHost("badhost", io.bergenholm.api.Params.of(Map.of("ipxe_script", "broken.ipxe")));
+      s.engine.createHost(
+          "badhost", io.bergenholm.api.Params.of(Map.of("ipxe_script", "broken.ipxe")));
       assertThat(s.get("/ipxe/script/badhost").statusCode()).isEqualTo(400);
       flush(s);
       JsonNode e = json(s.get("/api/1.0/hosts/badhost/events")).get("events").get(0);
@@ -129,11 +147,13 @@ class BootEventsHttpTest {
   @Test
   void theStreamFollowsLiveWithHeartbeats() throws Exception {
     try (TestServer s = TestServer.start().seeded()) {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(s.base + "/api/1.0/events/stream?heartbeat=1")).build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(s.base + "/api/1.0/events/stream?heartbeat=1")).build();
       HttpResponse<InputStream> r = s.client.send(req, HttpResponse.BodyHandlers.ofInputStream());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      try (BufferedReader in =
+          new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
         assertThat(in.readLine()).startsWith(":");
         assertThat(s.get("/ipxe/script/samplehost").statusCode()).isEqualTo(200);
         List<String> seen = new ArrayList<>();
@@ -141,13 +161,16 @@ class BootEventsHttpTest {
         boolean heartbeat = false;
         boolean event = false;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((!heartbeat || !event) && System.nanoTime() < deadline && (line = in.readLine()) != null) {
+        while ((!heartbeat || !event)
+            && System.nanoTime() < deadline
+            && (line = in.readLine()) != null) {
           seen.add(line);
           heartbeat |= line.equals(": heartbeat");
           if (line.startsWith("data: ")) {
             JsonNode data = JSON.readTree(line.substring(6));
-            event |= data.get("kind").asText().equals(BootEvent.KIND_SCRIPT_SERVED)
-                && data.get("host").asText().equals("samplehost");
+            event |=
+                data.get("kind").asText().equals(BootEvent.KIND_SCRIPT_SERVED)
+                    && data.get("host").asText().equals("samplehost");
           }
         }
         assertThat(seen).contains("event: " + BootEvent.KIND_SCRIPT_SERVED, ": heartbeat");
@@ -158,11 +181,15 @@ class BootEventsHttpTest {
 
   @Test
   void aReaderThatFallsBehindIsDroppedAndRecordingNeverWaits() throws Exception {
-    try (TestServer s = TestServer.start().seeded(); Socket socket = new Socket()) {
+    try (TestServer s = TestServer.start().seeded();
+        Socket socket = new Socket()) {
       socket.setReceiveBufferSize(4096);
       socket.connect(new InetSocketAddress("127.0.0.1", s.server.bootAddress().getPort()), 5000);
-      socket.getOutputStream().write(("GET /api/1.0/events/stream HTTP/1.1\r\nHost: x\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /api/1.0/events/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
       byte[] first = new byte[64];
@@ -177,7 +204,10 @@ class BootEventsHttpTest {
       // The boot path still answers, and the events were all kept or counted.
       assertThat(s.get("/ipxe/script/samplehost").statusCode()).isEqualTo(200);
       flush(s);
-      assertThat(s.engine.events().written() + s.engine.events().dropped() + s.engine.events().suppressed())
+      assertThat(
+              s.engine.events().written()
+                  + s.engine.events().dropped()
+                  + s.engine.events().suppressed())
           .isGreaterThanOrEqualTo(20_000);
     }
   }
@@ -196,19 +226,25 @@ class BootEventsHttpTest {
       assertThat(m.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
       String body = m.body();
       assertThat(body)
-          .contains("bergenholm_http_requests_total{method=\"GET\",route=\"/ipxe/script/{}\",status=\"200\"} 2")
+          .contains(
+              "bergenholm_http_requests_total{method=\"GET\",route=\"/ipxe/script/{}\",status=\"200\"} 2")
           .contains("route=\"unmatched\",status=\"404\"")
           .contains("bergenholm_scripts_served_total{purpose=\"install\"} 1")
           .contains("bergenholm_scripts_served_total{purpose=\"register\"} 1")
           .contains("bergenholm_registrations_total 1")
           .contains("bergenholm_installs_completed_total 1")
-          .contains("bergenholm_http_request_duration_seconds_bucket{route=\"/ipxe/script/{}\",le=\"+Inf\"} 2")
+          .contains(
+              "bergenholm_http_request_duration_seconds_bucket{route=\"/ipxe/script/{}\",le=\"+Inf\"} 2")
           .contains("jvm_memory_used_bytes")
-          .doesNotContain(UUID).doesNotContain("samplehost");
+          .doesNotContain(UUID)
+          .doesNotContain("samplehost");
       Path file = dir.resolve("metrics.txt");
       Files.writeString(file, body);
-      Process p = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile())
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("promtool", "check", "metrics")
+              .redirectInput(file.toFile())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
@@ -220,13 +256,21 @@ class BootEventsHttpTest {
   void eventsAndMetricsNeedATokenWhenTokensAreOn(@TempDir Path dir) throws Exception {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "ro prometheus-scrape-0123456789 prometheus\n");
-    HttpSettings settings = HttpSettings.of(TestServer.loopback()).withTokens(AccessTokens.read(tokens));
+    HttpSettings settings =
+        HttpSettings.of(TestServer.loopback()).withTokens(AccessTokens.read(tokens));
     try (TestServer s = TestServer.start(TestServer.memoryEngine(), settings)) {
-      for (String path : List.of("/metrics", "/api/1.0/events", "/api/1.0/hosts/x/events", "/api/1.0/events/stream")) {
+      for (String path :
+          List.of(
+              "/metrics", "/api/1.0/events", "/api/1.0/hosts/x/events", "/api/1.0/events/stream")) {
         assertThat(s.get(path).statusCode()).as(path).isEqualTo(401);
       }
-      assertThat(s.get("/metrics", "Authorization", "Bearer prometheus-scrape-0123456789").statusCode()).isEqualTo(200);
-      assertThat(s.get("/api/1.0/events", "Authorization", "Bearer prometheus-scrape-0123456789").statusCode())
+      assertThat(
+              s.get("/metrics", "Authorization", "Bearer prometheus-scrape-0123456789")
+                  .statusCode())
+          .isEqualTo(200);
+      assertThat(
+              s.get("/api/1.0/events", "Authorization", "Bearer prometheus-scrape-0123456789")
+                  .statusCode())
           .isEqualTo(200);
     }
   }

@@ -11,8 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,8 +42,14 @@ class BootFilesRouteTest {
     Files.writeString(root.resolve("not-a-boot-file"), "private");
     Files.createDirectories(root.resolve("grubx64.efi"));
     engine = Bergenholm.builder().config(Map.of("store", "memory:")).build();
-    server = HttpServer.start(engine, HttpSettings.of(TestServer.loopback()), Optional.empty(),
-        BootFiles.of(new TftpRoot(root), Set.of("ipxe.efi", "shimx64.efi", "grubx64.efi", "snponly.efi")));
+    server =
+        HttpServer.start(
+            engine,
+            HttpSettings.of(TestServer.loopback()),
+            Optional.empty(),
+            BootFiles.of(
+                new TftpRoot(root),
+                Set.of("ipxe.efi", "shimx64.efi", "grubx64.efi", "snponly.efi")));
     base = "http://127.0.0.1:" + server.bootAddress().getPort();
   }
 
@@ -54,8 +60,11 @@ class BootFilesRouteTest {
   }
 
   private HttpResponse<byte[]> get(String path, String method) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody())
-        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    return client.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   @Test
@@ -78,8 +87,17 @@ class BootFilesRouteTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/ipxe/not-a-boot-file", "/ipxe/snponly.efi", "/ipxe/grubx64.efi", "/ipxe/..%2fnot-a-boot-file",
-      "/ipxe/%2e%2e", "/ipxe/ipxe.efi%00", "/ipxe/ipxe.efi%2f", "/ipxe/IPXE.EFI"})
+  @ValueSource(
+      strings = {
+        "/ipxe/not-a-boot-file",
+        "/ipxe/snponly.efi",
+        "/ipxe/grubx64.efi",
+        "/ipxe/..%2fnot-a-boot-file",
+        "/ipxe/%2e%2e",
+        "/ipxe/ipxe.efi%00",
+        "/ipxe/ipxe.efi%2f",
+        "/ipxe/IPXE.EFI"
+      })
   void anythingElseIsNotFound(String path) throws Exception {
     HttpResponse<byte[]> r = get(path, "GET");
     assertThat(r.statusCode()).as(path).isIn(400, 404);
@@ -88,9 +106,13 @@ class BootFilesRouteTest {
 
   @Test
   void namesThatBreakTheRulesCannotBeConfigured() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BootFiles.of(new TftpRoot(root), Set.of("../etc/passwd")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("..");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BootFiles.of(new TftpRoot(root), Set.of("arm64/snp.efi")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segment");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BootFiles.of(new TftpRoot(root), Set.of("../etc/passwd")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("..");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BootFiles.of(new TftpRoot(root), Set.of("arm64/snp.efi")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("segment");
   }
 }

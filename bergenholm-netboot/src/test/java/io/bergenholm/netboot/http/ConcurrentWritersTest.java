@@ -33,25 +33,36 @@ class ConcurrentWritersTest {
       for (int w = 0; w < WRITERS; w++) {
         int writer = w;
         long writerSeed = random.nextLong();
-        done.add(pool.submit(() -> {
-          Random r = new Random(writerSeed);
-          for (int i = 0; i < UPDATES_EACH; i++) {
-            for (int attempt = 0; ; attempt++) {
-              assertThat(attempt).as("seed %d: writer %d gave up", seed, writer).isLessThan(500);
-              HttpResponse<String> read = s.get("/api/1.0/hosts/contended");
-              ObjectNode body = (ObjectNode) json(read);
-              body.put("w" + writer + "-" + i, r.nextInt(1000));
-              HttpResponse<String> put = s.send("PUT", "/api/1.0/hosts/contended", body.toString(),
-                  "If-Match", read.headers().firstValue("etag").orElseThrow());
-              if (put.statusCode() == 202) {
-                break;
-              }
-              assertThat(put.statusCode()).as("seed %d: %s", seed, put.body()).isEqualTo(412);
-              conflicts.incrementAndGet();
-            }
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  Random r = new Random(writerSeed);
+                  for (int i = 0; i < UPDATES_EACH; i++) {
+                    for (int attempt = 0; ; attempt++) {
+                      assertThat(attempt)
+                          .as("seed %d: writer %d gave up", seed, writer)
+                          .isLessThan(500);
+                      HttpResponse<String> read = s.get("/api/1.0/hosts/contended");
+                      ObjectNode body = (ObjectNode) json(read);
+                      body.put("w" + writer + "-" + i, r.nextInt(1000));
+                      HttpResponse<String> put =
+                          s.send(
+                              "PUT",
+                              "/api/1.0/hosts/contended",
+                              body.toString(),
+                              "If-Match",
+                              read.headers().firstValue("etag").orElseThrow());
+                      if (put.statusCode() == 202) {
+                        break;
+                      }
+                      assertThat(put.statusCode())
+                          .as("seed %d: %s", seed, put.body())
+                          .isEqualTo(412);
+                      conflicts.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get(120, TimeUnit.SECONDS);
@@ -60,7 +71,9 @@ class ConcurrentWritersTest {
       JsonNode finalHost = json(s.get("/api/1.0/hosts/contended"));
       for (int w = 0; w < WRITERS; w++) {
         for (int i = 0; i < UPDATES_EACH; i++) {
-          assertThat(finalHost.has("w" + w + "-" + i)).as("seed %d: update w%d-%d lost", seed, w, i).isTrue();
+          assertThat(finalHost.has("w" + w + "-" + i))
+              .as("seed %d: update w%d-%d lost", seed, w, i)
+              .isTrue();
         }
       }
       assertThat(finalHost.size()).isEqualTo(1 + WRITERS * UPDATES_EACH);
@@ -87,7 +100,8 @@ class ConcurrentWritersTest {
       }
       pool.shutdown();
       for (int h = 0; h < hosts; h++) {
-        assertThat(json(s.get("/api/1.0/hosts/m" + h)).path("groups")).extracting(JsonNode::asText)
+        assertThat(json(s.get("/api/1.0/hosts/m" + h)).path("groups"))
+            .extracting(JsonNode::asText)
             .containsExactly("default", "installed");
       }
     }

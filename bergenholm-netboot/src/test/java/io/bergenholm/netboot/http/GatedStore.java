@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class GatedStore implements ParameterStore {
   private final ParameterStore real;
   volatile boolean down;
+
   /** While set, every call waits for it (at most 20 s), like a hung database connection. */
   volatile CountDownLatch hang;
 

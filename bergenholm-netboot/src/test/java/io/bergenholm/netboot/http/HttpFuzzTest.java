@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.netboot.Mutator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -40,21 +39,26 @@ class HttpFuzzTest {
   private static final String ID = "4c4c4544-0042-3510-8052-b4c04f564e31";
 
   private static List<byte[]> seeds() {
-    List<String> requests = List.of(
-        "GET /ipxe/script/" + ID + " HTTP/1.1\r\nHost: 10.0.0.1:8080\r\nUser-Agent: iPXE/1.21.1\r\n\r\n",
-        "GET /ipxe/register/" + ID + "?manufacturer=QEMU&product=Standard%20PC&serial=&asset=&hostname=x HTTP/1.1\r\n"
-            + "Host: 10.0.0.1\r\nConnection: keep-alive\r\n\r\n",
-        "GET /api/1.0/templates/ks/samplehost?boot_token=abc HTTP/1.1\r\nHost: h\r\n\r\n",
-        "GET /api/1.0/hosts/samplehost?installed=mark&boot_token=x HTTP/1.1\r\nHost: h\r\nSec-Fetch-Site: cross-site\r\n\r\n",
-        "HEAD /ipxe/kernel/samplehost HTTP/1.1\r\nHost: h\r\nRange: bytes=0-99\r\n\r\n",
-        "POST /api/1.0/hosts/fuzz HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 28\r\n\r\n"
-            + "{\"groups\": [\"default\"], \"a\":1}",
-        "PUT /api/1.0/groups/default HTTP/1.1\r\nHost: h\r\nIf-Match: \"v1\"\r\nOrigin: http://evil\r\n"
-            + "Content-Length: 2\r\n\r\n{}",
-        "POST /api/1.0/templates/t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-        "GET /api/1.0/hosts/?groups=default&x=%ff%fe HTTP/1.0\r\nAuthorization: Bearer zzzzzzzzzzzzzzzzzz\r\n\r\n",
-        "GET /readyz HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello",
-        "GET /ipxe/boot.ipxe HTTP/1.1\r\nHost: [::1]:80\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
+    List<String> requests =
+        List.of(
+            "GET /ipxe/script/"
+                + ID
+                + " HTTP/1.1\r\nHost: 10.0.0.1:8080\r\nUser-Agent: iPXE/1.21.1\r\n\r\n",
+            "GET /ipxe/register/"
+                + ID
+                + "?manufacturer=QEMU&product=Standard%20PC&serial=&asset=&hostname=x HTTP/1.1\r\n"
+                + "Host: 10.0.0.1\r\nConnection: keep-alive\r\n\r\n",
+            "GET /api/1.0/templates/ks/samplehost?boot_token=abc HTTP/1.1\r\nHost: h\r\n\r\n",
+            "GET /api/1.0/hosts/samplehost?installed=mark&boot_token=x HTTP/1.1\r\nHost: h\r\nSec-Fetch-Site: cross-site\r\n\r\n",
+            "HEAD /ipxe/kernel/samplehost HTTP/1.1\r\nHost: h\r\nRange: bytes=0-99\r\n\r\n",
+            "POST /api/1.0/hosts/fuzz HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 28\r\n\r\n"
+                + "{\"groups\": [\"default\"], \"a\":1}",
+            "PUT /api/1.0/groups/default HTTP/1.1\r\nHost: h\r\nIf-Match: \"v1\"\r\nOrigin: http://evil\r\n"
+                + "Content-Length: 2\r\n\r\n{}",
+            "POST /api/1.0/templates/t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            "GET /api/1.0/hosts/?groups=default&x=%ff%fe HTTP/1.0\r\nAuthorization: Bearer zzzzzzzzzzzzzzzzzz\r\n\r\n",
+            "GET /readyz HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello",
+            "GET /ipxe/boot.ipxe HTTP/1.1\r\nHost: [::1]:80\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
     List<byte[]> seeds = new ArrayList<>();
     for (String r : requests) {
       seeds.add(r.getBytes(StandardCharsets.ISO_8859_1));
@@ -63,22 +67,36 @@ class HttpFuzzTest {
   }
 
   private static EmbeddedChannel channel(Router router, Limits limits, ServerMetrics metrics) {
-    EmbeddedChannel ch = new EmbeddedChannel() {
-      @Override
-      protected SocketAddress remoteAddress0() {
-        return new InetSocketAddress("10.9.8.7", 40000);
-      }
+    EmbeddedChannel ch =
+        new EmbeddedChannel() {
+          @Override
+          protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress("10.9.8.7", 40000);
+          }
 
-      @Override
-      protected SocketAddress localAddress0() {
-        return new InetSocketAddress("10.0.0.1", 8080);
-      }
-    };
-    ch.pipeline().addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
-        .setMaxInitialLineLength(limits.maxInitialLineBytes()).setMaxHeaderSize(limits.maxHeaderBytes())));
+          @Override
+          protected SocketAddress localAddress0() {
+            return new InetSocketAddress("10.0.0.1", 8080);
+          }
+        };
+    ch.pipeline()
+        .addLast(
+            "codec",
+            new HttpServerCodec(
+                new HttpDecoderConfig()
+                    .setMaxInitialLineLength(limits.maxInitialLineBytes())
+                    .setMaxHeaderSize(limits.maxHeaderBytes())));
     ch.pipeline().addLast("body", new BoundedAggregator(limits.maxBodyBytes()));
-    ch.pipeline().addLast("routes", new RequestHandler(router, new RequestHandler.Endpoint("http", true,
-        AccessTokens.none()), Runnable::run, limits, TransportLimits.defaults(), metrics));
+    ch.pipeline()
+        .addLast(
+            "routes",
+            new RequestHandler(
+                router,
+                new RequestHandler.Endpoint("http", true, AccessTokens.none()),
+                Runnable::run,
+                limits,
+                TransportLimits.defaults(),
+                metrics));
     return ch;
   }
 
@@ -105,7 +123,9 @@ class HttpFuzzTest {
           while (s.find()) {
             int code = Integer.parseInt(s.group(1));
             // 501: the test's image route; 500 would be a failure the server did not expect.
-            assertThat(code).as("seed %d input %d:\n%s\n->\n%s", SEED, i, printable(input), out).isNotEqualTo(500);
+            assertThat(code)
+                .as("seed %d input %d:\n%s\n->\n%s", SEED, i, printable(input), out)
+                .isNotEqualTo(500);
             byClass[code / 100]++;
             here++;
           }
@@ -141,15 +161,22 @@ class HttpFuzzTest {
   }
 
   private static String printable(byte[] input) {
-    return new String(input, StandardCharsets.ISO_8859_1).replace("\r", "\\r").replaceAll("[^\\x20-\\x7e\\n]", "?");
+    return new String(input, StandardCharsets.ISO_8859_1)
+        .replace("\r", "\\r")
+        .replaceAll("[^\\x20-\\x7e\\n]", "?");
   }
 
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void aSampleOverRealSocketsLeavesNoConnectionOrThreadBehind() throws Exception {
     long workersBefore = threads("bergenholm-http");
-    try (TestServer s = TestServer.start(TestServer.memoryEngine(), HttpSettings.of(TestServer.loopback())
-        .withTransport(TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(2)))).seeded()) {
+    try (TestServer s =
+        TestServer.start(
+                TestServer.memoryEngine(),
+                HttpSettings.of(TestServer.loopback())
+                    .withTransport(
+                        TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(2))))
+            .seeded()) {
       Mutator m = new Mutator(SEED + 1, seeds());
       int port = s.server.bootAddress().getPort();
       for (int i = 0; i < 1000; i++) {
@@ -161,7 +188,8 @@ class HttpFuzzTest {
           String out = readAll(socket.getInputStream());
           Matcher st = STATUS.matcher(out);
           while (st.find()) {
-            assertThat(Integer.parseInt(st.group(1))).as("input %d:\n%s\n->\n%s", i, printable(input), out)
+            assertThat(Integer.parseInt(st.group(1)))
+                .as("input %d:\n%s\n->\n%s", i, printable(input), out)
                 .isNotEqualTo(500);
           }
         }
@@ -180,7 +208,8 @@ class HttpFuzzTest {
         b.write(buf, 0, n);
       }
     } catch (java.net.SocketTimeoutException e) {
-      throw new AssertionError("no answer and no close within 5 s: the connection hangs; got " + b, e);
+      throw new AssertionError(
+          "no answer and no close within 5 s: the connection hangs; got " + b, e);
     } catch (java.net.SocketException e) {
       // a reset after a refused request: acceptable, the connection is gone
     }
@@ -188,6 +217,8 @@ class HttpFuzzTest {
   }
 
   private static long threads(String prefix) {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith(prefix))
+        .count();
   }
 }

@@ -36,8 +36,13 @@ class ProvisionRoutesTest {
 
   private String host(String name, String extra) {
     String id = run + "-" + name;
-    HttpResponse<String> r = s.send("POST", "/api/1.0/hosts/" + id,
-        "{\"power_driver\": \"test-bmc\", \"groups\": [\"centos7\", \"installed\"]" + extra + "}");
+    HttpResponse<String> r =
+        s.send(
+            "POST",
+            "/api/1.0/hosts/" + id,
+            "{\"power_driver\": \"test-bmc\", \"groups\": [\"centos7\", \"installed\"]"
+                + extra
+                + "}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return id;
   }
@@ -52,39 +57,57 @@ class ProvisionRoutesTest {
     String local = host("local", ", \"power_on_network_boot\": false");
     String bad = host("bad", ", \"power_on_network_boot\": \"perhaps\"");
 
-    assertThat(s.send("PUT", "/api/1.0/power/" + plain, "{\"power\": \"on\"}").statusCode()).isEqualTo(202);
-    assertThat(actions(plain)).containsExactly(PowerAction.NETWORK_BOOT_NEXT, PowerAction.ON);
-    assertThat(s.send("PUT", "/api/1.0/power/" + plain, "{\"power\": \"reset\"}").statusCode()).isEqualTo(202);
-    assertThat(s.send("PUT", "/api/1.0/power/" + plain, "{\"power\": \"network_boot_next\"}").statusCode())
+    assertThat(s.send("PUT", "/api/1.0/power/" + plain, "{\"power\": \"on\"}").statusCode())
         .isEqualTo(202);
-    assertThat(actions(plain)).containsExactly(PowerAction.NETWORK_BOOT_NEXT, PowerAction.ON,
-        PowerAction.RESET, PowerAction.NETWORK_BOOT_NEXT);
+    assertThat(actions(plain)).containsExactly(PowerAction.NETWORK_BOOT_NEXT, PowerAction.ON);
+    assertThat(s.send("PUT", "/api/1.0/power/" + plain, "{\"power\": \"reset\"}").statusCode())
+        .isEqualTo(202);
+    assertThat(
+            s.send("PUT", "/api/1.0/power/" + plain, "{\"power\": \"network_boot_next\"}")
+                .statusCode())
+        .isEqualTo(202);
+    assertThat(actions(plain))
+        .containsExactly(
+            PowerAction.NETWORK_BOOT_NEXT,
+            PowerAction.ON,
+            PowerAction.RESET,
+            PowerAction.NETWORK_BOOT_NEXT);
 
-    assertThat(s.send("PUT", "/api/1.0/power/" + local, "{\"power\": \"on\"}").statusCode()).isEqualTo(202);
+    assertThat(s.send("PUT", "/api/1.0/power/" + local, "{\"power\": \"on\"}").statusCode())
+        .isEqualTo(202);
     assertThat(actions(local)).containsExactly(PowerAction.ON);
 
-    assertError(s.send("PUT", "/api/1.0/power/" + bad, "{\"power\": \"on\"}"), 400, "power_on_network_boot");
+    assertError(
+        s.send("PUT", "/api/1.0/power/" + bad, "{\"power\": \"on\"}"),
+        400,
+        "power_on_network_boot");
     assertThat(actions(bad)).isEmpty();
   }
 
   @Test
   void provisionSetsGroupsClearsInstalledBootsFromTheNetworkAndStartsAnOffHost() throws Exception {
     String id = host("off", "");
-    HttpResponse<String> r = s.send("POST", "/api/1.0/hosts/" + id + "/provision", "{\"groups\": [\"centos\"]}");
+    HttpResponse<String> r =
+        s.send("POST", "/api/1.0/hosts/" + id + "/provision", "{\"groups\": [\"centos\"]}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode answer = json(r);
-    assertThat(answer.path("done").toString()).isEqualTo("[\"groups\",\"network_boot_next\",\"on\"]");
+    assertThat(answer.path("done").toString())
+        .isEqualTo("[\"groups\",\"network_boot_next\",\"on\"]");
     assertThat(answer.has("failed")).isFalse();
-    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString()).isEqualTo("[\"centos\"]");
-    assertThat(r.headers().firstValue("ETag")).isEqualTo(s.get("/api/1.0/hosts/" + id).headers().firstValue("ETag"));
+    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString())
+        .isEqualTo("[\"centos\"]");
+    assertThat(r.headers().firstValue("ETag"))
+        .isEqualTo(s.get("/api/1.0/hosts/" + id).headers().firstValue("ETag"));
     assertThat(actions(id)).containsExactly(PowerAction.NETWORK_BOOT_NEXT, PowerAction.ON);
 
     // Now on: the next provision resets it, and keeps its groups when none are given.
     s.get("/api/1.0/hosts/" + id + "?installed=mark");
     r = s.send("POST", "/api/1.0/hosts/" + id + "/provision", "");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(json(r).path("done").toString()).isEqualTo("[\"groups\",\"network_boot_next\",\"reset\"]");
-    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString()).isEqualTo("[\"centos\"]");
+    assertThat(json(r).path("done").toString())
+        .isEqualTo("[\"groups\",\"network_boot_next\",\"reset\"]");
+    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString())
+        .isEqualTo("[\"centos\"]");
     assertThat(TestBmcProvider.STATES.get(id)).isEqualTo(PowerState.ON);
   }
 
@@ -92,33 +115,50 @@ class ProvisionRoutesTest {
   void provisionHonoursIfMatchAndChangesNothingOnAStaleVersion() {
     String id = host("ifmatch", "");
     String etag = s.get("/api/1.0/hosts/" + id).headers().firstValue("ETag").orElseThrow();
-    s.send("PUT", "/api/1.0/hosts/" + id, "{\"power_driver\": \"test-bmc\", \"groups\": [\"centos7\"], \"x\": 1}");
-    HttpResponse<String> stale = s.send("POST", "/api/1.0/hosts/" + id + "/provision", "{\"groups\": [\"centos\"]}",
-        "If-Match", etag);
+    s.send(
+        "PUT",
+        "/api/1.0/hosts/" + id,
+        "{\"power_driver\": \"test-bmc\", \"groups\": [\"centos7\"], \"x\": 1}");
+    HttpResponse<String> stale =
+        s.send(
+            "POST",
+            "/api/1.0/hosts/" + id + "/provision",
+            "{\"groups\": [\"centos\"]}",
+            "If-Match",
+            etag);
     assertThat(stale.statusCode()).as(stale.body()).isEqualTo(412);
     assertThat(json(stale).path("done").size()).isZero();
     assertThat(json(stale).path("failed").asText()).isEqualTo("groups");
     assertThat(actions(id)).isEmpty();
-    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString()).isEqualTo("[\"centos7\"]");
+    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString())
+        .isEqualTo("[\"centos7\"]");
 
     String current = s.get("/api/1.0/hosts/" + id).headers().firstValue("ETag").orElseThrow();
-    HttpResponse<String> ok = s.send("POST", "/api/1.0/hosts/" + id + "/provision", "{\"groups\": \"centos\"}",
-        "If-Match", current);
+    HttpResponse<String> ok =
+        s.send(
+            "POST",
+            "/api/1.0/hosts/" + id + "/provision",
+            "{\"groups\": \"centos\"}",
+            "If-Match",
+            current);
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString()).isEqualTo("[\"centos\"]");
+    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString())
+        .isEqualTo("[\"centos\"]");
   }
 
   @Test
   void aPowerFailureAfterTheGroupsChangedIsReportedAsPartial() {
     String id = host("refusing", ", \"test_bmc_fail\": \"yes\"");
-    HttpResponse<String> r = s.send("POST", "/api/1.0/hosts/" + id + "/provision", "{\"groups\": [\"centos\"]}");
+    HttpResponse<String> r =
+        s.send("POST", "/api/1.0/hosts/" + id + "/provision", "{\"groups\": [\"centos\"]}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
     JsonNode answer = json(r);
     assertThat(answer.path("done").toString()).isEqualTo("[\"groups\"]");
     assertThat(answer.path("failed").asText()).isEqualTo("network_boot_next");
     assertThat(answer.path("partial").asBoolean()).isTrue();
     assertThat(answer.path("error").asText()).contains("session limit");
-    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString()).isEqualTo("[\"centos\"]");
+    assertThat(json(s.get("/api/1.0/hosts/" + id)).path("groups").toString())
+        .isEqualTo("[\"centos\"]");
   }
 
   @Test
@@ -145,8 +185,10 @@ class ProvisionRoutesTest {
       assertThat(h.path("host").asText()).isEqualTo(ids.get(i));
       if (i < 12 && i != 5) {
         assertThat(h.path("status").asInt()).isEqualTo(200);
-        assertThat(h.path("done").toString()).isEqualTo("[\"groups\",\"network_boot_next\",\"on\"]");
-        assertThat(actions(ids.get(i))).containsExactly(PowerAction.NETWORK_BOOT_NEXT, PowerAction.ON);
+        assertThat(h.path("done").toString())
+            .isEqualTo("[\"groups\",\"network_boot_next\",\"on\"]");
+        assertThat(actions(ids.get(i)))
+            .containsExactly(PowerAction.NETWORK_BOOT_NEXT, PowerAction.ON);
       }
     }
     assertThat(hosts.get(5).path("status").asInt()).isEqualTo(502);
@@ -171,11 +213,13 @@ class ProvisionRoutesTest {
     assertRedirect(s.get("/ipxe/initrd/a%20b%3Fc"), base + "/ipxe/module/a%20b%3Fc");
     // As iPXE asks: HTTP/1.1 with Host, Connection and User-Agent only.
     try (RawHttp raw = new RawHttp(s.server.bootAddress().getPort())) {
-      raw.write("GET /ipxe/initrd/samplehost HTTP/1.1\r\nConnection: keep-alive\r\nUser-Agent: iPXE/1.0.0+\r\n"
-          + "Host: boot.example.org:8080\r\n\r\n");
+      raw.write(
+          "GET /ipxe/initrd/samplehost HTTP/1.1\r\nConnection: keep-alive\r\nUser-Agent: iPXE/1.0.0+\r\n"
+              + "Host: boot.example.org:8080\r\n\r\n");
       RawHttp.Response r = raw.read(false);
       assertThat(r.status()).isEqualTo(301);
-      assertThat(r.headers().get("location")).isEqualTo("http://boot.example.org:8080/ipxe/module/samplehost");
+      assertThat(r.headers().get("location"))
+          .isEqualTo("http://boot.example.org:8080/ipxe/module/samplehost");
       // a Host header that is not a host name is not reflected
       raw.write("GET /ipxe/initrd/samplehost/0 HTTP/1.1\r\nHost: evil\"<x>\r\n\r\n");
       r = raw.read(false);

@@ -29,7 +29,12 @@ final class RawHttp implements AutoCloseable {
 
   /** From local address {@code source} (any of 127.0.0.0/8 works on Linux), to 127.0.0.1. */
   RawHttp(String source, int port) throws IOException {
-    socket = new Socket(java.net.InetAddress.getByName("127.0.0.1"), port, java.net.InetAddress.getByName(source), 0);
+    socket =
+        new Socket(
+            java.net.InetAddress.getByName("127.0.0.1"),
+            port,
+            java.net.InetAddress.getByName(source),
+            0);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
   }

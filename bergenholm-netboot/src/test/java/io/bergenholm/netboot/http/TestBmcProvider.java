@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class TestBmcProvider implements PowerDriverProvider {
   static final Map<String, PowerState> STATES = new ConcurrentHashMap<>();
+
   /** Every action each host was asked for, in order. */
   static final Map<String, List<PowerAction>> ACTIONS = new ConcurrentHashMap<>();
 
@@ -56,7 +57,8 @@ public final class TestBmcProvider implements PowerDriverProvider {
 
   private static void failIfAsked(PowerTarget target) {
     if (target.optional("test_bmc_fail").isPresent()) {
-      throw new UpstreamException("BMC of host '" + target.hostId() + "' refused: session limit reached");
+      throw new UpstreamException(
+          "BMC of host '" + target.hostId() + "' refused: session limit reached");
     }
   }
 }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 class TransportLimitsTest {
 
   private static TestServer start(TransportLimits limits) {
-    return TestServer.start(TestServer.memoryEngine(),
-        HttpSettings.of(TestServer.loopback()).withTransport(limits));
+    return TestServer.start(
+        TestServer.memoryEngine(), HttpSettings.of(TestServer.loopback()).withTransport(limits));
   }
 
   private static int port(TestServer s) {
@@ -81,7 +81,12 @@ class TransportLimitsTest {
       List<Socket> held = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          held.add(new Socket(InetAddress.getByName("127.0.0.1"), port(s), InetAddress.getByName("127.0.0." + (i + 2)), 0));
+          held.add(
+              new Socket(
+                  InetAddress.getByName("127.0.0.1"),
+                  port(s),
+                  InetAddress.getByName("127.0.0." + (i + 2)),
+                  0));
         }
         Thread.sleep(500);
         try (RawHttp fourth = new RawHttp("127.0.0.9", port(s))) {
@@ -98,13 +103,16 @@ class TransportLimitsTest {
   @Test
   void aTrickledBodyLosesItsConnectionAtTheRequestDeadline() throws Exception {
     // The idle timer is two minutes and every byte resets it; only the request deadline ends this.
-    try (TestServer s = start(TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(1)));
+    try (TestServer s =
+            start(TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(1)));
         Socket socket = new Socket("127.0.0.1", port(s))) {
       socket.setSoTimeout(200);
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
-      out.write(("POST /api/1.0/hosts/trickle HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 100\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /api/1.0/hosts/trickle HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: 100\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       boolean closed = false;
       int sent = 0;
@@ -133,11 +141,13 @@ class TransportLimitsTest {
 
   @Test
   void aTrickledHeadLosesItsConnectionToo() throws Exception {
-    try (TestServer s = start(TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(1)));
+    try (TestServer s =
+            start(TransportLimits.defaults().withRequestReadTimeout(Duration.ofSeconds(1)));
         Socket socket = new Socket("127.0.0.1", port(s))) {
       socket.setSoTimeout(200);
-      byte[] head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes(
-          StandardCharsets.US_ASCII);
+      byte[] head =
+          "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+              .getBytes(StandardCharsets.US_ASCII);
       boolean closed = false;
       for (int i = 0; i < head.length && !closed; i++) {
         try {
@@ -166,8 +176,11 @@ class TransportLimitsTest {
       java.util.Arrays.fill(body, (byte) ' ');
       body[0] = '{';
       body[body.length - 1] = '}';
-      byte[] head = ("PUT /api/1.0/hosts/h HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-          + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+      byte[] head =
+          ("PUT /api/1.0/hosts/h HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
       long before = usedHeap();
       List<Socket> sockets = new ArrayList<>();
       List<Thread> writers = new ArrayList<>();
@@ -175,18 +188,20 @@ class TransportLimitsTest {
       for (int c = 0; c < 2; c++) {
         Socket socket = new Socket("127.0.0.1", port(s));
         sockets.add(socket);
-        Thread w = new Thread(() -> {
-          try {
-            OutputStream out = socket.getOutputStream();
-            for (int i = 0; i < 120; i++) {
-              out.write(head);
-              out.write(body);
-              requestsWritten.incrementAndGet();
-            }
-          } catch (IOException e) {
-            // the socket is closed at the end of the test
-          }
-        });
+        Thread w =
+            new Thread(
+                () -> {
+                  try {
+                    OutputStream out = socket.getOutputStream();
+                    for (int i = 0; i < 120; i++) {
+                      out.write(head);
+                      out.write(body);
+                      requestsWritten.incrementAndGet();
+                    }
+                  } catch (IOException e) {
+                    // the socket is closed at the end of the test
+                  }
+                });
         w.setDaemon(true);
         w.start();
         writers.add(w);
@@ -230,15 +245,20 @@ class TransportLimitsTest {
           socket.setSoTimeout(10_000);
           int size = 10 << 20;
           OutputStream out = socket.getOutputStream();
-          out.write(("POST /api/1.0/hosts/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-              + "Content-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              ("POST /api/1.0/hosts/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: "
+                      + size
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
           byte[] chunk = new byte[64 << 10];
           java.util.Arrays.fill(chunk, (byte) ' ');
           for (int sent = 0; sent < size; sent += chunk.length) {
             out.write(chunk); // a reset would fail this write
           }
           out.flush();
-          String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+          String answer =
+              new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
           assertThat(answer).startsWith("HTTP/1.1 413 ").contains("larger than");
         }
       }
@@ -254,7 +274,8 @@ class TransportLimitsTest {
       String retryAfter = null;
       try (RawHttp flood = new RawHttp("127.0.0.1", port(s))) {
         for (int i = 0; i < 1000; i++) {
-          flood.write("GET /ipxe/register/" + uuid(i) + "?hostname=n" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+          flood.write(
+              "GET /ipxe/register/" + uuid(i) + "?hostname=n" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
           RawHttp.Response r = flood.read(false);
           if (r.status() == 201) {
             created++;
@@ -270,7 +291,8 @@ class TransportLimitsTest {
       assertThat(Integer.parseInt(retryAfter)).isPositive();
       assertThat(s.engine.listHosts(java.util.Map.of())).hasSize(created);
       try (RawHttp other = new RawHttp("127.0.0.2", port(s))) {
-        other.write("GET /ipxe/register/" + uuid(5000) + "?hostname=other HTTP/1.1\r\nHost: x\r\n\r\n");
+        other.write(
+            "GET /ipxe/register/" + uuid(5000) + "?hostname=other HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(other.read(false).status()).isEqualTo(201);
       }
       assertThat(s.engine.host(uuid(5000))).isPresent();
@@ -288,7 +310,9 @@ class TransportLimitsTest {
       assertThat(refused.body()).contains("waiting for an operator");
       assertThat(refused.headers().firstValue("Retry-After")).isPresent();
       // An operator assigns one: there is room again.
-      s.engine.replaceHost(uuid(0), io.bergenholm.api.Params.of(java.util.Map.of("groups", List.of("default", "x"))),
+      s.engine.replaceHost(
+          uuid(0),
+          io.bergenholm.api.Params.of(java.util.Map.of("groups", List.of("default", "x"))),
           java.util.Optional.empty());
       assertThat(s.get("/ipxe/register/" + uuid(3)).statusCode()).isEqualTo(201);
     }
@@ -303,32 +327,75 @@ class TransportLimitsTest {
     try (TestServer s = TestServer.start()) {
       String form = "{\"groups\": []}";
       // A form on another site, posted by a browser: Origin of that site.
-      var evil = s.send("POST", "/api/1.0/hosts/evil1", form,
-          "Content-Type", "application/x-www-form-urlencoded", "Origin", "http://evil.example");
+      var evil =
+          s.send(
+              "POST",
+              "/api/1.0/hosts/evil1",
+              form,
+              "Content-Type",
+              "application/x-www-form-urlencoded",
+              "Origin",
+              "http://evil.example");
       assertThat(evil.statusCode()).isEqualTo(403);
-      var fetchMeta = s.send("POST", "/api/1.0/hosts/evil2", form,
-          "Content-Type", "text/plain", "Sec-Fetch-Site", "cross-site");
+      var fetchMeta =
+          s.send(
+              "POST",
+              "/api/1.0/hosts/evil2",
+              form,
+              "Content-Type",
+              "text/plain",
+              "Sec-Fetch-Site",
+              "cross-site");
       assertThat(fetchMeta.statusCode()).isEqualTo(403);
       var nullOrigin = s.send("POST", "/api/1.0/groups/evil3", form, "Origin", "null");
       assertThat(nullOrigin.statusCode()).isEqualTo(403);
-      var multipart = s.send("POST", "/api/1.0/hosts/evil4", form, "Content-Type", "multipart/form-data; boundary=x");
+      var multipart =
+          s.send(
+              "POST",
+              "/api/1.0/hosts/evil4",
+              form,
+              "Content-Type",
+              "multipart/form-data; boundary=x");
       assertThat(multipart.statusCode()).isEqualTo(403);
-      var mark = s.send("GET", "/api/1.0/hosts/evil1?installed=mark", null, "Sec-Fetch-Site", "cross-site");
+      var mark =
+          s.send(
+              "GET", "/api/1.0/hosts/evil1?installed=mark", null, "Sec-Fetch-Site", "cross-site");
       assertThat(mark.statusCode()).isEqualTo(403);
       assertThat(s.engine.listHosts(java.util.Map.of())).isEmpty();
       assertThat(s.engine.listGroups()).isEmpty();
 
       // What the README's curl example sends: a form content type, no Origin.
-      assertThat(s.send("POST", "/api/1.0/hosts/curl", form, "Content-Type", "application/x-www-form-urlencoded")
-          .statusCode()).isEqualTo(201);
+      assertThat(
+              s.send(
+                      "POST",
+                      "/api/1.0/hosts/curl",
+                      form,
+                      "Content-Type",
+                      "application/x-www-form-urlencoded")
+                  .statusCode())
+          .isEqualTo(201);
       // The CLI: JSON.
-      assertThat(s.send("POST", "/api/1.0/hosts/cli", form, "Content-Type", "application/json").statusCode())
+      assertThat(
+              s.send("POST", "/api/1.0/hosts/cli", form, "Content-Type", "application/json")
+                  .statusCode())
           .isEqualTo(201);
       // A page of this server itself.
-      assertThat(s.send("POST", "/api/1.0/hosts/same", form, "Content-Type", "application/json",
-          "Origin", s.base, "Sec-Fetch-Site", "same-origin").statusCode()).isEqualTo(201);
+      assertThat(
+              s.send(
+                      "POST",
+                      "/api/1.0/hosts/same",
+                      form,
+                      "Content-Type",
+                      "application/json",
+                      "Origin",
+                      s.base,
+                      "Sec-Fetch-Site",
+                      "same-origin")
+                  .statusCode())
+          .isEqualTo(201);
       // Reads are not writes.
-      assertThat(s.get("/api/1.0/hosts/", "Sec-Fetch-Site", "cross-site").statusCode()).isEqualTo(200);
+      assertThat(s.get("/api/1.0/hosts/", "Sec-Fetch-Site", "cross-site").statusCode())
+          .isEqualTo(200);
     }
   }
 }

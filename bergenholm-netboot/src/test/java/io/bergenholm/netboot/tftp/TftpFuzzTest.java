@@ -32,10 +32,14 @@ class TftpFuzzTest {
 
   private static List<byte[]> seeds() {
     List<byte[]> seeds = new ArrayList<>();
-    for (Map<String, String> options : List.of(Map.<String, String>of(), Map.of("blksize", "1432"),
-        Map.of("blksize", "1432", "windowsize", "16", "tsize", "0", "timeout", "3"))) {
+    for (Map<String, String> options :
+        List.of(
+            Map.<String, String>of(),
+            Map.of("blksize", "1432"),
+            Map.of("blksize", "1432", "windowsize", "16", "tsize", "0", "timeout", "3"))) {
       for (String mode : List.of("octet", "netascii")) {
-        ByteBuf b = TftpCodec.request(ByteBufAllocator.DEFAULT, false, "undionly.kpxe", mode, options);
+        ByteBuf b =
+            TftpCodec.request(ByteBufAllocator.DEFAULT, false, "undionly.kpxe", mode, options);
         seeds.add(ByteBufUtil.getBytes(b));
         b.release();
       }
@@ -62,11 +66,16 @@ class TftpFuzzTest {
         if (p instanceof TftpPacket.Request r) {
           requests++;
           assertThat(r.filename()).isNotNull();
-          TransferOptions.negotiate(r.options(), 1_000_000, TransferOptions.MAX_BLOCK_SIZE, 64 * 1024,
+          TransferOptions.negotiate(
+              r.options(),
+              1_000_000,
+              TransferOptions.MAX_BLOCK_SIZE,
+              64 * 1024,
               Duration.ofSeconds(1));
         }
       } catch (RuntimeException e) {
-        throw new AssertionError("seed " + SEED + " input " + i + ": " + ByteBufUtil.hexDump(input), e);
+        throw new AssertionError(
+            "seed " + SEED + " input " + i + ": " + ByteBufUtil.hexDump(input), e);
       } finally {
         buf.release();
       }
@@ -79,8 +88,12 @@ class TftpFuzzTest {
     byte[] content = new byte[3000];
     new java.util.Random(SEED).nextBytes(content);
     Files.write(root.resolve("undionly.kpxe"), content);
-    TftpServer server = TftpServer.builder().bind(new java.net.InetSocketAddress("127.0.0.1", 0)).root(root)
-        .retransmitTimeout(Duration.ofMillis(100)).build();
+    TftpServer server =
+        TftpServer.builder()
+            .bind(new java.net.InetSocketAddress("127.0.0.1", 0))
+            .root(root)
+            .retransmitTimeout(Duration.ofMillis(100))
+            .build();
     long threadsBefore = tftpThreads();
     server.start();
     try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -93,7 +106,8 @@ class TftpFuzzTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> server.activeTransfers() == 0);
       // And the server still serves a real client.
       try (TestTftpClient client = new TestTftpClient(SEED, TestTftpClient.Loss.NONE)) {
-        TestTftpClient.Result r = client.get(server.localAddress(), "undionly.kpxe", Map.of("blksize", "512"));
+        TestTftpClient.Result r =
+            client.get(server.localAddress(), "undionly.kpxe", Map.of("blksize", "512"));
         assertThat(r.content()).isEqualTo(content);
       }
     } finally {
@@ -103,6 +117,8 @@ class TftpFuzzTest {
   }
 
   private static long tftpThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("tftp")).count();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("tftp"))
+        .count();
   }
 }

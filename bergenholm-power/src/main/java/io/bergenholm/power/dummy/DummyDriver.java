@@ -39,7 +39,8 @@ final class DummyDriver implements PowerDriver {
     }
     throw new BadInputException(
         "dummy power driver: configuration key 'initial_state' must be 'on' or 'off', found '"
-            + value + "'");
+            + value
+            + "'");
   }
 
   @Override
@@ -49,15 +50,19 @@ final class DummyDriver implements PowerDriver {
 
   @Override
   public void perform(PowerTarget target, PowerAction action) {
-    HostState after = hosts.compute(target.hostId(), (id, before) -> {
-      HostState s = before == null ? new HostState(initial, false, false) : before;
-      return switch (action) {
-        case ON -> s.power() == PowerState.ON ? s : start(s);
-        case OFF -> new HostState(PowerState.OFF, s.networkBootNext(), s.bootedFromNetwork());
-        case RESET -> start(s);
-        case NETWORK_BOOT_NEXT -> new HostState(s.power(), true, s.bootedFromNetwork());
-      };
-    });
+    HostState after =
+        hosts.compute(
+            target.hostId(),
+            (id, before) -> {
+              HostState s = before == null ? new HostState(initial, false, false) : before;
+              return switch (action) {
+                case ON -> s.power() == PowerState.ON ? s : start(s);
+                case OFF ->
+                    new HostState(PowerState.OFF, s.networkBootNext(), s.bootedFromNetwork());
+                case RESET -> start(s);
+                case NETWORK_BOOT_NEXT -> new HostState(s.power(), true, s.bootedFromNetwork());
+              };
+            });
     log.info("dummy power: host {} {} -> {}", target.hostId(), action.wireName(), after);
   }
 

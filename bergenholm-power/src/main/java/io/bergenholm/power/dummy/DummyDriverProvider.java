@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * The {@code dummy} power driver: keeps each host's power state in memory, for demonstrations,
  * tests of the REST API and machines that are switched by hand. Configuration key {@code
- * initial_state} ({@code on} by default, as the Python project's dummy reported, or {@code off})
- * is the state of a host never switched.
+ * initial_state} ({@code on} by default, as the Python project's dummy reported, or {@code off}) is
+ * the state of a host never switched.
  */
 public final class DummyDriverProvider implements PowerDriverProvider {
   public static final String NAME = "dummy";

@@ -1,4 +1,2 @@
-/**
- * The {@code dummy} power driver: power state kept in memory, for tests and demonstrations.
- */
+/** The {@code dummy} power driver: power state kept in memory, for tests and demonstrations. */
 package io.bergenholm.power.dummy;

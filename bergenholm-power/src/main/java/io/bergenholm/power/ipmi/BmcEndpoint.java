@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param privilege the session privilege level: 3 operator or 4 administrator
  */
-record BmcEndpoint(String host, int port, String user, String password, CipherSuite suite,
-    int privilege) {
+record BmcEndpoint(
+    String host, int port, String user, String password, CipherSuite suite, int privilege) {
   static final int DEFAULT_PORT = 623;
   static final int PRIVILEGE_OPERATOR = 3;
   static final int PRIVILEGE_ADMINISTRATOR = 4;

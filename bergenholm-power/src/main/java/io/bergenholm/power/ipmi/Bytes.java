@@ -11,7 +11,9 @@ final class Bytes {
   }
 
   static int le32(byte[] b, int at) {
-    return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16
+    return (b[at] & 0xff)
+        | (b[at + 1] & 0xff) << 8
+        | (b[at + 2] & 0xff) << 16
         | (b[at + 3] & 0xff) << 24;
   }
 

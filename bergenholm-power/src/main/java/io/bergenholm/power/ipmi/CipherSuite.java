@@ -23,8 +23,13 @@ enum CipherSuite {
   private final int hmacLength;
   private final int integrityLength;
 
-  CipherSuite(int id, int authenticationAlgorithm, int integrityAlgorithm, String hmac,
-      int hmacLength, int integrityLength) {
+  CipherSuite(
+      int id,
+      int authenticationAlgorithm,
+      int integrityAlgorithm,
+      String hmac,
+      int hmacLength,
+      int integrityLength) {
     this.id = id;
     this.authenticationAlgorithm = authenticationAlgorithm;
     this.integrityAlgorithm = integrityAlgorithm;

@@ -40,15 +40,18 @@ final class IpmiDriver implements PowerDriver {
   @Override
   public void perform(PowerTarget target, PowerAction action) {
     boolean efi = action == PowerAction.NETWORK_BOOT_NEXT && efiBoot(target);
-    inSession(target, action.wireName(), chassis -> {
-      switch (action) {
-        case ON -> chassis.control(Chassis.Control.POWER_UP);
-        case OFF -> chassis.control(Chassis.Control.POWER_DOWN);
-        case RESET -> chassis.control(Chassis.Control.HARD_RESET);
-        case NETWORK_BOOT_NEXT -> chassis.setNetworkBootNext(efi);
-      }
-      return Boolean.TRUE;
-    });
+    inSession(
+        target,
+        action.wireName(),
+        chassis -> {
+          switch (action) {
+            case ON -> chassis.control(Chassis.Control.POWER_UP);
+            case OFF -> chassis.control(Chassis.Control.POWER_DOWN);
+            case RESET -> chassis.control(Chassis.Control.HARD_RESET);
+            case NETWORK_BOOT_NEXT -> chassis.setNetworkBootNext(efi);
+          }
+          return Boolean.TRUE;
+        });
   }
 
   private <T> T inSession(PowerTarget target, String what, Function<Chassis, T> work) {
@@ -58,7 +61,11 @@ final class IpmiDriver implements PowerDriver {
     try (IpmiSession session = IpmiSession.open(endpoint, settings)) {
       result = work.apply(new Chassis(session));
     }
-    log.info("ipmi {} for host '{}' via {}: done in {} ms", what, target.hostId(), endpoint,
+    log.info(
+        "ipmi {} for host '{}' via {}: done in {} ms",
+        what,
+        target.hostId(),
+        endpoint,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return result;
   }
@@ -73,24 +80,36 @@ final class IpmiDriver implements PowerDriver {
     if (user.getBytes(StandardCharsets.UTF_8).length > Rakp.MAX_USER_BYTES) {
       throw bad(target, "ipmi_user", "is longer than IPMI's 16 bytes");
     }
-    String password = target.optional("ipmi_password").orElseThrow(() ->
-        new BadInputException("host '" + target.hostId()
-            + "': parameter 'ipmi_password' is required by its power driver"));
+    String password =
+        target
+            .optional("ipmi_password")
+            .orElseThrow(
+                () ->
+                    new BadInputException(
+                        "host '"
+                            + target.hostId()
+                            + "': parameter 'ipmi_password' is required by its power driver"));
     if (password.getBytes(StandardCharsets.UTF_8).length > Rakp.MAX_PASSWORD_BYTES) {
       // the value itself is never repeated
       throw bad(target, "ipmi_password", "is longer than IPMI v2.0's 20 bytes");
     }
     int suiteId = target.integer("ipmi_cipher_suite", 3);
-    CipherSuite suite = CipherSuite.byId(suiteId).orElseThrow(() ->
-        bad(target, "ipmi_cipher_suite", "must be 3 or 17, found " + suiteId));
-    String privilege = target.optional("ipmi_privilege").orElse("administrator")
-        .toLowerCase(Locale.ROOT);
-    int level = switch (privilege) {
-      case "administrator", "admin" -> BmcEndpoint.PRIVILEGE_ADMINISTRATOR;
-      case "operator" -> BmcEndpoint.PRIVILEGE_OPERATOR;
-      default -> throw bad(target, "ipmi_privilege",
-          "must be administrator or operator, found '" + privilege + "'");
-    };
+    CipherSuite suite =
+        CipherSuite.byId(suiteId)
+            .orElseThrow(
+                () -> bad(target, "ipmi_cipher_suite", "must be 3 or 17, found " + suiteId));
+    String privilege =
+        target.optional("ipmi_privilege").orElse("administrator").toLowerCase(Locale.ROOT);
+    int level =
+        switch (privilege) {
+          case "administrator", "admin" -> BmcEndpoint.PRIVILEGE_ADMINISTRATOR;
+          case "operator" -> BmcEndpoint.PRIVILEGE_OPERATOR;
+          default ->
+              throw bad(
+                  target,
+                  "ipmi_privilege",
+                  "must be administrator or operator, found '" + privilege + "'");
+        };
     return new BmcEndpoint(host, port, user, password, suite, level);
   }
 
@@ -104,7 +123,7 @@ final class IpmiDriver implements PowerDriver {
   }
 
   private static BadInputException bad(PowerTarget target, String key, String problem) {
-    return new BadInputException("host '" + target.hostId() + "': parameter '" + key + "' "
-        + problem);
+    return new BadInputException(
+        "host '" + target.hostId() + "': parameter '" + key + "' " + problem);
   }
 }

@@ -12,9 +12,9 @@ import java.util.Set;
  * The {@code ipmi} power driver: IPMI v2.0 over LAN (RMCP+) with cipher suite 3 or 17, spoken by
  * the project's own client.
  *
- * <p>Configuration: {@code timeout_ms}, how long to wait for each answer from a BMC (default
- * 1000), and {@code retries}, how often to send an unanswered request again (default 2). A BMC that
- * does not answer fails a call after {@code (retries + 1) × timeout_ms}.
+ * <p>Configuration: {@code timeout_ms}, how long to wait for each answer from a BMC (default 1000),
+ * and {@code retries}, how often to send an unanswered request again (default 2). A BMC that does
+ * not answer fails a call after {@code (retries + 1) × timeout_ms}.
  */
 public final class IpmiDriverProvider implements PowerDriverProvider {
   static final String TIMEOUT_MS = "timeout_ms";
@@ -38,8 +38,8 @@ public final class IpmiDriverProvider implements PowerDriverProvider {
     return Set.of("ipmi_password");
   }
 
-  private static long number(Map<String, String> config, String key, long fallback, long min,
-      long max) {
+  private static long number(
+      Map<String, String> config, String key, long fallback, long min, long max) {
     String value = config.get(key);
     if (value == null || value.isBlank()) {
       return fallback;
@@ -47,13 +47,20 @@ public final class IpmiDriverProvider implements PowerDriverProvider {
     try {
       long n = Long.parseLong(value.trim());
       if (n < min || n > max) {
-        throw new BadInputException("ipmi power driver: '" + key + "' must be between " + min
-            + " and " + max + ", found " + n);
+        throw new BadInputException(
+            "ipmi power driver: '"
+                + key
+                + "' must be between "
+                + min
+                + " and "
+                + max
+                + ", found "
+                + n);
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new BadInputException("ipmi power driver: '" + key + "' must be a whole number, found '"
-          + value + "'", e);
+      throw new BadInputException(
+          "ipmi power driver: '" + key + "' must be a whole number, found '" + value + "'", e);
     }
   }
 }

@@ -43,7 +43,11 @@ record IpmiMessage(int netFn, int rqSeq, int command, int completionCode, byte[]
     if ((m[0] & 0xff) != CONSOLE_ADDRESS) {
       throw new MalformedPacketException("IPMI message for address " + Bytes.hex(m[0]));
     }
-    return new IpmiMessage((m[1] & 0xff) >>> 2, (m[4] & 0xff) >>> 2, m[5] & 0xff, m[6] & 0xff,
+    return new IpmiMessage(
+        (m[1] & 0xff) >>> 2,
+        (m[4] & 0xff) >>> 2,
+        m[5] & 0xff,
+        m[6] & 0xff,
         Arrays.copyOfRange(m, 7, m.length - 1));
   }
 

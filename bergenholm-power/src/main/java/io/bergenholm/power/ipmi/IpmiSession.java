@@ -20,12 +20,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One IPMI v2.0 RMCP+ session with a BMC over UDP: Get Channel Authentication Capabilities, Open
- * Session, RAKP 1 to 4, Set Session Privilege Level, then encrypted and authenticated commands,
- * and Close Session on {@link #close()}.
+ * Session, RAKP 1 to 4, Set Session Privilege Level, then encrypted and authenticated commands, and
+ * Close Session on {@link #close()}.
  *
- * <p>Every exchange waits {@link IpmiSettings#timeout()} for its answer and sends the request
- * again up to {@link IpmiSettings#retries()} times; a resent command keeps its rqSeq (so a BMC can
- * spot the duplicate) and takes a new session sequence number (so it is not dropped as a replay).
+ * <p>Every exchange waits {@link IpmiSettings#timeout()} for its answer and sends the request again
+ * up to {@link IpmiSettings#retries()} times; a resent command keeps its rqSeq (so a BMC can spot
+ * the duplicate) and takes a new session sequence number (so it is not dropped as a replay).
  *
  * <p>A session belongs to one thread: it owns its socket and its counters.
  */
@@ -36,8 +36,10 @@ final class IpmiSession implements AutoCloseable {
   private static final int CMD_GET_CHANNEL_AUTH_CAPABILITIES = 0x38;
   static final int CMD_SET_SESSION_PRIVILEGE_LEVEL = 0x3b;
   private static final int CMD_CLOSE_SESSION = 0x3c;
+
   /** Channel "this one" with bit 7 asking for the IPMI v2.0 extended data. */
   private static final int CHANNEL_THIS_WITH_V2 = 0x8e;
+
   private static final int RAKP_STATUS_INVALID_INTEGRITY_CHECK = 0x0f;
   private static final int MAX_DATAGRAM = 1024;
 
@@ -48,18 +50,23 @@ final class IpmiSession implements AutoCloseable {
   private final int consoleSessionId;
   private int bmcSessionId;
   private SessionKeys keys;
+
   /**
    * The keys the BMC will use once it has accepted RAKP 3. A BMC that activated the session and
    * sees RAKP 3 again may answer with a RAKP 4 already inside the session, authenticated and
    * encrypted (ipmi_sim does); these keys let the client read it.
    */
   private SessionKeys pendingKeys;
+
   private int messageTag;
   private int rqSeq;
   private int outboundSequence;
+
   /** Last accepted inbound session sequence number; answers must count upwards from it. */
   private long inboundSequence;
+
   private boolean active;
+
   /** Set once an exchange went unanswered: closing then skips Close Session, not to wait again. */
   private boolean unresponsive;
 
@@ -92,8 +99,8 @@ final class IpmiSession implements AutoCloseable {
       socket = new DatagramSocket();
       socket.connect(new InetSocketAddress(address, endpoint.port()));
     } catch (IOException e) {
-      throw new UpstreamException("cannot open a UDP socket to BMC " + endpoint.address()
-          + ": " + e.getMessage(), e);
+      throw new UpstreamException(
+          "cannot open a UDP socket to BMC " + endpoint.address() + ": " + e.getMessage(), e);
     }
     IpmiSession session = new IpmiSession(endpoint, settings, socket);
     try {
@@ -109,24 +116,35 @@ final class IpmiSession implements AutoCloseable {
     checkChannelCapabilities();
     openSession();
     authenticate();
-    command("Set Session Privilege Level", IpmiMessage.NETFN_APP,
-        CMD_SET_SESSION_PRIVILEGE_LEVEL, new byte[] {(byte) endpoint.privilege()});
+    command(
+        "Set Session Privilege Level",
+        IpmiMessage.NETFN_APP,
+        CMD_SET_SESSION_PRIVILEGE_LEVEL,
+        new byte[] {(byte) endpoint.privilege()});
   }
 
   private void checkChannelCapabilities() {
     int seq = nextRqSeq();
-    byte[] request = RmcpPacket.encodeV15(IpmiMessage.encodeRequest(IpmiMessage.NETFN_APP, seq,
-        CMD_GET_CHANNEL_AUTH_CAPABILITIES,
-        new byte[] {(byte) CHANNEL_THIS_WITH_V2, (byte) endpoint.privilege()}));
-    IpmiMessage answer = exchange("Get Channel Authentication Capabilities", () -> request,
-        packet -> matchResponse(packet, IpmiMessage.NETFN_APP, seq,
-            CMD_GET_CHANNEL_AUTH_CAPABILITIES));
+    byte[] request =
+        RmcpPacket.encodeV15(
+            IpmiMessage.encodeRequest(
+                IpmiMessage.NETFN_APP,
+                seq,
+                CMD_GET_CHANNEL_AUTH_CAPABILITIES,
+                new byte[] {(byte) CHANNEL_THIS_WITH_V2, (byte) endpoint.privilege()}));
+    IpmiMessage answer =
+        exchange(
+            "Get Channel Authentication Capabilities",
+            () -> request,
+            packet ->
+                matchResponse(
+                    packet, IpmiMessage.NETFN_APP, seq, CMD_GET_CHANNEL_AUTH_CAPABILITIES));
     requireSuccess("Get Channel Authentication Capabilities", answer);
     byte[] d = answer.data();
     boolean v2 = d.length >= 4 && (d[1] & 0x80) != 0 && (d[3] & 0x02) != 0;
     if (!v2) {
-      throw new UpstreamException("BMC " + endpoint.address()
-          + " does not offer IPMI v2.0 (RMCP+) on this channel");
+      throw new UpstreamException(
+          "BMC " + endpoint.address() + " does not offer IPMI v2.0 (RMCP+) on this channel");
     }
   }
 
@@ -141,19 +159,25 @@ final class IpmiSession implements AutoCloseable {
     algorithm(p, 16, 0x01, suite.integrityAlgorithm());
     algorithm(p, 24, 0x02, CipherSuite.AES_CBC_128);
     byte[] request = RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_OPEN_SESSION_REQUEST, p);
-    byte[] r = exchange("Open Session Request", () -> request,
-        packet -> matchSetup(packet, RmcpPacket.PAYLOAD_OPEN_SESSION_RESPONSE, tag));
+    byte[] r =
+        exchange(
+            "Open Session Request",
+            () -> request,
+            packet -> matchSetup(packet, RmcpPacket.PAYLOAD_OPEN_SESSION_RESPONSE, tag));
     checkSetupStatus("Open Session", r[1] & 0xff);
     if (r.length < 36) {
-      throw new UpstreamException("BMC " + endpoint.address()
-          + " sent a truncated Open Session Response");
+      throw new UpstreamException(
+          "BMC " + endpoint.address() + " sent a truncated Open Session Response");
     }
     if ((r[16] & 0xff) != suite.authenticationAlgorithm()
         || (r[24] & 0xff) != suite.integrityAlgorithm()
         || (r[32] & 0xff) != CipherSuite.AES_CBC_128) {
-      throw new UpstreamException("BMC " + endpoint.address()
-          + " answered the Open Session Request with algorithms other than cipher suite "
-          + suite.id() + "'s");
+      throw new UpstreamException(
+          "BMC "
+              + endpoint.address()
+              + " answered the Open Session Request with algorithms other than cipher suite "
+              + suite.id()
+              + "'s");
     }
     bmcSessionId = Bytes.le32(r, 8);
   }
@@ -179,11 +203,15 @@ final class IpmiSession implements AutoCloseable {
     System.arraycopy(user, 0, rakp1, 28, user.length);
     byte[] request1 = RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_RAKP_1, rakp1);
     CipherSuite suite = endpoint.suite();
-    byte[] r2 = exchange("RAKP Message 1", () -> request1,
-        packet -> matchSetup(packet, RmcpPacket.PAYLOAD_RAKP_2, tag1));
+    byte[] r2 =
+        exchange(
+            "RAKP Message 1",
+            () -> request1,
+            packet -> matchSetup(packet, RmcpPacket.PAYLOAD_RAKP_2, tag1));
     int status = r2[1] & 0xff;
     if (status == 0x0d || status == 0x0a || status == 0x09) {
-      throw new IpmiAuthenticationException(endpoint,
+      throw new IpmiAuthenticationException(
+          endpoint,
           "the BMC refused the user name or its privilege level: "
               + CompletionCodes.describeRmcpStatus(status));
     }
@@ -193,24 +221,38 @@ final class IpmiSession implements AutoCloseable {
     }
     byte[] bmcRandom = Arrays.copyOfRange(r2, 8, 24);
     byte[] bmcGuid = Arrays.copyOfRange(r2, 24, 40);
-    Rakp rakp = new Rakp(suite, endpoint.password(), Bytes.le32(consoleSessionId),
-        Bytes.le32(bmcSessionId), consoleRandom, bmcRandom, bmcGuid, role, endpoint.user());
+    Rakp rakp =
+        new Rakp(
+            suite,
+            endpoint.password(),
+            Bytes.le32(consoleSessionId),
+            Bytes.le32(bmcSessionId),
+            consoleRandom,
+            bmcRandom,
+            bmcGuid,
+            role,
+            endpoint.user());
     byte[] claimed = Arrays.copyOfRange(r2, 40, 40 + suite.hmacLength());
     int tag3 = nextMessageTag();
     if (!Rakp.matches(rakp.rakp2AuthCode(), claimed)) {
       // Tell the BMC to drop the half-open session; it does not answer this.
-      send(RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_RAKP_3,
-          rakp3(tag3, RAKP_STATUS_INVALID_INTEGRITY_CHECK, new byte[0])));
-      throw new IpmiAuthenticationException(endpoint,
-          "the BMC's RAKP 2 key exchange code does not match this password");
+      send(
+          RmcpPacket.encodeV2(
+              RmcpPacket.PAYLOAD_RAKP_3,
+              rakp3(tag3, RAKP_STATUS_INVALID_INTEGRITY_CHECK, new byte[0])));
+      throw new IpmiAuthenticationException(
+          endpoint, "the BMC's RAKP 2 key exchange code does not match this password");
     }
-    byte[] request3 = RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_RAKP_3,
-        rakp3(tag3, 0, rakp.rakp3AuthCode()));
+    byte[] request3 =
+        RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_RAKP_3, rakp3(tag3, 0, rakp.rakp3AuthCode()));
     byte[] r4;
     pendingKeys = rakp.sessionKeys();
     try {
-      r4 = exchange("RAKP Message 3", () -> request3,
-          packet -> matchSetup(packet, RmcpPacket.PAYLOAD_RAKP_4, tag3));
+      r4 =
+          exchange(
+              "RAKP Message 3",
+              () -> request3,
+              packet -> matchSetup(packet, RmcpPacket.PAYLOAD_RAKP_4, tag3));
     } catch (IpmiTimeoutException e) {
       // A BMC that activated the session and whose RAKP 4 was lost may ignore a repeated RAKP 3.
       // RAKP 2 has already proven the BMC knows the password; the session's
@@ -224,15 +266,18 @@ final class IpmiSession implements AutoCloseable {
     }
     int status4 = r4[1] & 0xff;
     if (status4 == 0x0f || status4 == 0x0d) {
-      throw new IpmiAuthenticationException(endpoint,
+      throw new IpmiAuthenticationException(
+          endpoint,
           "the BMC rejected the RAKP 3 key exchange code: "
               + CompletionCodes.describeRmcpStatus(status4));
     }
     checkSetupStatus("RAKP Message 4", status4);
     byte[] icv = Arrays.copyOfRange(r4, 8, Math.min(r4.length, 8 + suite.integrityLength()));
     if (!Rakp.matches(rakp.rakp4CheckValue(), icv)) {
-      throw new UpstreamException("BMC " + endpoint.address()
-          + " sent a RAKP 4 integrity check value that does not match the session keys");
+      throw new UpstreamException(
+          "BMC "
+              + endpoint.address()
+              + " sent a RAKP 4 integrity check value that does not match the session keys");
     }
     keys = rakp.sessionKeys();
     active = true;
@@ -258,9 +303,11 @@ final class IpmiSession implements AutoCloseable {
     }
     int seq = nextRqSeq();
     byte[] message = IpmiMessage.encodeRequest(netFn, seq, command, data);
-    return exchange(what,
-        () -> RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_IPMI, bmcSessionId, nextOutboundSequence(),
-            message, keys),
+    return exchange(
+        what,
+        () ->
+            RmcpPacket.encodeV2(
+                RmcpPacket.PAYLOAD_IPMI, bmcSessionId, nextOutboundSequence(), message, keys),
         packet -> matchResponse(packet, netFn, seq, command));
   }
 
@@ -277,16 +324,27 @@ final class IpmiSession implements AutoCloseable {
 
   private void requireSuccess(String what, IpmiMessage answer) {
     if (answer.completionCode() != 0) {
-      throw new IpmiCommandException("BMC " + endpoint.address() + " refused " + what + ": "
-          + CompletionCodes.describe(answer.command(), answer.netFn() - 1,
-              answer.completionCode()), answer.completionCode());
+      throw new IpmiCommandException(
+          "BMC "
+              + endpoint.address()
+              + " refused "
+              + what
+              + ": "
+              + CompletionCodes.describe(
+                  answer.command(), answer.netFn() - 1, answer.completionCode()),
+          answer.completionCode());
     }
   }
 
   private void checkSetupStatus(String what, int status) {
     if (status != 0) {
-      throw new UpstreamException("BMC " + endpoint.address() + " refused the session at " + what
-          + ": " + CompletionCodes.describeRmcpStatus(status));
+      throw new UpstreamException(
+          "BMC "
+              + endpoint.address()
+              + " refused the session at "
+              + what
+              + ": "
+              + CompletionCodes.describeRmcpStatus(status));
     }
   }
 
@@ -349,23 +407,42 @@ final class IpmiSession implements AutoCloseable {
         try {
           Optional<T> answer = matcher.match(packet.get());
           if (answer.isPresent()) {
-            log.debug("{}: {} answered in {} µs (attempt {})", endpoint, what,
-                TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started), attempt);
+            log.debug(
+                "{}: {} answered in {} µs (attempt {})",
+                endpoint,
+                what,
+                TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started),
+                attempt);
             return answer.get();
           }
           log.debug("{}: dropped an unrelated packet while waiting for {}", endpoint, what);
         } catch (MalformedPacketException e) {
-          log.debug("{}: dropped a malformed packet while waiting for {}: {}", endpoint, what,
+          log.debug(
+              "{}: dropped a malformed packet while waiting for {}: {}",
+              endpoint,
+              what,
               e.getMessage());
         }
       }
-      log.debug("{}: no answer to {} within {} ms (attempt {} of {})", endpoint, what,
-          settings.timeout().toMillis(), attempt, settings.attempts());
+      log.debug(
+          "{}: no answer to {} within {} ms (attempt {} of {})",
+          endpoint,
+          what,
+          settings.timeout().toMillis(),
+          attempt,
+          settings.attempts());
     }
     unresponsive = true;
-    throw new IpmiTimeoutException("BMC " + endpoint.address() + " did not answer " + what
-        + " within " + settings.timeout().toMillis() + " ms (" + settings.attempts()
-        + (settings.attempts() == 1 ? " attempt)" : " attempts)"));
+    throw new IpmiTimeoutException(
+        "BMC "
+            + endpoint.address()
+            + " did not answer "
+            + what
+            + " within "
+            + settings.timeout().toMillis()
+            + " ms ("
+            + settings.attempts()
+            + (settings.attempts() == 1 ? " attempt)" : " attempts)"));
   }
 
   private Optional<RmcpPacket> receive(long waitNanos, String what) {
@@ -376,17 +453,29 @@ final class IpmiSession implements AutoCloseable {
     } catch (SocketTimeoutException e) {
       return Optional.empty();
     } catch (PortUnreachableException e) {
-      throw new UpstreamException("BMC " + endpoint.address() + " is unreachable: nothing listens"
-          + " on that UDP port (ICMP port unreachable while waiting for " + what + ")", e);
+      throw new UpstreamException(
+          "BMC "
+              + endpoint.address()
+              + " is unreachable: nothing listens"
+              + " on that UDP port (ICMP port unreachable while waiting for "
+              + what
+              + ")",
+          e);
     } catch (IOException e) {
-      throw new UpstreamException("cannot receive from BMC " + endpoint.address() + ": "
-          + e.getMessage(), e);
+      throw new UpstreamException(
+          "cannot receive from BMC " + endpoint.address() + ": " + e.getMessage(), e);
     }
     try {
-      return Optional.of(RmcpPacket.decode(datagram.getData(), datagram.getLength(),
-          Optional.ofNullable(keys != null ? keys : pendingKeys)));
+      return Optional.of(
+          RmcpPacket.decode(
+              datagram.getData(),
+              datagram.getLength(),
+              Optional.ofNullable(keys != null ? keys : pendingKeys)));
     } catch (MalformedPacketException e) {
-      log.debug("{}: dropped a malformed packet while waiting for {}: {}", endpoint, what,
+      log.debug(
+          "{}: dropped a malformed packet while waiting for {}: {}",
+          endpoint,
+          what,
           e.getMessage());
       return Optional.empty();
     }
@@ -396,11 +485,15 @@ final class IpmiSession implements AutoCloseable {
     try {
       socket.send(new DatagramPacket(packet, packet.length));
     } catch (PortUnreachableException e) {
-      throw new UpstreamException("BMC " + endpoint.address() + " is unreachable: nothing listens"
-          + " on that UDP port (ICMP port unreachable)", e);
+      throw new UpstreamException(
+          "BMC "
+              + endpoint.address()
+              + " is unreachable: nothing listens"
+              + " on that UDP port (ICMP port unreachable)",
+          e);
     } catch (IOException e) {
-      throw new UpstreamException("cannot send to BMC " + endpoint.address() + ": "
-          + e.getMessage(), e);
+      throw new UpstreamException(
+          "cannot send to BMC " + endpoint.address() + ": " + e.getMessage(), e);
     }
   }
 
@@ -424,9 +517,9 @@ final class IpmiSession implements AutoCloseable {
   }
 
   /**
-   * Closes the session on the BMC (so that it does not hold one of its few session slots until
-   * its idle timeout) and the socket. A failing Close Session is logged, not thrown: the command
-   * that ran in the session has already had its effect.
+   * Closes the session on the BMC (so that it does not hold one of its few session slots until its
+   * idle timeout) and the socket. A failing Close Session is logged, not thrown: the command that
+   * ran in the session has already had its effect.
    */
   @Override
   public void close() {
@@ -445,18 +538,23 @@ final class IpmiSession implements AutoCloseable {
       return false;
     }
     try {
-      IpmiMessage answer = call("Close Session", IpmiMessage.NETFN_APP, CMD_CLOSE_SESSION,
-          Bytes.le32(bmcSessionId));
+      IpmiMessage answer =
+          call("Close Session", IpmiMessage.NETFN_APP, CMD_CLOSE_SESSION, Bytes.le32(bmcSessionId));
       if (answer.completionCode() != 0) {
-        log.warn("{}: Close Session answered {}", endpoint,
-            CompletionCodes.describe(CMD_CLOSE_SESSION, IpmiMessage.NETFN_APP,
-                answer.completionCode()));
+        log.warn(
+            "{}: Close Session answered {}",
+            endpoint,
+            CompletionCodes.describe(
+                CMD_CLOSE_SESSION, IpmiMessage.NETFN_APP, answer.completionCode()));
       }
     } catch (UpstreamException e) {
       // also the case when the BMC closed the session but its answer was lost: it then ignores
       // the resent Close Session
-      log.warn("{}: no confirmation that the IPMI session was closed; if it was not, the BMC"
-          + " drops it when it times out: {}", endpoint, e.getMessage());
+      log.warn(
+          "{}: no confirmation that the IPMI session was closed; if it was not, the BMC"
+              + " drops it when it times out: {}",
+          endpoint,
+          e.getMessage());
     }
     return false;
   }

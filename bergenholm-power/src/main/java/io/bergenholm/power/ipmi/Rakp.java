@@ -10,8 +10,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The values both ends of an RMCP+ session compute from what RAKP messages 1 to 4 carry (IPMI v2.0
- * section 13.31): the key exchange auth codes of RAKP 2 and 3, the session integrity key (SIK),
- * the RAKP 4 integrity check value, and K1 (integrity) and K2 (confidentiality).
+ * section 13.31): the key exchange auth codes of RAKP 2 and 3, the session integrity key (SIK), the
+ * RAKP 4 integrity check value, and K1 (integrity) and K2 (confidentiality).
  *
  * <p>The BMC key K_G is taken to be unset, so the user's key K_UID also keys the SIK, which is what
  * BMCs do unless an operator configured a K_G. Session ids are used in wire (little-endian) order.
@@ -19,8 +19,10 @@ import javax.crypto.spec.SecretKeySpec;
 final class Rakp {
   /** IPMI v2.0 passwords are at most 20 bytes; shorter ones are zero-padded to 20 as the key. */
   static final int MAX_PASSWORD_BYTES = 20;
+
   /** User names are at most 16 bytes. */
   static final int MAX_USER_BYTES = 16;
+
   /** Requested maximum privilege ADMINISTRATOR with the name-only lookup bit, as ipmitool sends. */
   static final int ROLE_ADMIN_NAME_ONLY = 0x14;
 
@@ -38,8 +40,16 @@ final class Rakp {
    * @param consoleSessionId the remote console's session id, 4 bytes as on the wire
    * @param bmcSessionId the managed system's session id, 4 bytes as on the wire
    */
-  Rakp(CipherSuite suite, String password, byte[] consoleSessionId, byte[] bmcSessionId,
-      byte[] consoleRandom, byte[] bmcRandom, byte[] bmcGuid, int role, String userName) {
+  Rakp(
+      CipherSuite suite,
+      String password,
+      byte[] consoleSessionId,
+      byte[] bmcSessionId,
+      byte[] consoleRandom,
+      byte[] bmcRandom,
+      byte[] bmcGuid,
+      int role,
+      String userName) {
     this.suite = suite;
     this.userKey = passwordKey(password);
     this.consoleSessionId = consoleSessionId.clone();
@@ -60,10 +70,12 @@ final class Rakp {
     return Arrays.copyOf(raw, MAX_PASSWORD_BYTES);
   }
 
-  /** RAKP 2 key exchange auth code: HMAC_KUID(SIDm, SIDc, Rm, Rc, GUIDc, ROLEm, ULENGTHm, UNAMEm). */
+  /**
+   * RAKP 2 key exchange auth code: HMAC_KUID(SIDm, SIDc, Rm, Rc, GUIDc, ROLEm, ULENGTHm, UNAMEm).
+   */
   byte[] rakp2AuthCode() {
-    return hmac(userKey, consoleSessionId, bmcSessionId, consoleRandom, bmcRandom, bmcGuid,
-        roleAndName());
+    return hmac(
+        userKey, consoleSessionId, bmcSessionId, consoleRandom, bmcRandom, bmcGuid, roleAndName());
   }
 
   /** RAKP 3 key exchange auth code: HMAC_KUID(Rc, SIDm, ROLEm, ULENGTHm, UNAMEm). */
@@ -78,8 +90,8 @@ final class Rakp {
 
   /** RAKP 4 integrity check value: HMAC_SIK(Rm, SIDc, GUIDc), truncated for the suite. */
   byte[] rakp4CheckValue() {
-    return Arrays.copyOf(hmac(sik(), consoleRandom, bmcSessionId, bmcGuid),
-        suite.integrityLength());
+    return Arrays.copyOf(
+        hmac(sik(), consoleRandom, bmcSessionId, bmcGuid), suite.integrityLength());
   }
 
   /** K1 = HMAC_SIK(20 × 0x01) and K2 = HMAC_SIK(20 × 0x02), for both suites. */

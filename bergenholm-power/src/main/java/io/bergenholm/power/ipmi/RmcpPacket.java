@@ -5,16 +5,16 @@ import java.util.Optional;
 
 /**
  * One RMCP datagram carrying IPMI: the pre-session IPMI v1.5 form (used only for Get Channel
- * Authentication Capabilities) and the IPMI v2.0 RMCP+ form, with its optional AES-CBC-128
- * payload encryption and HMAC integrity trailer (IPMI v2.0 sections 13.6 and 13.28).
+ * Authentication Capabilities) and the IPMI v2.0 RMCP+ form, with its optional AES-CBC-128 payload
+ * encryption and HMAC integrity trailer (IPMI v2.0 sections 13.6 and 13.28).
  *
  * @param payloadType the payload type without the encrypted/authenticated bits
  * @param sessionId the session id field, as a little-endian number
  * @param sequence the session sequence number field
  * @param payload the decrypted payload
  */
-record RmcpPacket(int payloadType, boolean authenticated, int sessionId, int sequence,
-    byte[] payload) {
+record RmcpPacket(
+    int payloadType, boolean authenticated, int sessionId, int sequence, byte[] payload) {
 
   static final int PAYLOAD_IPMI = 0x00;
   static final int PAYLOAD_OPEN_SESSION_REQUEST = 0x10;
@@ -30,8 +30,10 @@ record RmcpPacket(int payloadType, boolean authenticated, int sessionId, int seq
   private static final int ENCRYPTED = 0x80;
   private static final int AUTHENTICATED = 0x40;
   private static final int NEXT_HEADER = 0x07;
+
   /** Offset of the session header (the AuthType byte) after the RMCP header. */
   private static final int SESSION_START = 4;
+
   /** AuthType, payload type, session id, sequence number, payload length. */
   private static final int V2_HEADER = 12;
 
@@ -59,15 +61,15 @@ record RmcpPacket(int payloadType, boolean authenticated, int sessionId, int seq
    *
    * @param bmcSessionId the managed system's session id, which every request names
    */
-  static byte[] encodeV2(int payloadType, int bmcSessionId, int sequence, byte[] payload,
-      SessionKeys keys) {
+  static byte[] encodeV2(
+      int payloadType, int bmcSessionId, int sequence, byte[] payload, SessionKeys keys) {
     byte[] sealed = keys.encrypt(payload);
     int covered = V2_HEADER + sealed.length + 2;
     int pad = (4 - covered % 4) % 4;
     int authLength = keys.suite().integrityLength();
     byte[] out = new byte[SESSION_START + covered + pad + authLength];
-    writeV2Header(out, payloadType | ENCRYPTED | AUTHENTICATED, bmcSessionId, sequence,
-        sealed.length);
+    writeV2Header(
+        out, payloadType | ENCRYPTED | AUTHENTICATED, bmcSessionId, sequence, sealed.length);
     int p = SESSION_START + V2_HEADER;
     System.arraycopy(sealed, 0, out, p, sealed.length);
     p += sealed.length;
@@ -81,8 +83,8 @@ record RmcpPacket(int payloadType, boolean authenticated, int sessionId, int seq
     return out;
   }
 
-  private static void writeV2Header(byte[] out, int payloadTypeByte, int sessionId, int sequence,
-      int payloadLength) {
+  private static void writeV2Header(
+      byte[] out, int payloadTypeByte, int sessionId, int sequence, int payloadLength) {
     System.arraycopy(RMCP_HEADER, 0, out, 0, 4);
     out[4] = AUTH_TYPE_RMCP_PLUS;
     out[5] = (byte) payloadTypeByte;
@@ -118,13 +120,16 @@ record RmcpPacket(int payloadType, boolean authenticated, int sessionId, int seq
     int payloadLength = Bytes.le16(data, 14);
     int payloadStart = SESSION_START + V2_HEADER;
     if (payloadStart + payloadLength > length) {
-      throw new MalformedPacketException("payload length " + payloadLength
-          + " runs past the end of a " + length + "-byte packet");
+      throw new MalformedPacketException(
+          "payload length " + payloadLength + " runs past the end of a " + length + "-byte packet");
     }
     byte[] payload = Arrays.copyOfRange(data, payloadStart, payloadStart + payloadLength);
     if (authenticated || encrypted) {
-      SessionKeys k = keys.orElseThrow(() -> new MalformedPacketException(
-          "authenticated or encrypted packet outside a session"));
+      SessionKeys k =
+          keys.orElseThrow(
+              () ->
+                  new MalformedPacketException(
+                      "authenticated or encrypted packet outside a session"));
       if (authenticated) {
         verifyTrailer(data, length, payloadStart + payloadLength, k);
       }
@@ -167,7 +172,11 @@ record RmcpPacket(int payloadType, boolean authenticated, int sessionId, int seq
     if (p + 1 + messageLength > length) {
       throw new MalformedPacketException("IPMI v1.5 message length runs past the packet");
     }
-    return new RmcpPacket(PAYLOAD_IPMI, false, sessionId, sequence,
+    return new RmcpPacket(
+        PAYLOAD_IPMI,
+        false,
+        sessionId,
+        sequence,
         Arrays.copyOfRange(data, p + 1, p + 1 + messageLength));
   }
 }

@@ -69,8 +69,8 @@ final class SessionKeys {
   /** Decrypts an IV-prefixed AES-CBC-128 payload and strips the confidentiality trailer. */
   byte[] decrypt(byte[] data) throws MalformedPacketException {
     if (data.length < 2 * AES_BLOCK || data.length % AES_BLOCK != 0) {
-      throw new MalformedPacketException("encrypted payload of " + data.length
-          + " bytes is not an IV plus whole AES blocks");
+      throw new MalformedPacketException(
+          "encrypted payload of " + data.length + " bytes is not an IV plus whole AES blocks");
     }
     byte[] iv = Arrays.copyOf(data, AES_BLOCK);
     byte[] plain = aes(Cipher.DECRYPT_MODE, iv, data, AES_BLOCK, data.length - AES_BLOCK);

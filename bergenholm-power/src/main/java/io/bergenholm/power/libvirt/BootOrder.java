@@ -48,8 +48,8 @@ final class BootOrder {
   }
 
   /**
-   * The definition with network first. The original order is saved unless one is saved already
-   * (so that asking twice does not lose it).
+   * The definition with network first. The original order is saved unless one is saved already (so
+   * that asking twice does not lose it).
    *
    * @throws IllegalArgumentException if the domain has no network interface to boot from
    */
@@ -135,23 +135,29 @@ final class BootOrder {
     Element metadata = child(domain, "metadata").orElseGet(() -> append(domain, "metadata"));
     Element saved = doc.createElementNS(NAMESPACE, PREFIX + ":" + SAVED);
     metadata.appendChild(saved);
-    child(domain, "os").ifPresent(os -> {
-      for (Element boot : children(os, "boot")) {
-        Element e = doc.createElementNS(NAMESPACE, PREFIX + ":os-boot");
-        e.setAttribute("dev", boot.getAttribute("dev"));
-        saved.appendChild(e);
-      }
-    });
-    child(domain, "devices").ifPresent(devices -> {
-      for (Element boot : deviceBoots(devices)) {
-        Element device = (Element) boot.getParentNode();
-        Element e = doc.createElementNS(NAMESPACE, PREFIX + ":device-boot");
-        e.setAttribute("tag", device.getTagName());
-        e.setAttribute("index", Integer.toString(children(devices, device.getTagName()).indexOf(device)));
-        e.setAttribute("order", boot.getAttribute("order"));
-        saved.appendChild(e);
-      }
-    });
+    child(domain, "os")
+        .ifPresent(
+            os -> {
+              for (Element boot : children(os, "boot")) {
+                Element e = doc.createElementNS(NAMESPACE, PREFIX + ":os-boot");
+                e.setAttribute("dev", boot.getAttribute("dev"));
+                saved.appendChild(e);
+              }
+            });
+    child(domain, "devices")
+        .ifPresent(
+            devices -> {
+              for (Element boot : deviceBoots(devices)) {
+                Element device = (Element) boot.getParentNode();
+                Element e = doc.createElementNS(NAMESPACE, PREFIX + ":device-boot");
+                e.setAttribute("tag", device.getTagName());
+                e.setAttribute(
+                    "index",
+                    Integer.toString(children(devices, device.getTagName()).indexOf(device)));
+                e.setAttribute("order", boot.getAttribute("order"));
+                saved.appendChild(e);
+              }
+            });
   }
 
   private static void writeOsBoots(Element os, List<String> devs) {
@@ -183,10 +189,14 @@ final class BootOrder {
   }
 
   private static Optional<Element> saved(Document doc) {
-    return child(doc.getDocumentElement(), "metadata").flatMap(m -> {
-      NodeList found = m.getElementsByTagNameNS(NAMESPACE, SAVED);
-      return found.getLength() == 0 ? Optional.empty() : Optional.of((Element) found.item(0));
-    });
+    return child(doc.getDocumentElement(), "metadata")
+        .flatMap(
+            m -> {
+              NodeList found = m.getElementsByTagNameNS(NAMESPACE, SAVED);
+              return found.getLength() == 0
+                  ? Optional.empty()
+                  : Optional.of((Element) found.item(0));
+            });
   }
 
   private static Element append(Element parent, String tag) {
@@ -200,7 +210,9 @@ final class BootOrder {
     return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
   }
 
-  /** Element children named {@code tag} (local name, any namespace), or all if {@code tag} is null. */
+  /**
+   * Element children named {@code tag} (local name, any namespace), or all if {@code tag} is null.
+   */
   private static List<Element> children(Element parent, String tag) {
     List<Element> found = new ArrayList<>();
     for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
@@ -225,7 +237,8 @@ final class BootOrder {
       DocumentBuilder b = f.newDocumentBuilder();
       return b.parse(new InputSource(new StringReader(xml)));
     } catch (ParserConfigurationException | SAXException | java.io.IOException e) {
-      throw new IllegalArgumentException("libvirt returned a domain definition that is not XML: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "libvirt returned a domain definition that is not XML: " + e.getMessage(), e);
     }
   }
 

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * Drives libvirt domains through libvirt-java.
  *
  * <p>Connections are kept open per URI and shared by all calls (libvirt connections are
- * thread-safe); one that fails at the connection level is closed and reopened by the next call,
- * and {@link #close()} closes them all. Keeping them open also matters for {@code test:///file}
- * URIs, whose state lives as long as the connection.
+ * thread-safe); one that fails at the connection level is closed and reopened by the next call, and
+ * {@link #close()} closes them all. Keeping them open also matters for {@code test:///file} URIs,
+ * whose state lives as long as the connection.
  *
  * <p>Semantics, chosen to match what a BMC does with a physical machine:
  *
@@ -36,22 +36,23 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code reset} hard-resets a running domain and starts a stopped one. When a network boot is
  *       pending, a running domain is destroyed and started instead, because a reset keeps the boot
  *       order the domain was started with.
- *   <li>{@code network_boot_next} rewrites the persistent definition to boot from the network
- *       first and saves the original order in the definition's metadata (see {@link BootOrder}).
- *       The next start through this driver ({@code on} or {@code reset}) boots from the network and
- *       then puts the original order back into the persistent definition, so the start after that
- *       boots as before. A domain started by other means keeps network first until then.
+ *   <li>{@code network_boot_next} rewrites the persistent definition to boot from the network first
+ *       and saves the original order in the definition's metadata (see {@link BootOrder}). The next
+ *       start through this driver ({@code on} or {@code reset}) boots from the network and then
+ *       puts the original order back into the persistent definition, so the start after that boots
+ *       as before. A domain started by other means keeps network first until then.
  * </ul>
  */
 final class LibvirtDriver implements PowerDriver {
   private static final Logger log = LoggerFactory.getLogger(LibvirtDriver.class);
+
   /** virDomainXMLFlags VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the live one. */
   private static final int XML_INACTIVE = 2;
 
   /**
-   * libvirt prints every error on standard error unless a handler is set; this driver reports
-   * them itself (as exceptions with libvirt's message), so the handler does nothing. Held in a
-   * static field because JNA must keep the callback reachable for as long as libvirt may call it.
+   * libvirt prints every error on standard error unless a handler is set; this driver reports them
+   * itself (as exceptions with libvirt's message), so the handler does nothing. Held in a static
+   * field because JNA must keep the callback reachable for as long as libvirt may call it.
    */
   private static final ErrorCallback QUIET = new ErrorCallback();
 
@@ -74,47 +75,59 @@ final class LibvirtDriver implements PowerDriver {
 
   @Override
   public void perform(PowerTarget target, PowerAction action) {
-    call(target, action.wireName(), (domain, name) -> {
-      switch (action) {
-        case ON -> {
-          if (domain.isActive() == 0) {
-            start(domain);
+    call(
+        target,
+        action.wireName(),
+        (domain, name) -> {
+          switch (action) {
+            case ON -> {
+              if (domain.isActive() == 0) {
+                start(domain);
+              }
+            }
+            case OFF -> {
+              if (domain.isActive() != 0) {
+                domain.destroy();
+              }
+            }
+            case RESET -> {
+              if (domain.isActive() == 0) {
+                start(domain);
+              } else if (domain.isPersistent() != 0
+                  && BootOrder.pending(domain.getXMLDesc(XML_INACTIVE))) {
+                domain.destroy();
+                start(domain);
+              } else {
+                domain.reset();
+              }
+            }
+            case NETWORK_BOOT_NEXT -> {
+              if (domain.isPersistent() == 0) {
+                throw new BadInputException(
+                    "host '"
+                        + target.hostId()
+                        + "': libvirt domain '"
+                        + name
+                        + "' is transient; only a defined (persistent) domain can change its boot order");
+              }
+              String rewritten;
+              try {
+                rewritten = BootOrder.networkFirst(domain.getXMLDesc(XML_INACTIVE));
+              } catch (IllegalArgumentException e) {
+                throw new BadInputException(
+                    "host '"
+                        + target.hostId()
+                        + "': libvirt domain '"
+                        + name
+                        + "': "
+                        + e.getMessage());
+              }
+              domain.getConnect().domainDefineXML(rewritten).free();
+            }
           }
-        }
-        case OFF -> {
-          if (domain.isActive() != 0) {
-            domain.destroy();
-          }
-        }
-        case RESET -> {
-          if (domain.isActive() == 0) {
-            start(domain);
-          } else if (domain.isPersistent() != 0
-              && BootOrder.pending(domain.getXMLDesc(XML_INACTIVE))) {
-            domain.destroy();
-            start(domain);
-          } else {
-            domain.reset();
-          }
-        }
-        case NETWORK_BOOT_NEXT -> {
-          if (domain.isPersistent() == 0) {
-            throw new BadInputException("host '" + target.hostId() + "': libvirt domain '" + name
-                + "' is transient; only a defined (persistent) domain can change its boot order");
-          }
-          String rewritten;
-          try {
-            rewritten = BootOrder.networkFirst(domain.getXMLDesc(XML_INACTIVE));
-          } catch (IllegalArgumentException e) {
-            throw new BadInputException("host '" + target.hostId() + "': libvirt domain '" + name
-                + "': " + e.getMessage());
-          }
-          domain.getConnect().domainDefineXML(rewritten).free();
-        }
-      }
-      log.info("libvirt: host {} domain {}: {} done", target.hostId(), name, action.wireName());
-      return null;
-    });
+          log.info("libvirt: host {} domain {}: {} done", target.hostId(), name, action.wireName());
+          return null;
+        });
   }
 
   /** Starts a stopped domain and, if it was started for a network boot, restores its boot order. */
@@ -142,16 +155,25 @@ final class LibvirtDriver implements PowerDriver {
   }
 
   private <T> T call(PowerTarget target, String what, DomainCall<T> body) {
-    String url = target.optional("libvirt_url").filter(s -> !s.isEmpty()).or(() -> defaultUrl)
-        .orElseThrow(() -> new BadInputException("host '" + target.hostId()
-            + "': parameter 'libvirt_url' is required by its power driver"));
-    String wanted = target.optional("libvirt_domain").filter(s -> !s.isEmpty())
-        .orElse(target.hostId());
+    String url =
+        target
+            .optional("libvirt_url")
+            .filter(s -> !s.isEmpty())
+            .or(() -> defaultUrl)
+            .orElseThrow(
+                () ->
+                    new BadInputException(
+                        "host '"
+                            + target.hostId()
+                            + "': parameter 'libvirt_url' is required by its power driver"));
+    String wanted =
+        target.optional("libvirt_domain").filter(s -> !s.isEmpty()).orElse(target.hostId());
     Connect connect;
     try {
       connect = connection(url);
     } catch (UpstreamException e) {
-      throw new UpstreamException("host '" + target.hostId() + "': " + e.getMessage(), e.getCause());
+      throw new UpstreamException(
+          "host '" + target.hostId() + "': " + e.getMessage(), e.getCause());
     }
     Domain domain = null;
     try {
@@ -164,8 +186,18 @@ final class LibvirtDriver implements PowerDriver {
       if (domain == null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN) {
         throw new NotFoundException("libvirt domain", wanted + "' at '" + url);
       }
-      throw new UpstreamException("host '" + target.hostId() + "': libvirt " + what + " of domain '"
-          + wanted + "' at " + url + " failed: " + e.getError().getMessage(), e);
+      throw new UpstreamException(
+          "host '"
+              + target.hostId()
+              + "': libvirt "
+              + what
+              + " of domain '"
+              + wanted
+              + "' at "
+              + url
+              + " failed: "
+              + e.getError().getMessage(),
+          e);
     } finally {
       if (domain != null) {
         try {
@@ -184,8 +216,10 @@ final class LibvirtDriver implements PowerDriver {
       return connect.domainLookupByUUIDString(uuid.get().toString());
     }
     if (target.optional("libvirt_domain").filter(s -> !s.isEmpty()).isEmpty()) {
-      throw new BadInputException("host '" + target.hostId()
-          + "': its id is not a UUID, so parameter 'libvirt_domain' must name its libvirt domain");
+      throw new BadInputException(
+          "host '"
+              + target.hostId()
+              + "': its id is not a UUID, so parameter 'libvirt_domain' must name its libvirt domain");
     }
     return connect.domainLookupByName(wanted);
   }
@@ -216,15 +250,17 @@ final class LibvirtDriver implements PowerDriver {
       log.info("libvirt: the connection to {} is gone; reconnecting", url);
       evict(url, pooled);
     }
-    return connections.computeIfAbsent(url, u -> {
-      try {
-        log.debug("libvirt: opening {}", u);
-        return new Connect(u);
-      } catch (LibvirtException e) {
-        throw new UpstreamException(
-            "libvirt: cannot connect to " + u + ": " + e.getError().getMessage(), e);
-      }
-    });
+    return connections.computeIfAbsent(
+        url,
+        u -> {
+          try {
+            log.debug("libvirt: opening {}", u);
+            return new Connect(u);
+          } catch (LibvirtException e) {
+            throw new UpstreamException(
+                "libvirt: cannot connect to " + u + ": " + e.getError().getMessage(), e);
+          }
+        });
   }
 
   /** The pooled connection to {@code url}, for tests that inspect the node through it. */
@@ -234,8 +270,10 @@ final class LibvirtDriver implements PowerDriver {
 
   private static boolean isConnectionFailure(LibvirtException e) {
     ErrorNumber code = e.getError().getCode();
-    return code == ErrorNumber.VIR_ERR_RPC || code == ErrorNumber.VIR_ERR_SYSTEM_ERROR
-        || code == ErrorNumber.VIR_ERR_NO_CONNECT || code == ErrorNumber.VIR_ERR_INVALID_CONN;
+    return code == ErrorNumber.VIR_ERR_RPC
+        || code == ErrorNumber.VIR_ERR_SYSTEM_ERROR
+        || code == ErrorNumber.VIR_ERR_NO_CONNECT
+        || code == ErrorNumber.VIR_ERR_INVALID_CONN;
   }
 
   private void evict(String url, Connect connect) {
@@ -254,10 +292,11 @@ final class LibvirtDriver implements PowerDriver {
 
   @Override
   public void close() {
-    connections.forEach((url, connect) -> {
-      if (connections.remove(url, connect)) {
-        closeQuietly(url, connect);
-      }
-    });
+    connections.forEach(
+        (url, connect) -> {
+          if (connections.remove(url, connect)) {
+            closeQuietly(url, connect);
+          }
+        });
   }
 }

@@ -45,7 +45,8 @@ final class RedfishClient implements AutoCloseable {
   private Optional<String> sessionUri = Optional.empty();
   private boolean basicFallback;
 
-  RedfishClient(HttpClient http, URI base, String user, String password, boolean sessions, Duration timeout) {
+  RedfishClient(
+      HttpClient http, URI base, String user, String password, boolean sessions, Duration timeout) {
     this.http = http;
     this.base = base;
     this.user = user;
@@ -105,20 +106,30 @@ final class RedfishClient implements AutoCloseable {
       r = send(method, path, body, ifMatch, true);
     }
     if (r.status() == 401) {
-      throw new UpstreamException(where + ": authentication failed for user '" + user + "': "
-          + RedfishErrors.describe(r.body(), ""));
+      throw new UpstreamException(
+          where
+              + ": authentication failed for user '"
+              + user
+              + "': "
+              + RedfishErrors.describe(r.body(), ""));
     }
     return r;
   }
 
   private void login() {
-    String sessionsPath = RedfishResponse.text(root().path("Links").path("Sessions"), "@odata.id")
-        .orElse("/redfish/v1/SessionService/Sessions");
-    ObjectNode credentials = JSON.createObjectNode().put("UserName", user).put("Password", password);
+    String sessionsPath =
+        RedfishResponse.text(root().path("Links").path("Sessions"), "@odata.id")
+            .orElse("/redfish/v1/SessionService/Sessions");
+    ObjectNode credentials =
+        JSON.createObjectNode().put("UserName", user).put("Password", password);
     RedfishResponse r = send("POST", sessionsPath, credentials, null, false);
     if (r.status() == 401 || r.status() == 403) {
-      throw new UpstreamException(where + ": authentication failed for user '" + user + "': "
-          + RedfishErrors.describe(r.body(), ""));
+      throw new UpstreamException(
+          where
+              + ": authentication failed for user '"
+              + user
+              + "': "
+              + RedfishErrors.describe(r.body(), ""));
     }
     if (!r.ok()) {
       throw failure("POST", sessionsPath, r);
@@ -136,7 +147,9 @@ final class RedfishClient implements AutoCloseable {
     // Some BMCs omit Location on the new session; its @odata.id names it as well.
     sessionUri = location(r);
     if (sessionUri.isEmpty()) {
-      log.warn("{}: session created without Location or @odata.id; it cannot be deleted on close", where);
+      log.warn(
+          "{}: session created without Location or @odata.id; it cannot be deleted on close",
+          where);
     }
   }
 
@@ -144,11 +157,14 @@ final class RedfishClient implements AutoCloseable {
     return r.header("Location").or(() -> RedfishResponse.text(r.body(), "@odata.id"));
   }
 
-  private RedfishResponse send(String method, String path, JsonNode body, String ifMatch, boolean authenticate) {
+  private RedfishResponse send(
+      String method, String path, JsonNode body, String ifMatch, boolean authenticate) {
     URI uri = onService(path);
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
-        .header("Accept", "application/json")
-        .header("OData-Version", "4.0");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .header("OData-Version", "4.0");
     if (body != null) {
       b.header("Content-Type", "application/json");
       b.method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
@@ -162,16 +178,27 @@ final class RedfishClient implements AutoCloseable {
       if (sessions && !basicFallback && token != null) {
         b.header("X-Auth-Token", token);
       } else {
-        b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-            (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        b.header(
+            "Authorization",
+            "Basic "
+                + Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
       }
     }
     HttpResponse<byte[]> response;
     try {
       response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (HttpTimeoutException e) {
-      throw new UpstreamException(where + ": " + method + " " + path + " got no answer within "
-          + timeout.toMillis() + " ms", e);
+      throw new UpstreamException(
+          where
+              + ": "
+              + method
+              + " "
+              + path
+              + " got no answer within "
+              + timeout.toMillis()
+              + " ms",
+          e);
     } catch (IOException e) {
       throw new UpstreamException(where + ": " + method + " " + path + " failed: " + e, e);
     } catch (InterruptedException e) {
@@ -184,26 +211,33 @@ final class RedfishClient implements AutoCloseable {
       try {
         json = JSON.readTree(bytes);
       } catch (IOException e) {
-        json = JSON.createObjectNode().put("_raw", new String(bytes, 0, Math.min(bytes.length, 200),
-            StandardCharsets.UTF_8));
+        json =
+            JSON.createObjectNode()
+                .put(
+                    "_raw",
+                    new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8));
       }
     }
-    return new RedfishResponse(response.statusCode(), response.headers(), json == null ? MissingNode.getInstance() : json);
+    return new RedfishResponse(
+        response.statusCode(), response.headers(), json == null ? MissingNode.getInstance() : json);
   }
 
   /**
    * A link resolved against the service. An absolute link naming another host or port (BMCs behind
-   * address translation name their inside address in Location headers) is taken as its path on
-   * this service: credentials never go anywhere else.
+   * address translation name their inside address in Location headers) is taken as its path on this
+   * service: credentials never go anywhere else.
    */
   URI onService(String link) {
     URI uri;
     try {
       uri = base.resolve(link);
     } catch (IllegalArgumentException e) {
-      throw new UpstreamException(where + ": the service sent a link that is not a URI: '" + link + "'");
+      throw new UpstreamException(
+          where + ": the service sent a link that is not a URI: '" + link + "'");
     }
-    if (uri.getHost() == null || !uri.getHost().equalsIgnoreCase(base.getHost()) || uri.getPort() != base.getPort()
+    if (uri.getHost() == null
+        || !uri.getHost().equalsIgnoreCase(base.getHost())
+        || uri.getPort() != base.getPort()
         || !"https".equals(uri.getScheme())) {
       log.debug("{}: link {} names another address; using its path on this service", where, link);
       String rest = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
@@ -214,8 +248,16 @@ final class RedfishClient implements AutoCloseable {
 
   /** An error naming the call, the status and the BMC's own messages. */
   UpstreamException failure(String method, String path, RedfishResponse r) {
-    return new UpstreamException(where + ": " + method + " " + path + " answered " + r.status() + ": "
-        + RedfishErrors.describe(r.body(), r.body().path("_raw").asText()));
+    return new UpstreamException(
+        where
+            + ": "
+            + method
+            + " "
+            + path
+            + " answered "
+            + r.status()
+            + ": "
+            + RedfishErrors.describe(r.body(), r.body().path("_raw").asText()));
   }
 
   private void deleteSession() {

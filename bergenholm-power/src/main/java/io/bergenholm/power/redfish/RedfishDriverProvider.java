@@ -1,7 +1,7 @@
 package io.bergenholm.power.redfish;
 
-import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.BadInputException;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.power.tls.TlsTrust;
@@ -42,10 +42,15 @@ public final class RedfishDriverProvider implements PowerDriverProvider {
 
   @Override
   public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
-    TlsTrust trust = new TlsTrust(
-        Optional.ofNullable(config.get("ca_file")).filter(s -> !s.isEmpty()).map(Path::of),
-        RedfishDriver.flag("redfish power driver: configuration key 'insecure'", config.get("insecure")));
-    return new RedfishDriver(trust, seconds(config, "timeout_seconds", 30), seconds(config, "task_timeout_seconds", 300));
+    TlsTrust trust =
+        new TlsTrust(
+            Optional.ofNullable(config.get("ca_file")).filter(s -> !s.isEmpty()).map(Path::of),
+            RedfishDriver.flag(
+                "redfish power driver: configuration key 'insecure'", config.get("insecure")));
+    return new RedfishDriver(
+        trust,
+        seconds(config, "timeout_seconds", 30),
+        seconds(config, "task_timeout_seconds", 300));
   }
 
   private static Duration seconds(Map<String, String> config, String key, int defaultValue) {
@@ -61,7 +66,11 @@ public final class RedfishDriverProvider implements PowerDriverProvider {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new BadInputException("redfish power driver: configuration key '" + key
-        + "' must be a positive number of seconds, found '" + v + "'");
+    throw new BadInputException(
+        "redfish power driver: configuration key '"
+            + key
+            + "' must be a positive number of seconds, found '"
+            + v
+            + "'");
   }
 }

@@ -29,7 +29,9 @@ final class RedfishErrors {
     return String.join("; ", parts);
   }
 
-  /** Every {@code @Message.ExtendedInfo} entry of an error body, or the {@code Messages} of a Task. */
+  /**
+   * Every {@code @Message.ExtendedInfo} entry of an error body, or the {@code Messages} of a Task.
+   */
   static List<JsonNode> messages(JsonNode body) {
     List<JsonNode> out = new ArrayList<>();
     body.path("error").path("@Message.ExtendedInfo").forEach(out::add);

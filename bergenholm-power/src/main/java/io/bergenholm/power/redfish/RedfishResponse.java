@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import java.net.http.HttpHeaders;
 import java.util.Optional;
 
-/** One answer of a Redfish service: status, headers and the JSON body (missing if there was none). */
+/**
+ * One answer of a Redfish service: status, headers and the JSON body (missing if there was none).
+ */
 record RedfishResponse(int status, HttpHeaders headers, JsonNode body) {
   boolean ok() {
     return status >= 200 && status < 300;

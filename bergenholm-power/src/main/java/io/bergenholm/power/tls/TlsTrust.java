@@ -27,7 +27,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public record TlsTrust(Optional<Path> caFile, boolean insecure) {
   public static final TlsTrust DEFAULT = new TlsTrust(Optional.empty(), false);
 
-  /** @throws BadInputException if the CA file cannot be read or holds no certificate */
+  /**
+   * @throws BadInputException if the CA file cannot be read or holds no certificate
+   */
   public SSLContext sslContext() {
     try {
       if (insecure) {
@@ -51,14 +53,19 @@ public record TlsTrust(Optional<Path> caFile, boolean insecure) {
       for (Certificate cert : certs) {
         store.setCertificateEntry("ca" + i++, cert);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
       SSLContext c = SSLContext.getInstance("TLS");
       c.init(null, tmf.getTrustManagers(), null);
       return c;
     } catch (IOException | GeneralSecurityException e) {
-      throw new BadInputException("CA file " + caFile.map(Path::toString).orElse("(none)")
-          + " cannot be used: " + e.getMessage(), e);
+      throw new BadInputException(
+          "CA file "
+              + caFile.map(Path::toString).orElse("(none)")
+              + " cannot be used: "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -58,7 +58,8 @@ record BootDevice(Kind kind, Optional<Integer> deviceKey) {
     String[] parts = token.split(":", 2);
     for (Kind k : Kind.values()) {
       if (k.token.equals(parts[0])) {
-        return new BootDevice(k, parts.length == 2 ? Optional.of(Integer.valueOf(parts[1])) : Optional.empty());
+        return new BootDevice(
+            k, parts.length == 2 ? Optional.of(Integer.valueOf(parts[1])) : Optional.empty());
       }
     }
     throw new IllegalArgumentException("unknown boot device '" + token + "'");
@@ -82,7 +83,10 @@ record BootDevice(Kind kind, Optional<Integer> deviceKey) {
 
   /** This entry as a {@code bootOrder} element of a {@code VirtualMachineBootOptions}. */
   String xml() {
-    return "<bootOrder xsi:type=\"" + kind.xsiType + "\">"
-        + deviceKey.map(k -> "<deviceKey>" + k + "</deviceKey>").orElse("") + "</bootOrder>";
+    return "<bootOrder xsi:type=\""
+        + kind.xsiType
+        + "\">"
+        + deviceKey.map(k -> "<deviceKey>" + k + "</deviceKey>").orElse("")
+        + "</bootOrder>";
   }
 }

@@ -8,7 +8,14 @@ record MoRef(String type, String value) {
 
   /** The reference as a SOAP element named {@code element}. */
   String xml(String element) {
-    return "<" + element + " type=\"" + XmlTree.escape(type) + "\">" + XmlTree.escape(value)
-        + "</" + element + ">";
+    return "<"
+        + element
+        + " type=\""
+        + XmlTree.escape(type)
+        + "\">"
+        + XmlTree.escape(value)
+        + "</"
+        + element
+        + ">";
   }
 }

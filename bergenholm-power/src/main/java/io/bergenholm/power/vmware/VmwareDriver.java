@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * tasks; the driver waits for each to finish (bounded by the task timeout) and reports a task's
  * fault as the call's failure.
  *
- * <p>Semantics, chosen to match what a BMC does with a physical machine: {@code on} of a running
- * VM and {@code off} of a stopped one do nothing; {@code reset} of a stopped VM starts it; a
- * suspended VM counts as {@code off}.
+ * <p>Semantics, chosen to match what a BMC does with a physical machine: {@code on} of a running VM
+ * and {@code off} of a stopped one do nothing; {@code reset} of a stopped VM starts it; a suspended
+ * VM counts as {@code off}.
  *
  * <p>Network boot: vSphere keeps a VM's boot order in {@code config.bootOptions.bootOrder} and has
  * no next-boot-only switch, so {@code network_boot_next} puts the VM's first network card first in
@@ -46,9 +46,16 @@ import org.slf4j.LoggerFactory;
 final class VmwareDriver implements PowerDriver {
   private static final Logger log = LoggerFactory.getLogger(VmwareDriver.class);
   static final String SAVED_ORDER_KEY = "bergenholm.savedBootOrder";
-  private static final Set<String> ETHERNET_TYPES = Set.of("VirtualE1000", "VirtualE1000e",
-      "VirtualPCNet32", "VirtualVmxnet", "VirtualVmxnet2", "VirtualVmxnet3",
-      "VirtualVmxnet3Vrdma", "VirtualSriovEthernetCard");
+  private static final Set<String> ETHERNET_TYPES =
+      Set.of(
+          "VirtualE1000",
+          "VirtualE1000e",
+          "VirtualPCNet32",
+          "VirtualVmxnet",
+          "VirtualVmxnet2",
+          "VirtualVmxnet3",
+          "VirtualVmxnet3Vrdma",
+          "VirtualSriovEthernetCard");
 
   private final TlsTrust defaultTrust;
   private final Duration timeout;
@@ -63,65 +70,91 @@ final class VmwareDriver implements PowerDriver {
 
   @Override
   public PowerState status(PowerTarget target) {
-    return withVm(target, "status", (vim, vm) -> {
-      String state = powerState(vim, vm);
-      return switch (state) {
-        case "poweredOn" -> PowerState.ON;
-        case "poweredOff", "suspended" -> PowerState.OFF;
-        default -> PowerState.UNKNOWN;
-      };
-    });
+    return withVm(
+        target,
+        "status",
+        (vim, vm) -> {
+          String state = powerState(vim, vm);
+          return switch (state) {
+            case "poweredOn" -> PowerState.ON;
+            case "poweredOff", "suspended" -> PowerState.OFF;
+            default -> PowerState.UNKNOWN;
+          };
+        });
   }
 
   @Override
   public void perform(PowerTarget target, PowerAction action) {
-    withVm(target, action.wireName(), (vim, vm) -> {
-      long t0 = System.nanoTime();
-      String state = powerState(vim, vm);
-      switch (action) {
-        case ON -> {
-          if (!state.equals("poweredOn")) {
-            runTask(vim, vm, "PowerOnVM_Task", "");
-            restoreBootOrder(vim, vm);
+    withVm(
+        target,
+        action.wireName(),
+        (vim, vm) -> {
+          long t0 = System.nanoTime();
+          String state = powerState(vim, vm);
+          switch (action) {
+            case ON -> {
+              if (!state.equals("poweredOn")) {
+                runTask(vim, vm, "PowerOnVM_Task", "");
+                restoreBootOrder(vim, vm);
+              }
+            }
+            case OFF -> {
+              if (!state.equals("poweredOff")) {
+                runTask(vim, vm, "PowerOffVM_Task", "");
+              }
+            }
+            case RESET -> {
+              runTask(vim, vm, state.equals("poweredOn") ? "ResetVM_Task" : "PowerOnVM_Task", "");
+              restoreBootOrder(vim, vm);
+            }
+            case NETWORK_BOOT_NEXT -> networkFirst(target, vim, vm);
           }
-        }
-        case OFF -> {
-          if (!state.equals("poweredOff")) {
-            runTask(vim, vm, "PowerOffVM_Task", "");
-          }
-        }
-        case RESET -> {
-          runTask(vim, vm, state.equals("poweredOn") ? "ResetVM_Task" : "PowerOnVM_Task", "");
-          restoreBootOrder(vim, vm);
-        }
-        case NETWORK_BOOT_NEXT -> networkFirst(target, vim, vm);
-      }
-      log.info("vmware: host {} ({}) {} done in {} ms (was {})", target.hostId(), vm.value(),
-          action.wireName(), (System.nanoTime() - t0) / 1_000_000, state);
-      return null;
-    });
+          log.info(
+              "vmware: host {} ({}) {} done in {} ms (was {})",
+              target.hostId(),
+              vm.value(),
+              action.wireName(),
+              (System.nanoTime() - t0) / 1_000_000,
+              state);
+          return null;
+        });
   }
 
-  private static String powerState(VimClient vim, MoRef vm) throws VimFault, VimClient.TransportException {
-    return Optional.ofNullable(vim.properties(vm, List.of("runtime.powerState")).get("runtime.powerState"))
-        .map(XmlTree::text).orElse("");
+  private static String powerState(VimClient vim, MoRef vm)
+      throws VimFault, VimClient.TransportException {
+    return Optional.ofNullable(
+            vim.properties(vm, List.of("runtime.powerState")).get("runtime.powerState"))
+        .map(XmlTree::text)
+        .orElse("");
   }
 
   private void networkFirst(PowerTarget target, VimClient vim, MoRef vm)
       throws VimFault, VimClient.TransportException {
-    Map<String, XmlTree> p = vim.properties(vm,
-        List.of("config.bootOptions", "config.hardware.device", "config.extraConfig"));
-    List<XmlTree> devices = p.containsKey("config.hardware.device")
-        ? p.get("config.hardware.device").children() : List.of();
-    Optional<Integer> nic = devices.stream()
-        .filter(d -> ETHERNET_TYPES.contains(d.type()) || d.child("macAddress").isPresent())
-        .findFirst().flatMap(d -> d.text("key")).map(Integer::valueOf);
+    Map<String, XmlTree> p =
+        vim.properties(
+            vm, List.of("config.bootOptions", "config.hardware.device", "config.extraConfig"));
+    List<XmlTree> devices =
+        p.containsKey("config.hardware.device")
+            ? p.get("config.hardware.device").children()
+            : List.of();
+    Optional<Integer> nic =
+        devices.stream()
+            .filter(d -> ETHERNET_TYPES.contains(d.type()) || d.child("macAddress").isPresent())
+            .findFirst()
+            .flatMap(d -> d.text("key"))
+            .map(Integer::valueOf);
     if (nic.isEmpty()) {
-      throw new BadInputException("host '" + target.hostId() + "': VMware VM " + vm.value()
-          + " has no network card to boot from");
+      throw new BadInputException(
+          "host '"
+              + target.hostId()
+              + "': VMware VM "
+              + vm.value()
+              + " has no network card to boot from");
     }
-    List<BootDevice> current = Optional.ofNullable(p.get("config.bootOptions"))
-        .map(BootDevice::fromBootOptions).orElse(List.of());
+    List<BootDevice> current =
+        Optional.ofNullable(p.get("config.bootOptions"))
+            .map(BootDevice::fromBootOptions)
+            .orElse(List.of());
     Optional<String> saved = savedOrder(p.get("config.extraConfig"));
     List<BootDevice> original = current;
     if (saved.isPresent()) {
@@ -153,19 +186,26 @@ final class VmwareDriver implements PowerDriver {
   }
 
   /** After a start: puts back the order that {@code network_boot_next} saved, if any. */
-  private void restoreBootOrder(VimClient vim, MoRef vm) throws VimFault, VimClient.TransportException {
-    Map<String, XmlTree> p = vim.properties(vm, List.of("config.extraConfig", "config.hardware.device"));
+  private void restoreBootOrder(VimClient vim, MoRef vm)
+      throws VimFault, VimClient.TransportException {
+    Map<String, XmlTree> p =
+        vim.properties(vm, List.of("config.extraConfig", "config.hardware.device"));
     Optional<String> saved = savedOrder(p.get("config.extraConfig"));
     if (saved.isEmpty()) {
       return;
     }
     List<BootDevice> order;
     if (saved.get().equals("firmware-default")) {
-      List<XmlTree> devices = p.containsKey("config.hardware.device")
-          ? p.get("config.hardware.device").children() : List.of();
-      Optional<Integer> nic = devices.stream()
-          .filter(d -> ETHERNET_TYPES.contains(d.type()) || d.child("macAddress").isPresent())
-          .findFirst().flatMap(d -> d.text("key")).map(Integer::valueOf);
+      List<XmlTree> devices =
+          p.containsKey("config.hardware.device")
+              ? p.get("config.hardware.device").children()
+              : List.of();
+      Optional<Integer> nic =
+          devices.stream()
+              .filter(d -> ETHERNET_TYPES.contains(d.type()) || d.child("macAddress").isPresent())
+              .findFirst()
+              .flatMap(d -> d.text("key"))
+              .map(Integer::valueOf);
       order = nic.map(n -> firmwareLikeOrder(devices, n)).orElse(List.of());
     } else {
       order = BootDevice.parseTokens(saved.get());
@@ -192,8 +232,10 @@ final class VmwareDriver implements PowerDriver {
       throws VimFault, VimClient.TransportException {
     StringBuilder spec = new StringBuilder("<spec>");
     // VirtualMachineConfigSpec's schema order: extraConfig comes before bootOptions.
-    spec.append("<extraConfig xsi:type=\"OptionValue\"><key>").append(SAVED_ORDER_KEY)
-        .append("</key><value xsi:type=\"xsd:string\">").append(XmlTree.escape(savedValue))
+    spec.append("<extraConfig xsi:type=\"OptionValue\"><key>")
+        .append(SAVED_ORDER_KEY)
+        .append("</key><value xsi:type=\"xsd:string\">")
+        .append(XmlTree.escape(savedValue))
         .append("</value></extraConfig><bootOptions>");
     order.forEach(d -> spec.append(d.xml()));
     spec.append("</bootOptions></spec>");
@@ -218,8 +260,16 @@ final class VmwareDriver implements PowerDriver {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new VimFault("Timeout", method + " did not finish within "
-            + taskTimeout.toSeconds() + " s (task " + task.value() + ", state '" + state + "')");
+        throw new VimFault(
+            "Timeout",
+            method
+                + " did not finish within "
+                + taskTimeout.toSeconds()
+                + " s (task "
+                + task.value()
+                + ", state '"
+                + state
+                + "')");
       }
       try {
         Thread.sleep(Math.min(pause, left / 1_000_000 + 1));
@@ -247,8 +297,13 @@ final class VmwareDriver implements PowerDriver {
     try {
       endpoint = new URI("https", null, host, port, "/sdk", null, null);
     } catch (URISyntaxException e) {
-      throw new BadInputException("host '" + target.hostId() + "': parameter 'vmware_host' is not a"
-          + " host name or address: '" + host + "'");
+      throw new BadInputException(
+          "host '"
+              + target.hostId()
+              + "': parameter 'vmware_host' is not a"
+              + " host name or address: '"
+              + host
+              + "'");
     }
     VimClient vim = new VimClient(client(trust), endpoint, timeout);
     boolean loggedIn = false;
@@ -256,19 +311,32 @@ final class VmwareDriver implements PowerDriver {
       try {
         vim.login(user, password);
       } catch (VimFault e) {
-        throw new UpstreamException("host '" + target.hostId() + "': " + where + " refused the login"
-            + " of user '" + user + "': " + e.getMessage());
+        throw new UpstreamException(
+            "host '"
+                + target.hostId()
+                + "': "
+                + where
+                + " refused the login"
+                + " of user '"
+                + user
+                + "': "
+                + e.getMessage());
       }
       loggedIn = true;
-      MoRef vm = vim.findVmByBiosUuid(target.hostId()).orElseThrow(() ->
-          new NotFoundException("VMware VM with BIOS UUID", target.hostId() + "' at '" + where));
+      MoRef vm =
+          vim.findVmByBiosUuid(target.hostId())
+              .orElseThrow(
+                  () ->
+                      new NotFoundException(
+                          "VMware VM with BIOS UUID", target.hostId() + "' at '" + where));
       return body.apply(vim, vm);
     } catch (VimFault e) {
-      throw new UpstreamException("host '" + target.hostId() + "': " + where + ": " + what
-          + " failed: " + e.getMessage());
+      throw new UpstreamException(
+          "host '" + target.hostId() + "': " + where + ": " + what + " failed: " + e.getMessage());
     } catch (VimClient.TransportException e) {
-      throw new UpstreamException("host '" + target.hostId() + "': " + where + ": " + what
-          + " failed: " + e.getMessage(), e);
+      throw new UpstreamException(
+          "host '" + target.hostId() + "': " + where + ": " + what + " failed: " + e.getMessage(),
+          e);
     } finally {
       if (loggedIn) {
         try {
@@ -281,11 +349,18 @@ final class VmwareDriver implements PowerDriver {
   }
 
   private TlsTrust trust(PowerTarget target) {
-    Optional<Path> ca = target.optional("vmware_ca_file").filter(s -> !s.isEmpty()).map(Path::of)
-        .or(defaultTrust::caFile);
-    boolean insecure = target.optional("vmware_insecure").filter(s -> !s.isEmpty())
-        .map(v -> flag("host '" + target.hostId() + "': parameter 'vmware_insecure'", v))
-        .orElse(defaultTrust.insecure());
+    Optional<Path> ca =
+        target
+            .optional("vmware_ca_file")
+            .filter(s -> !s.isEmpty())
+            .map(Path::of)
+            .or(defaultTrust::caFile);
+    boolean insecure =
+        target
+            .optional("vmware_insecure")
+            .filter(s -> !s.isEmpty())
+            .map(v -> flag("host '" + target.hostId() + "': parameter 'vmware_insecure'", v))
+            .orElse(defaultTrust.insecure());
     return new TlsTrust(ca, insecure);
   }
 
@@ -300,12 +375,15 @@ final class VmwareDriver implements PowerDriver {
   }
 
   private HttpClient client(TlsTrust trust) {
-    return clients.computeIfAbsent(trust, t -> HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(timeout)
-        .sslContext(t.sslContext())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build());
+    return clients.computeIfAbsent(
+        trust,
+        t ->
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .sslContext(t.sslContext())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build());
   }
 
   @Override

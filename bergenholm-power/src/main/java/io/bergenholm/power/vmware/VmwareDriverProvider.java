@@ -38,10 +38,13 @@ public final class VmwareDriverProvider implements PowerDriverProvider {
 
   @Override
   public PowerDriver create(String name, Map<String, String> config, ProviderContext context) {
-    TlsTrust trust = new TlsTrust(
-        Optional.ofNullable(config.get("ca_file")).filter(s -> !s.isEmpty()).map(Path::of),
-        VmwareDriver.flag("configuration key 'insecure'", config.get("insecure")));
-    return new VmwareDriver(trust, seconds(config, "timeout_seconds", 30),
+    TlsTrust trust =
+        new TlsTrust(
+            Optional.ofNullable(config.get("ca_file")).filter(s -> !s.isEmpty()).map(Path::of),
+            VmwareDriver.flag("configuration key 'insecure'", config.get("insecure")));
+    return new VmwareDriver(
+        trust,
+        seconds(config, "timeout_seconds", 30),
         seconds(config, "task_timeout_seconds", 300));
   }
 
@@ -58,7 +61,11 @@ public final class VmwareDriverProvider implements PowerDriverProvider {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new BadInputException("vmware power driver: configuration key '" + key
-        + "' must be a positive number of seconds, found '" + v + "'");
+    throw new BadInputException(
+        "vmware power driver: configuration key '"
+            + key
+            + "' must be a positive number of seconds, found '"
+            + v
+            + "'");
   }
 }

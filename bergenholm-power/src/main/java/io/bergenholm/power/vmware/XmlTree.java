@@ -18,8 +18,8 @@ import javax.xml.stream.XMLStreamReader;
  * few elements they need and never look at the rest, so elements and attributes that a newer
  * vCenter adds are ignored.
  */
-record XmlTree(String name, String type, Map<String, String> attributes, String text,
-    List<XmlTree> children) {
+record XmlTree(
+    String name, String type, Map<String, String> attributes, String text, List<XmlTree> children) {
   private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
   private static final int MAX_DEPTH = 64;
 
@@ -96,7 +96,7 @@ record XmlTree(String name, String type, Map<String, String> attributes, String 
             }
             open.peek().children.add(done);
           }
-          default -> { }
+          default -> {}
         }
       }
       throw new XMLStreamException("the document ends inside an element");
@@ -117,8 +117,8 @@ record XmlTree(String name, String type, Map<String, String> attributes, String 
     }
 
     XmlTree build() {
-      return new XmlTree(name, type, Map.copyOf(attributes), text.toString().trim(),
-          List.copyOf(children));
+      return new XmlTree(
+          name, type, Map.copyOf(attributes), text.toString().trim(), List.copyOf(children));
     }
   }
 

@@ -39,7 +39,8 @@ class DummyDriverTest {
 
   @Test
   void switchesEachHostOnItsOwn() {
-    try (PowerDriver driver = TestProviderContext.instantiate(provider(), Map.of("initial_state", "off"))) {
+    try (PowerDriver driver =
+        TestProviderContext.instantiate(provider(), Map.of("initial_state", "off"))) {
       driver.perform(host("a"), PowerAction.ON);
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
       assertThat(driver.status(host("b"))).isEqualTo(PowerState.OFF);
@@ -63,13 +64,16 @@ class DummyDriverTest {
 
   @Test
   void initialStateIsConfigurableAndChecked() {
-    try (PowerDriver driver = TestProviderContext.instantiate(provider(), Map.of("initial_state", "off"))) {
+    try (PowerDriver driver =
+        TestProviderContext.instantiate(provider(), Map.of("initial_state", "off"))) {
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.OFF);
     }
-    try (PowerDriver driver = TestProviderContext.instantiate(provider(), Map.of("initial_state", "on"))) {
+    try (PowerDriver driver =
+        TestProviderContext.instantiate(provider(), Map.of("initial_state", "on"))) {
       assertThat(driver.status(host("a"))).isEqualTo(PowerState.ON);
     }
-    assertThatThrownBy(() -> TestProviderContext.instantiate(provider(), Map.of("initial_state", "maybe")))
+    assertThatThrownBy(
+            () -> TestProviderContext.instantiate(provider(), Map.of("initial_state", "maybe")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("initial_state");
   }

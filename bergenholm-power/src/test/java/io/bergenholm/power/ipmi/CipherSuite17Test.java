@@ -28,9 +28,26 @@ class CipherSuite17Test {
 
   private static String ipmitool(int port, String password, String... args) throws Exception {
     IpmiSimulator.assumeInstalled();
-    List<String> cmd = new ArrayList<>(List.of("ipmitool", "-I", "lanplus", "-C", "17", "-H",
-        "127.0.0.1", "-p", Integer.toString(port), "-U", USER, "-P", password, "-R", "1", "-N",
-        "2"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "ipmitool",
+                "-I",
+                "lanplus",
+                "-C",
+                "17",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-U",
+                USER,
+                "-P",
+                password,
+                "-R",
+                "1",
+                "-N",
+                "2"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("ipmitool finished").isTrue();
@@ -39,19 +56,32 @@ class CipherSuite17Test {
   }
 
   private static PowerTarget target(int port, String password) {
-    return new PowerTarget("suite17-host", Params.of(Map.of("ipmi_host", "127.0.0.1",
-        "ipmi_port", Integer.toString(port), "ipmi_user", USER, "ipmi_password", password,
-        "ipmi_cipher_suite", "17")));
+    return new PowerTarget(
+        "suite17-host",
+        Params.of(
+            Map.of(
+                "ipmi_host",
+                "127.0.0.1",
+                "ipmi_port",
+                Integer.toString(port),
+                "ipmi_user",
+                USER,
+                "ipmi_password",
+                password,
+                "ipmi_cipher_suite",
+                "17")));
   }
 
   @Test
   void ipmitoolAcceptsTheHmacSha256KeyExchangeAndPackets() throws Exception {
     try (Rmcp17Bmc bmc = new Rmcp17Bmc(USER, PASSWORD)) {
       assertThat(ipmitool(bmc.port(), PASSWORD, "chassis", "power", "on"))
-          .startsWith("exit 0").contains("Chassis Power Control: Up/On");
+          .startsWith("exit 0")
+          .contains("Chassis Power Control: Up/On");
       assertThat(bmc.powerOn()).isTrue();
       assertThat(ipmitool(bmc.port(), PASSWORD, "chassis", "power", "status"))
-          .startsWith("exit 0").contains("Chassis Power is on");
+          .startsWith("exit 0")
+          .contains("Chassis Power is on");
       assertThat(bmc.problems()).isEmpty();
     }
   }
@@ -59,17 +89,20 @@ class CipherSuite17Test {
   @Test
   void theDriverSpeaksSuite17AndIpmitoolSeesTheResult() throws Exception {
     try (Rmcp17Bmc bmc = new Rmcp17Bmc(USER, PASSWORD)) {
-      PowerDriver driver = TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("timeout_ms", "500"));
+      PowerDriver driver =
+          TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("timeout_ms", "500"));
       assertThat(driver.status(target(bmc.port(), PASSWORD))).isEqualTo(PowerState.OFF);
       driver.perform(target(bmc.port(), PASSWORD), PowerAction.NETWORK_BOOT_NEXT);
       driver.perform(target(bmc.port(), PASSWORD), PowerAction.ON);
       assertThat(bmc.bootDevice()).isEqualTo(Chassis.DEVICE_PXE);
       assertThat(ipmitool(bmc.port(), PASSWORD, "chassis", "power", "status"))
-          .startsWith("exit 0").contains("Chassis Power is on");
-      assertThat(bmc.commands()).contains(
-          "netfn 0x00 cmd 0x08 data 058004000000",
-          "netfn 0x00 cmd 0x02 data 01",
-          "netfn 0x06 cmd 0x3c data eeffc000");
+          .startsWith("exit 0")
+          .contains("Chassis Power is on");
+      assertThat(bmc.commands())
+          .contains(
+              "netfn 0x00 cmd 0x08 data 058004000000",
+              "netfn 0x00 cmd 0x02 data 01",
+              "netfn 0x06 cmd 0x3c data eeffc000");
       assertThat(bmc.problems()).isEmpty();
     }
   }
@@ -79,11 +112,15 @@ class CipherSuite17Test {
     try (Rmcp17Bmc bmc = new Rmcp17Bmc(USER, PASSWORD)) {
       assertThat(ipmitool(bmc.port(), "wrong", "chassis", "power", "status"))
           .doesNotStartWith("exit 0");
-      assertThatThrownBy(() -> TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of())
-          .status(target(bmc.port(), "wrong")))
+      assertThatThrownBy(
+              () ->
+                  TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of())
+                      .status(target(bmc.port(), "wrong")))
           .isInstanceOf(UpstreamException.class)
-          .hasMessage("IPMI authentication failed for user 'admin' at 127.0.0.1:" + bmc.port()
-              + ": the BMC's RAKP 2 key exchange code does not match this password");
+          .hasMessage(
+              "IPMI authentication failed for user 'admin' at 127.0.0.1:"
+                  + bmc.port()
+                  + ": the BMC's RAKP 2 key exchange code does not match this password");
     }
   }
 }

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class IpmiDriverProviderTest {
   private static PowerTarget target(Map<String, Object> overrides) {
-    Map<String, Object> p = new HashMap<>(Map.of("ipmi_host", "10.0.0.9", "ipmi_user", "admin",
-        "ipmi_password", "pa55word"));
+    Map<String, Object> p =
+        new HashMap<>(
+            Map.of("ipmi_host", "10.0.0.9", "ipmi_user", "admin", "ipmi_password", "pa55word"));
     p.putAll(overrides);
     p.values().removeIf(v -> v == null);
     return new PowerTarget("h1", Params.of(p));
@@ -24,9 +25,10 @@ class IpmiDriverProviderTest {
 
   @Test
   void isFoundByServiceLoaderAsIpmi() {
-    assertThat(ServiceLoader.load(PowerDriverProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals("ipmi")))
+    assertThat(
+            ServiceLoader.load(PowerDriverProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("ipmi")))
         .singleElement()
         .isInstanceOf(IpmiDriverProvider.class)
         .satisfies(p -> assertThat(p.secretParameters()).containsExactly("ipmi_password"));
@@ -38,14 +40,18 @@ class IpmiDriverProviderTest {
     assertThat(e.port()).isEqualTo(623);
     assertThat(e.suite()).isEqualTo(CipherSuite.SUITE_3);
     assertThat(e.privilege()).isEqualTo(BmcEndpoint.PRIVILEGE_ADMINISTRATOR);
-    assertThat(e.toString()).isEqualTo("user 'admin' at 10.0.0.9:623 (cipher suite 3)")
+    assertThat(e.toString())
+        .isEqualTo("user 'admin' at 10.0.0.9:623 (cipher suite 3)")
         .doesNotContain("pa55word");
   }
 
   @Test
   void cipherSuite17AndOperatorCanBeChosen() {
-    BmcEndpoint e = IpmiDriver.endpoint(target(Map.of("ipmi_cipher_suite", 17L,
-        "ipmi_privilege", "operator", "ipmi_port", "6230")));
+    BmcEndpoint e =
+        IpmiDriver.endpoint(
+            target(
+                Map.of(
+                    "ipmi_cipher_suite", 17L, "ipmi_privilege", "operator", "ipmi_port", "6230")));
     assertThat(e.suite()).isEqualTo(CipherSuite.SUITE_17);
     assertThat(e.privilege()).isEqualTo(BmcEndpoint.PRIVILEGE_OPERATOR);
     assertThat(e.port()).isEqualTo(6230);
@@ -73,10 +79,15 @@ class IpmiDriverProviderTest {
 
   @Test
   void providerConfigIsChecked() {
-    assertThatThrownBy(() -> TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("timeout_ms", "soon")))
+    assertThatThrownBy(
+            () ->
+                TestProviderContext.instantiate(
+                    new IpmiDriverProvider(), Map.of("timeout_ms", "soon")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("'timeout_ms' must be a whole number");
-    assertThatThrownBy(() -> TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("retries", "-1")))
+    assertThatThrownBy(
+            () ->
+                TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("retries", "-1")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("'retries' must be between 0 and 20");
   }

@@ -37,8 +37,7 @@ import org.slf4j.LoggerFactory;
 class IpmiDriverSimulatorTest {
   private static final Logger log = LoggerFactory.getLogger(IpmiDriverSimulatorTest.class);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private IpmiSimulator bmc;
   private PowerDriver driver;
@@ -46,7 +45,9 @@ class IpmiDriverSimulatorTest {
   @BeforeEach
   void startSimulator() throws Exception {
     bmc = IpmiSimulator.start(tmp);
-    driver = TestProviderContext.instantiate(new IpmiDriverProvider(), Map.of("timeout_ms", "1000", "retries", "2"));
+    driver =
+        TestProviderContext.instantiate(
+            new IpmiDriverProvider(), Map.of("timeout_ms", "1000", "retries", "2"));
   }
 
   @AfterEach
@@ -72,16 +73,21 @@ class IpmiDriverSimulatorTest {
   private <T> T timed(String what, Supplier<T> call) {
     long t0 = System.nanoTime();
     T result = call.get();
-    log.info("against ipmi_sim: {} -> {} in {} ms", what, result,
+    log.info(
+        "against ipmi_sim: {} -> {} in {} ms",
+        what,
+        result,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     return result;
   }
 
   private void timedRun(String what, Runnable call) {
-    timed(what, () -> {
-      call.run();
-      return "ok";
-    });
+    timed(
+        what,
+        () -> {
+          call.run();
+          return "ok";
+        });
   }
 
   @Test
@@ -117,8 +123,7 @@ class IpmiDriverSimulatorTest {
     assertThat(bmc.ipmitool("chassis", "bootparam", "get", "5"))
         .contains("Boot Device Selector : No override");
 
-    timedRun("network_boot_next",
-        () -> driver.perform(target(), PowerAction.NETWORK_BOOT_NEXT));
+    timedRun("network_boot_next", () -> driver.perform(target(), PowerAction.NETWORK_BOOT_NEXT));
 
     assertThat(bmc.chassisCalls()).contains("0x20 set boot pxe");
     assertThat(bmc.ipmitool("chassis", "bootparam", "get", "5"))
@@ -149,8 +154,14 @@ class IpmiDriverSimulatorTest {
 
   @Test
   void operatorPrivilegeIsEnoughForPowerControl() throws Exception {
-    PowerTarget operator = target("ipmi_user", IpmiSimulator.OPERATOR_USER,
-        "ipmi_password", IpmiSimulator.OPERATOR_PASSWORD, "ipmi_privilege", "operator");
+    PowerTarget operator =
+        target(
+            "ipmi_user",
+            IpmiSimulator.OPERATOR_USER,
+            "ipmi_password",
+            IpmiSimulator.OPERATOR_PASSWORD,
+            "ipmi_privilege",
+            "operator");
     driver.perform(operator, PowerAction.ON);
     assertThat(driver.status(operator)).isEqualTo(PowerState.ON);
     assertThat(bmc.ipmitool("chassis", "power", "status")).contains("Chassis Power is on");
@@ -184,8 +195,8 @@ class IpmiDriverSimulatorTest {
   @Test
   void thisSimulatorRefusesCipherSuite17AndTheErrorSaysWhy() throws Exception {
     // OpenIPMI's lanserv knows RAKP-HMAC-SHA1 and -MD5 only; ipmitool fails the same way.
-    IpmiSimulator.Ipmitool reference = bmc.ipmitool(17, IpmiSimulator.PASSWORD,
-        "chassis", "power", "status");
+    IpmiSimulator.Ipmitool reference =
+        bmc.ipmitool(17, IpmiSimulator.PASSWORD, "chassis", "power", "status");
     assertThat(reference.exitCode()).isNotZero();
     assertThat(reference.output()).contains("invalid authentication algorithm");
 
@@ -246,9 +257,11 @@ class IpmiDriverSimulatorTest {
       assertThat(bmc.ipmitool("chassis", "bootdev", "none")).contains("Set Boot Device to none");
       assertThat(bmc.ipmitool("chassis", "power", "off")).contains("Down/Off");
       engine.power("boots-locally", PowerAction.ON);
-      assertThat(bmc.ipmitool("chassis", "bootparam", "get", "5")).contains("Boot Device Selector : No override");
+      assertThat(bmc.ipmitool("chassis", "bootparam", "get", "5"))
+          .contains("Boot Device Selector : No override");
       assertThat(bmc.ipmitool("chassis", "power", "status")).contains("Chassis Power is on");
-      assertThat(h.actions).containsExactly("installs network_boot_next", "installs on", "boots-locally on");
+      assertThat(h.actions)
+          .containsExactly("installs network_boot_next", "installs on", "boots-locally on");
     }
   }
 }

@@ -67,32 +67,52 @@ final class IpmiSimulator implements AutoCloseable {
     Files.write(script, resource("chassis_control.sh"));
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.write(dir.resolve("emu.file"), resource("emu.file"));
-    String users = "user 2 true \"" + USER + "\" \"" + PASSWORD
-        + "\" admin 10 none md2 md5 straight\n"
-        + "user 3 true \"" + OPERATOR_USER + "\" \"" + OPERATOR_PASSWORD
-        + "\" operator 10 none md2 md5 straight\n";
+    String users =
+        "user 2 true \""
+            + USER
+            + "\" \""
+            + PASSWORD
+            + "\" admin 10 none md2 md5 straight\n"
+            + "user 3 true \""
+            + OPERATOR_USER
+            + "\" \""
+            + OPERATOR_PASSWORD
+            + "\" operator 10 none md2 md5 straight\n";
     IOException last = null;
     for (int tries = 0; tries < 5; tries++) {
       int port = freeUdpPort();
-      String conf = new String(resource("lan.conf"), StandardCharsets.UTF_8)
-          .replace("@PORT@", Integer.toString(port))
-          .replace("@CHASSIS@", script.toString())
-          .replace("@USERS@", users);
+      String conf =
+          new String(resource("lan.conf"), StandardCharsets.UTF_8)
+              .replace("@PORT@", Integer.toString(port))
+              .replace("@CHASSIS@", script.toString())
+              .replace("@USERS@", users);
       Files.writeString(dir.resolve("lan.conf"), conf);
       Files.createDirectories(dir.resolve("sim-state"));
-      Process p = new ProcessBuilder("ipmi_sim", "-n", "-c", "lan.conf", "-f", "emu.file",
-          "-s", dir.resolve("sim-state").toString())
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("ipmi_sim.log").toFile())
-          .start();
+      Process p =
+          new ProcessBuilder(
+                  "ipmi_sim",
+                  "-n",
+                  "-c",
+                  "lan.conf",
+                  "-f",
+                  "emu.file",
+                  "-s",
+                  dir.resolve("sim-state").toString())
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("ipmi_sim.log").toFile())
+              .start();
       IpmiSimulator sim = new IpmiSimulator(dir, port, p);
       if (sim.awaitReady(Duration.ofSeconds(5))) {
         return sim;
       }
       sim.close();
-      last = new IOException("ipmi_sim did not answer on 127.0.0.1:" + port + "; its log: "
-          + Files.readString(dir.resolve("ipmi_sim.log")));
+      last =
+          new IOException(
+              "ipmi_sim did not answer on 127.0.0.1:"
+                  + port
+                  + "; its log: "
+                  + Files.readString(dir.resolve("ipmi_sim.log")));
     }
     throw last;
   }
@@ -115,8 +135,10 @@ final class IpmiSimulator implements AutoCloseable {
   /** Polls with a pre-session Get Channel Authentication Capabilities until the BMC answers. */
   private boolean awaitReady(Duration limit) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
-    byte[] probe = RmcpPacket.encodeV15(IpmiMessage.encodeRequest(IpmiMessage.NETFN_APP, 1, 0x38,
-        new byte[] {(byte) 0x8e, 0x04}));
+    byte[] probe =
+        RmcpPacket.encodeV15(
+            IpmiMessage.encodeRequest(
+                IpmiMessage.NETFN_APP, 1, 0x38, new byte[] {(byte) 0x8e, 0x04}));
     try (DatagramSocket s = new DatagramSocket()) {
       s.setSoTimeout(100);
       while (System.nanoTime() < deadline) {
@@ -167,16 +189,35 @@ final class IpmiSimulator implements AutoCloseable {
 
   Ipmitool ipmitool(int cipherSuite, String password, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("ipmitool", "-I", "lanplus", "-C",
-        Integer.toString(cipherSuite), "-H", "127.0.0.1", "-p", Integer.toString(port), "-U", USER,
-        "-P", password, "-R", "1", "-N", "2"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "ipmitool",
+                "-I",
+                "lanplus",
+                "-C",
+                Integer.toString(cipherSuite),
+                "-H",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-U",
+                USER,
+                "-P",
+                password,
+                "-R",
+                "1",
+                "-N",
+                "2"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     if (!p.waitFor(20, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("ipmitool " + String.join(" ", args) + " did not finish in 20 s");
     }
-    return new Ipmitool(String.join(" ", args), p.exitValue(),
+    return new Ipmitool(
+        String.join(" ", args),
+        p.exitValue(),
         new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
@@ -200,5 +241,4 @@ final class IpmiSimulator implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
-
 }

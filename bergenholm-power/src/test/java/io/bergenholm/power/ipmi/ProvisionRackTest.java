@@ -1,9 +1,9 @@
 package io.bergenholm.power.ipmi;
 
-import io.bergenholm.api.ProviderContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bergenholm.api.Params;
+import io.bergenholm.api.ProviderContext;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
@@ -56,7 +56,8 @@ class ProvisionRackTest {
     }
 
     @Override
-    public PowerDriver create(String chosenName, Map<String, String> config, ProviderContext context) {
+    public PowerDriver create(
+        String chosenName, Map<String, String> config, ProviderContext context) {
       PowerDriver real = new DummyDriverProvider().create(chosenName, config, context);
       return new PowerDriver() {
         @Override
@@ -66,11 +67,14 @@ class ProvisionRackTest {
 
         @Override
         public void perform(PowerTarget target, PowerAction action) {
-          counted(() -> {
-            real.perform(target, action);
-            actions.computeIfAbsent(target.hostId(), h -> new CopyOnWriteArrayList<>()).add(action.wireName());
-            return null;
-          });
+          counted(
+              () -> {
+                real.perform(target, action);
+                actions
+                    .computeIfAbsent(target.hostId(), h -> new CopyOnWriteArrayList<>())
+                    .add(action.wireName());
+                return null;
+              });
         }
       };
     }
@@ -92,16 +96,21 @@ class ProvisionRackTest {
   @Test
   void fiftyDummyHostsAndTenIpmiSimHostsInOneCall() throws Exception {
     CountingDummy dummy = new CountingDummy();
-    try (Bergenholm engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:")
-        .setting(Bergenholm.PROVISION_PARALLELISM, String.valueOf(PER_DRIVER))
-        .setting("power.ipmi.timeout_ms", "1000").setting("power.ipmi.retries", "2")
-        .addPowerDriver(dummy).build()) {
+    try (Bergenholm engine =
+        Bergenholm.builder()
+            .setting(Bergenholm.STORE, "memory:")
+            .setting(Bergenholm.PROVISION_PARALLELISM, String.valueOf(PER_DRIVER))
+            .setting("power.ipmi.timeout_ms", "1000")
+            .setting("power.ipmi.retries", "2")
+            .addPowerDriver(dummy)
+            .build()) {
       engine.createGroup("centos", Params.of(Map.of("ipxe_script", "install.ipxe")));
       engine.createGroup("installed", Params.of(Map.of("ipxe_script", "localboot.ipxe")));
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         String id = String.format("dummy-%02d", i);
-        engine.createHost(id, Params.of(Map.of("power_driver", "dummy", "groups", List.of("installed"))));
+        engine.createHost(
+            id, Params.of(Map.of("power_driver", "dummy", "groups", List.of("installed"))));
         ids.add(id);
       }
       Map<String, IpmiSimulator> byHost = new LinkedHashMap<>();
@@ -119,19 +128,22 @@ class ProvisionRackTest {
       engine.createHost("ipmi-refused", ipmiHost(bmcs.get(0), "not-the-password"));
       ids.add("ipmi-refused");
 
-      List<ProvisionOutcome> outcomes = engine.provision(ids, Optional.of(List.of("centos", "installed")));
+      List<ProvisionOutcome> outcomes =
+          engine.provision(ids, Optional.of(List.of("centos", "installed")));
 
       assertThat(outcomes).extracting(ProvisionOutcome::hostId).containsExactlyElementsOf(ids);
       for (ProvisionOutcome o : outcomes.subList(0, 60)) {
         assertThat(o.ok()).as("%s", o).isTrue();
         assertThat(o.status()).isEqualTo(200);
         assertThat(o.groups()).contains(List.of("centos"));
-        assertThat(engine.host(o.hostId()).orElseThrow().value().groups()).containsExactly("centos");
+        assertThat(engine.host(o.hostId()).orElseThrow().value().groups())
+            .containsExactly("centos");
       }
       // the dummy driver starts on, so each of its hosts is reset, after its network boot
       for (String id : ids.subList(0, 50)) {
         assertThat(dummy.actions.get(id)).containsExactly("network_boot_next", "reset");
-        assertThat(outcomes.get(ids.indexOf(id)).done()).containsExactly("groups", "network_boot_next", "reset");
+        assertThat(outcomes.get(ids.indexOf(id)).done())
+            .containsExactly("groups", "network_boot_next", "reset");
       }
       assertThat(dummy.most.get()).isLessThanOrEqualTo(PER_DRIVER);
       log.info("dummy driver: at most {} calls at once (bound {})", dummy.most.get(), PER_DRIVER);
@@ -143,9 +155,11 @@ class ProvisionRackTest {
         ProvisionOutcome o = outcomes.get(ids.indexOf(e.getKey()));
         assertThat(o.done()).containsExactly("groups", "network_boot_next", wasOn ? "reset" : "on");
         assertThat(bmc.ipmitool("chassis", "bootparam", "get", "5"))
-            .contains("Boot Device Selector : Force PXE").contains("Options apply to only next boot");
-        assertThat(bmc.chassisCalls()).containsSubsequence("0x20 set boot pxe",
-            wasOn ? "0x20 set reset 1" : "0x20 set power 1");
+            .contains("Boot Device Selector : Force PXE")
+            .contains("Options apply to only next boot");
+        assertThat(bmc.chassisCalls())
+            .containsSubsequence(
+                "0x20 set boot pxe", wasOn ? "0x20 set reset 1" : "0x20 set power 1");
         assertThat(bmc.ipmitool("chassis", "power", "status")).contains("Chassis Power is on");
       }
 
@@ -155,13 +169,28 @@ class ProvisionRackTest {
       assertThat(refused.partial()).isTrue();
       assertThat(refused.done()).containsExactly("groups");
       assertThat(refused.failedStep()).contains("network_boot_next");
-      assertThat(refused.error().orElseThrow()).contains("authentication failed").doesNotContain("not-the-password");
-      assertThat(engine.host("ipmi-refused").orElseThrow().value().groups()).containsExactly("centos");
+      assertThat(refused.error().orElseThrow())
+          .contains("authentication failed")
+          .doesNotContain("not-the-password");
+      assertThat(engine.host("ipmi-refused").orElseThrow().value().groups())
+          .containsExactly("centos");
     }
   }
 
   private static Params ipmiHost(IpmiSimulator bmc, String password) {
-    return Params.of(Map.of("power_driver", "ipmi", "ipmi_host", "127.0.0.1", "ipmi_port", (long) bmc.port(),
-        "ipmi_user", IpmiSimulator.USER, "ipmi_password", password, "groups", List.of("installed")));
+    return Params.of(
+        Map.of(
+            "power_driver",
+            "ipmi",
+            "ipmi_host",
+            "127.0.0.1",
+            "ipmi_port",
+            (long) bmc.port(),
+            "ipmi_user",
+            IpmiSimulator.USER,
+            "ipmi_password",
+            password,
+            "groups",
+            List.of("installed")));
   }
 }

@@ -32,8 +32,16 @@ class RakpKnownAnswerTest {
   }
 
   private static Rakp rakp(CipherSuite suite) {
-    return new Rakp(suite, "secret", CONSOLE_SID, BMC_SID, CONSOLE_RANDOM, BMC_RANDOM, BMC_GUID,
-        Rakp.ROLE_ADMIN_NAME_ONLY, "admin");
+    return new Rakp(
+        suite,
+        "secret",
+        CONSOLE_SID,
+        BMC_SID,
+        CONSOLE_RANDOM,
+        BMC_RANDOM,
+        BMC_GUID,
+        Rakp.ROLE_ADMIN_NAME_ONLY,
+        "admin");
   }
 
   @Test
@@ -54,9 +62,11 @@ class RakpKnownAnswerTest {
   void suite3PacketsMatchIpmitoolAndIpmiSimOnTheWire() throws Exception {
     SessionKeys keys = rakp(CipherSuite.SUITE_3).sessionKeys();
     // Set Session Privilege Level (admin) as ipmitool sent it, IV and all
-    byte[] sent = hex("0600ff0706c00204000003000000200"
-        + "0ece458f2560b4868bb978878348838a93fceb59d0482ebb6a0e0fdd85d1b99b3ffff0207"
-        + "eaed4000b9bfce555ac84a26");
+    byte[] sent =
+        hex(
+            "0600ff0706c00204000003000000200"
+                + "0ece458f2560b4868bb978878348838a93fceb59d0482ebb6a0e0fdd85d1b99b3ffff0207"
+                + "eaed4000b9bfce555ac84a26");
     byte[] message = hex("2018c881043b043c");
     byte[] iv = hex("ece458f2560b4868bb978878348838a9");
     assertThat(HEX.formatHex(keys.encrypt(message, iv))).isEqualTo(HEX.formatHex(sent, 16, 48));
@@ -66,9 +76,11 @@ class RakpKnownAnswerTest {
     assertThat(HEX.formatHex(request.payload())).isEqualTo("2018c881043b043c");
 
     // ipmi_sim's answer: completion code 0, privilege level 4
-    byte[] answer = hex("0600ff0706c0a4a3a2a0010000002000"
-        + "fba1bb76c20269ee141f010bdddd7327629a5a0e97a39be26cd5f7a9786c8627ffff0207"
-        + "7076688bd04eaccdb3d60213");
+    byte[] answer =
+        hex(
+            "0600ff0706c0a4a3a2a0010000002000"
+                + "fba1bb76c20269ee141f010bdddd7327629a5a0e97a39be26cd5f7a9786c8627ffff0207"
+                + "7076688bd04eaccdb3d60213");
     RmcpPacket response = RmcpPacket.decode(answer, answer.length, Optional.of(keys));
     assertThat(response.sessionId()).isEqualTo(0xa0a2a3a4);
     IpmiMessage m = IpmiMessage.decodeResponse(response.payload());

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A test double for what ipmi_sim cannot do: a minimal BMC on 127.0.0.1 that offers cipher suite
- * 17 (RAKP-HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128) and knows a handful of chassis commands.
- * It derives its keys with the client's own {@link Rakp} and {@link SessionKeys}, so on its own it
+ * A test double for what ipmi_sim cannot do: a minimal BMC on 127.0.0.1 that offers cipher suite 17
+ * (RAKP-HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128) and knows a handful of chassis commands. It
+ * derives its keys with the client's own {@link Rakp} and {@link SessionKeys}, so on its own it
  * proves nothing; what it is for is letting ipmitool, an independent implementation, check those
  * derivations: ipmitool verifies the RAKP 2 auth code and the RAKP 4 check value and then every
  * packet's HMAC-SHA256-128 AuthCode and AES encryption, and this BMC verifies ipmitool's RAKP 3.
@@ -99,8 +99,8 @@ final class Rmcp17Bmc implements AutoCloseable {
 
   private void handle(byte[] d, SocketAddress from) throws IOException, MalformedPacketException {
     boolean inSession = d.length > 10 && d[4] == 0x06 && Bytes.le32(d, 6) != 0;
-    RmcpPacket in = RmcpPacket.decode(d, d.length,
-        inSession ? Optional.ofNullable(keys) : Optional.empty());
+    RmcpPacket in =
+        RmcpPacket.decode(d, d.length, inSession ? Optional.ofNullable(keys) : Optional.empty());
     byte[] q = in.payload();
     switch (in.payloadType()) {
       case RmcpPacket.PAYLOAD_OPEN_SESSION_REQUEST -> {
@@ -146,8 +146,8 @@ final class Rmcp17Bmc implements AutoCloseable {
       }
       case RmcpPacket.PAYLOAD_RAKP_3 -> {
         Rakp rakp = rakp();
-        boolean ok = q[1] == 0
-            && Rakp.matches(rakp.rakp3AuthCode(), Arrays.copyOfRange(q, 8, q.length));
+        boolean ok =
+            q[1] == 0 && Rakp.matches(rakp.rakp3AuthCode(), Arrays.copyOfRange(q, 8, q.length));
         if (q[1] != 0) {
           return; // the console gave up; nothing to answer
         }
@@ -172,8 +172,8 @@ final class Rmcp17Bmc implements AutoCloseable {
           reply(RmcpPacket.encodeV15(answer(q, channelCapabilities())), from);
         } else if (keys != null && in.authenticated() && in.sessionId() == bmcSid) {
           byte[] r = answer(q, command(q));
-          reply(RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_IPMI, consoleSid, ++sequence, r, keys),
-              from);
+          reply(
+              RmcpPacket.encodeV2(RmcpPacket.PAYLOAD_IPMI, consoleSid, ++sequence, r, keys), from);
           if ((q[1] & 0xff) >>> 2 == IpmiMessage.NETFN_APP && (q[5] & 0xff) == 0x3c) {
             keys = null;
           }
@@ -184,8 +184,16 @@ final class Rmcp17Bmc implements AutoCloseable {
   }
 
   private Rakp rakp() {
-    return new Rakp(CipherSuite.SUITE_17, password, Bytes.le32(consoleSid), Bytes.le32(bmcSid),
-        consoleRandom, bmcRandom, GUID, role, requestedUser);
+    return new Rakp(
+        CipherSuite.SUITE_17,
+        password,
+        Bytes.le32(consoleSid),
+        Bytes.le32(bmcSid),
+        consoleRandom,
+        bmcRandom,
+        GUID,
+        role,
+        requestedUser);
   }
 
   private static byte[] channelCapabilities() {
@@ -199,8 +207,8 @@ final class Rmcp17Bmc implements AutoCloseable {
     int cmd = q[5] & 0xff;
     byte[] data = Arrays.copyOfRange(q, 6, q.length - 1);
     synchronized (commands) {
-      commands.add(String.format("netfn 0x%02x cmd 0x%02x data %s", netFn, cmd,
-          HEX.formatHex(data)));
+      commands.add(
+          String.format("netfn 0x%02x cmd 0x%02x data %s", netFn, cmd, HEX.formatHex(data)));
     }
     if (netFn == IpmiMessage.NETFN_APP && cmd == 0x3b) {
       return new byte[] {0x00, data[0]};

@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * arrival order, counted separately per direction.
  */
 final class UdpRelay implements AutoCloseable {
-  enum Direction { TO_BMC, TO_CLIENT }
+  enum Direction {
+    TO_BMC,
+    TO_CLIENT
+  }
 
   @FunctionalInterface
   interface DropRule {

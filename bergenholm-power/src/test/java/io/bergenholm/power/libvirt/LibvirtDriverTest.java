@@ -14,6 +14,8 @@ import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.power.EngineHarness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import io.bergenholm.engine.Bergenholm;
-import io.bergenholm.power.EngineHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,9 @@ class LibvirtDriverTest {
   @BeforeEach
   void node() throws IOException {
     Path node = dir.resolve("node.xml");
-    Files.writeString(node, """
+    Files.writeString(
+        node,
+        """
         <node>
           <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
             <name>running</name><uuid>%s</uuid><memory>65536</memory>
@@ -93,7 +95,8 @@ class LibvirtDriverTest {
             <test:transient/>
           </domain>
         </node>
-        """.formatted(RUNNING, STOPPED, PER_DEVICE, NO_NIC, TRANSIENT));
+        """
+            .formatted(RUNNING, STOPPED, PER_DEVICE, NO_NIC, TRANSIENT));
     url = "test://" + node.toAbsolutePath();
     driver = TestProviderContext.instantiate(provider(), Map.of());
   }
@@ -169,13 +172,16 @@ class LibvirtDriverTest {
     try {
       List<Future<PowerState>> results = new ArrayList<>();
       for (String id : ids) {
-        results.add(pool.submit(() -> {
-          for (int i = 0; i < 50; i++) {
-            driver.perform(host(id), i % 2 == 0 ? PowerAction.OFF : PowerAction.ON);
-            assertThat(driver.status(host(id))).isEqualTo(i % 2 == 0 ? PowerState.OFF : PowerState.ON);
-          }
-          return driver.status(host(id));
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 50; i++) {
+                    driver.perform(host(id), i % 2 == 0 ? PowerAction.OFF : PowerAction.ON);
+                    assertThat(driver.status(host(id)))
+                        .isEqualTo(i % 2 == 0 ? PowerState.OFF : PowerState.ON);
+                  }
+                  return driver.status(host(id));
+                }));
       }
       for (Future<PowerState> r : results) {
         assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(PowerState.ON);
@@ -187,7 +193,8 @@ class LibvirtDriverTest {
 
   @Test
   void findsTheDomainByNameOrExplicitUuid() {
-    assertThat(driver.status(host("any-host", "libvirt_domain", "stopped"))).isEqualTo(PowerState.OFF);
+    assertThat(driver.status(host("any-host", "libvirt_domain", "stopped")))
+        .isEqualTo(PowerState.OFF);
     assertThat(driver.status(host("any-host", "libvirt_domain", RUNNING))).isEqualTo(PowerState.ON);
     driver.perform(host("any-host", "libvirt_domain", "stopped"), PowerAction.ON);
     assertThat(driver.status(host(STOPPED))).isEqualTo(PowerState.ON);
@@ -218,7 +225,8 @@ class LibvirtDriverTest {
   void aConnectionThatCannotBeOpenedIsAnUpstreamErrorWithLibvirtsReason() throws IOException {
     // A node whose domain libvirt rejects (it has no <os>): the test driver refuses the connection.
     Path broken = dir.resolve("broken.xml");
-    Files.writeString(broken, "<node><domain type='test'><name>x</name><memory>1024</memory></domain></node>");
+    Files.writeString(
+        broken, "<node><domain type='test'><name>x</name><memory>1024</memory></domain></node>");
     PowerTarget target = host(RUNNING, "libvirt_url", "test://" + broken);
     assertThatThrownBy(() -> driver.status(target))
         .isInstanceOf(UpstreamException.class)
@@ -259,7 +267,9 @@ class LibvirtDriverTest {
     driver.perform(host(STOPPED), PowerAction.ON);
     assertThat(driver.status(host(STOPPED))).isEqualTo(PowerState.ON);
     String after = definition("stopped");
-    assertThat(after).doesNotContain("network\"/>").doesNotContain(BootOrder.NAMESPACE)
+    assertThat(after)
+        .doesNotContain("network\"/>")
+        .doesNotContain(BootOrder.NAMESPACE)
         .contains("<boot dev=\"hd\"/>");
   }
 
@@ -271,7 +281,9 @@ class LibvirtDriverTest {
     driver.perform(host(RUNNING), PowerAction.RESET);
     assertThat(driver.status(host(RUNNING))).isEqualTo(PowerState.ON);
     String after = definition("running");
-    assertThat(after).doesNotContain("dev=\"network\"").doesNotContain(BootOrder.NAMESPACE)
+    assertThat(after)
+        .doesNotContain("dev=\"network\"")
+        .doesNotContain(BootOrder.NAMESPACE)
         .containsSubsequence("dev=\"hd\"", "dev=\"cdrom\"");
   }
 
@@ -280,11 +292,18 @@ class LibvirtDriverTest {
     String before = definition("per-device");
     driver.perform(host(PER_DEVICE), PowerAction.NETWORK_BOOT_NEXT);
     String pending = definition("per-device");
-    assertThat(pending).containsSubsequence(
-        "<disk", "<boot order=\"2\"/>", "<disk", "<boot order=\"3\"/>", "<interface", "<boot order=\"1\"/>");
+    assertThat(pending)
+        .containsSubsequence(
+            "<disk",
+            "<boot order=\"2\"/>",
+            "<disk",
+            "<boot order=\"3\"/>",
+            "<interface",
+            "<boot order=\"1\"/>");
     driver.perform(host(PER_DEVICE), PowerAction.RESET);
     String after = definition("per-device");
-    assertThat(after).containsSubsequence("<disk", "<boot order=\"1\"/>", "<disk", "<boot order=\"2\"/>")
+    assertThat(after)
+        .containsSubsequence("<disk", "<boot order=\"1\"/>", "<disk", "<boot order=\"2\"/>")
         .doesNotContain(BootOrder.NAMESPACE);
     assertThat(after.replaceAll("\\s", "")).isEqualTo(before.replaceAll("\\s", ""));
   }
@@ -292,11 +311,15 @@ class LibvirtDriverTest {
   @Test
   void powerOnThroughTheEngineStartsFromTheNetwork() throws Exception {
     List<String> atStart = new ArrayList<>();
-    EngineHarness h = new EngineHarness("libvirt", driver, (action, target) -> {
-      if (action == PowerAction.ON) {
-        atStart.add(definition("stopped"));
-      }
-    });
+    EngineHarness h =
+        new EngineHarness(
+            "libvirt",
+            driver,
+            (action, target) -> {
+              if (action == PowerAction.ON) {
+                atStart.add(definition("stopped"));
+              }
+            });
     try (Bergenholm engine = h.engine) {
       engine.createHost(STOPPED, host(STOPPED).params());
       engine.createHost(RUNNING, host(RUNNING).params());
@@ -304,14 +327,18 @@ class LibvirtDriverTest {
       engine.power(STOPPED, PowerAction.ON);
       assertThat(h.actions).containsExactly(STOPPED + " network_boot_next", STOPPED + " on");
       // at the moment it was started, its definition booted from the network first
-      assertThat(atStart.get(0)).containsSubsequence("<os>", "dev=\"network\"", "dev=\"hd\"", "</os>");
+      assertThat(atStart.get(0))
+          .containsSubsequence("<os>", "dev=\"network\"", "dev=\"hd\"", "</os>");
       assertThat(driver.status(host(STOPPED))).isEqualTo(PowerState.ON);
       // and the start after that boots as before
-      assertThat(definition("stopped")).doesNotContain("dev=\"network\"").contains("<boot dev=\"hd\"/>");
+      assertThat(definition("stopped"))
+          .doesNotContain("dev=\"network\"")
+          .contains("<boot dev=\"hd\"/>");
 
       // already on: the network boot waits in the definition for its next start
       engine.power(RUNNING, PowerAction.ON);
-      assertThat(definition("running")).containsSubsequence("<os>", "dev=\"network\"", "dev=\"hd\"", "</os>");
+      assertThat(definition("running"))
+          .containsSubsequence("<os>", "dev=\"network\"", "dev=\"hd\"", "</os>");
     }
   }
 }

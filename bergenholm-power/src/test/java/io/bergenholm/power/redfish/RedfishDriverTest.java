@@ -1,6 +1,5 @@
 package io.bergenholm.power.redfish;
 
-import io.bergenholm.api.TestProviderContext;
 import static io.bergenholm.power.redfish.RedfishLab.RUNNING;
 import static io.bergenholm.power.redfish.RedfishLab.STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.NotFoundException;
 import io.bergenholm.api.Params;
+import io.bergenholm.api.TestProviderContext;
 import io.bergenholm.api.UpstreamException;
 import io.bergenholm.api.power.PowerAction;
 import io.bergenholm.api.power.PowerDriver;
@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code redfish} driver against the {@link RedfishTestService} over HTTPS with a test CA; every
- * operation the driver performs is also performed, or read back, by the real clients {@code
+ * The {@code redfish} driver against the {@link RedfishTestService} over HTTPS with a test CA;
+ * every operation the driver performs is also performed, or read back, by the real clients {@code
  * redfishtool} and sushy, and they must agree.
  */
 class RedfishDriverTest {
@@ -47,7 +47,9 @@ class RedfishDriverTest {
   void start() throws Exception {
     lab = new RedfishLab(dir);
     bmc = lab.service;
-    driver = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "20", "task_timeout_seconds", "20"));
+    driver =
+        TestProviderContext.instantiate(
+            provider(), Map.of("timeout_seconds", "20", "task_timeout_seconds", "20"));
   }
 
   @AfterEach
@@ -61,8 +63,11 @@ class RedfishDriverTest {
   }
 
   static PowerDriverProvider provider() {
-    return ServiceLoader.load(PowerDriverProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals("redfish")).findFirst().orElseThrow();
+    return ServiceLoader.load(PowerDriverProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals("redfish"))
+        .findFirst()
+        .orElseThrow();
   }
 
   private PowerTarget host(String uuid, String... extra) {
@@ -154,11 +159,13 @@ class RedfishDriverTest {
     assertThat(sushy.path("boot_target").asText()).isEqualTo("Pxe");
     // the PATCH carried the ETag the BMC requires
     String etag = redfishtoolSystem("stopped").path("@odata.etag").asText();
-    assertThat(bmc.requests).anyMatch(r -> r.startsWith("PATCH /redfish/v1/Systems/stopped If-Match \""));
+    assertThat(bmc.requests)
+        .anyMatch(r -> r.startsWith("PATCH /redfish/v1/Systems/stopped If-Match \""));
 
     driver.perform(host(STOPPED), PowerAction.ON);
     assertThat(bmc.starts.get("stopped")).containsExactly("Pxe");
-    assertThat(bmc.domainXml("stopped")).containsPattern("(?s)<os>\\s*<type[^>]*>hvm</type>\\s*<boot dev='network'/>");
+    assertThat(bmc.domainXml("stopped"))
+        .containsPattern("(?s)<os>\\s*<type[^>]*>hvm</type>\\s*<boot dev='network'/>");
     assertThat(redfishtoolSystem("stopped").path("Boot").path("BootSourceOverrideEnabled").asText())
         .isEqualTo("Disabled");
     assertThat(redfishtoolSystem("stopped").path("@odata.etag").asText()).isNotEqualTo(etag);
@@ -166,7 +173,9 @@ class RedfishDriverTest {
     // the start after boots from disk again
     driver.perform(host(STOPPED), PowerAction.RESET);
     assertThat(bmc.starts.get("stopped")).containsExactly("Pxe", "Hdd");
-    assertThat(bmc.domainXml("stopped")).contains("<boot dev='hd'/>").doesNotContain("<boot dev='network'/>");
+    assertThat(bmc.domainXml("stopped"))
+        .contains("<boot dev='hd'/>")
+        .doesNotContain("<boot dev='network'/>");
   }
 
   @Test
@@ -181,14 +190,19 @@ class RedfishDriverTest {
     assertThat(boot.path("BootSourceOverrideTarget").asText()).isEqualTo("Pxe");
     assertThat(boot.path("BootSourceOverrideMode").asText()).isEqualTo("Legacy");
 
-    assertThatThrownBy(() -> driver.perform(host(RUNNING, "redfish_boot_target", "Floppy"),
-        PowerAction.NETWORK_BOOT_NEXT))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("redfish_boot_target").hasMessageContaining("Pxe");
+    assertThatThrownBy(
+            () ->
+                driver.perform(
+                    host(RUNNING, "redfish_boot_target", "Floppy"), PowerAction.NETWORK_BOOT_NEXT))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("redfish_boot_target")
+        .hasMessageContaining("Pxe");
   }
 
   @Test
   void whatTheClientsSetTheDriverSeesThrough() throws Exception {
-    RedfishLab.Run r = lab.redfishtool("Systems", "-I", "stopped", "setBootOverride", "Once", "Pxe");
+    RedfishLab.Run r =
+        lab.redfishtool("Systems", "-I", "stopped", "setBootOverride", "Once", "Pxe");
     assertThat(r.exitCode()).as(r.output()).isZero();
     assertThat(sushySystem("stopped").path("boot_target").asText()).isEqualTo("Pxe");
     driver.perform(host(STOPPED), PowerAction.ON);
@@ -205,19 +219,30 @@ class RedfishDriverTest {
   @Test
   void aPatchWithoutIfMatchIsRefusedAndAStaleOneIsRetriedWithTheFreshEtag() throws Exception {
     // redfishtool reads the ETag and sends it; a plain client without it gets 428
-    RedfishLab.Run tool = lab.redfishtool("-d", "{\"Boot\": {\"BootSourceOverrideTarget\": \"Hdd\"}}",
-        "raw", "PATCH", "/redfish/v1/Systems/running");
+    RedfishLab.Run tool =
+        lab.redfishtool(
+            "-d",
+            "{\"Boot\": {\"BootSourceOverrideTarget\": \"Hdd\"}}",
+            "raw",
+            "PATCH",
+            "/redfish/v1/Systems/running");
     assertThat(tool.exitCode()).as(tool.output()).isZero();
-    assertThat(bmc.requests).anyMatch(r -> r.startsWith("PATCH /redfish/v1/Systems/running If-Match \""));
-    RedfishLab.Run plain = lab.curl("PATCH", "/redfish/v1/Systems/running",
-        "{\"Boot\": {\"BootSourceOverrideTarget\": \"Pxe\"}}");
+    assertThat(bmc.requests)
+        .anyMatch(r -> r.startsWith("PATCH /redfish/v1/Systems/running If-Match \""));
+    RedfishLab.Run plain =
+        lab.curl(
+            "PATCH",
+            "/redfish/v1/Systems/running",
+            "{\"Boot\": {\"BootSourceOverrideTarget\": \"Pxe\"}}");
     assertThat(plain.output()).contains("Base.1.8.PreconditionRequired").endsWith("428\n");
 
     int mark = bmc.requests.size();
     bmc.changeBeforeNextPatch = true;
     driver.perform(host(RUNNING), PowerAction.NETWORK_BOOT_NEXT);
-    List<String> patches = bmc.requests.subList(mark, bmc.requests.size()).stream()
-        .filter(r -> r.startsWith("PATCH")).toList();
+    List<String> patches =
+        bmc.requests.subList(mark, bmc.requests.size()).stream()
+            .filter(r -> r.startsWith("PATCH"))
+            .toList();
     assertThat(patches).hasSize(2); // the stale one, then the retry with the fresh ETag
     assertThat(patches.get(0)).isNotEqualTo(patches.get(1)).contains("If-Match");
     assertThat(sushySystem("running").path("boot_target").asText()).isEqualTo("Pxe");
@@ -233,14 +258,18 @@ class RedfishDriverTest {
 
     driver.perform(host(STOPPED), PowerAction.NETWORK_BOOT_NEXT);
     assertThat(sushySystem("stopped").path("boot_target").asText()).isEqualTo("Pxe");
-    assertThat(redfishtoolSystem("stopped").path("Boot").path("BootSourceOverrideEnabled").asText()).isEqualTo("Once");
+    assertThat(redfishtoolSystem("stopped").path("Boot").path("BootSourceOverrideEnabled").asText())
+        .isEqualTo("Once");
 
     // a mode the host asks for and the BMC will not take is an error naming the BMC's message
-    assertThatThrownBy(() -> driver.perform(host(STOPPED, "redfish_boot_mode", "Legacy"),
-        PowerAction.NETWORK_BOOT_NEXT))
+    assertThatThrownBy(
+            () ->
+                driver.perform(
+                    host(STOPPED, "redfish_boot_mode", "Legacy"), PowerAction.NETWORK_BOOT_NEXT))
         .isInstanceOf(UpstreamException.class)
         .satisfies(e -> log.info("mode refused: {}", e.getMessage()))
-        .hasMessageContaining("Base.1.8.PropertyNotWritable: The property BootSourceOverrideMode is a read only")
+        .hasMessageContaining(
+            "Base.1.8.PropertyNotWritable: The property BootSourceOverrideMode is a read only")
         .hasMessageContaining("answered 400");
   }
 
@@ -249,16 +278,23 @@ class RedfishDriverTest {
     for (int i = 0; i < 3; i++) {
       driver.status(host(RUNNING));
     }
-    assertThat(bmc.requests.stream().filter(r -> r.startsWith("POST /redfish/v1/SessionService/Sessions"))).hasSize(1);
+    assertThat(
+            bmc.requests.stream()
+                .filter(r -> r.startsWith("POST /redfish/v1/SessionService/Sessions")))
+        .hasSize(1);
     assertThat(bmc.sessionCount()).isEqualTo(1);
 
     bmc.expireSessions();
     assertThat(driver.status(host(RUNNING))).isEqualTo(PowerState.ON);
-    assertThat(bmc.requests.stream().filter(r -> r.startsWith("POST /redfish/v1/SessionService/Sessions"))).hasSize(2);
+    assertThat(
+            bmc.requests.stream()
+                .filter(r -> r.startsWith("POST /redfish/v1/SessionService/Sessions")))
+        .hasSize(2);
 
     driver.close();
     assertThat(bmc.sessionCount()).isZero();
-    assertThat(bmc.requests).anyMatch(r -> r.startsWith("DELETE /redfish/v1/SessionService/Sessions/"));
+    assertThat(bmc.requests)
+        .anyMatch(r -> r.startsWith("DELETE /redfish/v1/SessionService/Sessions/"));
   }
 
   @Test
@@ -298,7 +334,9 @@ class RedfishDriverTest {
   void aResetRunAsATaskIsAwaitedAndAFailedTaskNamesTheBmcsMessage() throws Exception {
     bmc.resetAsTask = true;
     driver.perform(host(STOPPED), PowerAction.ON);
-    assertThat(bmc.requests.stream().filter(r -> r.startsWith("GET /redfish/v1/TaskService/TaskMonitors/")))
+    assertThat(
+            bmc.requests.stream()
+                .filter(r -> r.startsWith("GET /redfish/v1/TaskService/TaskMonitors/")))
         .hasSize(3);
     assertThat(redfishtoolSystem("stopped").path("PowerState").asText()).isEqualTo("On");
 
@@ -322,7 +360,8 @@ class RedfishDriverTest {
     assertThat(RedfishDriver.sameUuid(swapped, RUNNING)).isTrue();
     assertThat(RedfishDriver.sameUuid("528e1a5d-573c-0e4f-a2c4-7b1e0c9a0002", RUNNING)).isFalse();
     assertThat(driver.status(host(swapped))).isEqualTo(PowerState.ON);
-    assertThat(driver.status(host("some-host", "redfish_system", "stopped"))).isEqualTo(PowerState.OFF);
+    assertThat(driver.status(host("some-host", "redfish_system", "stopped")))
+        .isEqualTo(PowerState.OFF);
     assertThat(driver.status(host("some-host", "redfish_system", "/redfish/v1/Systems/running")))
         .isEqualTo(PowerState.ON);
 
@@ -331,12 +370,14 @@ class RedfishDriverTest {
         .hasMessageContaining("/redfish/v1/Systems/running (" + RUNNING + ")")
         .hasMessageContaining("redfish_system");
     assertThatThrownBy(() -> driver.status(host("x", "redfish_system", "nosuch")))
-        .isInstanceOf(NotFoundException.class).hasMessageContaining("'nosuch'");
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("'nosuch'");
   }
 
   @Test
   void tlsIsVerifiedUnlessTheHostSaysInsecure() {
-    try (PowerDriver plain = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "10"))) {
+    try (PowerDriver plain =
+        TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "10"))) {
       PowerTarget noCa = host(RUNNING);
       Map<String, Object> p = new LinkedHashMap<>(noCa.params().asMap());
       p.remove("redfish_ca_file");
@@ -362,7 +403,8 @@ class RedfishDriverTest {
         .hasMessageContaining("127.0.0.1:" + bmc.port())
         .hasMessageNotContaining("not-the-secret");
     assertThatThrownBy(() -> driver.status(host(RUNNING, "redfish_host", "")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("redfish_host");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("redfish_host");
     assertThat(provider().secretParameters()).contains("redfish_password");
   }
 
@@ -376,10 +418,14 @@ class RedfishDriverTest {
       assertThat(sushySystem("stopped").path("power_state").asText()).isEqualTo("On");
 
       driver.perform(host(STOPPED), PowerAction.OFF);
-      engine.replaceHost(STOPPED, host(STOPPED, "power_on_network_boot", "false").params(), java.util.Optional.empty());
+      engine.replaceHost(
+          STOPPED,
+          host(STOPPED, "power_on_network_boot", "false").params(),
+          java.util.Optional.empty());
       engine.power(STOPPED, PowerAction.ON);
       assertThat(bmc.starts.get("stopped")).containsExactly("Pxe", "Hdd");
-      assertThat(h.actions).containsExactly(STOPPED + " network_boot_next", STOPPED + " on", STOPPED + " on");
+      assertThat(h.actions)
+          .containsExactly(STOPPED + " network_boot_next", STOPPED + " on", STOPPED + " on");
     }
   }
 
@@ -399,18 +445,22 @@ class RedfishDriverTest {
     // the task monitor and the session were named at 10.10.10.10; the driver stayed on this service
     driver.perform(host(STOPPED), PowerAction.ON);
     assertThat(bmc.starts.get("stopped")).containsExactly("Pxe");
-    assertThat(bmc.requests.stream().filter(r -> r.startsWith("GET /redfish/v1/TaskService/TaskMonitors/")))
+    assertThat(
+            bmc.requests.stream()
+                .filter(r -> r.startsWith("GET /redfish/v1/TaskService/TaskMonitors/")))
         .hasSize(3);
     // the session's Location named 10.10.10.10 too; the driver still deletes it on this service
     driver.close();
-    assertThat(bmc.requests).anyMatch(r -> r.startsWith("DELETE /redfish/v1/SessionService/Sessions/"));
+    assertThat(bmc.requests)
+        .anyMatch(r -> r.startsWith("DELETE /redfish/v1/SessionService/Sessions/"));
   }
 
   @Test
   void aTaskThatNeverEndsFailsAtTheTaskTimeout() {
     bmc.resetAsTask = true;
     bmc.resetTaskHangs = true;
-    try (PowerDriver impatient = TestProviderContext.instantiate(provider(), Map.of("task_timeout_seconds", "1"))) {
+    try (PowerDriver impatient =
+        TestProviderContext.instantiate(provider(), Map.of("task_timeout_seconds", "1"))) {
       assertThatThrownBy(() -> impatient.perform(host(STOPPED), PowerAction.ON))
           .isInstanceOf(UpstreamException.class)
           .satisfies(e -> log.info("hanging task: {}", e.getMessage()))

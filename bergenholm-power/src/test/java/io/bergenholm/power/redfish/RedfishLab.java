@@ -31,7 +31,9 @@ final class RedfishLab implements AutoCloseable {
     this.dir = dir;
     makeCertificates(dir);
     Path node = dir.resolve("node.xml");
-    Files.writeString(node, """
+    Files.writeString(
+        node,
+        """
         <node>
           <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
             <name>running</name><uuid>%s</uuid><memory>65536</memory>
@@ -45,7 +47,8 @@ final class RedfishLab implements AutoCloseable {
             <test:runstate>5</test:runstate>
           </domain>
         </node>
-        """.formatted(RUNNING, STOPPED));
+        """
+            .formatted(RUNNING, STOPPED));
     service = new RedfishTestService("test://" + node, serverTls(dir));
   }
 
@@ -69,8 +72,20 @@ final class RedfishLab implements AutoCloseable {
 
   /** {@code redfishtool -r 127.0.0.1:PORT -u .. -p .. -S Always ARGS}, over HTTPS. */
   Run redfishtool(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("redfishtool", "-r", base(), "-u", RedfishTestService.USER,
-        "-p", RedfishTestService.PASSWORD, "-S", "Always", "-T", "20"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "redfishtool",
+                "-r",
+                base(),
+                "-u",
+                RedfishTestService.USER,
+                "-p",
+                RedfishTestService.PASSWORD,
+                "-S",
+                "Always",
+                "-T",
+                "20"));
     cmd.addAll(List.of(args));
     return run(cmd);
   }
@@ -83,26 +98,57 @@ final class RedfishLab implements AutoCloseable {
         Files.write(script, in.readAllBytes());
       }
     }
-    List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(),
-        "https://" + base() + "/redfish/v1", ca().toString(), RedfishTestService.USER, RedfishTestService.PASSWORD,
-        "/redfish/v1/Systems/" + systemName));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "/usr/bin/python3",
+                script.toString(),
+                "https://" + base() + "/redfish/v1",
+                ca().toString(),
+                RedfishTestService.USER,
+                RedfishTestService.PASSWORD,
+                "/redfish/v1/Systems/" + systemName));
     cmd.addAll(List.of(args));
     return run(cmd);
   }
 
-  /** curl verifying against the test CA, with basic authentication: a client with no Redfish logic. */
+  /**
+   * curl verifying against the test CA, with basic authentication: a client with no Redfish logic.
+   */
   Run curl(String method, String path, String body) throws IOException, InterruptedException {
-    return run(List.of("curl", "-sS", "--max-time", "20", "--cacert", ca().toString(),
-        "-u", RedfishTestService.USER + ":" + RedfishTestService.PASSWORD, "-X", method,
-        "-H", "Content-Type: application/json", "-d", body, "-w", "\n%{http_code}\n", "https://" + base() + path));
+    return run(
+        List.of(
+            "curl",
+            "-sS",
+            "--max-time",
+            "20",
+            "--cacert",
+            ca().toString(),
+            "-u",
+            RedfishTestService.USER + ":" + RedfishTestService.PASSWORD,
+            "-X",
+            method,
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            body,
+            "-w",
+            "\n%{http_code}\n",
+            "https://" + base() + path));
   }
 
   private Run run(List<String> cmd) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     // requests lets these override the CA a client names (sushy's verify=): the clients must
     // check the server against the test CA only.
-    for (String v : List.of("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR",
-        "https_proxy", "HTTPS_PROXY")) {
+    for (String v :
+        List.of(
+            "REQUESTS_CA_BUNDLE",
+            "CURL_CA_BUNDLE",
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
+            "https_proxy",
+            "HTTPS_PROXY")) {
       pb.environment().remove(v);
     }
     pb.environment().put("NO_PROXY", "127.0.0.1");
@@ -117,14 +163,66 @@ final class RedfishLab implements AutoCloseable {
 
   static void makeCertificates(Path dir) throws IOException, InterruptedException {
     Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\n");
-    openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-        "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Bergenholm Redfish test CA");
-    openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-    openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
-    openssl(dir, "pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-out", "server.p12",
-        "-passout", "pass:changeit");
+    openssl(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Bergenholm Redfish test CA");
+    openssl(
+        dir,
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1");
+    openssl(
+        dir,
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext");
+    openssl(
+        dir,
+        "pkcs12",
+        "-export",
+        "-in",
+        "server.pem",
+        "-inkey",
+        "server.key",
+        "-out",
+        "server.p12",
+        "-passout",
+        "pass:changeit");
   }
 
   private static void openssl(Path dir, String... args) throws IOException, InterruptedException {

@@ -36,47 +36,70 @@ import org.libvirt.LibvirtException;
  * A Redfish service for tests, after the DMTF schema (service root, Systems, SessionService and
  * Sessions, ComputerSystem.Reset with its allowable values or an ActionInfo, ETags with If-Match
  * enforced, task monitors, error bodies with {@code @Message.ExtendedInfo}), over HTTPS, whose
- * systems are the domains of a libvirt {@code test:///} node, as sushy-tools serves libvirt domains.
- * It stands in for a BMC, which cannot run here; the same service is also driven by the real
- * Redfish clients {@code redfishtool} and {@code sushy}, so it is checked against them and not
+ * systems are the domains of a libvirt {@code test:///} node, as sushy-tools serves libvirt
+ * domains. It stands in for a BMC, which cannot run here; the same service is also driven by the
+ * real Redfish clients {@code redfishtool} and {@code sushy}, so it is checked against them and not
  * shaped after the driver.
  *
  * <p>A one-time boot override is kept as a BMC keeps it and applied at the next start: the domain's
  * persistent definition then boots from the network, and the start after that restores it.
  *
- * <p>Vendor behaviours can be switched on to test the driver's handling of them (the public fields).
+ * <p>Vendor behaviours can be switched on to test the driver's handling of them (the public
+ * fields).
  */
 final class RedfishTestService implements AutoCloseable {
   static final String USER = "admin";
   static final String PASSWORD = "redfish-secret";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedfishTestService.class);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(RedfishTestService.class);
   private static final String V1 = "/redfish/v1";
-  private static final List<String> TARGETS = List.of("None", "Pxe", "Hdd", "Cd", "BiosSetup", "UefiHttp", "UefiShell");
+  private static final List<String> TARGETS =
+      List.of("None", "Pxe", "Hdd", "Cd", "BiosSetup", "UefiHttp", "UefiShell");
 
   /** PATCH of a system without If-Match answers 428 (as some Lenovo and HPE BMCs do). */
   volatile boolean requireIfMatch = true;
-  /** Any PATCH that names BootSourceOverrideMode answers 400 PropertyNotWritable (as on some HPE BMCs). */
+
+  /**
+   * Any PATCH that names BootSourceOverrideMode answers 400 PropertyNotWritable (as on some HPE
+   * BMCs).
+   */
   volatile boolean modeReadOnly;
+
   /** New sessions come without a Location header. */
   volatile boolean sessionWithoutLocation;
+
   /** The Reset action names a ResetActionInfo instead of listing its allowable values. */
   volatile boolean resetTypesInActionInfo;
+
   /** Resets answer 202 with a task monitor that runs for two polls. */
   volatile boolean resetAsTask;
+
   /** The reset task never ends (its monitor answers 202 for ever). */
   volatile boolean resetTaskHangs;
+
   /** The reset task ends in Exception with a message. */
   volatile boolean resetTaskFails;
+
   /** ETags are sent weak ({@code W/"..."}) but If-Match is compared strongly, as on some BMCs. */
   volatile boolean weakEtags;
+
   /** Location headers name the BMC by another address, as behind address translation. */
   volatile boolean foreignLocations;
+
   /** The next PATCH answers 412, as if another client had changed the system in between. */
   volatile boolean changeBeforeNextPatch;
+
   /** The ResetType values the BMC offers. */
-  volatile List<String> resetTypes = List.of("On", "ForceOff", "GracefulShutdown", "GracefulRestart",
-      "ForceRestart", "PowerCycle", "Nmi");
+  volatile List<String> resetTypes =
+      List.of(
+          "On",
+          "ForceOff",
+          "GracefulShutdown",
+          "GracefulRestart",
+          "ForceRestart",
+          "PowerCycle",
+          "Nmi");
 
   private final HttpsServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -87,10 +110,15 @@ final class RedfishTestService implements AutoCloseable {
   private final Map<String, String> originalXml = new ConcurrentHashMap<>();
   private final Map<String, Integer> assetTags = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
-  /** Every request, as {@code METHOD path [If-Match]}, for assertions on what went over the wire. */
+
+  /**
+   * Every request, as {@code METHOD path [If-Match]}, for assertions on what went over the wire.
+   */
   final List<String> requests = new CopyOnWriteArrayList<>();
+
   /** Every ResetType performed, per system id. */
   final List<String> resets = new CopyOnWriteArrayList<>();
+
   /** The boot source each start used, per system id, in order. */
   final Map<String, List<String>> starts = new ConcurrentHashMap<>();
 
@@ -135,7 +163,8 @@ final class RedfishTestService implements AutoCloseable {
   }
 
   synchronized boolean running(String name) throws LibvirtException {
-    return libvirt.domainLookupByName(name).getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING;
+    return libvirt.domainLookupByName(name).getInfo().state
+        == DomainInfo.DomainState.VIR_DOMAIN_RUNNING;
   }
 
   // ---- dispatch ----
@@ -180,7 +209,8 @@ final class RedfishTestService implements AutoCloseable {
     return new Reply(200, body, Map.of());
   }
 
-  private Reply route(HttpExchange x, String method, String path, byte[] body) throws LibvirtException {
+  private Reply route(HttpExchange x, String method, String path, byte[] body)
+      throws LibvirtException {
     // Open to anyone, as the standard says: the version document, the service root, session login.
     if (method.equals("GET") && path.equals("/redfish")) {
       return ok(JSON.createObjectNode().put("v1", V1 + "/"));
@@ -192,21 +222,32 @@ final class RedfishTestService implements AutoCloseable {
       return login(body);
     }
     if (!authenticated(x)) {
-      return error(401, "Base.1.8.NoValidSession", "There is no valid session established with the implementation.")
+      return error(
+              401,
+              "Base.1.8.NoValidSession",
+              "There is no valid session established with the implementation.")
           .with("WWW-Authenticate", "Basic realm=\"Redfish\"");
     }
     List<String> seg = List.of(path.substring(1).split("/"));
     if (method.equals("GET") && path.equals(V1 + "/SessionService")) {
-      return ok(resource("/SessionService", "#SessionService.v1_1_8.SessionService", "SessionService")
-          .put("ServiceEnabled", true).put("SessionTimeout", 1800)
-          .set("Sessions", link(V1 + "/SessionService/Sessions")));
+      return ok(
+          resource("/SessionService", "#SessionService.v1_1_8.SessionService", "SessionService")
+              .put("ServiceEnabled", true)
+              .put("SessionTimeout", 1800)
+              .set("Sessions", link(V1 + "/SessionService/Sessions")));
     }
     if (method.equals("GET") && path.equals(V1 + "/SessionService/Sessions")) {
-      List<String> members = sessions.values().stream().map(s -> V1 + "/SessionService/Sessions/" + s.id()).toList();
-      return ok(collection("/SessionService/Sessions", "#SessionCollection.SessionCollection", members));
+      List<String> members =
+          sessions.values().stream().map(s -> V1 + "/SessionService/Sessions/" + s.id()).toList();
+      return ok(
+          collection("/SessionService/Sessions", "#SessionCollection.SessionCollection", members));
     }
     if (seg.size() == 5 && path.startsWith(V1 + "/SessionService/Sessions/")) {
-      Session s = sessions.values().stream().filter(v -> v.id().equals(seg.get(4))).findFirst().orElse(null);
+      Session s =
+          sessions.values().stream()
+              .filter(v -> v.id().equals(seg.get(4)))
+              .findFirst()
+              .orElse(null);
       if (s == null) {
         return notFound(path);
       }
@@ -224,7 +265,8 @@ final class RedfishTestService implements AutoCloseable {
       for (String name : domainNames()) {
         members.add(V1 + "/Systems/" + name);
       }
-      return ok(collection("/Systems", "#ComputerSystemCollection.ComputerSystemCollection", members));
+      return ok(
+          collection("/Systems", "#ComputerSystemCollection.ComputerSystemCollection", members));
     }
     if (seg.size() >= 4 && path.startsWith(V1 + "/Systems/")) {
       String name = seg.get(3);
@@ -239,7 +281,9 @@ final class RedfishTestService implements AutoCloseable {
           default -> notAllowed(method, path);
         };
       }
-      if (seg.size() == 6 && seg.get(4).equals("Actions") && seg.get(5).equals("ComputerSystem.Reset")) {
+      if (seg.size() == 6
+          && seg.get(4).equals("Actions")
+          && seg.get(5).equals("ComputerSystem.Reset")) {
         return method.equals("POST") ? reset(name, d, body) : notAllowed(method, path);
       }
       if (seg.size() == 5 && seg.get(4).equals("ResetActionInfo") && method.equals("GET")) {
@@ -247,7 +291,9 @@ final class RedfishTestService implements AutoCloseable {
       }
       return notFound(path);
     }
-    if (method.equals("GET") && seg.size() == 5 && path.startsWith(V1 + "/TaskService/TaskMonitors/")) {
+    if (method.equals("GET")
+        && seg.size() == 5
+        && path.startsWith(V1 + "/TaskService/TaskMonitors/")) {
       return pollTask(seg.get(4));
     }
     if (method.equals("GET") && seg.size() == 5 && path.startsWith(V1 + "/TaskService/Tasks/")) {
@@ -266,7 +312,8 @@ final class RedfishTestService implements AutoCloseable {
     }
     String auth = x.getRequestHeaders().getFirst("Authorization");
     if (auth != null && auth.startsWith("Basic ")) {
-      String decoded = new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8);
+      String decoded =
+          new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8);
       return decoded.equals(USER + ":" + PASSWORD);
     }
     return false;
@@ -275,17 +322,27 @@ final class RedfishTestService implements AutoCloseable {
   private Reply login(byte[] body) {
     JsonNode req = parse(body);
     if (req == null || !req.path("UserName").isTextual() || !req.path("Password").isTextual()) {
-      return error(400, "Base.1.8.PropertyMissing", "The property UserName or Password is a required property and"
-          + " must be included in the request.");
+      return error(
+          400,
+          "Base.1.8.PropertyMissing",
+          "The property UserName or Password is a required property and"
+              + " must be included in the request.");
     }
-    if (!req.path("UserName").asText().equals(USER) || !req.path("Password").asText().equals(PASSWORD)) {
-      return error(401, "Base.1.8.ResourceAtUriUnauthorized", "While accessing the resource at"
-          + " /redfish/v1/SessionService/Sessions, the service received an authorization error: invalid credentials.");
+    if (!req.path("UserName").asText().equals(USER)
+        || !req.path("Password").asText().equals(PASSWORD)) {
+      return error(
+          401,
+          "Base.1.8.ResourceAtUriUnauthorized",
+          "While accessing the resource at"
+              + " /redfish/v1/SessionService/Sessions, the service received an authorization error: invalid credentials.");
     }
-    Session s = new Session(String.valueOf(ids.incrementAndGet()), UUID.randomUUID().toString(), USER);
+    Session s =
+        new Session(String.valueOf(ids.incrementAndGet()), UUID.randomUUID().toString(), USER);
     sessions.put(s.token(), s);
     Reply r = new Reply(201, session(s), Map.of()).with("X-Auth-Token", s.token());
-    return sessionWithoutLocation ? r : r.with("Location", location("/SessionService/Sessions/" + s.id()));
+    return sessionWithoutLocation
+        ? r
+        : r.with("Location", location("/SessionService/Sessions/" + s.id()));
   }
 
   private ObjectNode session(Session s) {
@@ -305,10 +362,13 @@ final class RedfishTestService implements AutoCloseable {
   }
 
   private ObjectNode bootOf(String name) {
-    return boot.computeIfAbsent(name, n -> JSON.createObjectNode()
-        .put("BootSourceOverrideEnabled", "Disabled")
-        .put("BootSourceOverrideTarget", "None")
-        .put("BootSourceOverrideMode", "UEFI"));
+    return boot.computeIfAbsent(
+        name,
+        n ->
+            JSON.createObjectNode()
+                .put("BootSourceOverrideEnabled", "Disabled")
+                .put("BootSourceOverrideTarget", "None")
+                .put("BootSourceOverrideMode", "UEFI"));
   }
 
   private ObjectNode system(String name, Domain d) throws LibvirtException {
@@ -316,14 +376,18 @@ final class RedfishTestService implements AutoCloseable {
     s.put("UUID", d.getUUIDString());
     s.put("SystemType", "Virtual");
     s.put("AssetTag", "revision-" + assetTags.getOrDefault(name, 0));
-    s.put("PowerState", d.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING ? "On" : "Off");
+    s.put(
+        "PowerState",
+        d.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING ? "On" : "Off");
     ObjectNode b = bootOf(name).deepCopy();
     ArrayNode targets = b.putArray("BootSourceOverrideTarget@Redfish.AllowableValues");
     TARGETS.forEach(targets::add);
     ArrayNode modes = b.putArray("BootSourceOverrideMode@Redfish.AllowableValues");
     modes.add("Legacy").add("UEFI");
     s.set("Boot", b);
-    ObjectNode reset = JSON.createObjectNode().put("target", V1 + "/Systems/" + name + "/Actions/ComputerSystem.Reset");
+    ObjectNode reset =
+        JSON.createObjectNode()
+            .put("target", V1 + "/Systems/" + name + "/Actions/ComputerSystem.Reset");
     if (resetTypesInActionInfo) {
       reset.put("@Redfish.ActionInfo", V1 + "/Systems/" + name + "/ResetActionInfo");
     } else {
@@ -335,10 +399,17 @@ final class RedfishTestService implements AutoCloseable {
   }
 
   private ObjectNode resetActionInfo(String name) {
-    ObjectNode info = resource("/Systems/" + name + "/ResetActionInfo", "#ActionInfo.v1_1_2.ActionInfo",
-        "ResetActionInfo");
-    ObjectNode p = info.putArray("Parameters").addObject().put("Name", "ResetType").put("Required", true)
-        .put("DataType", "String");
+    ObjectNode info =
+        resource(
+            "/Systems/" + name + "/ResetActionInfo",
+            "#ActionInfo.v1_1_2.ActionInfo",
+            "ResetActionInfo");
+    ObjectNode p =
+        info.putArray("Parameters")
+            .addObject()
+            .put("Name", "ResetType")
+            .put("Required", true)
+            .put("DataType", "String");
     ArrayNode allowed = p.putArray("AllowableValues");
     resetTypes.forEach(allowed::add);
     return info;
@@ -346,7 +417,9 @@ final class RedfishTestService implements AutoCloseable {
 
   private static String etag(JsonNode system) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(system.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(system.toString().getBytes(StandardCharsets.UTF_8));
       return "\"" + HexFormat.of().formatHex(digest, 0, 8) + "\"";
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -360,12 +433,18 @@ final class RedfishTestService implements AutoCloseable {
     return ok(system).with("ETag", sent);
   }
 
-  private Reply patchSystem(HttpExchange x, String name, Domain d, byte[] body) throws LibvirtException {
+  private Reply patchSystem(HttpExchange x, String name, Domain d, byte[] body)
+      throws LibvirtException {
     String ifMatch = x.getRequestHeaders().getFirst("If-Match");
     String current = etag(system(name, d));
     if (ifMatch == null && requireIfMatch) {
-      return error(428, "Base.1.8.PreconditionRequired", "A precondition header or annotation is required to change"
-          + " the resource at /redfish/v1/Systems/" + name + ".");
+      return error(
+          428,
+          "Base.1.8.PreconditionRequired",
+          "A precondition header or annotation is required to change"
+              + " the resource at /redfish/v1/Systems/"
+              + name
+              + ".");
     }
     if (changeBeforeNextPatch) {
       changeBeforeNextPatch = false;
@@ -373,38 +452,68 @@ final class RedfishTestService implements AutoCloseable {
       current = etag(system(name, d));
     }
     if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(current)) {
-      return error(412, "Base.1.8.PreconditionFailed", "The ETag supplied did not match the ETag required to change"
-          + " this resource.");
+      return error(
+          412,
+          "Base.1.8.PreconditionFailed",
+          "The ETag supplied did not match the ETag required to change" + " this resource.");
     }
     JsonNode req = parse(body);
     if (req == null || !req.isObject()) {
-      return error(400, "Base.1.8.MalformedJSON", "The request body submitted was malformed JSON and could not be"
-          + " parsed by the receiving service.");
+      return error(
+          400,
+          "Base.1.8.MalformedJSON",
+          "The request body submitted was malformed JSON and could not be"
+              + " parsed by the receiving service.");
     }
     List<ObjectNode> problems = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : req.properties()) {
       if (!e.getKey().equals("Boot")) {
-        problems.add(message("Base.1.8.PropertyNotWritable", "The property " + e.getKey() + " is a read only property"
-            + " and cannot be assigned a value.", e.getKey()));
+        problems.add(
+            message(
+                "Base.1.8.PropertyNotWritable",
+                "The property "
+                    + e.getKey()
+                    + " is a read only property"
+                    + " and cannot be assigned a value.",
+                e.getKey()));
       }
     }
     JsonNode b = req.path("Boot");
-    Map<String, List<String>> allowed = Map.of(
-        "BootSourceOverrideEnabled", List.of("Disabled", "Once", "Continuous"),
-        "BootSourceOverrideTarget", TARGETS,
-        "BootSourceOverrideMode", List.of("UEFI", "Legacy"));
+    Map<String, List<String>> allowed =
+        Map.of(
+            "BootSourceOverrideEnabled", List.of("Disabled", "Once", "Continuous"),
+            "BootSourceOverrideTarget", TARGETS,
+            "BootSourceOverrideMode", List.of("UEFI", "Legacy"));
     for (Map.Entry<String, JsonNode> e : b.properties()) {
       String k = e.getKey();
       String v = e.getValue().asText();
       if (!allowed.containsKey(k)) {
-        problems.add(message("Base.1.8.PropertyUnknown", "The property " + k + " is not in the list of valid"
-            + " properties for the resource.", k));
+        problems.add(
+            message(
+                "Base.1.8.PropertyUnknown",
+                "The property "
+                    + k
+                    + " is not in the list of valid"
+                    + " properties for the resource.",
+                k));
       } else if (k.equals("BootSourceOverrideMode") && modeReadOnly) {
-        problems.add(message("Base.1.8.PropertyNotWritable", "The property BootSourceOverrideMode is a read only"
-            + " property and cannot be assigned a value.", k));
+        problems.add(
+            message(
+                "Base.1.8.PropertyNotWritable",
+                "The property BootSourceOverrideMode is a read only"
+                    + " property and cannot be assigned a value.",
+                k));
       } else if (!e.getValue().isTextual() || !allowed.get(k).contains(v)) {
-        problems.add(message("Base.1.8.PropertyValueNotInList", "The value " + e.getValue() + " for the property "
-            + k + " is not in the list of acceptable values.", e.getValue().toString(), k));
+        problems.add(
+            message(
+                "Base.1.8.PropertyValueNotInList",
+                "The value "
+                    + e.getValue()
+                    + " for the property "
+                    + k
+                    + " is not in the list of acceptable values.",
+                e.getValue().toString(),
+                k));
       }
     }
     if (!problems.isEmpty()) {
@@ -419,16 +528,30 @@ final class RedfishTestService implements AutoCloseable {
     JsonNode req = parse(body);
     String type = req == null ? "" : req.path("ResetType").asText();
     if (!resetTypes.contains(type)) {
-      return errorWith(400, List.of(message("Base.1.8.ActionParameterValueNotInList", "The value " + type
-          + " for the parameter ResetType in the action ComputerSystem.Reset is not in the list of acceptable values.",
-          type, "ResetType", "ComputerSystem.Reset")));
+      return errorWith(
+          400,
+          List.of(
+              message(
+                  "Base.1.8.ActionParameterValueNotInList",
+                  "The value "
+                      + type
+                      + " for the parameter ResetType in the action ComputerSystem.Reset is not in the list of acceptable values.",
+                  type,
+                  "ResetType",
+                  "ComputerSystem.Reset")));
     }
     boolean on = d.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING;
     switch (type) {
       case "On", "ForceOn" -> {
         if (on) {
-          return errorWith(409, List.of(message("Base.1.8.ActionNotSupported", "The action ComputerSystem.Reset On"
-              + " is not supported: the system is already on.", "ComputerSystem.Reset")));
+          return errorWith(
+              409,
+              List.of(
+                  message(
+                      "Base.1.8.ActionNotSupported",
+                      "The action ComputerSystem.Reset On"
+                          + " is not supported: the system is already on.",
+                      "ComputerSystem.Reset")));
         }
         start(name, d);
       }
@@ -439,8 +562,15 @@ final class RedfishTestService implements AutoCloseable {
       }
       case "ForceRestart", "GracefulRestart" -> {
         if (!on) {
-          return errorWith(409, List.of(message("Base.1.8.ActionNotSupported", "The action ComputerSystem.Reset "
-              + type + " is not supported: the system is off.", "ComputerSystem.Reset")));
+          return errorWith(
+              409,
+              List.of(
+                  message(
+                      "Base.1.8.ActionNotSupported",
+                      "The action ComputerSystem.Reset "
+                          + type
+                          + " is not supported: the system is off.",
+                      "ComputerSystem.Reset")));
         }
         d.destroy();
         start(name, d);
@@ -459,14 +589,18 @@ final class RedfishTestService implements AutoCloseable {
     if (resetAsTask) {
       Task t = new Task(String.valueOf(ids.incrementAndGet()));
       if (resetTaskFails) {
-        t.messages.add(message("Base.1.8.InternalError", "The request failed due to an internal service error."
-            + " The service is still operational."));
+        t.messages.add(
+            message(
+                "Base.1.8.InternalError",
+                "The request failed due to an internal service error."
+                    + " The service is still operational."));
       }
       if (resetTaskHangs) {
         t.pollsLeft = Integer.MAX_VALUE;
       }
       tasks.put(t.id, t);
-      return new Reply(202, task(t), Map.of()).with("Location", location("/TaskService/TaskMonitors/" + t.id));
+      return new Reply(202, task(t), Map.of())
+          .with("Location", location("/TaskService/TaskMonitors/" + t.id));
     }
     return new Reply(204, null, Map.of());
   }
@@ -504,10 +638,11 @@ final class RedfishTestService implements AutoCloseable {
   // ---- tasks ----
 
   private ObjectNode task(Task t) {
-    ObjectNode n = resource("/TaskService/Tasks/" + t.id, "#Task.v1_4_3.Task", t.id)
-        .put("TaskState", t.state)
-        .put("TaskStatus", t.state.equals("Exception") ? "Critical" : "OK")
-        .put("TaskMonitor", V1 + "/TaskService/TaskMonitors/" + t.id);
+    ObjectNode n =
+        resource("/TaskService/Tasks/" + t.id, "#Task.v1_4_3.Task", t.id)
+            .put("TaskState", t.state)
+            .put("TaskStatus", t.state.equals("Exception") ? "Critical" : "OK")
+            .put("TaskMonitor", V1 + "/TaskService/TaskMonitors/" + t.id);
     ArrayNode messages = n.putArray("Messages");
     if (!t.state.equals("Running")) {
       t.messages.forEach(messages::add);
@@ -521,7 +656,8 @@ final class RedfishTestService implements AutoCloseable {
       return notFound(V1 + "/TaskService/TaskMonitors/" + id);
     }
     if (t.pollsLeft-- > 0) {
-      return new Reply(202, task(t), Map.of()).with("Location", V1 + "/TaskService/TaskMonitors/" + id)
+      return new Reply(202, task(t), Map.of())
+          .with("Location", V1 + "/TaskService/TaskMonitors/" + id)
           .with("Retry-After", "0");
     }
     t.state = t.messages.isEmpty() ? "Completed" : "Exception";
@@ -531,9 +667,10 @@ final class RedfishTestService implements AutoCloseable {
   // ---- documents ----
 
   private ObjectNode serviceRoot() {
-    ObjectNode r = resource("", "#ServiceRoot.v1_5_0.ServiceRoot", "RootService")
-        .put("RedfishVersion", "1.6.0")
-        .put("UUID", "92384634-2938-2342-8820-489239905423");
+    ObjectNode r =
+        resource("", "#ServiceRoot.v1_5_0.ServiceRoot", "RootService")
+            .put("RedfishVersion", "1.6.0")
+            .put("UUID", "92384634-2938-2342-8820-489239905423");
     r.set("Systems", link(V1 + "/Systems"));
     r.set("SessionService", link(V1 + "/SessionService"));
     r.putObject("Links").set("Sessions", link(V1 + "/SessionService/Sessions"));
@@ -586,7 +723,11 @@ final class RedfishTestService implements AutoCloseable {
   private static Reply errorWith(int status, List<ObjectNode> messages) {
     ObjectNode body = JSON.createObjectNode();
     ObjectNode e = body.putObject("error");
-    e.put("code", messages.size() == 1 ? messages.get(0).path("MessageId").asText() : "Base.1.8.GeneralError");
+    e.put(
+        "code",
+        messages.size() == 1
+            ? messages.get(0).path("MessageId").asText()
+            : "Base.1.8.GeneralError");
     e.put("message", "A general error has occurred. See ExtendedInfo for more information.");
     ArrayNode info = e.putArray("@Message.ExtendedInfo");
     messages.forEach(info::add);
@@ -594,11 +735,17 @@ final class RedfishTestService implements AutoCloseable {
   }
 
   private static Reply notFound(String path) {
-    return error(404, "Base.1.8.ResourceMissingAtURI", "The resource at the URI " + path + " was not found.");
+    return error(
+        404,
+        "Base.1.8.ResourceMissingAtURI",
+        "The resource at the URI " + path + " was not found.");
   }
 
   private static Reply notAllowed(String method, String path) {
-    return error(405, "Base.1.8.OperationNotAllowed", "The HTTP method " + method + " is not allowed on " + path + ".");
+    return error(
+        405,
+        "Base.1.8.OperationNotAllowed",
+        "The HTTP method " + method + " is not allowed on " + path + ".");
   }
 
   private static JsonNode parse(byte[] body) {

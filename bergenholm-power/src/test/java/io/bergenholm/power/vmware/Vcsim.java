@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * govmomi's vCenter simulator, run as a child process: built once from {@code src/test/vcsim}
- * against Debian's govmomi sources (offline, cached in {@code target/vcsim}), started on
- * 127.0.0.1 with a free port, stopped by {@link #close()} (or when this JVM goes away, as it reads
- * its standard input until end of file).
+ * against Debian's govmomi sources (offline, cached in {@code target/vcsim}), started on 127.0.0.1
+ * with a free port, stopped by {@link #close()} (or when this JVM goes away, as it reads its
+ * standard input until end of file).
  */
 final class Vcsim implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Vcsim.class);
@@ -45,21 +45,26 @@ final class Vcsim implements AutoCloseable {
     return url.getPort();
   }
 
-  /** Starts a simulator with {@code args} (see main.go); skips the test if Go or govmomi is absent. */
+  /**
+   * Starts a simulator with {@code args} (see main.go); skips the test if Go or govmomi is absent.
+   */
   static Vcsim start(String... args) throws IOException, InterruptedException {
     Path bin = build();
     List<String> command = new ArrayList<>(List.of(bin.toString()));
     command.addAll(List.of(args));
     Path logFile = Files.createTempFile(WORK, "vcsim-", ".log");
     Process p = new ProcessBuilder(command).redirectError(logFile.toFile()).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return out.readLine();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> line =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return out.readLine();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     try {
       String first = line.get(60, TimeUnit.SECONDS);
       if (first == null || !first.startsWith("VCSIM_URL ")) {
@@ -77,17 +82,20 @@ final class Vcsim implements AutoCloseable {
     if (binary != null) {
       return binary;
     }
-    assumeTrue(Files.isDirectory(GOVMOMI), "govmomi sources (golang-github-vmware-govmomi-dev) absent");
+    assumeTrue(
+        Files.isDirectory(GOVMOMI), "govmomi sources (golang-github-vmware-govmomi-dev) absent");
     assumeTrue(onPath("go"), "the go compiler (golang-go) is absent");
     Files.createDirectories(WORK);
     Path bin = WORK.resolve("vcsim");
     Path main = SOURCE.resolve("main.go");
-    if (!Files.exists(bin) || Files.getLastModifiedTime(bin).compareTo(Files.getLastModifiedTime(main)) < 0) {
+    if (!Files.exists(bin)
+        || Files.getLastModifiedTime(bin).compareTo(Files.getLastModifiedTime(main)) < 0) {
       long t0 = System.nanoTime();
-      ProcessBuilder pb = new ProcessBuilder("go", "build", "-o", bin.toString(), ".")
-          .directory(SOURCE.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(WORK.resolve("build.log").toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder("go", "build", "-o", bin.toString(), ".")
+              .directory(SOURCE.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(WORK.resolve("build.log").toFile());
       Map<String, String> env = pb.environment();
       env.put("GO111MODULE", "off");
       env.put("GOPATH", WORK.resolve("gopath") + ":/usr/share/gocode");
@@ -98,8 +106,8 @@ final class Vcsim implements AutoCloseable {
         throw new IllegalStateException("building vcsim took more than 5 minutes");
       }
       if (p.exitValue() != 0) {
-        throw new IllegalStateException("building vcsim failed:\n"
-            + Files.readString(WORK.resolve("build.log")));
+        throw new IllegalStateException(
+            "building vcsim failed:\n" + Files.readString(WORK.resolve("build.log")));
       }
       log.info("built vcsim in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }

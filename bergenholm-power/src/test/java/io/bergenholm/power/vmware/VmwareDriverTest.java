@@ -57,6 +57,7 @@ class VmwareDriverTest {
 
   static Path certs;
   static Vcsim vcsim;
+
   /** BIOS UUID by VM name, as the simulator reports them. */
   static Map<String, String> vms;
 
@@ -67,8 +68,18 @@ class VmwareDriverTest {
     assumeTrue(Vcsim.onPath("openssl"), "openssl is absent");
     certs = Files.createTempDirectory("vcsim-certs");
     makeCertificates(certs);
-    vcsim = Vcsim.start("-tls", "files", "-cert", certs.resolve("server.pem").toString(),
-        "-key", certs.resolve("server.key").toString(), "-user", USER, "-pass", PASSWORD);
+    vcsim =
+        Vcsim.start(
+            "-tls",
+            "files",
+            "-cert",
+            certs.resolve("server.pem").toString(),
+            "-key",
+            certs.resolve("server.key").toString(),
+            "-user",
+            USER,
+            "-pass",
+            PASSWORD);
     vms = inspect(vim -> listVms(vim));
     log.info("simulator VMs: {}", vms);
   }
@@ -82,8 +93,16 @@ class VmwareDriverTest {
 
   @BeforeEach
   void createDriver() {
-    driver = TestProviderContext.instantiate(provider(), Map.of("ca_file", certs.resolve("ca.pem").toString(),
-        "timeout_seconds", "5", "task_timeout_seconds", "20"));
+    driver =
+        TestProviderContext.instantiate(
+            provider(),
+            Map.of(
+                "ca_file",
+                certs.resolve("ca.pem").toString(),
+                "timeout_seconds",
+                "5",
+                "task_timeout_seconds",
+                "20"));
   }
 
   @AfterEach
@@ -100,9 +119,19 @@ class VmwareDriverTest {
   }
 
   static PowerTarget host(String id, String... more) {
-    Map<String, Object> p = new HashMap<>(Map.of("power_driver", "vmware",
-        "vmware_host", "127.0.0.1", "vmware_port", String.valueOf(vcsim.port()),
-        "vmware_user", USER, "vmware_password", PASSWORD));
+    Map<String, Object> p =
+        new HashMap<>(
+            Map.of(
+                "power_driver",
+                "vmware",
+                "vmware_host",
+                "127.0.0.1",
+                "vmware_port",
+                String.valueOf(vcsim.port()),
+                "vmware_user",
+                USER,
+                "vmware_password",
+                PASSWORD));
     for (int i = 0; i < more.length; i += 2) {
       p.put(more[i], more[i + 1]);
     }
@@ -127,7 +156,9 @@ class VmwareDriverTest {
     driver.perform(host(uuid), PowerAction.OFF);
     driver.perform(host(uuid), PowerAction.RESET); // reset of a stopped VM starts it
     assertThat(peerPowerState(uuid)).isEqualTo("poweredOn");
-    log.info("vmware: status {} ms; whole sequence (10 calls) {} ms", status / 1_000_000,
+    log.info(
+        "vmware: status {} ms; whole sequence (10 calls) {} ms",
+        status / 1_000_000,
         (System.nanoTime() - t0) / 1_000_000);
   }
 
@@ -138,10 +169,11 @@ class VmwareDriverTest {
     Map<String, Integer> keys = inspect(vim -> deviceKeys(vim, vm));
     String disk = "disk:" + keys.get("VirtualDisk");
     String nic = "ethernet:" + keys.get("VirtualE1000");
-    inspect(vim -> {
-      setBootOrder(vim, vm, disk + ",cdrom");
-      return null;
-    });
+    inspect(
+        vim -> {
+          setBootOrder(vim, vm, disk + ",cdrom");
+          return null;
+        });
     driver.perform(host(uuid), PowerAction.OFF);
 
     driver.perform(host(uuid), PowerAction.NETWORK_BOOT_NEXT);
@@ -177,7 +209,9 @@ class VmwareDriverTest {
     assertThat(peerSavedOrder(vm)).isEmpty();
   }
 
-  /** Each call has its own session; calls from several threads at once do not disturb each other. */
+  /**
+   * Each call has its own session; calls from several threads at once do not disturb each other.
+   */
   @Test
   void servesConcurrentCalls() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -191,7 +225,8 @@ class VmwareDriverTest {
       for (Future<PowerState> r : results) {
         assertThat(r.get(60, TimeUnit.SECONDS)).isIn(PowerState.ON, PowerState.OFF);
       }
-      log.info("vmware: 40 status calls on 8 threads in {} ms", (System.nanoTime() - t0) / 1_000_000);
+      log.info(
+          "vmware: 40 status calls on 8 threads in {} ms", (System.nanoTime() - t0) / 1_000_000);
     } finally {
       pool.shutdownNow();
     }
@@ -211,8 +246,9 @@ class VmwareDriverTest {
   }
 
   static int sessions(VimClient vim) throws Exception {
-    XmlTree list = vim.properties(vim.serviceContent().sessionManager(), List.of("sessionList"))
-        .get("sessionList");
+    XmlTree list =
+        vim.properties(vim.serviceContent().sessionManager(), List.of("sessionList"))
+            .get("sessionList");
     return list == null ? 0 : list.children().size();
   }
 
@@ -228,7 +264,8 @@ class VmwareDriverTest {
   void wrongPasswordIsAClearErrorThatDoesNotRepeatIt() {
     String uuid = vms.get("DC0_H0_VM0");
     Throwable t = catchThrowable(() -> driver.status(host(uuid, "vmware_password", "wrong-one")));
-    assertThat(t).isInstanceOf(UpstreamException.class)
+    assertThat(t)
+        .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("refused the login of user '" + USER + "'")
         .hasMessageContaining("InvalidLogin")
         .hasMessageNotContaining("wrong-one");
@@ -238,17 +275,21 @@ class VmwareDriverTest {
   @Test
   void tlsIsVerifiedByDefaultAndInsecureIsExplicit() {
     String uuid = vms.get("DC0_H0_VM0");
-    try (PowerDriver plain = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "5"))) {
+    try (PowerDriver plain =
+        TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "5"))) {
       Throwable t = catchThrowable(() -> plain.status(host(uuid)));
-      assertThat(t).isInstanceOf(UpstreamException.class)
+      assertThat(t)
+          .isInstanceOf(UpstreamException.class)
           .hasMessageContaining("TLS handshake failed")
           .hasMessageContaining("vmware_ca_file");
       log.info("untrusted certificate: {}", t.getMessage());
-      assertThat(plain.status(host(uuid, "vmware_insecure", "true"))).isIn(PowerState.ON, PowerState.OFF);
+      assertThat(plain.status(host(uuid, "vmware_insecure", "true")))
+          .isIn(PowerState.ON, PowerState.OFF);
       assertThat(plain.status(host(uuid, "vmware_ca_file", certs.resolve("ca.pem").toString())))
           .isIn(PowerState.ON, PowerState.OFF);
     }
-    try (PowerDriver lab = TestProviderContext.instantiate(provider(), Map.of("insecure", "true"))) {
+    try (PowerDriver lab =
+        TestProviderContext.instantiate(provider(), Map.of("insecure", "true"))) {
       assertThat(lab.status(host(uuid))).isIn(PowerState.ON, PowerState.OFF);
       assertThatThrownBy(() -> lab.status(host(uuid, "vmware_insecure", "false")))
           .isInstanceOf(UpstreamException.class);
@@ -270,22 +311,32 @@ class VmwareDriverTest {
   @Test
   void aServerThatDoesNotAnswerFailsWithinTheTimeout() throws IOException {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        PowerDriver quick = TestProviderContext.instantiate(provider(), Map.of("timeout_seconds", "1", "insecure", "true"))) {
+        PowerDriver quick =
+            TestProviderContext.instantiate(
+                provider(), Map.of("timeout_seconds", "1", "insecure", "true"))) {
       List<Socket> accepted = new ArrayList<>();
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            accepted.add(silent.accept()); // accept and never answer
-          }
-        } catch (IOException closed) {
-          // the test is over
-        }
-      });
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    accepted.add(silent.accept()); // accept and never answer
+                  }
+                } catch (IOException closed) {
+                  // the test is over
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
       long t0 = System.nanoTime();
-      Throwable t = catchThrowable(() -> quick.status(
-          host(vms.get("DC0_H0_VM0"), "vmware_port", String.valueOf(silent.getLocalPort()))));
+      Throwable t =
+          catchThrowable(
+              () ->
+                  quick.status(
+                      host(
+                          vms.get("DC0_H0_VM0"),
+                          "vmware_port",
+                          String.valueOf(silent.getLocalPort()))));
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertThat(t).isInstanceOf(UpstreamException.class).hasMessageContaining("127.0.0.1:");
       assertThat(ms).isLessThan(5_000);
@@ -302,14 +353,16 @@ class VmwareDriverTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    assertThatThrownBy(() -> driver.status(host(vms.get("DC0_H0_VM0"), "vmware_port", String.valueOf(port))))
+    assertThatThrownBy(
+            () -> driver.status(host(vms.get("DC0_H0_VM0"), "vmware_port", String.valueOf(port))))
         .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("ConnectException");
   }
 
   @Test
   void missingParametersAreBadInput() {
-    PowerTarget noHost = new PowerTarget("h", Params.of(Map.of("vmware_user", "u", "vmware_password", "p")));
+    PowerTarget noHost =
+        new PowerTarget("h", Params.of(Map.of("vmware_user", "u", "vmware_password", "p")));
     assertThatThrownBy(() -> driver.status(noHost))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("vmware_host");
@@ -324,11 +377,13 @@ class VmwareDriverTest {
   }
 
   static <T> T inspect(VimCall<T> call) throws Exception {
-    HttpClient http = HttpClient.newBuilder()
-        .sslContext(new TlsTrust(Optional.of(certs.resolve("ca.pem")), false).sslContext())
-        .build();
-    VimClient vim = new VimClient(http, URI.create("https://127.0.0.1:" + vcsim.port() + "/sdk"),
-        Duration.ofSeconds(10));
+    HttpClient http =
+        HttpClient.newBuilder()
+            .sslContext(new TlsTrust(Optional.of(certs.resolve("ca.pem")), false).sslContext())
+            .build();
+    VimClient vim =
+        new VimClient(
+            http, URI.create("https://127.0.0.1:" + vcsim.port() + "/sdk"), Duration.ofSeconds(10));
     vim.login(USER, PASSWORD);
     try {
       return call.apply(vim);
@@ -339,14 +394,23 @@ class VmwareDriverTest {
 
   static Map<String, String> listVms(VimClient vim) throws Exception {
     VimClient.ServiceContent sc = vim.serviceContent();
-    MoRef view = MoRef.of(vim.invoke("CreateContainerView", sc.viewManager().xml("_this")
-        + sc.rootFolder().xml("container") + "<type>VirtualMachine</type><recursive>true</recursive>"));
-    XmlTree r = vim.invoke("RetrievePropertiesEx", sc.propertyCollector().xml("_this")
-        + "<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet>"
-        + "<pathSet>config.uuid</pathSet></propSet><objectSet>" + view.xml("obj")
-        + "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>v</name>"
-        + "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>"
-        + "</objectSet></specSet><options/>");
+    MoRef view =
+        MoRef.of(
+            vim.invoke(
+                "CreateContainerView",
+                sc.viewManager().xml("_this")
+                    + sc.rootFolder().xml("container")
+                    + "<type>VirtualMachine</type><recursive>true</recursive>"));
+    XmlTree r =
+        vim.invoke(
+            "RetrievePropertiesEx",
+            sc.propertyCollector().xml("_this")
+                + "<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet>"
+                + "<pathSet>config.uuid</pathSet></propSet><objectSet>"
+                + view.xml("obj")
+                + "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>v</name>"
+                + "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>"
+                + "</objectSet></specSet><options/>");
     Map<String, String> byName = new LinkedHashMap<>();
     for (XmlTree o : r.all("objects")) {
       Map<String, String> props = new HashMap<>();
@@ -361,7 +425,10 @@ class VmwareDriverTest {
 
   static Map<String, Integer> deviceKeys(VimClient vim, MoRef vm) throws Exception {
     Map<String, Integer> keys = new HashMap<>();
-    for (XmlTree d : vim.properties(vm, List.of("config.hardware.device")).get("config.hardware.device").children()) {
+    for (XmlTree d :
+        vim.properties(vm, List.of("config.hardware.device"))
+            .get("config.hardware.device")
+            .children()) {
       keys.putIfAbsent(d.type(), Integer.valueOf(d.text("key").orElseThrow()));
     }
     return keys;
@@ -373,7 +440,10 @@ class VmwareDriverTest {
     spec.append("</bootOptions></spec>");
     MoRef task = MoRef.of(vim.invoke("ReconfigVM_Task", vm.xml("_this") + spec));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!vim.properties(task, List.of("info.state")).get("info.state").text().equals("success")) {
+    while (!vim.properties(task, List.of("info.state"))
+        .get("info.state")
+        .text()
+        .equals("success")) {
       assertThat(System.nanoTime()).isLessThan(deadline);
       Thread.sleep(20);
     }
@@ -381,36 +451,92 @@ class VmwareDriverTest {
 
   static String peerPowerState(String uuid) {
     try {
-      return inspect(vim -> vim.properties(vim.findVmByBiosUuid(uuid).orElseThrow(),
-          List.of("runtime.powerState")).get("runtime.powerState").text());
+      return inspect(
+          vim ->
+              vim.properties(
+                      vim.findVmByBiosUuid(uuid).orElseThrow(), List.of("runtime.powerState"))
+                  .get("runtime.powerState")
+                  .text());
     } catch (Exception e) {
       throw new AssertionError(e);
     }
   }
 
   static String peerBootOrder(MoRef vm) throws Exception {
-    return inspect(vim -> BootDevice.tokens(Optional.ofNullable(
-        vim.properties(vm, List.of("config.bootOptions")).get("config.bootOptions"))
-        .map(BootDevice::fromBootOptions).orElse(List.of())));
+    return inspect(
+        vim ->
+            BootDevice.tokens(
+                Optional.ofNullable(
+                        vim.properties(vm, List.of("config.bootOptions")).get("config.bootOptions"))
+                    .map(BootDevice::fromBootOptions)
+                    .orElse(List.of())));
   }
 
   static Optional<String> peerSavedOrder(MoRef vm) throws Exception {
-    return inspect(vim -> VmwareDriver.savedOrder(
-        vim.properties(vm, List.of("config.extraConfig")).get("config.extraConfig")));
+    return inspect(
+        vim ->
+            VmwareDriver.savedOrder(
+                vim.properties(vm, List.of("config.extraConfig")).get("config.extraConfig")));
   }
 
   static void makeCertificates(Path dir) throws IOException, InterruptedException {
     Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\n");
-    run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-        "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Bergenholm test CA");
-    run(dir, "openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-    run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
+    run(
+        dir,
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Bergenholm test CA");
+    run(
+        dir,
+        "openssl",
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1");
+    run(
+        dir,
+        "openssl",
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext");
   }
 
   private static void run(Path dir, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
@@ -424,17 +550,22 @@ class VmwareDriverTest {
     Map<String, Integer> keys = inspect(vim -> deviceKeys(vim, vm));
     String disk = "disk:" + keys.get("VirtualDisk");
     String nic = "ethernet:" + keys.get("VirtualE1000");
-    inspect(vim -> {
-      setBootOrder(vim, vm, disk + ",cdrom");
-      return null;
-    });
+    inspect(
+        vim -> {
+          setBootOrder(vim, vm, disk + ",cdrom");
+          return null;
+        });
     driver.perform(host(uuid), PowerAction.OFF);
     List<String> atStart = new ArrayList<>();
-    EngineHarness h = new EngineHarness("vmware", driver, (action, target) -> {
-      if (action == PowerAction.ON) {
-        atStart.add(peerBootOrder(vm));
-      }
-    });
+    EngineHarness h =
+        new EngineHarness(
+            "vmware",
+            driver,
+            (action, target) -> {
+              if (action == PowerAction.ON) {
+                atStart.add(peerBootOrder(vm));
+              }
+            });
     try (Bergenholm engine = h.engine) {
       engine.createHost(uuid, host(uuid).params());
       engine.power(uuid, PowerAction.ON);

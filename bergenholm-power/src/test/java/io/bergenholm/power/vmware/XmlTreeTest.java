@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class XmlTreeTest {
   @Test
   void ignoresElementsAndAttributesItDoesNotKnowAndReadsXsiTypeByNamespace() throws Exception {
-    String answer = """
+    String answer =
+        """
         <?xml version="1.0"?>
         <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
           <s:Header><futureHeader xmlns="urn:vim99">x</futureHeader></s:Header>
@@ -21,8 +22,10 @@ class XmlTreeTest {
             </objects></returnval></RetrievePropertiesExResponse></s:Body></s:Envelope>
         """;
     XmlTree doc = XmlTree.parse(answer.strip().getBytes(StandardCharsets.UTF_8));
-    XmlTree objects = doc.path("Body", "RetrievePropertiesExResponse", "returnval", "objects").orElseThrow();
-    assertThat(MoRef.of(objects.child("obj").orElseThrow())).isEqualTo(new MoRef("VirtualMachine", "vm-1"));
+    XmlTree objects =
+        doc.path("Body", "RetrievePropertiesExResponse", "returnval", "objects").orElseThrow();
+    assertThat(MoRef.of(objects.child("obj").orElseThrow()))
+        .isEqualTo(new MoRef("VirtualMachine", "vm-1"));
     XmlTree val = objects.child("propSet").flatMap(p -> p.child("val")).orElseThrow();
     assertThat(val.type()).isEqualTo("VirtualMachinePowerState");
     assertThat(val.text()).isEqualTo("poweredOn");

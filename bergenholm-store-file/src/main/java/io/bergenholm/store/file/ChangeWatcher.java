@@ -35,7 +35,9 @@ final class ChangeWatcher implements AutoCloseable {
   private volatile boolean watching;
   private volatile boolean closed;
 
-  /** @param root the real path of the store folder; @param folders the record folders' names */
+  /**
+   * @param root the real path of the store folder; @param folders the record folders' names
+   */
   ChangeWatcher(Path root, Set<String> folders) {
     this.root = root;
     this.folders = folders;
@@ -51,8 +53,11 @@ final class ChangeWatcher implements AutoCloseable {
       }
       watching = true;
     } catch (IOException | UnsupportedOperationException e) {
-      log.warn("cannot watch {} for changes ({}); every change-stamp read will now count as a change,"
-          + " which disables caches built on the store", root, e.toString());
+      log.warn(
+          "cannot watch {} for changes ({}); every change-stamp read will now count as a change,"
+              + " which disables caches built on the store",
+          root,
+          e.toString());
       closeQuietly(s);
       s = null;
     }
@@ -65,7 +70,10 @@ final class ChangeWatcher implements AutoCloseable {
   }
 
   private static void register(WatchService s, Path dir) throws IOException {
-    dir.register(s, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+    dir.register(
+        s,
+        StandardWatchEventKinds.ENTRY_CREATE,
+        StandardWatchEventKinds.ENTRY_DELETE,
         StandardWatchEventKinds.ENTRY_MODIFY);
   }
 
@@ -107,7 +115,8 @@ final class ChangeWatcher implements AutoCloseable {
           }
           String name = event.context().toString();
           if (key.watchable().equals(root)) {
-            // In the store folder only the record folders matter; the lock file changes with every write.
+            // In the store folder only the record folders matter; the lock file changes with every
+            // write.
             if (folders.contains(name)) {
               relevant = true;
               Path dir = root.resolve(name);
@@ -140,8 +149,10 @@ final class ChangeWatcher implements AutoCloseable {
 
   private void fallBack(Exception cause) {
     if (watching && !closed) {
-      log.warn("stopped watching {} for changes ({}); every change-stamp read will now count as a change",
-          root, cause.toString());
+      log.warn(
+          "stopped watching {} for changes ({}); every change-stamp read will now count as a change",
+          root,
+          cause.toString());
     }
     watching = false;
   }

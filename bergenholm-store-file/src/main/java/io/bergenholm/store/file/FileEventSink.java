@@ -73,7 +73,8 @@ final class FileEventSink implements BootEventSink {
       }
       if (ch.size() >= maxBytes) {
         closeChannel();
-        Files.move(current, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            current, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {
       closeChannel();
@@ -91,8 +92,12 @@ final class FileEventSink implements BootEventSink {
     }
     closeChannel();
     Files.createDirectories(current.getParent());
-    FileChannel ch = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+    FileChannel ch =
+        FileChannel.open(
+            current,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
     if (ch.size() > 0 && !endsWithNewline(current)) {
       ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
     }
@@ -175,9 +180,18 @@ final class FileEventSink implements BootEventSink {
     try {
       JsonNode o = JSON.readTree(line);
       Map<String, String> attributes = new LinkedHashMap<>();
-      o.path("attributes").properties().forEach(en -> attributes.put(en.getKey(), en.getValue().asText()));
-      return Optional.of(new BootEvent(Instant.parse(o.get("time").asText()), o.get("kind").asText(),
-          text(o, "host"), text(o, "mac"), text(o, "ip"), o.get("outcome").asText(), attributes));
+      o.path("attributes")
+          .properties()
+          .forEach(en -> attributes.put(en.getKey(), en.getValue().asText()));
+      return Optional.of(
+          new BootEvent(
+              Instant.parse(o.get("time").asText()),
+              o.get("kind").asText(),
+              text(o, "host"),
+              text(o, "mac"),
+              text(o, "ip"),
+              o.get("outcome").asText(),
+              attributes));
     } catch (IOException | RuntimeException e) {
       log.debug("skipping an unreadable line in {}: {}", file, e.toString());
       return Optional.empty();

@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@linkplain #changeStamp() change stamp} follows the folders through the operating system's file
  * watch; it lags a change made elsewhere by at most {@link #CHANGE_DETECTION_LAG}.
  *
- * <p>A store is read-only when asked to be, or when the folder cannot be written: when the
- * process may not write it, or when its permission bits grant nobody write access (so a folder
- * marked read-only stays untouched even for root). Writes to a read-only store are refused with an
- * {@link UnavailableException}; opening and reading never write anything.
+ * <p>A store is read-only when asked to be, or when the folder cannot be written: when the process
+ * may not write it, or when its permission bits grant nobody write access (so a folder marked
+ * read-only stays untouched even for root). Writes to a read-only store are refused with an {@link
+ * UnavailableException}; opening and reading never write anything.
  */
 public final class FileParameterStore implements ParameterStore {
   /**
@@ -71,15 +71,18 @@ public final class FileParameterStore implements ParameterStore {
     this.groups = new FileRecordStore<>(RecordKind.GROUP, this, json);
     this.templates = new FileRecordStore<>(RecordKind.TEMPLATE, this, new TextCodec());
     this.events = new FileEventSink(root, 8L * 1024 * 1024);
-    this.watcher = new ChangeWatcher(root, Stream.of(RecordKind.values()).map(RecordKind::plural).collect(Collectors.toSet()));
+    this.watcher =
+        new ChangeWatcher(
+            root,
+            Stream.of(RecordKind.values()).map(RecordKind::plural).collect(Collectors.toSet()));
   }
 
   /**
-   * Opens the store in {@code folder}, creating the folder if it does not exist; the record
-   * folders are created with the first record written to them.
+   * Opens the store in {@code folder}, creating the folder if it does not exist; the record folders
+   * are created with the first record written to them.
    *
-   * @throws BadInputException if {@code folder} is not a folder, or a record folder is not a
-   *     folder inside it
+   * @throws BadInputException if {@code folder} is not a folder, or a record folder is not a folder
+   *     inside it
    * @throws UnavailableException if the folder cannot be created or read
    */
   public static FileParameterStore open(Path folder) {
@@ -100,9 +103,11 @@ public final class FileParameterStore implements ParameterStore {
       try {
         Files.createDirectories(absolute);
       } catch (FileAlreadyExistsException e) {
-        throw new BadInputException("the store location " + absolute + " is a file, not a folder", e);
+        throw new BadInputException(
+            "the store location " + absolute + " is a file, not a folder", e);
       } catch (IOException e) {
-        throw new UnavailableException("cannot create the store folder " + absolute + " (" + e + ")", e);
+        throw new UnavailableException(
+            "cannot create the store folder " + absolute + " (" + e + ")", e);
       }
     }
     if (!Files.isDirectory(absolute)) {
@@ -112,15 +117,19 @@ public final class FileParameterStore implements ParameterStore {
     try {
       real = absolute.toRealPath();
     } catch (IOException e) {
-      throw new UnavailableException("cannot open the store folder " + absolute + " (" + e + ")", e);
+      throw new UnavailableException(
+          "cannot open the store folder " + absolute + " (" + e + ")", e);
     }
     for (RecordKind kind : RecordKind.values()) {
       checkRecordFolder(real, kind);
     }
     String reason = readOnly ? "it was opened read-only" : whyNotWritable(real);
     if (!"UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding", "UTF-8"))) {
-      log.warn("file names are encoded as {}, not UTF-8: records with non-ASCII names cannot be stored in {};"
-          + " run with a UTF-8 locale (LANG=C.UTF-8)", System.getProperty("sun.jnu.encoding"), real);
+      log.warn(
+          "file names are encoded as {}, not UTF-8: records with non-ASCII names cannot be stored in {};"
+              + " run with a UTF-8 locale (LANG=C.UTF-8)",
+          System.getProperty("sun.jnu.encoding"),
+          real);
     }
     FileParameterStore store = new FileParameterStore(real, reason != null, reason);
     try {
@@ -139,13 +148,20 @@ public final class FileParameterStore implements ParameterStore {
       return;
     }
     if (!Files.isDirectory(dir)) {
-      throw new BadInputException("the store's " + kind.plural() + " folder " + dir + " is a file, not a folder");
+      throw new BadInputException(
+          "the store's " + kind.plural() + " folder " + dir + " is a file, not a folder");
     }
     try {
       Path real = dir.toRealPath();
       if (!real.startsWith(root)) {
-        throw new BadInputException("the store's " + kind.plural() + " folder " + dir + " is a symbolic link to "
-            + real + ", outside the store folder; it is not followed");
+        throw new BadInputException(
+            "the store's "
+                + kind.plural()
+                + " folder "
+                + dir
+                + " is a symbolic link to "
+                + real
+                + ", outside the store folder; it is not followed");
       }
     } catch (IOException e) {
       throw new UnavailableException("cannot open " + dir + " (" + e + ")", e);
@@ -159,7 +175,8 @@ public final class FileParameterStore implements ParameterStore {
     }
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(root);
-      if (!perms.contains(PosixFilePermission.OWNER_WRITE) && !perms.contains(PosixFilePermission.GROUP_WRITE)
+      if (!perms.contains(PosixFilePermission.OWNER_WRITE)
+          && !perms.contains(PosixFilePermission.GROUP_WRITE)
           && !perms.contains(PosixFilePermission.OTHERS_WRITE)) {
         return "the permissions of " + root + " grant nobody write access";
       }
@@ -176,14 +193,19 @@ public final class FileParameterStore implements ParameterStore {
     if (readOnly || all.stream().noneMatch(FileRecordStore::hasLeftovers)) {
       return; // opening writes nothing unless there is something to clean
     }
-    List<Path> removed = lock.hold(() -> {
-      List<Path> r = new ArrayList<>();
-      for (FileRecordStore<?> s : all) {
-        r.addAll(s.removeLeftovers());
-      }
-      return r;
-    });
-    log.warn("removed {} temporary file(s) left by an interrupted write in {}: {}", removed.size(), root,
+    List<Path> removed =
+        lock.hold(
+            () -> {
+              List<Path> r = new ArrayList<>();
+              for (FileRecordStore<?> s : all) {
+                r.addAll(s.removeLeftovers());
+              }
+              return r;
+            });
+    log.warn(
+        "removed {} temporary file(s) left by an interrupted write in {}: {}",
+        removed.size(),
+        root,
         removed.stream().map(this::display).toList());
   }
 
@@ -278,8 +300,16 @@ public final class FileParameterStore implements ParameterStore {
 
   void checkWritable(RecordKind kind, String name) {
     if (readOnly) {
-      throw new UnavailableException("the file store " + root + " is read-only (" + readOnlyReason + "); "
-          + kind.singular() + " '" + name + "' was not written");
+      throw new UnavailableException(
+          "the file store "
+              + root
+              + " is read-only ("
+              + readOnlyReason
+              + "); "
+              + kind.singular()
+              + " '"
+              + name
+              + "' was not written");
     }
   }
 
@@ -291,7 +321,8 @@ public final class FileParameterStore implements ParameterStore {
     try {
       Files.createDirectories(folder);
     } catch (IOException e) {
-      throw new UnavailableException("cannot create " + folder + " (" + e + "); nothing was written", e);
+      throw new UnavailableException(
+          "cannot create " + folder + " (" + e + "); nothing was written", e);
     }
     watcher.folderCreated(folder);
   }

@@ -36,15 +36,15 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One record folder ({@code hosts/}, {@code groups/} or {@code templates/}): one file per record.
  *
- * <p>File names: a record is the file of its own name. In {@code hosts/} and {@code groups/} a
- * file {@code NAME.json} is record {@code NAME} too, so a record whose name ends in {@code .json}
- * lives in {@code NAME.json} with one more {@code .json} ({@code a.json} in {@code a.json.json}).
- * If both {@code NAME} and {@code NAME.json} exist, record {@code NAME} is ambiguous: it is listed
- * once, and reading or writing it is an error naming both files until a person removes one.
- * Templates are named exactly as their files.
+ * <p>File names: a record is the file of its own name. In {@code hosts/} and {@code groups/} a file
+ * {@code NAME.json} is record {@code NAME} too, so a record whose name ends in {@code .json} lives
+ * in {@code NAME.json} with one more {@code .json} ({@code a.json} in {@code a.json.json}). If both
+ * {@code NAME} and {@code NAME.json} exist, record {@code NAME} is ambiguous: it is listed once,
+ * and reading or writing it is an error naming both files until a person removes one. Templates are
+ * named exactly as their files.
  *
- * <p>Versions are a digest of the file's bytes, so a version names content rather than a write:
- * a hand edit changes it, and a conditional write compares what is on disk now, whoever wrote it.
+ * <p>Versions are a digest of the file's bytes, so a version names content rather than a write: a
+ * hand edit changes it, and a conditional write compares what is on disk now, whoever wrote it.
  */
 final class FileRecordStore<T> implements RecordStore<T> {
   static final String TEMP_PREFIX = ".bergenholm-tmp-";
@@ -84,7 +84,10 @@ final class FileRecordStore<T> implements RecordStore<T> {
         if (file.startsWith(".")) {
           continue; // the store's temporary files, editors' swap files
         }
-        String name = jsonSuffix && file.endsWith(JSON) ? file.substring(0, file.length() - JSON.length()) : file;
+        String name =
+            jsonSuffix && file.endsWith(JSON)
+                ? file.substring(0, file.length() - JSON.length())
+                : file;
         if (RecordNames.isValid(name)) {
           names.add(name);
         }
@@ -92,7 +95,8 @@ final class FileRecordStore<T> implements RecordStore<T> {
     } catch (NoSuchFileException e) {
       return List.of(); // the folder appears with the first record
     } catch (NotDirectoryException e) {
-      throw new BadInputException(display(folder) + " is not a folder; the store needs it to hold " + kind.plural());
+      throw new BadInputException(
+          display(folder) + " is not a folder; the store needs it to hold " + kind.plural());
     } catch (IOException e) {
       throw unavailable("cannot list " + display(folder), e);
     }
@@ -102,7 +106,8 @@ final class FileRecordStore<T> implements RecordStore<T> {
   @Override
   public Optional<Versioned<T>> get(String name) {
     Optional<Current> current = read(name, false);
-    return current.map(c -> new Versioned<>(name, codec.decode(c.bytes(), describe(name, c.file())), c.version()));
+    return current.map(
+        c -> new Versioned<>(name, codec.decode(c.bytes(), describe(name, c.file())), c.version()));
   }
 
   @Override
@@ -111,14 +116,17 @@ final class FileRecordStore<T> implements RecordStore<T> {
     byte[] bytes = codec.encode(value, describe(name, file));
     T stored = codec.decode(bytes, describe(name, file));
     store.checkWritable(kind, name);
-    return store.lock().hold(() -> {
-      if (read(name, true).isPresent()) {
-        throw new AlreadyExistsException(kind, name);
-      }
-      store.ensureFolder(folder);
-      write(file, bytes);
-      return new Versioned<>(name, stored, version(bytes));
-    });
+    return store
+        .lock()
+        .hold(
+            () -> {
+              if (read(name, true).isPresent()) {
+                throw new AlreadyExistsException(kind, name);
+              }
+              store.ensureFolder(folder);
+              write(file, bytes);
+              return new Versioned<>(name, stored, version(bytes));
+            });
   }
 
   @Override
@@ -127,35 +135,45 @@ final class FileRecordStore<T> implements RecordStore<T> {
     byte[] bytes = codec.encode(value, describe(name, file));
     T stored = codec.decode(bytes, describe(name, file));
     store.checkWritable(kind, name);
-    return store.lock().hold(() -> {
-      Current current = read(name, true).orElseThrow(() -> notFound(name));
-      checkVersion(name, current, ifVersion);
-      write(current.file(), bytes); // keeps NAME.json where a person made one
-      return new Versioned<>(name, stored, version(bytes));
-    });
+    return store
+        .lock()
+        .hold(
+            () -> {
+              Current current = read(name, true).orElseThrow(() -> notFound(name));
+              checkVersion(name, current, ifVersion);
+              write(current.file(), bytes); // keeps NAME.json where a person made one
+              return new Versioned<>(name, stored, version(bytes));
+            });
   }
 
   @Override
   public void delete(String name, Optional<String> ifVersion) {
     RecordNames.check(kind, name);
     store.checkWritable(kind, name);
-    store.lock().hold(() -> {
-      Current current = read(name, true).orElseThrow(() -> notFound(name));
-      checkVersion(name, current, ifVersion);
-      try {
-        Files.delete(current.file()); // a symbolic link is removed, not its target
-      } catch (IOException e) {
-        throw unavailable("cannot delete " + display(current.file()) + "; nothing was deleted", e);
-      }
-      store.watcher().changed();
-      try {
-        syncFolder();
-      } catch (IOException e) {
-        throw unavailable(display(current.file()) + " was deleted, but flushing its folder to disk failed, so the"
-            + " deletion may not survive a crash", e);
-      }
-      return null;
-    });
+    store
+        .lock()
+        .hold(
+            () -> {
+              Current current = read(name, true).orElseThrow(() -> notFound(name));
+              checkVersion(name, current, ifVersion);
+              try {
+                Files.delete(current.file()); // a symbolic link is removed, not its target
+              } catch (IOException e) {
+                throw unavailable(
+                    "cannot delete " + display(current.file()) + "; nothing was deleted", e);
+              }
+              store.watcher().changed();
+              try {
+                syncFolder();
+              } catch (IOException e) {
+                throw unavailable(
+                    display(current.file())
+                        + " was deleted, but flushing its folder to disk failed, so the"
+                        + " deletion may not survive a crash",
+                    e);
+              }
+              return null;
+            });
   }
 
   @Override
@@ -183,9 +201,14 @@ final class FileRecordStore<T> implements RecordStore<T> {
     }
     String file = name + JSON;
     if (file.getBytes(StandardCharsets.UTF_8).length > RecordNames.MAX_BYTES) {
-      throw new BadInputException(kind.singular() + " name '" + name + "' cannot be stored in a file: a name"
-          + " ending in '.json' is stored as NAME.json and may then be at most " + (RecordNames.MAX_BYTES - JSON.length())
-          + " bytes long");
+      throw new BadInputException(
+          kind.singular()
+              + " name '"
+              + name
+              + "' cannot be stored in a file: a name"
+              + " ending in '.json' is stored as NAME.json and may then be at most "
+              + (RecordNames.MAX_BYTES - JSON.length())
+              + " bytes long");
     }
     return file;
   }
@@ -194,8 +217,15 @@ final class FileRecordStore<T> implements RecordStore<T> {
     try {
       return folder.resolve(file);
     } catch (InvalidPathException e) {
-      throw new BadInputException(kind.singular() + " name '" + file + "' cannot be a file name with this system's"
-          + " file name encoding (" + System.getProperty("sun.jnu.encoding") + "); run Bergenholm with a UTF-8 locale", e);
+      throw new BadInputException(
+          kind.singular()
+              + " name '"
+              + file
+              + "' cannot be a file name with this system's"
+              + " file name encoding ("
+              + System.getProperty("sun.jnu.encoding")
+              + "); run Bergenholm with a UTF-8 locale",
+          e);
     }
   }
 
@@ -208,12 +238,20 @@ final class FileRecordStore<T> implements RecordStore<T> {
     Optional<byte[]> main = readFile(name, primary, forWrite);
     if (jsonSuffix && !name.endsWith(JSON)) {
       Path alternative = resolve(name + JSON);
-      if (alternative.getFileName().toString().getBytes(StandardCharsets.UTF_8).length <= RecordNames.MAX_BYTES) {
+      if (alternative.getFileName().toString().getBytes(StandardCharsets.UTF_8).length
+          <= RecordNames.MAX_BYTES) {
         Optional<byte[]> alt = readFile(name, alternative, forWrite);
         if (alt.isPresent()) {
           if (main.isPresent()) {
-            throw new BadInputException(kind.singular() + " '" + name + "' is stored twice, in " + display(primary)
-                + " and in " + display(alternative) + "; remove one of them");
+            throw new BadInputException(
+                kind.singular()
+                    + " '"
+                    + name
+                    + "' is stored twice, in "
+                    + display(primary)
+                    + " and in "
+                    + display(alternative)
+                    + "; remove one of them");
           }
           return Optional.of(new Current(alternative, alt.get(), version(alt.get())));
         }
@@ -248,8 +286,11 @@ final class FileRecordStore<T> implements RecordStore<T> {
       if (forWrite) {
         return Optional.of(UNFOLLOWED_LINK);
       }
-      throw new BadInputException(describe(name, file) + " is a symbolic link to " + target
-          + ", outside the store folder; it is not followed");
+      throw new BadInputException(
+          describe(name, file)
+              + " is a symbolic link to "
+              + target
+              + ", outside the store folder; it is not followed");
     }
     try {
       return Optional.of(readNoFollow(target));
@@ -259,7 +300,8 @@ final class FileRecordStore<T> implements RecordStore<T> {
   }
 
   private static byte[] readNoFollow(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long size = ch.size();
       if (size > Integer.MAX_VALUE - 16) {
         throw new IOException("the file is too large (" + size + " bytes)");
@@ -288,9 +330,12 @@ final class FileRecordStore<T> implements RecordStore<T> {
    * the new one, never a part; a crash leaves at most a temporary file, removed at the next open.
    */
   private void write(Path target, byte[] bytes) {
-    Path temp = folder.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+    Path temp =
+        folder.resolve(
+            TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
     try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -300,7 +345,11 @@ final class FileRecordStore<T> implements RecordStore<T> {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       deleteTemp(temp, e);
-      throw unavailable("cannot replace " + display(target) + " atomically on this file system; nothing was written", e);
+      throw unavailable(
+          "cannot replace "
+              + display(target)
+              + " atomically on this file system; nothing was written",
+          e);
     } catch (IOException e) {
       deleteTemp(temp, e);
       throw unavailable("cannot write " + display(target) + "; nothing was written", e);
@@ -309,8 +358,11 @@ final class FileRecordStore<T> implements RecordStore<T> {
     try {
       syncFolder();
     } catch (IOException e) {
-      throw unavailable(display(target) + " was written, but flushing its folder to disk failed, so the change"
-          + " may not survive a crash", e);
+      throw unavailable(
+          display(target)
+              + " was written, but flushing its folder to disk failed, so the change"
+              + " may not survive a crash",
+          e);
     }
     store.watcher().changed();
   }
@@ -333,7 +385,10 @@ final class FileRecordStore<T> implements RecordStore<T> {
     return new UnavailableException(what + " (" + e + ")", e);
   }
 
-  /** For messages: the record and its file relative to the store, such as {@code host 'web1' (hosts/web1)}. */
+  /**
+   * For messages: the record and its file relative to the store, such as {@code host 'web1'
+   * (hosts/web1)}.
+   */
   private String describe(String name, Path file) {
     return kind.singular() + " '" + name + "' (" + display(file) + ")";
   }

@@ -28,22 +28,28 @@ public final class FileStoreProvider implements StoreProvider {
   public ParameterStore create(String name, Map<String, String> config, ProviderContext context) {
     String location = config.get(LOCATION);
     if (location == null || location.isBlank()) {
-      throw new BadInputException("the file store needs config key '" + LOCATION + "', such as file:/var/lib/bergenholm");
+      throw new BadInputException(
+          "the file store needs config key '" + LOCATION + "', such as file:/var/lib/bergenholm");
     }
     return FileParameterStore.open(folder(location), readOnly(config.get(READ_ONLY)));
   }
 
   static Path folder(String location) {
     if (!location.startsWith("file:")) {
-      throw new BadInputException("store location '" + location + "' is not a file store location; use file:DIR");
+      throw new BadInputException(
+          "store location '" + location + "' is not a file store location; use file:DIR");
     }
     String rest = location.substring("file:".length());
     try {
       if (rest.startsWith("//")) {
         URI uri = new URI(location);
         if (uri.getAuthority() != null && !"localhost".equalsIgnoreCase(uri.getAuthority())) {
-          throw new BadInputException("store location '" + location + "' names host '" + uri.getAuthority()
-              + "'; a file store must be local (file:///DIR)");
+          throw new BadInputException(
+              "store location '"
+                  + location
+                  + "' names host '"
+                  + uri.getAuthority()
+                  + "'; a file store must be local (file:///DIR)");
         }
         if (uri.getPath() == null || uri.getPath().isEmpty()) {
           throw new BadInputException("store location '" + location + "' names no folder");
@@ -51,11 +57,13 @@ public final class FileStoreProvider implements StoreProvider {
         return Path.of(uri.getPath());
       }
       if (rest.isEmpty()) {
-        throw new BadInputException("store location '" + location + "' names no folder; use file:DIR");
+        throw new BadInputException(
+            "store location '" + location + "' names no folder; use file:DIR");
       }
       return Path.of(rest);
     } catch (URISyntaxException | InvalidPathException e) {
-      throw new BadInputException("store location '" + location + "' is not a valid folder: " + e.getMessage(), e);
+      throw new BadInputException(
+          "store location '" + location + "' is not a valid folder: " + e.getMessage(), e);
     }
   }
 
@@ -66,6 +74,7 @@ public final class FileStoreProvider implements StoreProvider {
     if (value.equalsIgnoreCase("true")) {
       return true;
     }
-    throw new BadInputException("config key '" + READ_ONLY + "' must be true or false, not '" + value + "'");
+    throw new BadInputException(
+        "config key '" + READ_ONLY + "' must be true or false, not '" + value + "'");
   }
 }

@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Hosts and groups are stored as one JSON object per file, keys in their order, indented so that
- * a person can edit them.
+ * Hosts and groups are stored as one JSON object per file, keys in their order, indented so that a
+ * person can edit them.
  *
  * <p>Numbers come back as {@link Params} holds them: integers as {@link Long}, or {@link
  * BigInteger} beyond 64 bits; fractions as {@link Double} when the double is exactly the written
@@ -32,30 +32,38 @@ import java.util.Map;
  * no digit typed by hand is lost. Duplicate keys and anything after the object are errors.
  */
 final class JsonCodec implements RecordCodec<Params> {
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
-      .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-      .withArrayIndenter(new DefaultIndenter("  ", "\n"))
-      .withSeparators(Separators.createDefaultInstance()
-          .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-          .withObjectEmptySeparator("")
-          .withArrayEmptySeparator(""));
+  private static final DefaultPrettyPrinter PRETTY =
+      new DefaultPrettyPrinter()
+          .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+          .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+          .withSeparators(
+              Separators.createDefaultInstance()
+                  .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                  .withObjectEmptySeparator("")
+                  .withArrayEmptySeparator(""));
 
   @Override
   public Params decode(byte[] bytes, String file) {
     try (JsonParser p = JSON.createParser(bytes)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
-        throw bad(file, p.currentTokenLocation(),
-            first == null ? "the file is empty, a JSON object was expected" : "a JSON object was expected, not " + describe(first));
+        throw bad(
+            file,
+            p.currentTokenLocation(),
+            first == null
+                ? "the file is empty, a JSON object was expected"
+                : "a JSON object was expected, not " + describe(first));
       }
       Map<String, Object> map = readObject(p);
       JsonToken extra = p.nextToken();
       if (extra != null) {
-        throw bad(file, p.currentTokenLocation(), "unexpected " + describe(extra) + " after the JSON object");
+        throw bad(
+            file,
+            p.currentTokenLocation(),
+            "unexpected " + describe(extra) + " after the JSON object");
       }
       return Params.of(map);
     } catch (JsonProcessingException e) {
@@ -85,17 +93,20 @@ final class JsonCodec implements RecordCodec<Params> {
     switch (t) {
       case START_OBJECT:
         return readObject(p);
-      case START_ARRAY: {
-        List<Object> list = new ArrayList<>();
-        for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
-          list.add(readValue(p));
+      case START_ARRAY:
+        {
+          List<Object> list = new ArrayList<>();
+          for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
+            list.add(readValue(p));
+          }
+          return list;
         }
-        return list;
-      }
       case VALUE_STRING:
         return p.getText();
       case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            ? p.getBigIntegerValue()
+            : (Object) p.getLongValue();
       case VALUE_NUMBER_FLOAT:
         return fraction(p.getText());
       case VALUE_TRUE:
@@ -105,7 +116,8 @@ final class JsonCodec implements RecordCodec<Params> {
       case VALUE_NULL:
         return null;
       default:
-        throw new IllegalStateException("unexpected JSON token " + t); // the parser reports malformed input itself
+        throw new IllegalStateException(
+            "unexpected JSON token " + t); // the parser reports malformed input itself
     }
   }
 
@@ -131,7 +143,10 @@ final class JsonCodec implements RecordCodec<Params> {
   }
 
   private static BadInputException bad(String file, JsonLocation at, String problem) {
-    String where = at == null || at.getLineNr() < 0 ? "" : " line " + at.getLineNr() + ", column " + at.getColumnNr();
+    String where =
+        at == null || at.getLineNr() < 0
+            ? ""
+            : " line " + at.getLineNr() + ", column " + at.getColumnNr();
     return new BadInputException(file + where + ": not a valid JSON object: " + problem);
   }
 
@@ -148,7 +163,8 @@ final class JsonCodec implements RecordCodec<Params> {
     return out.toByteArray();
   }
 
-  private static void writeValue(JsonGenerator g, Object v, String file, String path) throws IOException {
+  private static void writeValue(JsonGenerator g, Object v, String file, String path)
+      throws IOException {
     if (v == null) {
       g.writeNull();
     } else if (v instanceof String s) {
@@ -161,7 +177,8 @@ final class JsonCodec implements RecordCodec<Params> {
       g.writeNumber(b);
     } else if (v instanceof Double d) {
       if (!Double.isFinite(d)) {
-        throw new BadInputException(file + ": parameter '" + path + "' is " + d + ", which JSON cannot hold");
+        throw new BadInputException(
+            file + ": parameter '" + path + "' is " + d + ", which JSON cannot hold");
       }
       g.writeNumber(d);
     } else if (v instanceof BigDecimal b) {
@@ -183,7 +200,8 @@ final class JsonCodec implements RecordCodec<Params> {
       g.writeEndArray();
     } else {
       // Params admits no other type; this is a bug, not bad input.
-      throw new IllegalStateException("unexpected parameter type " + v.getClass().getName() + " at " + path);
+      throw new IllegalStateException(
+          "unexpected parameter type " + v.getClass().getName() + " at " + path);
     }
   }
 }

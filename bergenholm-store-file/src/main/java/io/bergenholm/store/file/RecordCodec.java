@@ -13,6 +13,8 @@ interface RecordCodec<T> {
    */
   T decode(byte[] bytes, String file);
 
-  /** @throws io.bergenholm.api.BadInputException if the value cannot be stored faithfully */
+  /**
+   * @throws io.bergenholm.api.BadInputException if the value cannot be stored faithfully
+   */
   byte[] encode(T value, String file);
 }

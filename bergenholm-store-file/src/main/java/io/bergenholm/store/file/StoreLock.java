@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * <p>Two locks make it: a {@link ReentrantLock} shared by every store instance of this JVM on the
  * same folder, and an OS file lock on {@code .bergenholm.lock} in the folder for other processes.
  * The first is needed because the JVM refuses a second overlapping file lock of its own, and
- * because POSIX drops a process's file lock when any of its handles on the file closes; so only
- * one thread of the process ever has the lock file open.
+ * because POSIX drops a process's file lock when any of its handles on the file closes; so only one
+ * thread of the process ever has the lock file open.
  */
 final class StoreLock {
   static final String FILE_NAME = ".bergenholm.lock";
@@ -32,7 +32,9 @@ final class StoreLock {
   private final ReentrantLock inProcess;
   private final Duration timeout;
 
-  /** @param root the real path of the store folder */
+  /**
+   * @param root the real path of the store folder
+   */
   StoreLock(Path root, Duration timeout) {
     this.lockFile = root.resolve(FILE_NAME);
     this.inProcess = IN_PROCESS.computeIfAbsent(root, r -> new ReentrantLock());
@@ -50,7 +52,8 @@ final class StoreLock {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while waiting for the store lock " + lockFile, e);
     }
-    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       FileLock lock;
       // tryLock in a bounded loop rather than lock(): a process that hangs with the lock must
       // give an error a person can act on, not a request that never returns.
@@ -66,7 +69,8 @@ final class StoreLock {
         lock.release();
       }
     } catch (IOException e) {
-      throw new UnavailableException("cannot lock " + lockFile + ": " + e.getMessage() + "; nothing was written", e);
+      throw new UnavailableException(
+          "cannot lock " + lockFile + ": " + e.getMessage() + "; nothing was written", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while waiting for the store lock " + lockFile, e);
@@ -76,7 +80,11 @@ final class StoreLock {
   }
 
   private UnavailableException timedOut() {
-    return new UnavailableException("the store lock " + lockFile + " was held by another writer for more than "
-        + timeout.toSeconds() + " s; nothing was written");
+    return new UnavailableException(
+        "the store lock "
+            + lockFile
+            + " was held by another writer for more than "
+            + timeout.toSeconds()
+            + " s; nothing was written");
   }
 }

@@ -17,7 +17,8 @@ final class TextCodec implements RecordCodec<String> {
   @Override
   public String decode(byte[] bytes, String file) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -31,16 +32,21 @@ final class TextCodec implements RecordCodec<String> {
   public byte[] encode(String value, String file) {
     Objects.requireNonNull(value, "template text");
     try {
-      ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(value));
+      ByteBuffer b =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(value));
       byte[] bytes = new byte[b.remaining()];
       b.get(bytes);
       return bytes;
     } catch (CharacterCodingException e) {
-      throw new BadInputException(file + ": the template text holds an unpaired surrogate character and"
-          + " cannot be stored as UTF-8", e);
+      throw new BadInputException(
+          file
+              + ": the template text holds an unpaired surrogate character and"
+              + " cannot be stored as UTF-8",
+          e);
     }
   }
 }

@@ -15,10 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A writer that dies at any moment leaves every record whole, and its temporary files are cleaned up. */
+/**
+ * A writer that dies at any moment leaves every record whole, and its temporary files are cleaned
+ * up.
+ */
 final class CrashSafetyTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   @Test
   void leftoverTemporaryFilesAreHiddenAndRemovedAtTheNextOpen() throws IOException {
@@ -26,8 +28,11 @@ final class CrashSafetyTest {
       store.hosts().create("web1", Params.of(Map.of("a", 1L)));
       store.templates().create("t", "text");
     }
-    Path half = Files.writeString(root.resolve("hosts").resolve(FileRecordStore.TEMP_PREFIX + "1a2b"), "{\"a\": ");
-    Path empty = Files.createFile(root.resolve("templates").resolve(FileRecordStore.TEMP_PREFIX + "3c4d"));
+    Path half =
+        Files.writeString(
+            root.resolve("hosts").resolve(FileRecordStore.TEMP_PREFIX + "1a2b"), "{\"a\": ");
+    Path empty =
+        Files.createFile(root.resolve("templates").resolve(FileRecordStore.TEMP_PREFIX + "3c4d"));
 
     try (FileParameterStore readOnly = FileParameterStore.openReadOnly(root)) {
       assertThat(readOnly.hosts().list()).containsExactly("web1");
@@ -43,7 +48,9 @@ final class CrashSafetyTest {
   }
 
   @Test
-  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocked pipe read ignores interrupts
+  @Timeout(
+      value = 120,
+      threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocked pipe read ignores interrupts
   void killingAWriterMidWriteNeverLeavesABrokenOrEmptyRecord() throws Exception {
     int records = 5;
     // A kill lands in mid-write (leaving a temporary file) about two times in three here; keep
@@ -51,7 +58,8 @@ final class CrashSafetyTest {
     int tornWrites = 0;
     int round = 0;
     for (; round < 10 && (round < 2 || tornWrites == 0); round++) {
-      Process writer = StoreWriterProcess.start("rewrite", root.toString(), Integer.toString(records));
+      Process writer =
+          StoreWriterProcess.start("rewrite", root.toString(), Integer.toString(records));
       try {
         // Let it write for a while, then kill it without warning.
         try (FileParameterStore store = FileParameterStore.open(root)) {
@@ -82,7 +90,8 @@ final class CrashSafetyTest {
 
   private List<Path> temporaryFiles() throws IOException {
     try (Stream<Path> all = Files.walk(root)) {
-      return all.filter(p -> p.getFileName().toString().startsWith(FileRecordStore.TEMP_PREFIX)).toList();
+      return all.filter(p -> p.getFileName().toString().startsWith(FileRecordStore.TEMP_PREFIX))
+          .toList();
     }
   }
 }

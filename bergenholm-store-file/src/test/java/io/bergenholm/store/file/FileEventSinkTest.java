@@ -16,12 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileEventSinkTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static BootEvent event(String subject, int n) {
-    return new BootEvent(Instant.ofEpochSecond(1_800_000_000L + n), "k" + n, Optional.of(subject), Optional.empty(),
-        Optional.of("10.0.0." + n % 250), "ok", Map.of("n", Integer.toString(n), "quote\"key", "line\nbreak"));
+    return new BootEvent(
+        Instant.ofEpochSecond(1_800_000_000L + n),
+        "k" + n,
+        Optional.of(subject),
+        Optional.empty(),
+        Optional.of("10.0.0." + n % 250),
+        "ok",
+        Map.of("n", Integer.toString(n), "quote\"key", "line\nbreak"));
   }
 
   @Test
@@ -40,7 +45,8 @@ class FileEventSinkTest {
     assertThat(h1).extracting(BootEvent::kind).containsExactly("k193", "k196", "k199");
     assertThat(h1.get(2)).isEqualTo(event("h1", 199));
     assertThat(sink.read(EventQuery.all(2).since(Instant.ofEpochSecond(1_800_000_000L + 198))))
-        .extracting(BootEvent::kind).containsExactly("k199");
+        .extracting(BootEvent::kind)
+        .containsExactly("k199");
   }
 
   @Test
@@ -52,12 +58,17 @@ class FileEventSinkTest {
       assertThat(store.changeStamp()).isEqualTo(stamp);
     }
     // The server died in the middle of a line.
-    Files.writeString(dir.resolve("events/events.jsonl"), "{\"time\": \"2026-", StandardCharsets.UTF_8,
+    Files.writeString(
+        dir.resolve("events/events.jsonl"),
+        "{\"time\": \"2026-",
+        StandardCharsets.UTF_8,
         StandardOpenOption.APPEND);
     try (FileParameterStore store = FileParameterStore.open(dir, false)) {
       FileEventSink sink = (FileEventSink) store.events().orElseThrow();
       sink.append(List.of(event("h", 2)));
-      assertThat(sink.read(EventQuery.host("h", 10))).extracting(BootEvent::kind).containsExactly("k1", "k2");
+      assertThat(sink.read(EventQuery.host("h", 10)))
+          .extracting(BootEvent::kind)
+          .containsExactly("k1", "k2");
     }
   }
 
@@ -71,7 +82,9 @@ class FileEventSinkTest {
     theirs.append(List.of(event("h", 2)));
     mine.append(List.of(event("h", 3)));
     assertThat(Files.readString(dir.resolve("events/events.jsonl"))).contains("\"k2\"", "\"k3\"");
-    assertThat(mine.read(EventQuery.host("h", 10))).extracting(BootEvent::kind).containsExactly("k1", "k2", "k3");
+    assertThat(mine.read(EventQuery.host("h", 10)))
+        .extracting(BootEvent::kind)
+        .containsExactly("k1", "k2", "k3");
     mine.close();
     theirs.close();
   }

@@ -7,8 +7,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 
 final class FileParameterStoreContractTest extends ParameterStoreContract {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Override
   protected ParameterStore newStore() {

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 final class FileStoreProviderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static StoreProvider provider() {
     return ServiceLoader.load(StoreProvider.class).stream()
@@ -37,10 +36,16 @@ final class FileStoreProviderTest {
     assertThat(provider.secretConfigKeys()).isEmpty();
     Path spaced = dir.resolve("with space");
     String[] locations = {
-        "file:" + spaced, "file://" + spaced.toUri().getRawPath(), "file://localhost" + spaced.toUri().getRawPath()};
+      "file:" + spaced,
+      "file://" + spaced.toUri().getRawPath(),
+      "file://localhost" + spaced.toUri().getRawPath()
+    };
     for (int i = 0; i < locations.length; i++) {
-      try (ParameterStore store = TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, locations[i]))) {
-        assertThat(((FileParameterStore) store).root()).as(locations[i]).isEqualTo(spaced.toRealPath());
+      try (ParameterStore store =
+          TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, locations[i]))) {
+        assertThat(((FileParameterStore) store).root())
+            .as(locations[i])
+            .isEqualTo(spaced.toRealPath());
         store.hosts().create("h" + i, Params.EMPTY);
       }
     }
@@ -52,38 +57,61 @@ final class FileStoreProviderTest {
   @Test
   void aRelativeLocationIsRelativeToTheWorkingFolder() {
     assertThat(FileStoreProvider.folder("file:data/store")).isEqualTo(Path.of("data/store"));
-    assertThat(FileStoreProvider.folder("file:/var/lib/bergenholm")).isEqualTo(Path.of("/var/lib/bergenholm"));
-    assertThat(FileStoreProvider.folder("file:///var/lib/bergen%20holm")).isEqualTo(Path.of("/var/lib/bergen holm"));
+    assertThat(FileStoreProvider.folder("file:/var/lib/bergenholm"))
+        .isEqualTo(Path.of("/var/lib/bergenholm"));
+    assertThat(FileStoreProvider.folder("file:///var/lib/bergen%20holm"))
+        .isEqualTo(Path.of("/var/lib/bergen holm"));
   }
 
   @Test
   void badConfigurationIsAnErrorNamingTheKey() {
     StoreProvider provider = provider();
-    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of())).isInstanceOf(BadInputException.class).hasMessageContaining("'location'");
-    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "mongodb://db/x")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("file:DIR");
-    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "file:")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("names no folder");
-    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "file://server/share")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("must be local");
-    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "maybe")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("'readonly'");
+    assertThatThrownBy(() -> TestProviderContext.instantiate(provider, Map.of()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("'location'");
+    assertThatThrownBy(
+            () ->
+                TestProviderContext.instantiate(
+                    provider, Map.of(StoreProvider.LOCATION, "mongodb://db/x")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("file:DIR");
+    assertThatThrownBy(
+            () ->
+                TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, "file:")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("names no folder");
+    assertThatThrownBy(
+            () ->
+                TestProviderContext.instantiate(
+                    provider, Map.of(StoreProvider.LOCATION, "file://server/share")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("must be local");
+    assertThatThrownBy(
+            () ->
+                TestProviderContext.instantiate(
+                    provider, Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "maybe")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("'readonly'");
   }
 
   @Test
   void aFileWhereTheFolderShouldBeIsAnError() throws IOException {
     Path file = Files.writeString(dir.resolve("plain"), "x");
-    assertThatThrownBy(() -> FileParameterStore.open(file)).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> FileParameterStore.open(file))
+        .isInstanceOf(BadInputException.class)
         .hasMessageContaining("is a file, not a folder");
     Files.createDirectories(dir.resolve("s"));
     Files.writeString(dir.resolve("s/groups"), "x");
-    assertThatThrownBy(() -> FileParameterStore.open(dir.resolve("s"))).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> FileParameterStore.open(dir.resolve("s")))
+        .isInstanceOf(BadInputException.class)
         .hasMessageContaining("groups folder");
   }
 
   @Test
   void readOnlyOnRequestRefusesWritesAndWritesNothing() throws IOException {
-    try (ParameterStore store = TestProviderContext.instantiate(provider(), Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "true"))) {
+    try (ParameterStore store =
+        TestProviderContext.instantiate(
+            provider(), Map.of(StoreProvider.LOCATION, "file:" + dir, "readonly", "true"))) {
       assertThat(((FileParameterStore) store).isReadOnly()).isTrue();
       assertThatThrownBy(() -> store.templates().create("t", "x"))
           .isInstanceOf(UnavailableException.class)
@@ -105,8 +133,10 @@ final class FileStoreProviderTest {
     try (FileParameterStore s = FileParameterStore.open(store)) {
       assertThat(s.isReadOnly()).isTrue();
       assertThat(s.groups().list()).containsExactly("g");
-      assertThatThrownBy(() -> s.groups().replace("g", Params.of(Map.of("a", 1L)), java.util.Optional.empty()))
-          .isInstanceOf(UnavailableException.class).hasMessageContaining("grant nobody write access");
+      assertThatThrownBy(
+              () -> s.groups().replace("g", Params.of(Map.of("a", 1L)), java.util.Optional.empty()))
+          .isInstanceOf(UnavailableException.class)
+          .hasMessageContaining("grant nobody write access");
       assertThat(s.groups().get("g").orElseThrow().value()).isEqualTo(Params.EMPTY);
     } finally {
       Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -124,6 +154,7 @@ final class FileStoreProviderTest {
       assertThat(fresh.resolve("hosts/h")).isRegularFile();
     }
     assertThatThrownBy(() -> FileParameterStore.openReadOnly(dir.resolve("missing")))
-        .isInstanceOf(UnavailableException.class).hasMessageContaining("does not exist");
+        .isInstanceOf(UnavailableException.class)
+        .hasMessageContaining("does not exist");
   }
 }

@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a person editing the folder by hand while the store runs sees the store do. */
 final class HandEditTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   FileParameterStore store;
 
@@ -55,7 +54,8 @@ final class HandEditTest {
   void aFileWrittenByHandIsReadAtOnceAndShowsInTheChangeStampWithinTheLag() throws Exception {
     long before = store.changeStamp();
     Files.writeString(hosts("web1"), "{\"groups\": [\"centos6\"], \"ipaddr\": \"10.0.0.1\"}\n");
-    assertThat(store.hosts().get("web1").orElseThrow().value().string("ipaddr")).contains("10.0.0.1");
+    assertThat(store.hosts().get("web1").orElseThrow().value().string("ipaddr"))
+        .contains("10.0.0.1");
     assertThat(store.hosts().list()).containsExactly("web1");
     awaitChange(before, store::changeStamp);
   }
@@ -67,8 +67,11 @@ final class HandEditTest {
     // Let the watcher see the store's own write before measuring the hand edit.
     Thread.sleep(50);
     long before = store.changeStamp();
-    try (var ch = Files.newByteChannel(hosts("web1"), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      ch.write(java.nio.ByteBuffer.wrap("{\"ipaddr\": \"10.0.0.2\"}".getBytes(StandardCharsets.UTF_8)));
+    try (var ch =
+        Files.newByteChannel(
+            hosts("web1"), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(
+          java.nio.ByteBuffer.wrap("{\"ipaddr\": \"10.0.0.2\"}".getBytes(StandardCharsets.UTF_8)));
     }
     Versioned<Params> v2 = store.hosts().get("web1").orElseThrow();
     assertThat(v2.value().string("ipaddr")).contains("10.0.0.2");
@@ -106,9 +109,13 @@ final class HandEditTest {
     assertThat(store.templates().get("boot.ipxe").orElseThrow().value()).isEqualTo("#!ipxe\n");
   }
 
-  /** Waits for the stamp to move, failing if that takes longer than the declared lag plus slack for a busy machine. */
+  /**
+   * Waits for the stamp to move, failing if that takes longer than the declared lag plus slack for
+   * a busy machine.
+   */
   private void awaitChange(long before, LongSupplier stamp) throws InterruptedException {
-    long deadline = System.nanoTime() + store.changeDetectionLag().toNanos() + TimeUnit.SECONDS.toNanos(2);
+    long deadline =
+        System.nanoTime() + store.changeDetectionLag().toNanos() + TimeUnit.SECONDS.toNanos(2);
     while (stamp.getAsLong() == before) {
       if (System.nanoTime() > deadline) {
         fail("the change stamp did not move within " + store.changeDetectionLag() + " (+2 s)");
@@ -119,9 +126,17 @@ final class HandEditTest {
 
   @Test
   void writtenJsonIsIndentedKeepsKeyOrderAndEndsWithANewline() throws IOException {
-    store.groups().create("centos6", Params.of(new java.util.LinkedHashMap<>(Map.of("version", "6"))).with(
-        "groups", List.of("centos")).with("empty", List.of()).with("n", 1.5));
-    assertThat(Files.readString(root.resolve("groups/centos6"))).isEqualTo("""
+    store
+        .groups()
+        .create(
+            "centos6",
+            Params.of(new java.util.LinkedHashMap<>(Map.of("version", "6")))
+                .with("groups", List.of("centos"))
+                .with("empty", List.of())
+                .with("n", 1.5));
+    assertThat(Files.readString(root.resolve("groups/centos6")))
+        .isEqualTo(
+            """
         {
           "version": "6",
           "groups": [
@@ -135,8 +150,10 @@ final class HandEditTest {
 
   @Test
   void numbersTypedByHandKeepEveryDigit() throws IOException {
-    Files.writeString(hosts("n"), "{\"int\": 7, \"big\": 123456789012345678901234567890, \"double\": 0.1,"
-        + " \"exp\": 1e3, \"pi\": 3.14159265358979323846264338, \"huge\": 1e400, \"neg\": -0.0}");
+    Files.writeString(
+        hosts("n"),
+        "{\"int\": 7, \"big\": 123456789012345678901234567890, \"double\": 0.1,"
+            + " \"exp\": 1e3, \"pi\": 3.14159265358979323846264338, \"huge\": 1e400, \"neg\": -0.0}");
     Params p = store.hosts().get("n").orElseThrow().value();
     assertThat(p.get("int")).contains(7L);
     assertThat(p.get("big")).contains(new BigInteger("123456789012345678901234567890"));
@@ -153,21 +170,32 @@ final class HandEditTest {
   @Test
   void aWriteReturnsTheValueAsItWillBeReadBack() {
     // JSON does not record the Java type: a decimal that is exactly a double reads back as one.
-    Params written = Params.of(Map.of("half", new BigDecimal("0.5"), "two", new BigDecimal("2"),
-        "third", new BigDecimal("0.333333333333333333333333")));
+    Params written =
+        Params.of(
+            Map.of(
+                "half",
+                new BigDecimal("0.5"),
+                "two",
+                new BigDecimal("2"),
+                "third",
+                new BigDecimal("0.333333333333333333333333")));
     Versioned<Params> created = store.hosts().create("d", written);
     assertThat(store.hosts().get("d")).contains(created);
     assertThat(created.value().get("half")).contains(0.5);
     assertThat(created.value().get("two")).contains(2L);
     assertThat(created.value().get("third")).contains(new BigDecimal("0.333333333333333333333333"));
-    Versioned<Params> replaced = store.hosts().replace("d", written.with("x", new BigDecimal("1e400")), Optional.empty());
+    Versioned<Params> replaced =
+        store.hosts().replace("d", written.with("x", new BigDecimal("1e400")), Optional.empty());
     assertThat(store.hosts().get("d")).contains(replaced);
   }
 
   @Test
   void aDoubleThatJsonCannotHoldIsRefused() {
-    assertThatThrownBy(() -> store.hosts().create("nan", Params.of(Map.of("x", Map.of("y", Double.NaN)))))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("'x.y'").hasMessageContaining("NaN");
+    assertThatThrownBy(
+            () -> store.hosts().create("nan", Params.of(Map.of("x", Map.of("y", Double.NaN)))))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("'x.y'")
+        .hasMessageContaining("NaN");
     assertThat(store.hosts().list()).isEmpty();
   }
 
@@ -188,21 +216,25 @@ final class HandEditTest {
 
   @Test
   void whatIsNotOneJsonObjectIsAnError() throws IOException {
-    Map<String, String> cases = Map.of(
-        "array", "[1, 2]",
-        "empty", "",
-        "trailing", "{\"a\": 1} {\"b\": 2}",
-        "duplicate", "{\"a\": 1,\n \"a\": 2}",
-        "nan", "{\"a\": NaN}",
-        "comment", "{\"a\": 1 // no comments\n}",
-        "deep", "{\"a\": " + "[".repeat(100) + "]".repeat(100) + "}");
+    Map<String, String> cases =
+        Map.of(
+            "array", "[1, 2]",
+            "empty", "",
+            "trailing", "{\"a\": 1} {\"b\": 2}",
+            "duplicate", "{\"a\": 1,\n \"a\": 2}",
+            "nan", "{\"a\": NaN}",
+            "comment", "{\"a\": 1 // no comments\n}",
+            "deep", "{\"a\": " + "[".repeat(100) + "]".repeat(100) + "}");
     for (Map.Entry<String, String> c : cases.entrySet()) {
       Files.writeString(hosts(c.getKey()), c.getValue());
-      assertThatThrownBy(() -> store.hosts().get(c.getKey())).as(c.getKey())
+      assertThatThrownBy(() -> store.hosts().get(c.getKey()))
+          .as(c.getKey())
           .isInstanceOf(BadInputException.class)
           .hasMessageStartingWith("host '" + c.getKey() + "' (hosts/" + c.getKey() + ")");
     }
-    assertThatThrownBy(() -> store.hosts().get("duplicate")).hasMessageContaining("line 2").hasMessageContaining("'a'");
+    assertThatThrownBy(() -> store.hosts().get("duplicate"))
+        .hasMessageContaining("line 2")
+        .hasMessageContaining("'a'");
     assertThatThrownBy(() -> store.hosts().get("deep")).hasMessageContaining("deeper than 64");
   }
 
@@ -221,8 +253,11 @@ final class HandEditTest {
     assertThat(store.hosts().list()).containsExactly("web2");
     Versioned<Params> v = store.hosts().get("web2").orElseThrow();
     assertThat(v.value().string("ipaddr")).contains("10.0.0.2");
-    assertThatThrownBy(() -> store.hosts().create("web2", Params.EMPTY)).isInstanceOf(AlreadyExistsException.class);
-    store.hosts().replace("web2", Params.of(Map.of("ipaddr", "10.0.0.3")), Optional.of(v.version()));
+    assertThatThrownBy(() -> store.hosts().create("web2", Params.EMPTY))
+        .isInstanceOf(AlreadyExistsException.class);
+    store
+        .hosts()
+        .replace("web2", Params.of(Map.of("ipaddr", "10.0.0.3")), Optional.of(v.version()));
     assertThat(Files.readString(hosts("web2.json"))).contains("10.0.0.3");
     assertThat(hosts("web2")).doesNotExist();
     store.hosts().delete("web2", Optional.empty());
@@ -235,9 +270,11 @@ final class HandEditTest {
     assertThat(root.resolve("groups/config.json.json")).exists();
     assertThat(root.resolve("groups/config.json")).doesNotExist();
     assertThat(store.groups().list()).containsExactly("config.json");
-    String tooLong = "a".repeat(246) + ".json"; // 251 bytes: a valid name, but its file would be 256
+    String tooLong =
+        "a".repeat(246) + ".json"; // 251 bytes: a valid name, but its file would be 256
     assertThatThrownBy(() -> store.groups().create(tooLong, Params.EMPTY))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("at most 250 bytes");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("at most 250 bytes");
     // Templates are named exactly as their files.
     store.templates().create("ignition.json", "{}");
     assertThat(root.resolve("templates/ignition.json")).hasContent("{}");
@@ -253,7 +290,8 @@ final class HandEditTest {
         .hasMessageContaining("hosts/twice and in hosts/twice.json; remove one of them");
     assertThatThrownBy(() -> store.hosts().replace("twice", Params.EMPTY, Optional.empty()))
         .isInstanceOf(BadInputException.class);
-    assertThatThrownBy(() -> store.hosts().delete("twice", Optional.empty())).isInstanceOf(BadInputException.class);
+    assertThatThrownBy(() -> store.hosts().delete("twice", Optional.empty()))
+        .isInstanceOf(BadInputException.class);
     assertThat(hosts("twice")).exists();
     assertThat(hosts("twice.json")).exists();
   }
@@ -280,7 +318,8 @@ final class HandEditTest {
         .hasMessageContaining("outside the store folder")
         .hasMessageNotContaining("hunter2");
     assertThat(store.hosts().get("alias").orElseThrow().value().get("a")).contains(1L);
-    assertThatThrownBy(() -> store.hosts().get("dangling")).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> store.hosts().get("dangling"))
+        .isInstanceOf(BadInputException.class)
         .hasMessageContaining("missing file");
     assertThat(store.queryHosts(Map.of())).containsExactly("alias");
     // Writing a linked record replaces the link with a file; the target is never written through.
@@ -290,7 +329,8 @@ final class HandEditTest {
   }
 
   @Test
-  void aRecordFolderThatLeadsOutOfTheStoreIsRefusedAtOpen(@TempDir Path outside) throws IOException {
+  void aRecordFolderThatLeadsOutOfTheStoreIsRefusedAtOpen(@TempDir Path outside)
+      throws IOException {
     store.close();
     Files.delete(root.resolve("hosts"));
     Files.createSymbolicLink(root.resolve("hosts"), outside);
@@ -306,6 +346,7 @@ final class HandEditTest {
   void aFolderWhereARecordShouldBeIsAnError() throws IOException {
     Files.createDirectories(hosts("sub"));
     assertThatThrownBy(() -> store.hosts().get("sub"))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("hosts/sub) is a folder");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("hosts/sub) is a folder");
   }
 }

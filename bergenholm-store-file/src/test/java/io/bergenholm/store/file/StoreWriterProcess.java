@@ -27,17 +27,24 @@ public final class StoreWriterProcess {
       System.out.flush();
       if (args[0].equals("increment")) {
         // Wait for the word so that all writers start together, not one after the other.
-        new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))
+            .readLine();
         int count = Integer.parseInt(args[3]);
         for (int i = 0; i < count; i++) {
-          store.hosts().update(args[2], p -> p.with("counter", (Long) p.get("counter").orElseThrow() + 1));
+          store
+              .hosts()
+              .update(args[2], p -> p.with("counter", (Long) p.get("counter").orElseThrow() + 1));
         }
       } else {
         int records = Integer.parseInt(args[2]);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // bounded even if nobody kills it
+        long end =
+            System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // bounded even if nobody kills it
         for (long n = 0; System.nanoTime() < end; n++) {
           String name = "r" + (n % records);
-          Params value = Params.of(Map.of("n", n, "padding", "x".repeat((int) (n % 5000)), "list", bigList(n)));
+          Params value =
+              Params.of(
+                  Map.of("n", n, "padding", "x".repeat((int) (n % 5000)), "list", bigList(n)));
           Optional<Versioned<Params>> current = store.hosts().get(name);
           if (current.isPresent()) {
             store.hosts().replace(name, value, Optional.of(current.get().version()));
@@ -65,23 +72,31 @@ public final class StoreWriterProcess {
 
   /** Starts this class in a new JVM with the test class path and waits until its store is open. */
   static Process start(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-        StoreWriterProcess.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1",
+                StoreWriterProcess.class.getName()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    var out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
     for (String line; (line = out.readLine()) != null; ) {
       if (line.equals("started")) {
         // Keep draining its output so that it never blocks on a full pipe.
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain " + p.pid());
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "drain " + p.pid());
         drain.setDaemon(true);
         drain.start();
         return p;
       }
     }
-    throw new IOException("the writer process ended before opening the store (exit " + p.exitValue() + ")");
+    throw new IOException(
+        "the writer process ended before opening the store (exit " + p.exitValue() + ")");
   }
 }

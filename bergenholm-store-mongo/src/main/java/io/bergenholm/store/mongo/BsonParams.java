@@ -83,7 +83,9 @@ final class BsonParams {
       return new BsonDouble(d);
     }
     if (v instanceof BigDecimal d) {
-      return decimal128(d).<BsonValue>map(BsonDecimal128::new).orElseGet(() -> tagged("decimal", d.toString()));
+      return decimal128(d)
+          .<BsonValue>map(BsonDecimal128::new)
+          .orElseGet(() -> tagged("decimal", d.toString()));
     }
     if (v instanceof BigInteger i) {
       return tagged("integer", i.toString());
@@ -143,23 +145,30 @@ final class BsonParams {
         return Instant.ofEpochMilli(v.asDateTime().getValue()).toString();
       case SYMBOL:
         return v.asSymbol().getSymbol();
-      case ARRAY: {
-        List<Object> items = new ArrayList<>(v.asArray().size());
-        for (BsonValue item : v.asArray()) {
-          items.add(fromBson(item, what, key));
+      case ARRAY:
+        {
+          List<Object> items = new ArrayList<>(v.asArray().size());
+          for (BsonValue item : v.asArray()) {
+            items.add(fromBson(item, what, key));
+          }
+          return Collections.unmodifiableList(items);
         }
-        return Collections.unmodifiableList(items);
-      }
       case DOCUMENT:
         return fromSubDocument(v.asDocument(), what, key);
       default:
-        throw new BadInputException(what + " in MongoDB: parameter '" + key + "' holds a BSON "
-            + v.getBsonType() + ", which is not a JSON value; fix or remove it in the database");
+        throw new BadInputException(
+            what
+                + " in MongoDB: parameter '"
+                + key
+                + "' holds a BSON "
+                + v.getBsonType()
+                + ", which is not a JSON value; fix or remove it in the database");
     }
   }
 
   private static Object fromSubDocument(BsonDocument doc, String what, String key) {
-    if (doc.size() == 2 && doc.get(TAG_TYPE) instanceof BsonString type
+    if (doc.size() == 2
+        && doc.get(TAG_TYPE) instanceof BsonString type
         && doc.get(TAG_VALUE) instanceof BsonString text) {
       try {
         switch (type.getValue()) {
@@ -171,8 +180,15 @@ final class BsonParams {
             break;
         }
       } catch (NumberFormatException e) {
-        throw new BadInputException(what + " in MongoDB: parameter '" + key + "' holds a tagged "
-            + type.getValue() + " that is not a number: " + text.getValue(), e);
+        throw new BadInputException(
+            what
+                + " in MongoDB: parameter '"
+                + key
+                + "' holds a tagged "
+                + type.getValue()
+                + " that is not a number: "
+                + text.getValue(),
+            e);
       }
     }
     Map<String, Object> map = new LinkedHashMap<>();

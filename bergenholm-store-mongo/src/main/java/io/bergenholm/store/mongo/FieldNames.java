@@ -8,8 +8,8 @@ package io.bergenholm.store.mongo;
  * version field are taken. Such a parameter name is stored as {@code %} followed by the name with
  * {@code %}, {@code .}, {@code $} and NUL percent-encoded ({@code a.b} becomes {@code %a%2Eb},
  * {@code _id} becomes {@code %_id}), and comes back unchanged when read. Every other name is stored
- * as it is, so documents written by the Python project, whose names never needed this, read as
- * they are. A name that itself starts with {@code %} is always encoded, which keeps the mapping
+ * as it is, so documents written by the Python project, whose names never needed this, read as they
+ * are. A name that itself starts with {@code %} is always encoded, which keeps the mapping
  * one-to-one; a stored name starting with {@code %} that is not a valid encoding is read verbatim.
  */
 final class FieldNames {

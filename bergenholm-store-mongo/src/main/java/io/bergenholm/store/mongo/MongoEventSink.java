@@ -32,12 +32,11 @@ import org.bson.types.ObjectId;
  *
  * <p>Bounded like a capped collection, by trimming rather than by {@code capped: true}: a capped
  * collection bounds bytes overall but not events per host, and the in-process test server cannot
- * create one. After each batch the writer finds, for each host the batch touched and for the
- * whole collection, the newest event beyond the bound ({@code sort} by time descending, {@code
- * skip} the bound) and deletes it and everything older. Each replica trims after its own writes,
- * so the collection exceeds a bound by at most the batches in flight at once; deletes of the
- * same old events by two replicas are harmless. Order is by time in microseconds, then by {@code
- * _id}.
+ * create one. After each batch the writer finds, for each host the batch touched and for the whole
+ * collection, the newest event beyond the bound ({@code sort} by time descending, {@code skip} the
+ * bound) and deletes it and everything older. Each replica trims after its own writes, so the
+ * collection exceeds a bound by at most the batches in flight at once; deletes of the same old
+ * events by two replicas are harmless. Order is by time in microseconds, then by {@code _id}.
  */
 final class MongoEventSink implements BootEventSink {
   static final String COLLECTION = "boot_events";
@@ -50,7 +49,11 @@ final class MongoEventSink implements BootEventSink {
   private final int maxTotal;
   private volatile boolean indexed;
 
-  MongoEventSink(MongoCollection<BsonDocument> events, MongoFailures failures, int maxPerSubject, int maxTotal) {
+  MongoEventSink(
+      MongoCollection<BsonDocument> events,
+      MongoFailures failures,
+      int maxPerSubject,
+      int maxTotal) {
     this.events = events;
     this.failures = failures;
     this.maxPerSubject = maxPerSubject;
@@ -64,7 +67,8 @@ final class MongoEventSink implements BootEventSink {
     }
     try {
       if (!indexed) {
-        events.createIndex(Indexes.compoundIndex(Indexes.ascending(SUBJECT), Indexes.descending(TIME)));
+        events.createIndex(
+            Indexes.compoundIndex(Indexes.ascending(SUBJECT), Indexes.descending(TIME)));
         events.createIndex(Indexes.descending(TIME));
         indexed = true;
       }
@@ -86,14 +90,18 @@ final class MongoEventSink implements BootEventSink {
 
   /** Deletes what {@code scope} holds beyond its {@code bound} newest events. */
   private void trim(Bson scope, int bound) {
-    BsonDocument oldestToGo = events.find(scope).sort(Sorts.descending(TIME, "_id")).skip(bound).limit(1).first();
+    BsonDocument oldestToGo =
+        events.find(scope).sort(Sorts.descending(TIME, "_id")).skip(bound).limit(1).first();
     if (oldestToGo == null) {
       return;
     }
     BsonValue t = oldestToGo.get(TIME);
     BsonValue id = oldestToGo.get("_id");
-    events.deleteMany(Filters.and(scope, Filters.or(Filters.lt(TIME, t),
-        Filters.and(Filters.eq(TIME, t), Filters.lte("_id", id)))));
+    events.deleteMany(
+        Filters.and(
+            scope,
+            Filters.or(
+                Filters.lt(TIME, t), Filters.and(Filters.eq(TIME, t), Filters.lte("_id", id)))));
   }
 
   @Override
@@ -104,7 +112,8 @@ final class MongoEventSink implements BootEventSink {
     Bson filter = clauses.isEmpty() ? new BsonDocument() : Filters.and(clauses);
     List<BootEvent> out = new ArrayList<>();
     try {
-      for (BsonDocument d : events.find(filter).sort(Sorts.descending(TIME, "_id")).limit(query.limit())) {
+      for (BsonDocument d :
+          events.find(filter).sort(Sorts.descending(TIME, "_id")).limit(query.limit())) {
         out.add(fromDocument(d));
       }
     } catch (MongoException e) {
@@ -115,17 +124,23 @@ final class MongoEventSink implements BootEventSink {
   }
 
   private static BsonDocument toDocument(BootEvent e) {
-    BsonDocument d = new BsonDocument("_id", new BsonObjectId(new ObjectId()))
-        .append(TIME, new BsonInt64(micros(e.time())))
-        .append(SUBJECT, new BsonString(e.subject()))
-        .append("kind", new BsonString(e.kind()))
-        .append("outcome", new BsonString(e.outcome()));
+    BsonDocument d =
+        new BsonDocument("_id", new BsonObjectId(new ObjectId()))
+            .append(TIME, new BsonInt64(micros(e.time())))
+            .append(SUBJECT, new BsonString(e.subject()))
+            .append("kind", new BsonString(e.kind()))
+            .append("outcome", new BsonString(e.outcome()));
     e.host().ifPresent(h -> d.append("host", new BsonString(h)));
     e.mac().ifPresent(m -> d.append("mac", new BsonString(m)));
     e.ip().ifPresent(i -> d.append("ip", new BsonString(i)));
-    // Attribute names come from the network side too: kept as values of a list, never as field names.
+    // Attribute names come from the network side too: kept as values of a list, never as field
+    // names.
     List<BsonValue> attributes = new ArrayList<>();
-    e.attributes().forEach((k, v) -> attributes.add(new BsonDocument("k", new BsonString(k)).append("v", new BsonString(v))));
+    e.attributes()
+        .forEach(
+            (k, v) ->
+                attributes.add(
+                    new BsonDocument("k", new BsonString(k)).append("v", new BsonString(v))));
     d.append("a", new org.bson.BsonArray(attributes));
     return d;
   }
@@ -138,8 +153,14 @@ final class MongoEventSink implements BootEventSink {
       BsonDocument kv = v.asDocument();
       attributes.put(kv.getString("k").getValue(), kv.getString("v").getValue());
     }
-    return new BootEvent(time, d.getString("kind").getValue(), text(d, "host"), text(d, "mac"), text(d, "ip"),
-        d.getString("outcome").getValue(), attributes);
+    return new BootEvent(
+        time,
+        d.getString("kind").getValue(),
+        text(d, "host"),
+        text(d, "mac"),
+        text(d, "ip"),
+        d.getString("outcome").getValue(),
+        attributes);
   }
 
   private static Optional<String> text(BsonDocument d, String key) {

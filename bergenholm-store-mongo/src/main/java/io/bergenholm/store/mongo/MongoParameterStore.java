@@ -56,17 +56,21 @@ public final class MongoParameterStore implements ParameterStore {
 
   MongoParameterStore(MongoStoreSettings settings) {
     this.settings = settings;
-    MongoClientSettings.Builder builder = MongoClientSettings.builder()
-        .applyConnectionString(settings.uri())
-        .applicationName("bergenholm")
-        .applyToSocketSettings(s -> s
-            .connectTimeout(ms(settings.connectTimeout()), TimeUnit.MILLISECONDS)
-            .readTimeout(ms(settings.socketTimeout()), TimeUnit.MILLISECONDS))
-        .applyToClusterSettings(c -> c
-            .serverSelectionTimeout(ms(settings.serverSelectionTimeout()), TimeUnit.MILLISECONDS))
-        // Waiting for a pooled connection must not outlast the timeout a caller was promised.
-        .applyToConnectionPoolSettings(p -> p
-            .maxWaitTime(ms(settings.serverSelectionTimeout()), TimeUnit.MILLISECONDS));
+    MongoClientSettings.Builder builder =
+        MongoClientSettings.builder()
+            .applyConnectionString(settings.uri())
+            .applicationName("bergenholm")
+            .applyToSocketSettings(
+                s ->
+                    s.connectTimeout(ms(settings.connectTimeout()), TimeUnit.MILLISECONDS)
+                        .readTimeout(ms(settings.socketTimeout()), TimeUnit.MILLISECONDS))
+            .applyToClusterSettings(
+                c ->
+                    c.serverSelectionTimeout(
+                        ms(settings.serverSelectionTimeout()), TimeUnit.MILLISECONDS))
+            // Waiting for a pooled connection must not outlast the timeout a caller was promised.
+            .applyToConnectionPoolSettings(
+                p -> p.maxWaitTime(ms(settings.serverSelectionTimeout()), TimeUnit.MILLISECONDS));
     if (settings.uri().getWriteConcern() == null) {
       // A write acknowledged by a majority survives a fail-over; with w:1 a new primary could
       // roll back an update another replica already built on.
@@ -75,20 +79,44 @@ public final class MongoParameterStore implements ParameterStore {
     this.client = MongoClients.create(builder.build());
     MongoDatabase db = client.getDatabase(settings.database());
     MongoFailures failures = new MongoFailures(settings);
-    this.changes = new ChangeTracker(db.getCollection(ChangeTracker.COLLECTION, BsonDocument.class),
-        settings.changeLag(), settings.outsideChangeLag(), settings.displayName());
+    this.changes =
+        new ChangeTracker(
+            db.getCollection(ChangeTracker.COLLECTION, BsonDocument.class),
+            settings.changeLag(),
+            settings.outsideChangeLag(),
+            settings.displayName());
     Runnable onWrite = changes::recordWrite;
-    this.hosts = new MongoRecordStore<>(RecordKind.HOST,
-        db.getCollection(RecordKind.HOST.plural(), BsonDocument.class), new ParamsShape(), failures, onWrite);
-    this.groups = new MongoRecordStore<>(RecordKind.GROUP,
-        db.getCollection(RecordKind.GROUP.plural(), BsonDocument.class), new ParamsShape(), failures, onWrite);
-    this.templates = new MongoRecordStore<>(RecordKind.TEMPLATE,
-        db.getCollection(RecordKind.TEMPLATE.plural(), BsonDocument.class), new TemplateShape(), failures, onWrite);
-    this.events = new MongoEventSink(db.getCollection(MongoEventSink.COLLECTION, BsonDocument.class), failures,
-        500, 50_000);
-    log.info("MongoDB store {} (connect {} ms, server selection {} ms, socket {} ms, change lag {} ms)",
-        settings.displayName(), ms(settings.connectTimeout()), ms(settings.serverSelectionTimeout()),
-        ms(settings.socketTimeout()), ms(settings.changeLag()));
+    this.hosts =
+        new MongoRecordStore<>(
+            RecordKind.HOST,
+            db.getCollection(RecordKind.HOST.plural(), BsonDocument.class),
+            new ParamsShape(),
+            failures,
+            onWrite);
+    this.groups =
+        new MongoRecordStore<>(
+            RecordKind.GROUP,
+            db.getCollection(RecordKind.GROUP.plural(), BsonDocument.class),
+            new ParamsShape(),
+            failures,
+            onWrite);
+    this.templates =
+        new MongoRecordStore<>(
+            RecordKind.TEMPLATE,
+            db.getCollection(RecordKind.TEMPLATE.plural(), BsonDocument.class),
+            new TemplateShape(),
+            failures,
+            onWrite);
+    this.events =
+        new MongoEventSink(
+            db.getCollection(MongoEventSink.COLLECTION, BsonDocument.class), failures, 500, 50_000);
+    log.info(
+        "MongoDB store {} (connect {} ms, server selection {} ms, socket {} ms, change lag {} ms)",
+        settings.displayName(),
+        ms(settings.connectTimeout()),
+        ms(settings.serverSelectionTimeout()),
+        ms(settings.socketTimeout()),
+        ms(settings.changeLag()));
   }
 
   @Override
@@ -109,24 +137,25 @@ public final class MongoParameterStore implements ParameterStore {
   /**
    * One MongoDB query narrows the hosts; {@link Params#matches} then decides, so the answer is
    * exactly the default scan's. Criteria arrive as text while stored values may be numbers or
-   * booleans (the Python project stored JSON as it came), so each criterion asks for the string
-   * and for every stored value whose text it could be: {@code 8} also finds 8 and 8.0 (and the
-   * final check keeps 8 only), {@code true} finds the boolean, {@code null} a null.
+   * booleans (the Python project stored JSON as it came), so each criterion asks for the string and
+   * for every stored value whose text it could be: {@code 8} also finds 8 and 8.0 (and the final
+   * check keeps 8 only), {@code true} finds the boolean, {@code null} a null.
    */
   @Override
   public List<String> queryHosts(Map<String, String> criteria) {
     List<Bson> clauses = new ArrayList<>();
     for (Map.Entry<String, String> c : criteria.entrySet()) {
-      candidates(c.getValue()).ifPresent(values ->
-          clauses.add(Filters.in(FieldNames.encode(c.getKey(), true), values)));
+      candidates(c.getValue())
+          .ifPresent(
+              values -> clauses.add(Filters.in(FieldNames.encode(c.getKey(), true), values)));
     }
     Bson filter = clauses.isEmpty() ? new BsonDocument() : Filters.and(clauses);
     return hosts.query(filter, p -> p.matches(criteria));
   }
 
   /**
-   * The stored values whose text is {@code wanted}, or empty where a database query cannot say
-   * (NaN and infinities compare oddly), in which case that criterion is left to the final check.
+   * The stored values whose text is {@code wanted}, or empty where a database query cannot say (NaN
+   * and infinities compare oddly), in which case that criterion is left to the final check.
    */
   static Optional<List<BsonValue>> candidates(String wanted) {
     List<BsonValue> values = new ArrayList<>();
@@ -167,7 +196,10 @@ public final class MongoParameterStore implements ParameterStore {
     values.add(BsonParams.tagged("decimal", wanted));
   }
 
-  /** Boot events in collection {@code boot_events}: 500 per host, 50000 overall, shared by every replica. */
+  /**
+   * Boot events in collection {@code boot_events}: 500 per host, 50000 overall, shared by every
+   * replica.
+   */
   @Override
   public Optional<BootEventSink> events() {
     return Optional.of(events);
@@ -223,8 +255,11 @@ public final class MongoParameterStore implements ParameterStore {
       if (doc.get(TEMPLATE_TEXT) instanceof BsonString text) {
         return text.getValue();
       }
-      throw new BadInputException(what + " in MongoDB has no text field '" + TEMPLATE_TEXT
-          + "'; set it to the template's text");
+      throw new BadInputException(
+          what
+              + " in MongoDB has no text field '"
+              + TEMPLATE_TEXT
+              + "'; set it to the template's text");
     }
   }
 }

@@ -36,12 +36,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One collection ({@code hosts}, {@code groups} or {@code templates}) as a {@link RecordStore}.
  *
- * <p>Each record is one document, {@code _id} being its name, so every write is one
- * single-document operation and atomic without transactions. A write stores a fresh random token
- * in the version field; a conditional write filters on {@code _id} and that token, so of two
- * writers holding the same version exactly one succeeds. A document without a version field (as
- * the Python project wrote them) has as its version a hash of its content; a conditional write to
- * it checks the hash and then filters on the field being absent.
+ * <p>Each record is one document, {@code _id} being its name, so every write is one single-document
+ * operation and atomic without transactions. A write stores a fresh random token in the version
+ * field; a conditional write filters on {@code _id} and that token, so of two writers holding the
+ * same version exactly one succeeds. A document without a version field (as the Python project
+ * wrote them) has as its version a hash of its content; a conditional write to it checks the hash
+ * and then filters on the field being absent.
  */
 final class MongoRecordStore<T> implements RecordStore<T> {
   private static final Logger log = LoggerFactory.getLogger(MongoRecordStore.class);
@@ -53,7 +53,9 @@ final class MongoRecordStore<T> implements RecordStore<T> {
   interface Shape<T> {
     BsonDocument body(T value);
 
-    /** @param what names the record in errors, such as {@code host 'abc'} */
+    /**
+     * @param what names the record in errors, such as {@code host 'abc'}
+     */
     T read(BsonDocument doc, String what);
   }
 
@@ -64,8 +66,12 @@ final class MongoRecordStore<T> implements RecordStore<T> {
   private final Runnable onWrite;
   private final Set<String> reportedBadIds = ConcurrentHashMap.newKeySet();
 
-  MongoRecordStore(RecordKind kind, MongoCollection<BsonDocument> collection, Shape<T> shape,
-      MongoFailures failures, Runnable onWrite) {
+  MongoRecordStore(
+      RecordKind kind,
+      MongoCollection<BsonDocument> collection,
+      Shape<T> shape,
+      MongoFailures failures,
+      Runnable onWrite) {
     this.kind = kind;
     this.collection = collection;
     this.shape = shape;
@@ -78,7 +84,9 @@ final class MongoRecordStore<T> implements RecordStore<T> {
     return ids(new BsonDocument(), "listing " + kind.plural());
   }
 
-  /** Names of the records that {@code filter} selects and whose value passes {@code check}, sorted. */
+  /**
+   * Names of the records that {@code filter} selects and whose value passes {@code check}, sorted.
+   */
   List<String> query(Bson filter, Predicate<T> check) {
     List<String> names = new ArrayList<>();
     try {
@@ -98,7 +106,8 @@ final class MongoRecordStore<T> implements RecordStore<T> {
   private List<String> ids(Bson filter, String doing) {
     List<String> names = new ArrayList<>();
     try {
-      for (BsonDocument doc : collection.find(filter).projection(Projections.include(FieldNames.ID))) {
+      for (BsonDocument doc :
+          collection.find(filter).projection(Projections.include(FieldNames.ID))) {
         validName(doc.get(FieldNames.ID)).ifPresent(names::add);
       }
     } catch (MongoException e) {
@@ -109,15 +118,20 @@ final class MongoRecordStore<T> implements RecordStore<T> {
     return names;
   }
 
-  /** A document's name, if it is one Bergenholm can address; others are reported once and skipped. */
+  /**
+   * A document's name, if it is one Bergenholm can address; others are reported once and skipped.
+   */
   private Optional<String> validName(BsonValue id) {
     if (id instanceof BsonString s && RecordNames.isValid(s.getValue())) {
       return Optional.of(s.getValue());
     }
     String shown = String.valueOf(id);
     if (reportedBadIds.add(shown)) {
-      log.warn("skipping a document in collection '{}' whose _id {} is not a valid {} name",
-          kind.plural(), shown, kind.singular());
+      log.warn(
+          "skipping a document in collection '{}' whose _id {} is not a valid {} name",
+          kind.plural(),
+          shown,
+          kind.singular());
     }
     return Optional.empty();
   }
@@ -259,9 +273,14 @@ final class MongoRecordStore<T> implements RecordStore<T> {
   /** After a broken connection: whether the write carrying {@code token} got through. */
   private boolean wasWritten(String name, String token, MongoException failure, String doing) {
     try {
-      BsonDocument now = collection.find(Filters.eq(FieldNames.ID, name))
-          .projection(Projections.include(FieldNames.VERSION)).first();
-      return now != null && now.get(FieldNames.VERSION) instanceof BsonString v && v.getValue().equals(token);
+      BsonDocument now =
+          collection
+              .find(Filters.eq(FieldNames.ID, name))
+              .projection(Projections.include(FieldNames.VERSION))
+              .first();
+      return now != null
+          && now.get(FieldNames.VERSION) instanceof BsonString v
+          && v.getValue().equals(token);
     } catch (MongoException again) {
       failure.addSuppressed(again);
       throw failures.unknownOutcome(failure, doing + " " + what(name));
@@ -270,8 +289,11 @@ final class MongoRecordStore<T> implements RecordStore<T> {
 
   private boolean wasDeleted(String name, MongoException failure) {
     try {
-      return collection.find(Filters.eq(FieldNames.ID, name)).projection(Projections.include(FieldNames.ID))
-          .first() == null;
+      return collection
+              .find(Filters.eq(FieldNames.ID, name))
+              .projection(Projections.include(FieldNames.ID))
+              .first()
+          == null;
     } catch (MongoException again) {
       failure.addSuppressed(again);
       throw failures.unknownOutcome(failure, "deleting " + what(name));
@@ -293,7 +315,9 @@ final class MongoRecordStore<T> implements RecordStore<T> {
     content.remove(FieldNames.ID);
     content.remove(FieldNames.VERSION);
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(content.toJson().getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(content.toJson().getBytes(StandardCharsets.UTF_8));
       return HASH_PREFIX + HexFormat.of().formatHex(digest, 0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code mongodb} store: {@code location} is a {@code mongodb://}
- * URI whose path names the database ({@code bergenholm} if none), for example {@code
+ * The {@code mongodb} store: {@code location} is a {@code mongodb://} URI whose path names the
+ * database ({@code bergenholm} if none), for example {@code
  * mongodb://db1,db2,db3/bergenholm?replicaSet=rs0}.
  *
  * <p>Other config keys, all in milliseconds: {@value MongoStoreSettings#CONNECT_TIMEOUT} (default

@@ -10,10 +10,10 @@ import java.util.Optional;
 /**
  * Everything a {@link MongoParameterStore} is opened with, read from the provider's config map.
  *
- * <p>A timeout given as a config key wins over the same option in the URI ({@code connectTimeoutMS},
- * {@code socketTimeoutMS}, {@code serverSelectionTimeoutMS}), which wins over the default. The
- * defaults are short on purpose: when the database is down a request should get its 503 in
- * seconds, not after the driver's 30-second default.
+ * <p>A timeout given as a config key wins over the same option in the URI ({@code
+ * connectTimeoutMS}, {@code socketTimeoutMS}, {@code serverSelectionTimeoutMS}), which wins over
+ * the default. The defaults are short on purpose: when the database is down a request should get
+ * its 503 in seconds, not after the driver's 30-second default.
  *
  * @param uri the parsed location; holds the password, so it is never logged or shown
  * @param database from the URI path, {@code bergenholm} if the path is empty
@@ -44,23 +44,33 @@ record MongoStoreSettings(
   static MongoStoreSettings from(Map<String, String> config) {
     String location = config.get(StoreProvider.LOCATION);
     if (location == null || location.isBlank()) {
-      throw new BadInputException("config key '" + StoreProvider.LOCATION
-          + "' must hold a mongodb:// URI, such as mongodb://db1,db2/bergenholm?replicaSet=rs0");
+      throw new BadInputException(
+          "config key '"
+              + StoreProvider.LOCATION
+              + "' must hold a mongodb:// URI, such as mongodb://db1,db2/bergenholm?replicaSet=rs0");
     }
     ConnectionString uri;
     try {
       uri = new ConnectionString(location);
     } catch (IllegalArgumentException e) {
       // The driver's message may quote the URI; keep any password out of it.
-      throw new BadInputException("store location is not a usable mongodb:// URI: "
-          + Redaction.scrub(e.getMessage(), passwordOf(location)));
+      throw new BadInputException(
+          "store location is not a usable mongodb:// URI: "
+              + Redaction.scrub(e.getMessage(), passwordOf(location)));
     }
-    String db = uri.getDatabase() == null || uri.getDatabase().isEmpty() ? DEFAULT_DATABASE : uri.getDatabase();
+    String db =
+        uri.getDatabase() == null || uri.getDatabase().isEmpty()
+            ? DEFAULT_DATABASE
+            : uri.getDatabase();
     return new MongoStoreSettings(
         uri,
         db,
         millis(config, CONNECT_TIMEOUT, Optional.ofNullable(uri.getConnectTimeout()), 3_000),
-        millis(config, SERVER_SELECTION_TIMEOUT, Optional.ofNullable(uri.getServerSelectionTimeout()), 5_000),
+        millis(
+            config,
+            SERVER_SELECTION_TIMEOUT,
+            Optional.ofNullable(uri.getServerSelectionTimeout()),
+            5_000),
         millis(config, SOCKET_TIMEOUT, Optional.ofNullable(uri.getSocketTimeout()), 10_000),
         millis(config, CHANGE_LAG, Optional.empty(), 1_000),
         millis(config, OUTSIDE_CHANGE_LAG, Optional.empty(), 60_000));
@@ -88,7 +98,8 @@ record MongoStoreSettings(
     return colon < 0 ? Optional.empty() : Optional.of(userInfo.substring(colon + 1));
   }
 
-  private static Duration millis(Map<String, String> config, String key, Optional<Integer> fromUri, long dflt) {
+  private static Duration millis(
+      Map<String, String> config, String key, Optional<Integer> fromUri, long dflt) {
     String text = config.get(key);
     if (text == null || text.isBlank()) {
       return Duration.ofMillis(fromUri.map(Integer::longValue).orElse(dflt));
@@ -97,11 +108,17 @@ record MongoStoreSettings(
     try {
       ms = Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
-      throw new BadInputException("config key '" + key + "' must be a number of milliseconds, not '" + text + "'");
+      throw new BadInputException(
+          "config key '" + key + "' must be a number of milliseconds, not '" + text + "'");
     }
     if (ms <= 0 || ms > Integer.MAX_VALUE) {
-      throw new BadInputException("config key '" + key + "' must be between 1 and " + Integer.MAX_VALUE
-          + " milliseconds, not " + ms);
+      throw new BadInputException(
+          "config key '"
+              + key
+              + "' must be between 1 and "
+              + Integer.MAX_VALUE
+              + " milliseconds, not "
+              + ms);
     }
     return Duration.ofMillis(ms);
   }

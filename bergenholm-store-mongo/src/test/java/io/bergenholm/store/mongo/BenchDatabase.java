@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * mongo-java-server, which stays up until the process is stopped. Used by {@code
  * bench/mongo/run.sh}; see docs/benchmarks.md.
  *
- * <p>Arguments: BASE (a directory store whose groups and templates are copied), OUT (a new
- * folder: {@code store/} the directory store, {@code hosts.txt} the generated host ids, {@code
- * mongo.uri} written once the database is loaded), PORT, OS_GROUPS (comma-separated; each a
- * {@code +}-joined list of groups of BASE that one rack group inherits, such as {@code
- * rocky9+amd64}), HOSTS, GROUPS, SEED.
+ * <p>Arguments: BASE (a directory store whose groups and templates are copied), OUT (a new folder:
+ * {@code store/} the directory store, {@code hosts.txt} the generated host ids, {@code mongo.uri}
+ * written once the database is loaded), PORT, OS_GROUPS (comma-separated; each a {@code +}-joined
+ * list of groups of BASE that one rack group inherits, such as {@code rocky9+amd64}), HOSTS,
+ * GROUPS, SEED.
  */
 final class BenchDatabase {
   private static final Logger log = LoggerFactory.getLogger(BenchDatabase.class);
@@ -55,10 +55,18 @@ final class BenchDatabase {
     String uri = "mongodb://127.0.0.1:" + port + "/bench";
 
     Files.createDirectories(out.resolve("store"));
-    try (ParameterStore source = TestProviderContext.instantiate(new FileStoreProvider(), Map.of(StoreProvider.LOCATION, "file:" + base,
-            FileStoreProvider.READ_ONLY, "true"));
-        ParameterStore files = TestProviderContext.instantiate(new FileStoreProvider(), Map.of(StoreProvider.LOCATION, "file:" + out.resolve("store")));
-        ParameterStore mongo = TestProviderContext.instantiate(new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, uri))) {
+    try (ParameterStore source =
+            TestProviderContext.instantiate(
+                new FileStoreProvider(),
+                Map.of(
+                    StoreProvider.LOCATION, "file:" + base, FileStoreProvider.READ_ONLY, "true"));
+        ParameterStore files =
+            TestProviderContext.instantiate(
+                new FileStoreProvider(),
+                Map.of(StoreProvider.LOCATION, "file:" + out.resolve("store")));
+        ParameterStore mongo =
+            TestProviderContext.instantiate(
+                new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, uri))) {
       List<ParameterStore> targets = List.of(files, mongo);
       for (String name : source.groups().list()) {
         Params p = source.groups().get(name).map(Versioned::value).orElseThrow();
@@ -73,11 +81,17 @@ final class BenchDatabase {
         targets.forEach(t -> t.hosts().create(name, p));
       }
       for (int g = 0; g < groups; g++) {
-        Params rack = Params.of(Map.of(
-            "groups", List.of(osGroups.get(g % osGroups.size()).split("\\+")),
-            "rack", "rack-" + g,
-            "gateway", "10." + (g / 250) + "." + (g % 250) + ".1",
-            "ntp_server", "{{gateway}}"));
+        Params rack =
+            Params.of(
+                Map.of(
+                    "groups",
+                    List.of(osGroups.get(g % osGroups.size()).split("\\+")),
+                    "rack",
+                    "rack-" + g,
+                    "gateway",
+                    "10." + (g / 250) + "." + (g % 250) + ".1",
+                    "ntp_server",
+                    "{{gateway}}"));
         String name = String.format("rack-%04d", g);
         targets.forEach(t -> t.groups().create(name, rack));
       }
@@ -85,15 +99,18 @@ final class BenchDatabase {
       for (int h = 0; h < hosts; h++) {
         String id = new UUID(random.nextLong(), random.nextLong()).toString();
         int rack = random.nextInt(groups);
-        Params host = Params.of(Map.of(
-            "groups", List.of(String.format("rack-%04d", rack)),
-            "hostname", String.format("node-%05d", h),
-            "ipaddr", "10." + (rack / 250) + "." + (rack % 250) + "." + (10 + h % 200)));
+        Params host =
+            Params.of(
+                Map.of(
+                    "groups", List.of(String.format("rack-%04d", rack)),
+                    "hostname", String.format("node-%05d", h),
+                    "ipaddr", "10." + (rack / 250) + "." + (rack % 250) + "." + (10 + h % 200)));
         targets.forEach(t -> t.hosts().create(id, host));
         ids.add(id);
       }
       Files.write(out.resolve("hosts.txt"), ids, StandardCharsets.UTF_8);
-      log.info("loaded {} hosts and {} groups into {} and {}", hosts, groups, out.resolve("store"), uri);
+      log.info(
+          "loaded {} hosts and {} groups into {} and {}", hosts, groups, out.resolve("store"), uri);
     }
     Files.writeString(out.resolve("mongo.uri"), uri + "\n", StandardCharsets.UTF_8);
     new CountDownLatch(1).await();

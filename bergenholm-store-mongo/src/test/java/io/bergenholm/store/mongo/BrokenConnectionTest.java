@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A connection that breaks after the database applied a write but before the reply arrived: the
- * store finds its own write and reports success, so a registration is neither lost nor reported
- * as a failure that a retry would turn into "already exists".
+ * store finds its own write and reports success, so a registration is neither lost nor reported as
+ * a failure that a retry would turn into "already exists".
  */
 class BrokenConnectionTest {
   private TestMongo mongo;
@@ -55,8 +55,10 @@ class BrokenConnectionTest {
     assertThat(direct.hosts().get("machine")).contains(created);
 
     proxy.dropReplyTo("update");
-    Versioned<Params> replaced = store.hosts().replace("machine", Params.of(Map.of("serial", "S2")),
-        Optional.of(created.version()));
+    Versioned<Params> replaced =
+        store
+            .hosts()
+            .replace("machine", Params.of(Map.of("serial", "S2")), Optional.of(created.version()));
     assertThat(proxy.dropped()).isEqualTo(2);
     assertThat(direct.hosts().get("machine")).contains(replaced);
 

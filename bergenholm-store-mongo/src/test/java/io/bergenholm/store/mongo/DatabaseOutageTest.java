@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The database stopped and started: with the H2 backend, whose data survives a restart. */
 class DatabaseOutageTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   @Timeout(60)
@@ -32,7 +31,8 @@ class DatabaseOutageTest {
     Path file = dir.resolve("bergenholm.mv");
     Versioned<Params> host;
     Versioned<String> template;
-    try (TestMongo mongo = TestMongo.h2(file); MongoParameterStore store = mongo.open("kept")) {
+    try (TestMongo mongo = TestMongo.h2(file);
+        MongoParameterStore store = mongo.open("kept")) {
       store.groups().create("default", Params.of(Map.of("ipxe_script", "linux.ipxe", "a.b", 1L)));
       host = store.hosts().create("samplehost", Params.of(Map.of("groups", List.of("default"))));
       host = store.hosts().update("samplehost", p -> p.with("hostname", "test-200"));
@@ -41,14 +41,19 @@ class DatabaseOutageTest {
       store.templates().delete("gone", Optional.empty());
 
       mongo.stop();
-      assertThatThrownBy(() -> store.hosts().get("samplehost")).isInstanceOf(UnavailableException.class);
+      assertThatThrownBy(() -> store.hosts().get("samplehost"))
+          .isInstanceOf(UnavailableException.class);
       mongo.start();
 
       // The same store carries on by itself, versions intact.
       assertThat(store.hosts().get("samplehost")).contains(host);
-      store.hosts().replace("samplehost", host.value().with("ipaddr", "10.0.0.2"), Optional.of(host.version()));
+      store
+          .hosts()
+          .replace(
+              "samplehost", host.value().with("ipaddr", "10.0.0.2"), Optional.of(host.version()));
     }
-    try (TestMongo mongo = TestMongo.h2(file); MongoParameterStore store = mongo.open("kept")) {
+    try (TestMongo mongo = TestMongo.h2(file);
+        MongoParameterStore store = mongo.open("kept")) {
       assertThat(store.groups().get("default").orElseThrow().value())
           .isEqualTo(Params.of(Map.of("ipxe_script", "linux.ipxe", "a.b", 1L)));
       assertThat(store.hosts().get("samplehost").orElseThrow().value())
@@ -59,9 +64,9 @@ class DatabaseOutageTest {
   }
 
   /**
-   * Writers keep two fields equal and count their increments while the database goes away and
-   * comes back. While it is away every call fails as unavailable within the timeout; afterwards
-   * the same stores carry on; no record is half-written and no acknowledged increment is lost.
+   * Writers keep two fields equal and count their increments while the database goes away and comes
+   * back. While it is away every call fails as unavailable within the timeout; afterwards the same
+   * stores carry on; no record is half-written and no acknowledged increment is lost.
    */
   @Test
   @Timeout(90)
@@ -74,7 +79,9 @@ class DatabaseOutageTest {
       for (int h = 0; h < hosts; h++) {
         a.hosts().create("h" + h, Params.of(Map.of("n", 0L, "copy", 0L)));
       }
-      Duration selection = Duration.ofMillis(Long.parseLong(mongo.config("x").get(MongoStoreSettings.SERVER_SELECTION_TIMEOUT)));
+      Duration selection =
+          Duration.ofMillis(
+              Long.parseLong(mongo.config("x").get(MongoStoreSettings.SERVER_SELECTION_TIMEOUT)));
       AtomicLongArray acknowledged = new AtomicLongArray(hosts);
       AtomicLongArray unknown = new AtomicLongArray(hosts);
       ConcurrentLinkedQueue<Long> failureMillis = new ConcurrentLinkedQueue<>();
@@ -86,25 +93,32 @@ class DatabaseOutageTest {
       for (int t = 0; t < threads; t++) {
         ParameterStore s = t % 2 == 0 ? a : b;
         int thread = t;
-        Thread w = new Thread(() -> {
-          for (int i = 0; !stop.get() && i < 100_000; i++) {
-            int h = (thread + i) % hosts;
-            long started = System.nanoTime();
-            try {
-              s.hosts().update("h" + h, p -> p.with("n", (Long) p.get("n").orElseThrow() + 1)
-                  .with("copy", (Long) p.get("n").orElseThrow() + 1));
-              acknowledged.incrementAndGet(h);
-            } catch (UnavailableException e) {
-              failureMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-              if (e.getMessage().contains("may or may not")) {
-                unknown.incrementAndGet(h);
-              }
-            } catch (Throwable e) {
-              unexpected.add(e);
-              return;
-            }
-          }
-        }, "writer-" + t);
+        Thread w =
+            new Thread(
+                () -> {
+                  for (int i = 0; !stop.get() && i < 100_000; i++) {
+                    int h = (thread + i) % hosts;
+                    long started = System.nanoTime();
+                    try {
+                      s.hosts()
+                          .update(
+                              "h" + h,
+                              p ->
+                                  p.with("n", (Long) p.get("n").orElseThrow() + 1)
+                                      .with("copy", (Long) p.get("n").orElseThrow() + 1));
+                      acknowledged.incrementAndGet(h);
+                    } catch (UnavailableException e) {
+                      failureMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                      if (e.getMessage().contains("may or may not")) {
+                        unknown.incrementAndGet(h);
+                      }
+                    } catch (Throwable e) {
+                      unexpected.add(e);
+                      return;
+                    }
+                  }
+                },
+                "writer-" + t);
         workers.add(w);
         w.start();
       }
@@ -121,7 +135,8 @@ class DatabaseOutageTest {
       down.set(false);
       long upAt = System.nanoTime();
       long ackAtRestart = total(acknowledged);
-      while (total(acknowledged) < ackAtRestart + 50 && System.nanoTime() - upAt < TimeUnit.SECONDS.toNanos(20)) {
+      while (total(acknowledged) < ackAtRestart + 50
+          && System.nanoTime() - upAt < TimeUnit.SECONDS.toNanos(20)) {
         Thread.sleep(20);
       }
       stop.set(true);
@@ -132,15 +147,20 @@ class DatabaseOutageTest {
       assertThat(unexpected).isEmpty();
       assertThat(failuresWhileDown).as("calls failed while the database was down").isPositive();
       // One wait for a server, and one more when a broken write is checked afterwards.
-      assertThat(failureMillis).allSatisfy(ms -> assertThat(ms).isLessThan(2 * selection.toMillis() + 1500));
-      assertThat(total(acknowledged)).as("the stores recovered by themselves").isGreaterThanOrEqualTo(ackAtRestart + 50);
+      assertThat(failureMillis)
+          .allSatisfy(ms -> assertThat(ms).isLessThan(2 * selection.toMillis() + 1500));
+      assertThat(total(acknowledged))
+          .as("the stores recovered by themselves")
+          .isGreaterThanOrEqualTo(ackAtRestart + 50);
       // While the counter cannot be read the stamp never repeats, so no cache trusts old data.
-      assertThat(stampsWhileDown.subList(stampsWhileDown.size() / 2, stampsWhileDown.size())).doesNotHaveDuplicates();
+      assertThat(stampsWhileDown.subList(stampsWhileDown.size() / 2, stampsWhileDown.size()))
+          .doesNotHaveDuplicates();
       for (int h = 0; h < hosts; h++) {
         Params p = b.hosts().get("h" + h).orElseThrow().value();
         long n = (Long) p.get("n").orElseThrow();
         assertThat(p.get("copy")).as("h%d is whole", h).contains(n);
-        assertThat(n).as("h%d: acknowledged increments are all there", h)
+        assertThat(n)
+            .as("h%d: acknowledged increments are all there", h)
             .isBetween(acknowledged.get(h), acknowledged.get(h) + unknown.get(h));
       }
     }
@@ -167,7 +187,8 @@ class DatabaseOutageTest {
             .hasMessageContaining("no server answered within 1000 ms");
         assertThat(System.nanoTime() - started).isLessThan(TimeUnit.MILLISECONDS.toNanos(2500));
         assertThatThrownBy(() -> store.templates().create("t", "x"))
-            .isInstanceOf(UnavailableException.class).hasMessageContaining("nothing was written");
+            .isInstanceOf(UnavailableException.class)
+            .hasMessageContaining("nothing was written");
         mongo.start();
         store.templates().create("t", "x");
         assertThat(store.templates().list()).containsExactly("t");

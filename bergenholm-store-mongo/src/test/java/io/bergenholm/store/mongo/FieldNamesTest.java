@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class FieldNamesTest {
   @Test
   void namesMongoCanStoreStayAsTheyAre() {
-    for (String name : new String[] {"groups", "ipxe_script", "kernel_opts", "a b", "名前", "x$", "_idx", "5"}) {
+    for (String name :
+        new String[] {"groups", "ipxe_script", "kernel_opts", "a b", "名前", "x$", "_idx", "5"}) {
       assertThat(FieldNames.encode(name, true)).isEqualTo(name);
       assertThat(FieldNames.decode(name, true)).isEqualTo(name);
     }
@@ -48,9 +49,15 @@ class FieldNamesTest {
       String name = b.toString();
       boolean top = r.nextBoolean();
       String field = FieldNames.encode(name, top);
-      assertThat(FieldNames.decode(field, top)).as("seed %d, name '%s'", seed, name).isEqualTo(name);
-      assertThat(field).as("seed %d, name '%s'", seed, name).isNotEmpty().doesNotStartWith("$")
-          .doesNotContain(".").doesNotContain("\0");
+      assertThat(FieldNames.decode(field, top))
+          .as("seed %d, name '%s'", seed, name)
+          .isEqualTo(name);
+      assertThat(field)
+          .as("seed %d, name '%s'", seed, name)
+          .isNotEmpty()
+          .doesNotStartWith("$")
+          .doesNotContain(".")
+          .doesNotContain("\0");
       if (top) {
         assertThat(field).isNotIn(FieldNames.ID, FieldNames.VERSION);
       }

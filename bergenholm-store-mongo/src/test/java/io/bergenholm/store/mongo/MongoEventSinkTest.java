@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The trimmed {@code boot_events} collection against mongo-java-server (no capped collections there). */
+/**
+ * The trimmed {@code boot_events} collection against mongo-java-server (no capped collections
+ * there).
+ */
 class MongoEventSinkTest {
   private TestMongo mongo;
   private MongoClient client;
@@ -36,14 +39,24 @@ class MongoEventSinkTest {
   }
 
   private MongoEventSink sink(int perSubject, int total) {
-    MongoStoreSettings settings = MongoStoreSettings.from(Map.of(StoreProvider.LOCATION, mongo.uri("events")));
-    return new MongoEventSink(client.getDatabase("events").getCollection(MongoEventSink.COLLECTION, BsonDocument.class),
-        new MongoFailures(settings), perSubject, total);
+    MongoStoreSettings settings =
+        MongoStoreSettings.from(Map.of(StoreProvider.LOCATION, mongo.uri("events")));
+    return new MongoEventSink(
+        client.getDatabase("events").getCollection(MongoEventSink.COLLECTION, BsonDocument.class),
+        new MongoFailures(settings),
+        perSubject,
+        total);
   }
 
   private static BootEvent event(String subject, long n) {
-    return new BootEvent(Instant.ofEpochSecond(1_800_000_000L, n * 1000), "k" + n, Optional.of(subject),
-        Optional.of("52:54:00:00:00:01"), Optional.empty(), "ok", Map.of("n", Long.toString(n), "$odd.key", "v"));
+    return new BootEvent(
+        Instant.ofEpochSecond(1_800_000_000L, n * 1000),
+        "k" + n,
+        Optional.of(subject),
+        Optional.of("52:54:00:00:00:01"),
+        Optional.empty(),
+        "ok",
+        Map.of("n", Long.toString(n), "$odd.key", "v"));
   }
 
   @Test
@@ -54,7 +67,9 @@ class MongoEventSinkTest {
     List<BootEvent> got = sink.read(EventQuery.host("h", 10));
     assertThat(got).hasSize(2);
     assertThat(got.get(0)).isEqualTo(e);
-    assertThat(sink.read(EventQuery.host("h", 10).since(e.time()))).extracting(BootEvent::kind).containsExactly("k2");
+    assertThat(sink.read(EventQuery.host("h", 10).since(e.time())))
+        .extracting(BootEvent::kind)
+        .containsExactly("k2");
   }
 
   @Test
@@ -81,9 +96,11 @@ class MongoEventSinkTest {
         String s = "h" + h;
         List<BootEvent> mine = sink.read(EventQuery.host(s, 1000));
         assertThat(mine.size()).isLessThanOrEqualTo(perSubject);
-        List<BootEvent> appendedMine = appended.stream().filter(e -> e.subject().equals(s)).toList();
+        List<BootEvent> appendedMine =
+            appended.stream().filter(e -> e.subject().equals(s)).toList();
         // What is kept of a subject is its newest events, in order, ending with its newest.
-        assertThat(appendedMine.subList(appendedMine.size() - mine.size(), appendedMine.size())).isEqualTo(mine);
+        assertThat(appendedMine.subList(appendedMine.size() - mine.size(), appendedMine.size()))
+            .isEqualTo(mine);
       }
       // The newest event overall always survives.
       assertThat(all.get(all.size() - 1)).isEqualTo(appended.get(appended.size() - 1));

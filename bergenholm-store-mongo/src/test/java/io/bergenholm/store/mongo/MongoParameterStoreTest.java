@@ -69,11 +69,16 @@ class MongoParameterStoreTest {
 
   @Test
   void providerIsFoundByNameAndDeclaresTheLocationSecret() {
-    StoreProvider provider = ServiceLoader.load(StoreProvider.class).stream()
-        .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("mongodb")).findFirst().orElseThrow();
+    StoreProvider provider =
+        ServiceLoader.load(StoreProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(p -> p.name().equals("mongodb"))
+            .findFirst()
+            .orElseThrow();
     assertThat(provider).isInstanceOf(MongoStoreProvider.class);
     assertThat(provider.secretConfigKeys()).containsExactly(StoreProvider.LOCATION);
-    try (ParameterStore s = TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
+    try (ParameterStore s =
+        TestProviderContext.instantiate(provider, Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
       assertThat(s.toString()).endsWith("/bergenholm]");
     }
   }
@@ -85,20 +90,27 @@ class MongoParameterStoreTest {
     assertThat(store.hosts().get("samplehost")).contains(created);
     assertThat(store.hosts().list()).containsExactly("samplehost");
 
-    Versioned<Params> replaced = store.hosts().replace("samplehost", p.with("ipaddr", "10.0.0.1"),
-        Optional.of(created.version()));
+    Versioned<Params> replaced =
+        store
+            .hosts()
+            .replace("samplehost", p.with("ipaddr", "10.0.0.1"), Optional.of(created.version()));
     assertThat(replaced.version()).isNotEqualTo(created.version());
     assertThatThrownBy(() -> store.hosts().replace("samplehost", p, Optional.of(created.version())))
-        .isInstanceOf(StaleVersionException.class).hasMessageContaining(replaced.version());
+        .isInstanceOf(StaleVersionException.class)
+        .hasMessageContaining(replaced.version());
     assertThatThrownBy(() -> store.hosts().delete("samplehost", Optional.of(created.version())))
         .isInstanceOf(StaleVersionException.class);
-    assertThatThrownBy(() -> store.hosts().create("samplehost", p)).isInstanceOf(AlreadyExistsException.class);
-    assertThat(store.hosts().get("samplehost").orElseThrow().value().string("ipaddr")).contains("10.0.0.1");
+    assertThatThrownBy(() -> store.hosts().create("samplehost", p))
+        .isInstanceOf(AlreadyExistsException.class);
+    assertThat(store.hosts().get("samplehost").orElseThrow().value().string("ipaddr"))
+        .contains("10.0.0.1");
 
     store.hosts().delete("samplehost", Optional.of(replaced.version()));
     assertThat(store.hosts().get("samplehost")).isEmpty();
-    assertThatThrownBy(() -> store.hosts().delete("samplehost", Optional.empty())).isInstanceOf(NotFoundException.class);
-    assertThatThrownBy(() -> store.hosts().replace("samplehost", p, Optional.empty())).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.hosts().delete("samplehost", Optional.empty()))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.hosts().replace("samplehost", p, Optional.empty()))
+        .isInstanceOf(NotFoundException.class);
   }
 
   @Test
@@ -106,7 +118,8 @@ class MongoParameterStoreTest {
     Versioned<Params> first = store.groups().create("g", Params.EMPTY);
     store.groups().delete("g", Optional.empty());
     store.groups().create("g", Params.EMPTY);
-    assertThatThrownBy(() -> store.groups().replace("g", Params.EMPTY, Optional.of(first.version())))
+    assertThatThrownBy(
+            () -> store.groups().replace("g", Params.EMPTY, Optional.of(first.version())))
         .isInstanceOf(StaleVersionException.class);
   }
 
@@ -116,7 +129,8 @@ class MongoParameterStoreTest {
     Document doc = rawCollection("templates").find().first();
     assertThat(doc.getString("_id")).isEqualTo("linux.ipxe");
     assertThat(doc.getString("content")).isEqualTo("#!ipxe\nkernel {{kernel}}\n");
-    assertThat(store.templates().get("linux.ipxe").orElseThrow().value()).isEqualTo("#!ipxe\nkernel {{kernel}}\n");
+    assertThat(store.templates().get("linux.ipxe").orElseThrow().value())
+        .isEqualTo("#!ipxe\nkernel {{kernel}}\n");
   }
 
   @Test
@@ -134,31 +148,52 @@ class MongoParameterStoreTest {
   @Test
   void documentsWrittenByThePythonProjectAreReadAndUpdated() {
     // As pymongo wrote them: _id and plain fields, int32 numbers, no version field.
-    rawCollection("hosts").insertOne(new Document("_id", "samplehost")
-        .append("groups", List.of("centos6", "centos.amd64")).append("hostname", "test-200")
-        .append("disks", 2));
-    rawCollection("groups").insertOne(new Document("_id", "register").append("ipxe_url", "{{base_url}}/ipxe"));
-    rawCollection("templates").insertOne(new Document("_id", "register.ipxe").append("content", "#!ipxe\n"));
+    rawCollection("hosts")
+        .insertOne(
+            new Document("_id", "samplehost")
+                .append("groups", List.of("centos6", "centos.amd64"))
+                .append("hostname", "test-200")
+                .append("disks", 2));
+    rawCollection("groups")
+        .insertOne(new Document("_id", "register").append("ipxe_url", "{{base_url}}/ipxe"));
+    rawCollection("templates")
+        .insertOne(new Document("_id", "register.ipxe").append("content", "#!ipxe\n"));
 
     assertThat(store.hosts().list()).containsExactly("samplehost");
     Versioned<Params> host = store.hosts().get("samplehost").orElseThrow();
-    assertThat(host.value()).isEqualTo(Params.of(Map.of(
-        "groups", List.of("centos6", "centos.amd64"), "hostname", "test-200", "disks", 2L)));
+    assertThat(host.value())
+        .isEqualTo(
+            Params.of(
+                Map.of(
+                    "groups",
+                    List.of("centos6", "centos.amd64"),
+                    "hostname",
+                    "test-200",
+                    "disks",
+                    2L)));
     assertThat(host.value().keys()).containsExactly("groups", "hostname", "disks");
     assertThat(store.hosts().get("samplehost").orElseThrow().version()).isEqualTo(host.version());
-    assertThat(store.groups().get("register").orElseThrow().value().string("ipxe_url")).contains("{{base_url}}/ipxe");
+    assertThat(store.groups().get("register").orElseThrow().value().string("ipxe_url"))
+        .contains("{{base_url}}/ipxe");
     assertThat(store.templates().get("register.ipxe").orElseThrow().value()).isEqualTo("#!ipxe\n");
     assertThat(store.queryHosts(Map.of("disks", "2"))).containsExactly("samplehost");
 
     // A hand edit changes the version of a document that has none of its own.
-    rawCollection("hosts").updateOne(new Document("_id", "samplehost"),
-        new Document("$set", new Document("hostname", "test-201")));
-    assertThatThrownBy(() -> store.hosts().replace("samplehost", host.value(), Optional.of(host.version())))
+    rawCollection("hosts")
+        .updateOne(
+            new Document("_id", "samplehost"),
+            new Document("$set", new Document("hostname", "test-201")));
+    assertThatThrownBy(
+            () -> store.hosts().replace("samplehost", host.value(), Optional.of(host.version())))
         .isInstanceOf(StaleVersionException.class);
 
     Versioned<Params> current = store.hosts().get("samplehost").orElseThrow();
-    Versioned<Params> marked = store.hosts().update("samplehost", p -> p.with("groups",
-        List.of("centos6", "centos.amd64", "installed")));
+    Versioned<Params> marked =
+        store
+            .hosts()
+            .update(
+                "samplehost",
+                p -> p.with("groups", List.of("centos6", "centos.amd64", "installed")));
     assertThat(marked.value().groups()).containsExactly("centos6", "centos.amd64", "installed");
     assertThat(marked.version()).isNotEqualTo(current.version());
     assertThat(store.hosts().get("samplehost")).contains(marked);
@@ -186,7 +221,8 @@ class MongoParameterStoreTest {
     Params back = store.hosts().get("weird").orElseThrow().value();
     assertThat(back).isEqualTo(p);
     assertThat(back.keys()).containsExactlyElementsOf(values.keySet());
-    assertThat(store.queryHosts(Map.of("ipmi.host", "10.0.0.9", "_id", "not the id"))).containsExactly("weird");
+    assertThat(store.queryHosts(Map.of("ipmi.host", "10.0.0.9", "_id", "not the id")))
+        .containsExactly("weird");
     assertThat(rawCollection("hosts").find().first().getString("_id")).isEqualTo("weird");
   }
 
@@ -215,32 +251,45 @@ class MongoParameterStoreTest {
   }
 
   private static Class<?> typeOf(Object v) {
-    return v == null ? null : v instanceof List ? List.class : v instanceof Map ? Map.class : v.getClass();
+    return v == null
+        ? null
+        : v instanceof List ? List.class : v instanceof Map ? Map.class : v.getClass();
   }
 
   @Test
   void aRecordBeyondMongosDocumentLimitIsBadInputAndNothingIsWritten() {
     String huge = "x".repeat(17 * 1024 * 1024);
     assertThatThrownBy(() -> store.templates().create("huge.ks", huge))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("template 'huge.ks'").hasMessageContaining("16 MiB");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("template 'huge.ks'")
+        .hasMessageContaining("16 MiB");
     assertThat(store.templates().list()).isEmpty();
     store.hosts().create("h", Params.EMPTY);
-    assertThatThrownBy(() -> store.hosts().replace("h", Params.of(Map.of("blob", huge)), Optional.empty()))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("host 'h'");
+    assertThatThrownBy(
+            () -> store.hosts().replace("h", Params.of(Map.of("blob", huge)), Optional.empty()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("host 'h'");
     assertThat(store.hosts().get("h").orElseThrow().value()).isEqualTo(Params.EMPTY);
   }
 
   @Test
   void badNamesAreRefused() {
     assertThatThrownBy(() -> store.hosts().get("a/b")).isInstanceOf(BadInputException.class);
-    assertThatThrownBy(() -> store.templates().create("", "x")).isInstanceOf(BadInputException.class);
+    assertThatThrownBy(() -> store.templates().create("", "x"))
+        .isInstanceOf(BadInputException.class);
   }
 
   @Test
   void queryHostsFindsStringsNumbersBooleansAndListMembers() {
-    store.hosts().create("a", Params.of(Map.of("groups", List.of("centos6", "installed"), "rack", 8L, "vm", true)));
+    store
+        .hosts()
+        .create(
+            "a",
+            Params.of(Map.of("groups", List.of("centos6", "installed"), "rack", 8L, "vm", true)));
     store.hosts().create("b", Params.of(Map.of("groups", "centos6", "rack", 8.0, "vm", false)));
-    store.hosts().create("c", Params.of(Map.of("groups", List.of(List.of("installed")), "rack", "8")));
+    store
+        .hosts()
+        .create("c", Params.of(Map.of("groups", List.of(List.of("installed")), "rack", "8")));
     assertThat(store.queryHosts(Map.of("groups", "installed"))).containsExactly("a");
     assertThat(store.queryHosts(Map.of("groups", "centos6"))).containsExactly("a", "b");
     assertThat(store.queryHosts(Map.of("rack", "8"))).containsExactly("a", "c");
@@ -255,9 +304,26 @@ class MongoParameterStoreTest {
   void queryHostsAgreesWithParamsMatches() {
     long seed = new Random().nextLong();
     Random r = new Random(seed);
-    Object[] pool = {"x", "8", 8L, 8.0, true, "true", null, "null", new BigDecimal("8.0"), "8.0",
-        List.of("x", 8L), List.of(List.of("x")), Map.of("x", "x"), Double.NaN, "NaN",
-        new BigInteger("99999999999999999999"), "99999999999999999999", List.of(false, "y")};
+    Object[] pool = {
+      "x",
+      "8",
+      8L,
+      8.0,
+      true,
+      "true",
+      null,
+      "null",
+      new BigDecimal("8.0"),
+      "8.0",
+      List.of("x", 8L),
+      List.of(List.of("x")),
+      Map.of("x", "x"),
+      Double.NaN,
+      "NaN",
+      new BigInteger("99999999999999999999"),
+      "99999999999999999999",
+      List.of(false, "y")
+    };
     String[] keys = {"k1", "k2", "a.b", "groups"};
     Map<String, Params> hosts = new LinkedHashMap<>();
     for (int i = 0; i < 40; i++) {
@@ -271,7 +337,9 @@ class MongoParameterStoreTest {
       hosts.put("h" + i, p);
       store.hosts().create("h" + i, p);
     }
-    String[] wanted = {"x", "8", "8.0", "true", "false", "null", "NaN", "y", "99999999999999999999", "{x=x}"};
+    String[] wanted = {
+      "x", "8", "8.0", "true", "false", "null", "NaN", "y", "99999999999999999999", "{x=x}"
+    };
     for (int q = 0; q < 60; q++) {
       Map<String, String> criteria = new LinkedHashMap<>();
       int n = 1 + r.nextInt(2);
@@ -279,17 +347,23 @@ class MongoParameterStoreTest {
         criteria.put(keys[r.nextInt(keys.length)], wanted[r.nextInt(wanted.length)]);
       }
       List<String> expected = new ArrayList<>();
-      hosts.forEach((id, p) -> {
-        if (p.matches(criteria)) {
-          expected.add(id);
-        }
-      });
+      hosts.forEach(
+          (id, p) -> {
+            if (p.matches(criteria)) {
+              expected.add(id);
+            }
+          });
       expected.sort(null);
-      assertThat(store.queryHosts(criteria)).as("seed %d, criteria %s", seed, criteria).isEqualTo(expected);
+      assertThat(store.queryHosts(criteria))
+          .as("seed %d, criteria %s", seed, criteria)
+          .isEqualTo(expected);
     }
   }
 
-  /** Edits that bypass the counter (by hand, by the Python project) reach caches within the outside lag. */
+  /**
+   * Edits that bypass the counter (by hand, by the Python project) reach caches within the outside
+   * lag.
+   */
   @Test
   void aHandEditShowsInTheChangeStampWithinTheOutsideLag() throws Exception {
     Map<String, String> config = mongo.config(db);
@@ -304,7 +378,8 @@ class MongoParameterStoreTest {
         before = s.changeStamp();
       }
       assertThat(s.changeStamp()).isEqualTo(before);
-      rawCollection("hosts").updateOne(new Document("_id", "h"), new Document("$set", new Document("hostname", "b")));
+      rawCollection("hosts")
+          .updateOne(new Document("_id", "h"), new Document("$set", new Document("hostname", "b")));
       long edited = System.nanoTime();
       Thread.sleep(401);
       assertThat(System.nanoTime() - edited).isGreaterThan(400_000_000L);

@@ -25,7 +25,8 @@ class MongoStoreSettingsTest {
 
   @Test
   void timeoutsComeFromConfigThenUriThenDefaults() {
-    MongoStoreSettings defaults = MongoStoreSettings.from(Map.of(StoreProvider.LOCATION, "mongodb://db1,db2/"));
+    MongoStoreSettings defaults =
+        MongoStoreSettings.from(Map.of(StoreProvider.LOCATION, "mongodb://db1,db2/"));
     assertThat(defaults.database()).isEqualTo("bergenholm");
     assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(defaults.serverSelectionTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -34,7 +35,9 @@ class MongoStoreSettingsTest {
     assertThat(defaults.displayName()).isEqualTo("mongodb://db1,db2/bergenholm");
 
     Map<String, String> config = new HashMap<>();
-    config.put(StoreProvider.LOCATION, "mongodb://db1/boot?connectTimeoutMS=700&serverSelectionTimeoutMS=800");
+    config.put(
+        StoreProvider.LOCATION,
+        "mongodb://db1/boot?connectTimeoutMS=700&serverSelectionTimeoutMS=800");
     config.put(MongoStoreSettings.SERVER_SELECTION_TIMEOUT, "900");
     config.put(MongoStoreSettings.CHANGE_LAG, "250");
     MongoStoreSettings s = MongoStoreSettings.from(config);
@@ -47,21 +50,42 @@ class MongoStoreSettingsTest {
   @Test
   void badSettingsNameTheKey() {
     assertThatThrownBy(() -> MongoStoreSettings.from(Map.of()))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("'location'");
-    assertThatThrownBy(() -> MongoStoreSettings.from(Map.of(StoreProvider.LOCATION, "mongodb://h/db",
-        MongoStoreSettings.SOCKET_TIMEOUT, "soon")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining(MongoStoreSettings.SOCKET_TIMEOUT);
-    assertThatThrownBy(() -> MongoStoreSettings.from(Map.of(StoreProvider.LOCATION, "mongodb://h/db",
-        MongoStoreSettings.CHANGE_LAG, "0")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining(MongoStoreSettings.CHANGE_LAG);
-    assertThatThrownBy(() -> MongoStoreSettings.from(Map.of(StoreProvider.LOCATION,
-        "mongodb://admin:" + SECRET + "@h/db?notAnOption=%zz&authMechanism=BOGUS")))
-        .isInstanceOf(BadInputException.class).message().doesNotContain(SECRET);
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("'location'");
+    assertThatThrownBy(
+            () ->
+                MongoStoreSettings.from(
+                    Map.of(
+                        StoreProvider.LOCATION,
+                        "mongodb://h/db",
+                        MongoStoreSettings.SOCKET_TIMEOUT,
+                        "soon")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(MongoStoreSettings.SOCKET_TIMEOUT);
+    assertThatThrownBy(
+            () ->
+                MongoStoreSettings.from(
+                    Map.of(
+                        StoreProvider.LOCATION,
+                        "mongodb://h/db",
+                        MongoStoreSettings.CHANGE_LAG,
+                        "0")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(MongoStoreSettings.CHANGE_LAG);
+    assertThatThrownBy(
+            () ->
+                MongoStoreSettings.from(
+                    Map.of(
+                        StoreProvider.LOCATION,
+                        "mongodb://admin:" + SECRET + "@h/db?notAnOption=%zz&authMechanism=BOGUS")))
+        .isInstanceOf(BadInputException.class)
+        .message()
+        .doesNotContain(SECRET);
   }
 
   /**
-   * A store whose URI carries a password that the server refuses: the password shows in no
-   * message, no cause, and no log line.
+   * A store whose URI carries a password that the server refuses: the password shows in no message,
+   * no cause, and no log line.
    */
   @Test
   void thePasswordIsNeverShownOrLogged() {
@@ -71,9 +95,12 @@ class MongoStoreSettingsTest {
     String shown;
     try (TestMongo mongo = TestMongo.inMemory()) {
       Map<String, String> config = mongo.config("secret");
-      config.put(StoreProvider.LOCATION, "mongodb://admin:" + SECRET + "@127.0.0.1:" + mongo.port() + "/secret");
+      config.put(
+          StoreProvider.LOCATION,
+          "mongodb://admin:" + SECRET + "@127.0.0.1:" + mongo.port() + "/secret");
       System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      try (ParameterStore store = TestProviderContext.instantiate(new MongoStoreProvider(), config)) {
+      try (ParameterStore store =
+          TestProviderContext.instantiate(new MongoStoreProvider(), config)) {
         shown = store.toString();
         Throwable thrown = null;
         try {
@@ -91,7 +118,9 @@ class MongoStoreSettingsTest {
     }
     assertThat(failure).contains("127.0.0.1").doesNotContain(SECRET);
     assertThat(shown).doesNotContain(SECRET).doesNotContain("admin");
-    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("MongoDB store").doesNotContain(SECRET);
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("MongoDB store")
+        .doesNotContain(SECRET);
   }
 
   /** The same through the engine, which chooses the store from its config as a server does. */
@@ -102,11 +131,17 @@ class MongoStoreSettingsTest {
     String message;
     try (TestMongo mongo = TestMongo.inMemory()) {
       System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      try (Bergenholm engine = Bergenholm.builder().config(Map.of(
-          "store", "mongodb://admin:" + SECRET + "@127.0.0.1:" + mongo.port() + "/secret",
-          "store." + MongoStoreSettings.SERVER_SELECTION_TIMEOUT, "1000")).build()) {
-        UnavailableException e = assertThrows(UnavailableException.class,
-            () -> engine.listHosts(Map.of()));
+      try (Bergenholm engine =
+          Bergenholm.builder()
+              .config(
+                  Map.of(
+                      "store",
+                      "mongodb://admin:" + SECRET + "@127.0.0.1:" + mongo.port() + "/secret",
+                      "store." + MongoStoreSettings.SERVER_SELECTION_TIMEOUT,
+                      "1000"))
+              .build()) {
+        UnavailableException e =
+            assertThrows(UnavailableException.class, () -> engine.listHosts(Map.of()));
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));
         message = trace.toString();
@@ -115,6 +150,8 @@ class MongoStoreSettingsTest {
       System.setErr(originalErr);
     }
     assertThat(message).contains("authentication failed").doesNotContain(SECRET);
-    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("engine ready").doesNotContain(SECRET);
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("engine ready")
+        .doesNotContain(SECRET);
   }
 }

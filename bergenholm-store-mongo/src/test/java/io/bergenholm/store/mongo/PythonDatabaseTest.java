@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class PythonDatabaseTest {
   /** The engine module's copy of the Python project's sample data. */
-  private static final Path FIXTURE = Path.of("../bergenholm-engine/src/test/resources/compat/fixture");
+  private static final Path FIXTURE =
+      Path.of("../bergenholm-engine/src/test/resources/compat/fixture");
 
   private TestMongo mongo;
   private Bergenholm overMongo;
@@ -50,13 +51,17 @@ class PythonDatabaseTest {
         }
       }
       for (Path f : files("templates")) {
-        db.getCollection("templates").insertOne(new Document("_id", f.getFileName().toString())
-            .append("content", Files.readString(f, StandardCharsets.UTF_8)));
+        db.getCollection("templates")
+            .insertOne(
+                new Document("_id", f.getFileName().toString())
+                    .append("content", Files.readString(f, StandardCharsets.UTF_8)));
       }
     }
     overMongo = Bergenholm.builder().config(Map.of("store", mongo.uri("python"))).build();
-    files = TestProviderContext.instantiate(new FileStoreProvider(), Map.of(StoreProvider.LOCATION,
-        "file:" + FIXTURE, FileStoreProvider.READ_ONLY, "true"));
+    files =
+        TestProviderContext.instantiate(
+            new FileStoreProvider(),
+            Map.of(StoreProvider.LOCATION, "file:" + FIXTURE, FileStoreProvider.READ_ONLY, "true"));
     overFiles = Bergenholm.builder().store(files).build();
   }
 
@@ -78,23 +83,29 @@ class PythonDatabaseTest {
   void everythingResolvesAndRendersAsFromTheDirectoryStore() {
     assertThat(overMongo.listHosts(Map.of())).containsExactly("default", "register", "samplehost");
     assertThat(overMongo.listGroups()).hasSize(18).isEqualTo(overFiles.listGroups());
-    assertThat(overMongo.listTemplates()).containsExactly("linux.ipxe", "localboot.ipxe", "register.ipxe");
+    assertThat(overMongo.listTemplates())
+        .containsExactly("linux.ipxe", "localboot.ipxe", "register.ipxe");
     for (String host : overFiles.listHosts(Map.of())) {
-      assertThat(overMongo.host(host).orElseThrow().value()).as(host).isEqualTo(overFiles.host(host).orElseThrow().value());
+      assertThat(overMongo.host(host).orElseThrow().value())
+          .as(host)
+          .isEqualTo(overFiles.host(host).orElseThrow().value());
       assertThat(overMongo.resolveHost(host)).as(host).isEqualTo(overFiles.resolveHost(host));
     }
     for (String group : overFiles.listGroups()) {
       assertThat(overMongo.resolveGroup(group)).as(group).isEqualTo(overFiles.resolveGroup(group));
     }
     Params sample = overMongo.resolveHost("samplehost").params();
-    assertThat(sample.string("kernel")).contains("http://mirror.centos.org/centos-6/6/os/x86_64/images/pxeboot/vmlinuz");
+    assertThat(sample.string("kernel"))
+        .contains("http://mirror.centos.org/centos-6/6/os/x86_64/images/pxeboot/vmlinuz");
     assertThat(sample.string("kernel_opts"))
         .contains("ks=http://192.168.10.254/api/1.0/templates/centos6.kickstart/${uuid}");
     assertThat(overMongo.resolveGroup("register").string("ipxe_url")).contains("{{base_url}}/ipxe");
     String unknown = "01234567-89ab-cdef-0123-456789abcdef";
     assertThat(overMongo.ipxeScript(unknown)).isEqualTo(overFiles.ipxeScript(unknown));
-    assertThat(overMongo.ipxeScript("samplehost")).isEqualTo(overFiles.ipxeScript("samplehost"))
-        .contains("/ipxe/kernel/${uuid} ks=http://192.168.10.254/").doesNotContain("{{");
+    assertThat(overMongo.ipxeScript("samplehost"))
+        .isEqualTo(overFiles.ipxeScript("samplehost"))
+        .contains("/ipxe/kernel/${uuid} ks=http://192.168.10.254/")
+        .doesNotContain("{{");
     assertThat(overMongo.listHosts(Map.of("hostname", "test-200"))).containsExactly("samplehost");
   }
 
@@ -102,14 +113,21 @@ class PythonDatabaseTest {
   void markingInstalledUpdatesThePythonDocumentInPlace() {
     overMongo.markInstalled("samplehost", true);
     try (MongoClient client = MongoClients.create(mongo.uri("python"))) {
-      Document doc = client.getDatabase("python").getCollection("hosts").find(new Document("_id", "samplehost")).first();
-      assertThat(doc.getList("groups", String.class)).containsExactly("centos6", "centos.amd64", "installed");
+      Document doc =
+          client
+              .getDatabase("python")
+              .getCollection("hosts")
+              .find(new Document("_id", "samplehost"))
+              .first();
+      assertThat(doc.getList("groups", String.class))
+          .containsExactly("centos6", "centos.amd64", "installed");
       assertThat(doc.getString("hostname")).isEqualTo("test-200");
       assertThat(doc.getString("ipaddr")).isEqualTo("192.168.10.200");
       assertThat(doc.getString(FieldNames.VERSION)).isNotBlank();
     }
     assertThat(overMongo.ipxeScript("samplehost")).contains("sanboot");
     overMongo.markInstalled("samplehost", false);
-    assertThat(overMongo.host("samplehost").orElseThrow().value().groups()).containsExactly("centos6", "centos.amd64");
+    assertThat(overMongo.host("samplehost").orElseThrow().value().groups())
+        .containsExactly("centos6", "centos.amd64");
   }
 }

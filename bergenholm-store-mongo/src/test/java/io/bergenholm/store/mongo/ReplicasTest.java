@@ -43,35 +43,46 @@ class ReplicasTest {
   private static final int LAG_MS = 300;
   private static final int SELECTION_MS = 1000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private TestMongo mongo;
   private Server a;
   private Server b;
 
   /** One Bergenholm server: an engine and its HTTP server, with a JDK client. */
-  private record Server(Bergenholm engine, HttpServer http, HttpClient client) implements AutoCloseable {
+  private record Server(Bergenholm engine, HttpServer http, HttpClient client)
+      implements AutoCloseable {
     static Server start(String uri) {
       Map<String, String> config = new LinkedHashMap<>();
       config.put("store", uri);
       config.put("store." + MongoStoreSettings.CHANGE_LAG, Integer.toString(LAG_MS));
-      config.put("store." + MongoStoreSettings.SERVER_SELECTION_TIMEOUT, Integer.toString(SELECTION_MS));
+      config.put(
+          "store." + MongoStoreSettings.SERVER_SELECTION_TIMEOUT, Integer.toString(SELECTION_MS));
       config.put("store." + MongoStoreSettings.CONNECT_TIMEOUT, "500");
       config.put("store." + MongoStoreSettings.SOCKET_TIMEOUT, "2000");
       Bergenholm engine = Bergenholm.builder().config(config).build();
-      HttpServer http = HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
-          // Every simulated machine registers from 127.0.0.1: one address's allowance must cover them all.
-          .withTransport(TransportLimits.defaults().withRegistrations(6000, 1000, 1000)));
-      return new Server(engine, http, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+      HttpServer http =
+          HttpServer.start(
+              engine,
+              HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
+                  // Every simulated machine registers from 127.0.0.1: one address's allowance must
+                  // cover them all.
+                  .withTransport(TransportLimits.defaults().withRegistrations(6000, 1000, 1000)));
+      return new Server(
+          engine, http, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
     HttpResponse<String> send(String method, String path, String body) {
-      HttpRequest request = HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + http.bootAddress().getPort() + path))
-          .timeout(Duration.ofSeconds(20))
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-          .build();
+      HttpRequest request =
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + http.bootAddress().getPort() + path))
+              .timeout(Duration.ofSeconds(20))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body))
+              .build();
       try {
         return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       } catch (IOException e) {
@@ -99,15 +110,36 @@ class ReplicasTest {
     a = Server.start(mongo.uri("replicas"));
     b = Server.start(mongo.uri("replicas"));
     Bergenholm e = a.engine();
-    e.createGroup("default", Params.of(Map.of("base_url", "http://192.168.10.254", "ipxe_url", "{{base_url}}/ipxe",
-        "ipxe_script", "localboot.ipxe")));
-    e.createGroup("register", Params.of(Map.of("groups", List.of("default"), "ipxe_script", "register.ipxe")));
-    e.createGroup("centos7", Params.of(Map.of("groups", List.of("default"), "version", "7",
-        "kernel", "http://mirror.example.org/centos-{{version}}/vmlinuz", "ipxe_script", "linux.ipxe")));
+    e.createGroup(
+        "default",
+        Params.of(
+            Map.of(
+                "base_url",
+                "http://192.168.10.254",
+                "ipxe_url",
+                "{{base_url}}/ipxe",
+                "ipxe_script",
+                "localboot.ipxe")));
+    e.createGroup(
+        "register",
+        Params.of(Map.of("groups", List.of("default"), "ipxe_script", "register.ipxe")));
+    e.createGroup(
+        "centos7",
+        Params.of(
+            Map.of(
+                "groups",
+                List.of("default"),
+                "version",
+                "7",
+                "kernel",
+                "http://mirror.example.org/centos-{{version}}/vmlinuz",
+                "ipxe_script",
+                "linux.ipxe")));
     e.createHost("register", Params.of(Map.of("groups", List.of("register"))));
     e.createTemplate("linux.ipxe", "#!ipxe\nkernel {{kernel}}\nboot\n");
     e.createTemplate("localboot.ipxe", "#!ipxe\nsanboot --drive 0x80\n");
-    e.createTemplate("register.ipxe", "#!ipxe\nimgfetch {{ipxe_url}}/register/${uuid}\nsanboot --drive 0x80\n");
+    e.createTemplate(
+        "register.ipxe", "#!ipxe\nimgfetch {{ipxe_url}}/register/${uuid}\nsanboot --drive 0x80\n");
   }
 
   @AfterEach
@@ -120,8 +152,11 @@ class ReplicasTest {
   @Test
   @Timeout(60)
   void whatOneServerWritesTheOtherServes() throws Exception {
-    HttpResponse<String> created = a.send("POST", "/api/1.0/hosts/samplehost",
-        "{\"groups\": [\"centos7\"], \"hostname\": \"test-200\"}");
+    HttpResponse<String> created =
+        a.send(
+            "POST",
+            "/api/1.0/hosts/samplehost",
+            "{\"groups\": [\"centos7\"], \"hostname\": \"test-200\"}");
     assertThat(created.statusCode()).isEqualTo(201);
     assertThat(b.get("/api/1.0/hosts/samplehost").body()).contains("test-200");
     HttpResponse<String> script = b.get("/ipxe/script/samplehost");
@@ -129,15 +164,21 @@ class ReplicasTest {
     assertThat(script.body()).contains("kernel http://mirror.example.org/centos-7/vmlinuz");
 
     // B has the script cached now; a group change through A must reach it within the lag.
-    assertThat(a.send("PUT", "/api/1.0/groups/centos7", "{\"groups\": [\"default\"], \"version\": \"8\","
-        + " \"kernel\": \"http://mirror.example.org/centos-{{version}}/vmlinuz\", \"ipxe_script\": \"linux.ipxe\"}")
-        .statusCode()).isEqualTo(202);
+    assertThat(
+            a.send(
+                    "PUT",
+                    "/api/1.0/groups/centos7",
+                    "{\"groups\": [\"default\"], \"version\": \"8\","
+                        + " \"kernel\": \"http://mirror.example.org/centos-{{version}}/vmlinuz\", \"ipxe_script\": \"linux.ipxe\"}")
+                .statusCode())
+        .isEqualTo(202);
     Thread.sleep(LAG_MS + 1);
     assertThat(b.get("/ipxe/script/samplehost").body()).contains("centos-8/vmlinuz");
     assertThat(b.get("/api/1.0/hosts/?groups=centos7").body()).contains("samplehost");
 
     assertThat(b.get("/api/1.0/hosts/samplehost?installed=mark").statusCode()).isBetween(200, 299);
-    assertThat(a.engine().host("samplehost").orElseThrow().value().groups()).containsExactly("centos7", "installed");
+    assertThat(a.engine().host("samplehost").orElseThrow().value().groups())
+        .containsExactly("centos7", "installed");
     assertThat(a.send("DELETE", "/api/1.0/hosts/samplehost", null).statusCode()).isEqualTo(204);
     assertThat(b.get("/api/1.0/hosts/samplehost").statusCode()).isEqualTo(404);
   }
@@ -158,12 +199,15 @@ class ReplicasTest {
     String fromB = b.get("/api/1.0/hosts/" + uuid + "/events").body();
     assertThat(fromA).isEqualTo(fromB);
     List<String> kinds = new ArrayList<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"kind\":\"([a-z.]+)\"").matcher(fromA);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"kind\":\"([a-z.]+)\"").matcher(fromA);
     while (m.find()) {
       kinds.add(m.group(1));
     }
-    assertThat(kinds).containsExactly("script.served", "host.registered", "script.served", "host.installed");
-    assertThat(fromA).contains("\"purpose\":\"register\"", "\"purpose\":\"local\"", "\"manufacturer\":\"QEMU\"");
+    assertThat(kinds)
+        .containsExactly("script.served", "host.registered", "script.served", "host.installed");
+    assertThat(fromA)
+        .contains("\"purpose\":\"register\"", "\"purpose\":\"local\"", "\"manufacturer\":\"QEMU\"");
   }
 
   /** Machines booting at once, their requests spread over both servers: each is created once. */
@@ -174,22 +218,25 @@ class ReplicasTest {
     int perMachine = 4;
     Map<String, AtomicInteger> created = new ConcurrentHashMap<>();
     ConcurrentLinkedQueue<String> odd = new ConcurrentLinkedQueue<>();
-    SharedDatabaseTest.runTogether(8, t -> {
-      Server s = t % 2 == 0 ? a : b;
-      for (int m = 0; m < machines; m++) {
-        if ((m + t) % 8 >= perMachine) {
-          continue;
-        }
-        String id = "00000000-0000-0000-0000-0000000000" + String.format("%02d", m);
-        HttpResponse<String> r = s.get("/ipxe/register/" + id + "?manufacturer=QEMU&serial=S" + m);
-        if (r.statusCode() == 201) {
-          created.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-        } else if (r.statusCode() != 400) {
-          odd.add(id + ": " + r.statusCode() + " " + r.body());
-        }
-      }
-      return null;
-    });
+    SharedDatabaseTest.runTogether(
+        8,
+        t -> {
+          Server s = t % 2 == 0 ? a : b;
+          for (int m = 0; m < machines; m++) {
+            if ((m + t) % 8 >= perMachine) {
+              continue;
+            }
+            String id = "00000000-0000-0000-0000-0000000000" + String.format("%02d", m);
+            HttpResponse<String> r =
+                s.get("/ipxe/register/" + id + "?manufacturer=QEMU&serial=S" + m);
+            if (r.statusCode() == 201) {
+              created.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            } else if (r.statusCode() != 400) {
+              odd.add(id + ": " + r.statusCode() + " " + r.body());
+            }
+          }
+          return null;
+        });
     assertThat(odd).isEmpty();
     assertThat(created).hasSize(machines);
     assertThat(created.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
@@ -197,45 +244,50 @@ class ReplicasTest {
   }
 
   /**
-   * One server marks and unmarks a host installed while the other makes conditional updates to
-   * the same host: no update of either is lost.
+   * One server marks and unmarks a host installed while the other makes conditional updates to the
+   * same host: no update of either is lost.
    */
   @Test
   @Timeout(60)
   void installMarksAndEditsThroughBothServersLoseNothing() throws Exception {
     a.engine().createHost("h", Params.of(Map.of("groups", List.of("centos7"), "n", 0L)));
     int rounds = 20;
-    SharedDatabaseTest.runTogether(4, t -> {
-      if (t < 2) {
-        for (int i = 0; i < rounds; i++) {
-          a.engine().markInstalled("h", i % 2 == 0);
-        }
-        a.engine().markInstalled("h", true);
-      } else {
-        for (int i = 0; i < rounds; i++) {
-          while (true) {
-            Versioned<Params> h = b.engine().host("h").orElseThrow();
-            try {
-              b.engine().replaceHost("h", h.value().with("n", (Long) h.value().get("n").orElseThrow() + 1),
-                  Optional.of(h.version()));
-              break;
-            } catch (StaleVersionException retry) {
-              Thread.onSpinWait();
+    SharedDatabaseTest.runTogether(
+        4,
+        t -> {
+          if (t < 2) {
+            for (int i = 0; i < rounds; i++) {
+              a.engine().markInstalled("h", i % 2 == 0);
+            }
+            a.engine().markInstalled("h", true);
+          } else {
+            for (int i = 0; i < rounds; i++) {
+              while (true) {
+                Versioned<Params> h = b.engine().host("h").orElseThrow();
+                try {
+                  b.engine()
+                      .replaceHost(
+                          "h",
+                          h.value().with("n", (Long) h.value().get("n").orElseThrow() + 1),
+                          Optional.of(h.version()));
+                  break;
+                } catch (StaleVersionException retry) {
+                  Thread.onSpinWait();
+                }
+              }
             }
           }
-        }
-      }
-      return null;
-    });
+          return null;
+        });
     Params end = b.engine().host("h").orElseThrow().value();
     assertThat(end.get("n")).contains(2L * rounds);
     assertThat(end.groups()).containsExactly("centos7", "installed");
   }
 
   /**
-   * Both servers under a steady load of script requests while the database stops and starts:
-   * while it is down they answer 503 with the reason, each within the timeout; afterwards they
-   * serve again without a restart.
+   * Both servers under a steady load of script requests while the database stops and starts: while
+   * it is down they answer 503 with the reason, each within the timeout; afterwards they serve
+   * again without a restart.
    */
   @Test
   @Timeout(90)
@@ -249,22 +301,24 @@ class ReplicasTest {
     List<Thread> clients = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       Server s = t % 2 == 0 ? a : b;
-      Thread c = new Thread(() -> {
-        for (int i = 0; !stop.get() && i < 100_000; i++) {
-          long started = System.nanoTime();
-          HttpResponse<String> r = s.get("/ipxe/script/h");
-          long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-          if (r.statusCode() == 200 && r.body().contains("centos-7/vmlinuz")) {
-            if (restarted.get()) {
-              okAfterRestart.incrementAndGet();
-            }
-          } else if (r.statusCode() == 503 && r.body().contains("MongoDB")) {
-            unavailableMillis.add(ms);
-          } else {
-            unexpected.add(r.statusCode() + " " + r.body());
-          }
-        }
-      });
+      Thread c =
+          new Thread(
+              () -> {
+                for (int i = 0; !stop.get() && i < 100_000; i++) {
+                  long started = System.nanoTime();
+                  HttpResponse<String> r = s.get("/ipxe/script/h");
+                  long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                  if (r.statusCode() == 200 && r.body().contains("centos-7/vmlinuz")) {
+                    if (restarted.get()) {
+                      okAfterRestart.incrementAndGet();
+                    }
+                  } else if (r.statusCode() == 503 && r.body().contains("MongoDB")) {
+                    unavailableMillis.add(ms);
+                  } else {
+                    unexpected.add(r.statusCode() + " " + r.body());
+                  }
+                }
+              });
       clients.add(c);
       c.start();
     }

@@ -78,12 +78,17 @@ final class ReplyDroppingProxy implements AutoCloseable {
       while (true) {
         byte[] header = new byte[4];
         in.readFully(header);
-        int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16 | (header[3] & 0xff) << 24;
+        int length =
+            (header[0] & 0xff)
+                | (header[1] & 0xff) << 8
+                | (header[2] & 0xff) << 16
+                | (header[3] & 0xff) << 24;
         byte[] rest = new byte[length - 4];
         in.readFully(rest);
         String command = armed.get();
         // A command document's first key is the command name, a BSON C string.
-        if (command != null && new String(rest, StandardCharsets.ISO_8859_1).contains(command + "\0")
+        if (command != null
+            && new String(rest, StandardCharsets.ISO_8859_1).contains(command + "\0")
             && armed.compareAndSet(command, null)) {
           dropNext.set(true);
         }

@@ -53,7 +53,8 @@ class SharedDatabaseTest {
     a.templates().create("localboot.ipxe", "#!ipxe\nsanboot --drive 0x80\n");
     a.hosts().create("h1", Params.of(Map.of("groups", List.of("default"))));
     assertThat(b.groups().get("default")).isEqualTo(a.groups().get("default"));
-    assertThat(b.templates().get("localboot.ipxe").orElseThrow().value()).isEqualTo("#!ipxe\nsanboot --drive 0x80\n");
+    assertThat(b.templates().get("localboot.ipxe").orElseThrow().value())
+        .isEqualTo("#!ipxe\nsanboot --drive 0x80\n");
     assertThat(b.queryHosts(Map.of("groups", "default"))).containsExactly("h1");
 
     b.hosts().update("h1", p -> p.with("hostname", "web1"));
@@ -70,28 +71,34 @@ class SharedDatabaseTest {
     int threads = 8;
     Map<String, AtomicInteger> created = new ConcurrentHashMap<>();
     long seed = new Random().nextLong();
-    List<Integer> outcomes = runTogether(threads, t -> {
-      ParameterStore s = t % 2 == 0 ? a : b;
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < machines; i++) {
-        order.add(i);
-      }
-      Collections.shuffle(order, new Random(seed + t));
-      int refused = 0;
-      for (int i : order) {
-        String id = "uuid-" + i;
-        try {
-          s.hosts().create(id, Params.of(Map.of("groups", List.of("default"), "serial", "t" + t)));
-          created.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-        } catch (AlreadyExistsException e) {
-          refused++;
-        }
-      }
-      return refused;
-    });
+    List<Integer> outcomes =
+        runTogether(
+            threads,
+            t -> {
+              ParameterStore s = t % 2 == 0 ? a : b;
+              List<Integer> order = new ArrayList<>();
+              for (int i = 0; i < machines; i++) {
+                order.add(i);
+              }
+              Collections.shuffle(order, new Random(seed + t));
+              int refused = 0;
+              for (int i : order) {
+                String id = "uuid-" + i;
+                try {
+                  s.hosts()
+                      .create(
+                          id, Params.of(Map.of("groups", List.of("default"), "serial", "t" + t)));
+                  created.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                } catch (AlreadyExistsException e) {
+                  refused++;
+                }
+              }
+              return refused;
+            });
     assertThat(created).as("seed %d", seed).hasSize(machines);
     assertThat(created.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
-    assertThat(outcomes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(machines * (threads - 1));
+    assertThat(outcomes.stream().mapToInt(Integer::intValue).sum())
+        .isEqualTo(machines * (threads - 1));
     assertThat(b.hosts().list()).hasSize(machines);
   }
 
@@ -105,15 +112,18 @@ class SharedDatabaseTest {
     a.hosts().create("h", Params.of(Map.of("groups", List.of("default"))));
     int threads = 4;
     int rounds = 15;
-    runTogether(threads, t -> {
-      ParameterStore s = t % 2 == 0 ? a : b;
-      String mine = "count" + t;
-      for (int i = 0; i < rounds; i++) {
-        s.hosts().update("h", p -> mark(p, true).with(mine, (Long) p.get(mine).orElse(0L) + 1));
-        s.hosts().update("h", p -> mark(p, false).with(mine, (Long) p.get(mine).orElse(0L) + 1));
-      }
-      return null;
-    });
+    runTogether(
+        threads,
+        t -> {
+          ParameterStore s = t % 2 == 0 ? a : b;
+          String mine = "count" + t;
+          for (int i = 0; i < rounds; i++) {
+            s.hosts().update("h", p -> mark(p, true).with(mine, (Long) p.get(mine).orElse(0L) + 1));
+            s.hosts()
+                .update("h", p -> mark(p, false).with(mine, (Long) p.get(mine).orElse(0L) + 1));
+          }
+          return null;
+        });
     Params end = b.hosts().get("h").orElseThrow().value();
     for (int t = 0; t < threads; t++) {
       assertThat(end.get("count" + t)).contains((long) 2 * rounds);
@@ -170,16 +180,21 @@ class SharedDatabaseTest {
       if (still) {
         return first;
       }
-      assertThat(System.nanoTime()).as("the change stamp never held still for %d ms", 2 * lagNanos / 1_000_000)
+      assertThat(System.nanoTime())
+          .as("the change stamp never held still for %d ms", 2 * lagNanos / 1_000_000)
           .isLessThan(deadline);
     }
   }
 
   @Test
   void theDatabaseComesFromTheUriPath() {
-    try (ParameterStore other = TestProviderContext.instantiate(new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
+    try (ParameterStore other =
+        TestProviderContext.instantiate(
+            new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, mongo.uri("")))) {
       other.hosts().create("x", Params.EMPTY);
-      try (ParameterStore same = TestProviderContext.instantiate(new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, mongo.uri("bergenholm")))) {
+      try (ParameterStore same =
+          TestProviderContext.instantiate(
+              new MongoStoreProvider(), Map.of(StoreProvider.LOCATION, mongo.uri("bergenholm")))) {
         assertThat(same.hosts().list()).containsExactly("x");
       }
     }
@@ -198,10 +213,12 @@ class SharedDatabaseTest {
       List<Future<T>> futures = new ArrayList<>();
       for (int t = 0; t < n; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          start.await(10, TimeUnit.SECONDS);
-          return task.run(thread);
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await(10, TimeUnit.SECONDS);
+                  return task.run(thread);
+                }));
       }
       List<T> results = new ArrayList<>();
       for (Future<T> f : futures) {

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A mongo-java-server on 127.0.0.1 that can be stopped and started again on the same port, with
- * its data in memory or in an H2 file.
+ * A mongo-java-server on 127.0.0.1 that can be stopped and started again on the same port, with its
+ * data in memory or in an H2 file.
  */
 final class TestMongo implements AutoCloseable {
   private final Supplier<MongoBackend> backends;
@@ -75,7 +75,8 @@ final class TestMongo implements AutoCloseable {
   }
 
   MongoParameterStore open(String db) {
-    return (MongoParameterStore) TestProviderContext.instantiate(new MongoStoreProvider(), config(db));
+    return (MongoParameterStore)
+        TestProviderContext.instantiate(new MongoStoreProvider(), config(db));
   }
 
   @Override

@@ -27,7 +27,8 @@ final class Addresses {
       throw new IllegalArgumentException(option + " '" + value + "': the port must be 0 to 65535");
     }
     try {
-      return new InetSocketAddress(host.isEmpty() ? InetAddress.getByName("0.0.0.0") : InetAddress.getByName(host), port);
+      return new InetSocketAddress(
+          host.isEmpty() ? InetAddress.getByName("0.0.0.0") : InetAddress.getByName(host), port);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException(option + " '" + value + "': unknown address " + host);
     }

@@ -22,7 +22,9 @@ final class ApiClient {
   private final Optional<String> token;
   private final HttpClient http;
 
-  /** One response: status, body text, and the entity tag of what it shows, if the server gave one. */
+  /**
+   * One response: status, body text, and the entity tag of what it shows, if the server gave one.
+   */
   record Response(int status, String body, Optional<String> etag) {}
 
   ApiClient(String base, Optional<String> token) {
@@ -41,7 +43,12 @@ final class ApiClient {
   }
 
   /** As {@link #send(String, String, Optional, String)}, with extra request headers. */
-  Response send(String method, String path, Optional<byte[]> body, String contentType, Map<String, String> headers) {
+  Response send(
+      String method,
+      String path,
+      Optional<byte[]> body,
+      String contentType,
+      Map<String, String> headers) {
     Response r = exchange(method, path, body, contentType, headers);
     if (r.status() / 100 == 2) {
       return r;
@@ -49,22 +56,40 @@ final class ApiClient {
     String reason = reason(r.body());
     int code = r.status() >= 500 ? Main.UNREACHABLE : Main.REFUSED;
     if (r.status() == 412) {
-      throw new ClientException(code, method + " " + path + ": 412 " + reason + " (it changed since it was read;"
-          + " show it again and redo the change)");
+      throw new ClientException(
+          code,
+          method
+              + " "
+              + path
+              + ": 412 "
+              + reason
+              + " (it changed since it was read;"
+              + " show it again and redo the change)");
     }
     throw new ClientException(code, method + " " + path + ": " + r.status() + " " + reason);
   }
 
-  /** Sends a request and returns the response whatever its status; only transport failures throw. */
+  /**
+   * Sends a request and returns the response whatever its status; only transport failures throw.
+   */
   Response exchange(String method, String path, Optional<byte[]> body, String contentType) {
     return exchange(method, path, body, contentType, Map.of());
   }
 
-  private Response exchange(String method, String path, Optional<byte[]> body, String contentType,
+  private Response exchange(
+      String method,
+      String path,
+      Optional<byte[]> body,
+      String contentType,
       Map<String, String> headers) {
     URI uri = URI.create(base + path);
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-        .method(method, body.map(HttpRequest.BodyPublishers::ofByteArray).orElse(HttpRequest.BodyPublishers.noBody()));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                method,
+                body.map(HttpRequest.BodyPublishers::ofByteArray)
+                    .orElse(HttpRequest.BodyPublishers.noBody()));
     body.ifPresent(x -> b.header("Content-Type", contentType));
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
     headers.forEach(b::header);
@@ -72,7 +97,9 @@ final class ApiClient {
     try {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (ConnectException e) {
-      throw new ClientException(Main.UNREACHABLE, "cannot connect to " + base + " (is the server running? set --url or BERGENHOLM_URL)");
+      throw new ClientException(
+          Main.UNREACHABLE,
+          "cannot connect to " + base + " (is the server running? set --url or BERGENHOLM_URL)");
     } catch (IOException e) {
       throw new ClientException(Main.UNREACHABLE, "request to " + uri + " failed: " + e);
     } catch (InterruptedException e) {
@@ -104,7 +131,9 @@ final class ApiClient {
     try {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
     } catch (ConnectException e) {
-      throw new ClientException(Main.UNREACHABLE, "cannot connect to " + base + " (is the server running? set --url or BERGENHOLM_URL)");
+      throw new ClientException(
+          Main.UNREACHABLE,
+          "cannot connect to " + base + " (is the server running? set --url or BERGENHOLM_URL)");
     } catch (IOException e) {
       throw new ClientException(Main.UNREACHABLE, "request to " + uri + " failed: " + e);
     } catch (InterruptedException e) {
@@ -114,7 +143,8 @@ final class ApiClient {
     try (java.util.stream.Stream<String> lines = r.body()) {
       if (r.statusCode() / 100 != 2) {
         String body = String.join("\n", (Iterable<String>) lines::iterator);
-        throw new ClientException(r.statusCode() >= 500 ? Main.UNREACHABLE : Main.REFUSED,
+        throw new ClientException(
+            r.statusCode() >= 500 ? Main.UNREACHABLE : Main.REFUSED,
             "GET " + path + ": " + r.statusCode() + " " + reason(body));
       }
       java.util.Iterator<String> it = lines.iterator();
@@ -124,7 +154,8 @@ final class ApiClient {
         }
       }
     } catch (java.io.UncheckedIOException e) {
-      throw new ClientException(Main.UNREACHABLE, "the event stream from " + uri + " broke: " + e.getCause());
+      throw new ClientException(
+          Main.UNREACHABLE, "the event stream from " + uri + " broke: " + e.getCause());
     }
   }
 
@@ -132,7 +163,8 @@ final class ApiClient {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      throw new ClientException(Main.UNREACHABLE, "the server sent invalid JSON: " + e.getMessage());
+      throw new ClientException(
+          Main.UNREACHABLE, "the server sent invalid JSON: " + e.getMessage());
     }
   }
 

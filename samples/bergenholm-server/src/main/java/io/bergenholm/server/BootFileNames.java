@@ -15,10 +15,13 @@ import java.util.Set;
  * @param uefi x86-64 UEFI PXE (7 and 9)
  * @param http UEFI HTTP Boot (16): a file name served as {@code /ipxe/NAME}, or a URL
  * @param arm64 arm64 UEFI PXE (11)
- * @param secureBoot hosts with {@code secure_boot: true}: shim, with GRUB beside it as {@value #GRUB}
+ * @param secureBoot hosts with {@code secure_boot: true}: shim, with GRUB beside it as {@value
+ *     #GRUB}
  */
 record BootFileNames(String bios, String uefi, String http, String arm64, String secureBoot) {
-  /** What shim loads from its own folder: the distribution's signed network GRUB, under this name. */
+  /**
+   * What shim loads from its own folder: the distribution's signed network GRUB, under this name.
+   */
   static final String GRUB = "grubx64.efi";
 
   BootFileNames {
@@ -31,7 +34,8 @@ record BootFileNames(String bios, String uefi, String http, String arm64, String
     check("secure-boot-file", secureBoot);
   }
 
-  static BootFileNames from(String bios, String uefi, String http, String arm64, String secureBoot, Properties file) {
+  static BootFileNames from(
+      String bios, String uefi, String http, String arm64, String secureBoot, Properties file) {
     String uefiFile = pick(uefi, file, "uefi-boot-file", "ipxe.efi");
     return new BootFileNames(
         pick(bios, file, "bios-boot-file", "undionly.kpxe"),
@@ -46,7 +50,10 @@ record BootFileNames(String bios, String uefi, String http, String arm64, String
     return isUrl(http) ? http : bootUrl + "/ipxe/" + http;
   }
 
-  /** The files served over HTTP as {@code /ipxe/NAME}: every single-segment boot file, and GRUB beside shim. */
+  /**
+   * The files served over HTTP as {@code /ipxe/NAME}: every single-segment boot file, and GRUB
+   * beside shim.
+   */
   Set<String> servedOverHttp() {
     Set<String> names = new LinkedHashSet<>();
     for (String name : new String[] {bios, uefi, http, arm64, secureBoot, GRUB}) {
@@ -64,7 +71,8 @@ record BootFileNames(String bios, String uefi, String http, String arm64, String
   private static void check(String key, String name) {
     Optional<String> refused = TftpRoot.refusal(name);
     if (refused.isPresent()) {
-      throw new IllegalArgumentException(key + " '" + name + "' is not a usable file name: " + refused.get());
+      throw new IllegalArgumentException(
+          key + " '" + name + "' is not a usable file name: " + refused.get());
     }
   }
 

@@ -30,7 +30,9 @@ final class BuildVersion implements IVersionProvider {
 
   @Override
   public String[] getVersion() {
-    return new String[] {"Bergenholm " + version(), "Java " + System.getProperty("java.version")
-        + " (" + System.getProperty("java.vm.name") + ")"};
+    return new String[] {
+      "Bergenholm " + version(),
+      "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+    };
   }
 }

@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * The {@code serve --config} file: Java properties whose keys are {@code serve}'s long flag names
- * without the dashes, plus {@code engine.KEY} lines. A key that is neither is refused with the
- * line it is on and the nearest valid key, so that a typo never silently falls back to a default.
+ * without the dashes, plus {@code engine.KEY} lines. A key that is neither is refused with the line
+ * it is on and the nearest valid key, so that a typo never silently falls back to a default.
  */
 final class ConfigFile {
   /** The prefix of keys handed to the engine as its settings. */
@@ -49,13 +49,21 @@ final class ConfigFile {
       if (key.startsWith(ENGINE_PREFIX) && key.length() > ENGINE_PREFIX.length()) {
         continue;
       }
-      throw new IllegalArgumentException("config file " + file + lineOf(text, key) + ": unknown key '" + key + "'"
-          + Suggestions.didYouMean(key, sortedKeys));
+      throw new IllegalArgumentException(
+          "config file "
+              + file
+              + lineOf(text, key)
+              + ": unknown key '"
+              + key
+              + "'"
+              + Suggestions.didYouMean(key, sortedKeys));
     }
     return p;
   }
 
-  /** {@code " line N"} for the first line that sets {@code key}, or nothing if it cannot be found. */
+  /**
+   * {@code " line N"} for the first line that sets {@code key}, or nothing if it cannot be found.
+   */
   private static String lineOf(String text, String key) {
     String[] lines = text.split("\r\n|\r|\n", -1);
     for (int i = 0; i < lines.length; i++) {

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 final class Logging {
   /** One line per boot-side request (iPXE scripts, images, kickstarts) when at INFO. */
   static final String BOOT_ACCESS = "io.bergenholm.access.boot";
-  static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level [%thread] %logger{36} - %msg%n%ex";
+
+  static final String PATTERN =
+      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level [%thread] %logger{36} - %msg%n%ex";
   static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
 
   private Logging() {}
@@ -36,24 +38,28 @@ final class Logging {
     Level root = level("--log-level", level);
     Level boot = level("--boot-access-log", bootAccess);
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Encoder<ILoggingEvent> encoder = switch (format.toLowerCase(Locale.ROOT)) {
-      case "text" -> {
-        PatternLayoutEncoder e = new PatternLayoutEncoder();
-        e.setPattern(PATTERN);
-        yield e;
-      }
-      case "json" -> {
-        // One self-contained line per event: the message as formatted, not its pattern and arguments.
-        JsonEncoder e = new JsonEncoder();
-        e.setWithFormattedMessage(true);
-        e.setWithMessage(false);
-        e.setWithArguments(false);
-        e.setWithContext(false);
-        e.setWithSequenceNumber(false);
-        yield e;
-      }
-      default -> throw new IllegalArgumentException("--log-format must be text or json, found '" + format + "'");
-    };
+    Encoder<ILoggingEvent> encoder =
+        switch (format.toLowerCase(Locale.ROOT)) {
+          case "text" -> {
+            PatternLayoutEncoder e = new PatternLayoutEncoder();
+            e.setPattern(PATTERN);
+            yield e;
+          }
+          case "json" -> {
+            // One self-contained line per event: the message as formatted, not its pattern and
+            // arguments.
+            JsonEncoder e = new JsonEncoder();
+            e.setWithFormattedMessage(true);
+            e.setWithMessage(false);
+            e.setWithArguments(false);
+            e.setWithContext(false);
+            e.setWithSequenceNumber(false);
+            yield e;
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "--log-format must be text or json, found '" + format + "'");
+        };
     ctx.reset();
     encoder.setContext(ctx);
     encoder.start();
@@ -76,7 +82,8 @@ final class Logging {
   private static Level level(String flag, String value) {
     String v = value.toLowerCase(Locale.ROOT);
     if (!LEVELS.contains(v)) {
-      throw new IllegalArgumentException(flag + " must be one of " + LEVELS + ", found '" + value + "'");
+      throw new IllegalArgumentException(
+          flag + " must be one of " + LEVELS + ", found '" + value + "'");
     }
     return Level.toLevel(v);
   }

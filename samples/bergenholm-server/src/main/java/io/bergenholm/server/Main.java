@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The one entry point: {@code bergenholm serve} runs the server; the other commands are a client
- * of its REST API, mirroring the old Python client.
+ * The one entry point: {@code bergenholm serve} runs the server; the other commands are a client of
+ * its REST API, mirroring the old Python client.
  *
  * <p>Exit codes: 0 success (and {@code --help}, {@code --version}); 1 the server refused the
  * request (4xx: not found, bad input, stale, not allowed); 2 usage error (an unknown command or
@@ -48,12 +48,18 @@ public final class Main {
 
   static final String DEFAULT_URL = "http://127.0.0.1:8080/api/1.0";
 
-  @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
+  @Option(
+      names = "--url",
+      scope = ScopeType.INHERIT,
+      paramLabel = "URL",
       defaultValue = "${env:BERGENHOLM_URL:-" + DEFAULT_URL + "}",
       description = "REST API base URL (env BERGENHOLM_URL; default ${DEFAULT-VALUE}).")
   String url;
 
-  @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+  @Option(
+      names = "--token-file",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
       description = "Read the bearer token from FILE (default: env BERGENHOLM_TOKEN).")
   java.nio.file.Path tokenFile;
 
@@ -61,16 +67,19 @@ public final class Main {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** Runs one command line; what a command prints goes to {@code out}, diagnostics to {@code err}. */
+  /**
+   * Runs one command line; what a command prints goes to {@code out}, diagnostics to {@code err}.
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(Main::usageError);
-    cl.setExecutionExceptionHandler((e, cmd, parse) -> {
-      cmd.getErr().println("bergenholm: " + e.getMessage());
-      return e instanceof ClientException ce ? ce.exitCode() : UNREACHABLE;
-    });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parse) -> {
+          cmd.getErr().println("bergenholm: " + e.getMessage());
+          return e instanceof ClientException ce ? ce.exitCode() : UNREACHABLE;
+        });
     return cl.execute(args);
   }
 
@@ -87,10 +96,12 @@ public final class Main {
       List<String> names = new ArrayList<>();
       if (wrong.startsWith("-")) {
         cmd.getCommandSpec().options().forEach(o -> names.addAll(List.of(o.names())));
-        err.println(name + ": unknown option '" + wrong + "'" + Suggestions.didYouMean(wrong, names));
+        err.println(
+            name + ": unknown option '" + wrong + "'" + Suggestions.didYouMean(wrong, names));
       } else if (!cmd.getSubcommands().isEmpty()) {
         names.addAll(cmd.getSubcommands().keySet());
-        err.println(name + ": unknown command '" + wrong + "'" + Suggestions.didYouMean(wrong, names));
+        err.println(
+            name + ": unknown command '" + wrong + "'" + Suggestions.didYouMean(wrong, names));
       } else {
         err.println(name + ": unexpected argument '" + wrong + "'");
       }

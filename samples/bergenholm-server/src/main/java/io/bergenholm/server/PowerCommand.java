@@ -5,10 +5,10 @@ import static io.bergenholm.server.ApiClient.segment;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code power status|on|off|reset ID}: a host's power through its {@code power_driver}. */
 @Command(name = "power", description = "Power state and actions, through the host's power_driver.")

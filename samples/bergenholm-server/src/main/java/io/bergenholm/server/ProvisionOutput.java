@@ -22,23 +22,31 @@ final class ProvisionOutput {
 
   private ProvisionOutput() {}
 
-  static int run(ApiClient client, PrintWriter out, PrintWriter err, List<String> ids,
-      Optional<List<String>> groups, Optional<String> ifMatch) {
+  static int run(
+      ApiClient client,
+      PrintWriter out,
+      PrintWriter err,
+      List<String> ids,
+      Optional<List<String>> groups,
+      Optional<String> ifMatch) {
     ObjectNode body = JSON.createObjectNode();
-    groups.ifPresent(gs -> {
-      ArrayNode a = body.putArray("groups");
-      gs.stream().map(String::strip).filter(g -> !g.isEmpty()).forEach(a::add);
-    });
+    groups.ifPresent(
+        gs -> {
+          ArrayNode a = body.putArray("groups");
+          gs.stream().map(String::strip).filter(g -> !g.isEmpty()).forEach(a::add);
+        });
     ApiClient.Response r;
     List<JsonNode> hosts = new ArrayList<>();
     if (ids.size() == 1) {
       String path = "/hosts/" + segment(ids.get(0)) + "/provision";
-      r = ifMatch.isPresent()
-          ? client.exchangeIfMatch(path, bytes(body), ifMatch.get())
-          : client.exchange("POST", path, Optional.of(bytes(body)), "application/json");
+      r =
+          ifMatch.isPresent()
+              ? client.exchangeIfMatch(path, bytes(body), ifMatch.get())
+              : client.exchange("POST", path, Optional.of(bytes(body)), "application/json");
       JsonNode answer = ApiClient.parse(r.body());
       if (!answer.has("host")) {
-        throw new ClientException(r.status() >= 500 ? Main.UNREACHABLE : Main.REFUSED,
+        throw new ClientException(
+            r.status() >= 500 ? Main.UNREACHABLE : Main.REFUSED,
             "POST " + path + ": " + r.status() + " " + answer.path("error").asText(r.body()));
       }
       hosts.add(answer);
@@ -51,7 +59,8 @@ final class ProvisionOutput {
       r = client.exchange("POST", "/provision", Optional.of(bytes(body)), "application/json");
       JsonNode answer = ApiClient.parse(r.body());
       if (!answer.has("hosts")) {
-        throw new ClientException(r.status() >= 500 ? Main.UNREACHABLE : Main.REFUSED,
+        throw new ClientException(
+            r.status() >= 500 ? Main.UNREACHABLE : Main.REFUSED,
             "POST /provision: " + r.status() + " " + answer.path("error").asText(r.body()));
       }
       answer.path("hosts").forEach(hosts::add);
@@ -63,8 +72,13 @@ final class ProvisionOutput {
       String steps = done.isEmpty() ? "nothing" : String.join(", ", done);
       if (h.has("failed")) {
         failed++;
-        err.printf("%s: FAILED at %s (%d) after %s: %s%n", h.path("host").asText(), h.path("failed").asText(),
-            h.path("status").asInt(), steps, h.path("error").asText());
+        err.printf(
+            "%s: FAILED at %s (%d) after %s: %s%n",
+            h.path("host").asText(),
+            h.path("failed").asText(),
+            h.path("status").asInt(),
+            steps,
+            h.path("error").asText());
       } else {
         out.printf("%s: %s%n", h.path("host").asText(), steps);
       }

@@ -25,14 +25,20 @@ final class SampleData {
   /** The default folder: {@code $XDG_DATA_HOME/bergenholm/sample} or {@code ~/.local/share/...}. */
   static Path defaultFolder() {
     String xdg = System.getenv("XDG_DATA_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".local", "share");
     return base.resolve("bergenholm").resolve("sample");
   }
 
-  /** Copies the sample into {@code target} unless it already holds data; returns whether it copied. */
+  /**
+   * Copies the sample into {@code target} unless it already holds data; returns whether it copied.
+   */
   static boolean install(Path target) {
     try {
-      if (Files.isDirectory(target.resolve("hosts")) || Files.isDirectory(target.resolve("groups"))) {
+      if (Files.isDirectory(target.resolve("hosts"))
+          || Files.isDirectory(target.resolve("groups"))) {
         return false;
       }
       URL url = SampleData.class.getClassLoader().getResource(RESOURCE + "/hosts/default");
@@ -49,7 +55,8 @@ final class SampleData {
       }
       return true;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy the sample data to " + target + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot copy the sample data to " + target + ": " + e.getMessage(), e);
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }

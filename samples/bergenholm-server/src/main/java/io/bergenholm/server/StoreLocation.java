@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * mistyped path is an error and not a new, empty store.
  */
 final class StoreLocation {
-  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.*", Pattern.DOTALL);
+  private static final Pattern SCHEME =
+      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.*", Pattern.DOTALL);
 
   private StoreLocation() {}
 
@@ -29,8 +30,12 @@ final class StoreLocation {
   static String check(String location, boolean init) {
     if (!SCHEME.matcher(location).matches()) {
       String path = Path.of(location).toAbsolutePath().normalize().toString();
-      throw new IllegalArgumentException("--store '" + location + "' has no scheme; did you mean 'file:" + path
-          + "'? (a store is file:DIR, mongodb://HOST/DB or memory:)");
+      throw new IllegalArgumentException(
+          "--store '"
+              + location
+              + "' has no scheme; did you mean 'file:"
+              + path
+              + "'? (a store is file:DIR, mongodb://HOST/DB or memory:)");
     }
     if (!location.startsWith("file:")) {
       return location;
@@ -56,11 +61,16 @@ final class StoreLocation {
       return location;
     }
     if (Files.exists(dir)) {
-      throw new IllegalArgumentException("--store " + location + ": " + dir + " is not a directory");
+      throw new IllegalArgumentException(
+          "--store " + location + ": " + dir + " is not a directory");
     }
     if (!init) {
-      throw new IllegalArgumentException("--store " + location + ": directory " + dir
-          + " does not exist (add --init to create an empty store there)");
+      throw new IllegalArgumentException(
+          "--store "
+              + location
+              + ": directory "
+              + dir
+              + " does not exist (add --init to create an empty store there)");
     }
     try {
       Files.createDirectories(dir);

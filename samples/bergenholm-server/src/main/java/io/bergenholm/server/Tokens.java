@@ -19,9 +19,12 @@ final class Tokens {
         }
         return Optional.of(token);
       } catch (IOException e) {
-        throw new ClientException(Main.USAGE, "cannot read token file " + file + ": " + e.getMessage());
+        throw new ClientException(
+            Main.USAGE, "cannot read token file " + file + ": " + e.getMessage());
       }
     }
-    return Optional.ofNullable(System.getenv("BERGENHOLM_TOKEN")).map(String::strip).filter(t -> !t.isEmpty());
+    return Optional.ofNullable(System.getenv("BERGENHOLM_TOKEN"))
+        .map(String::strip)
+        .filter(t -> !t.isEmpty());
   }
 }

@@ -21,8 +21,8 @@ import picocli.CommandLine;
 
 /**
  * The command line as an operator meets it: help on every command, typos answered with the nearest
- * valid name, the store checks, and each exit code the README documents, from real runs of
- * {@link Main#run} against real sockets.
+ * valid name, the store checks, and each exit code the README documents, from real runs of {@link
+ * Main#run} against real sockets.
  */
 class CliUsageTest {
   @TempDir Path dir;
@@ -56,14 +56,18 @@ class CliUsageTest {
   @Test
   void everyCommandAndSubcommandTakesHelp() {
     List<List<String>> paths = commandPaths(new CommandLine(new Main()), List.of());
-    assertThat(paths).extracting(p -> String.join(" ", p))
-        .contains("serve", "host list", "group show", "template delete", "power status", "completion");
+    assertThat(paths)
+        .extracting(p -> String.join(" ", p))
+        .contains(
+            "serve", "host list", "group show", "template delete", "power status", "completion");
     for (List<String> path : paths) {
       List<String> args = new ArrayList<>(path);
       args.add("--help");
       Result r = run(args.toArray(String[]::new));
       assertThat(r.code()).as("%s: %s", args, r.err()).isZero();
-      assertThat(r.out()).as("%s", args).contains("Usage: bergenholm " + String.join(" ", path) + " ");
+      assertThat(r.out())
+          .as("%s", args)
+          .contains("Usage: bergenholm " + String.join(" ", path) + " ");
     }
     Result top = run("--help");
     assertThat(top.code()).isZero();
@@ -83,7 +87,8 @@ class CliUsageTest {
   void unknownFlagsAndCommandsAreUsageErrorsNamingTheNearestName() {
     Result flag = run("serve", "--htttp", "127.0.0.1:0");
     assertThat(flag.code()).isEqualTo(Main.USAGE);
-    assertThat(flag.err()).contains("unknown option '--htttp', did you mean '--http'?")
+    assertThat(flag.err())
+        .contains("unknown option '--htttp', did you mean '--http'?")
         .contains("bergenholm serve --help");
     Result command = run("host", "lsit");
     assertThat(command.code()).isEqualTo(Main.USAGE);
@@ -93,7 +98,9 @@ class CliUsageTest {
     assertThat(top.err()).contains("did you mean 'serve'?");
     Result far = run("serve", "--completely-different");
     assertThat(far.code()).isEqualTo(Main.USAGE);
-    assertThat(far.err()).contains("unknown option '--completely-different'").doesNotContain("did you mean");
+    assertThat(far.err())
+        .contains("unknown option '--completely-different'")
+        .doesNotContain("did you mean");
     Result missing = run("host", "show");
     assertThat(missing.code()).isEqualTo(Main.USAGE);
     assertThat(missing.err()).contains("Missing required parameter");
@@ -105,14 +112,17 @@ class CliUsageTest {
     Files.writeString(conf, "# a comment\nstore=memory:\n\nhtttp=127.0.0.1:0\n");
     Result r = run("serve", "--config", conf.toString());
     assertThat(r.code()).isEqualTo(Main.START_FAILED);
-    assertThat(r.err()).contains("config file " + conf + " line 4: unknown key 'htttp', did you mean 'http'?");
+    assertThat(r.err())
+        .contains("config file " + conf + " line 4: unknown key 'htttp', did you mean 'http'?");
 
-    Files.writeString(conf, "store=memory:\nhttp=127.0.0.1:0\nengine.cache.max_hosts=10\nstor-dir=x\n");
+    Files.writeString(
+        conf, "store=memory:\nhttp=127.0.0.1:0\nengine.cache.max_hosts=10\nstor-dir=x\n");
     Result far = run("serve", "--config", conf.toString());
     assertThat(far.code()).isEqualTo(Main.START_FAILED);
     assertThat(far.err()).contains("line 4: unknown key 'stor-dir'");
 
-    Files.writeString(conf, "store=memory:\nhttp=127.0.0.1:0\nengine.cache.max_hosts=10\nmax-body=2048\n");
+    Files.writeString(
+        conf, "store=memory:\nhttp=127.0.0.1:0\nengine.cache.max_hosts=10\nmax-body=2048\n");
     try (ServeCommand.Running ok = serve("serve", "--config", conf.toString())) {
       assertThat(ok.bootAddress().getPort()).isPositive();
     }
@@ -122,7 +132,8 @@ class CliUsageTest {
   void aStoreWithoutSchemeSuggestsFile() {
     Result r = run("serve", "--store", dir.toString(), "--http", "127.0.0.1:0");
     assertThat(r.code()).isEqualTo(Main.START_FAILED);
-    assertThat(r.err()).contains("has no scheme; did you mean 'file:" + dir.toAbsolutePath() + "'?");
+    assertThat(r.err())
+        .contains("has no scheme; did you mean 'file:" + dir.toAbsolutePath() + "'?");
   }
 
   @Test
@@ -139,12 +150,15 @@ class CliUsageTest {
     assertThat(notDir.code()).isEqualTo(Main.START_FAILED);
     assertThat(notDir.err()).contains("is not a directory");
 
-    try (ServeCommand.Running s = serve("serve", "--store", "file:" + missing, "--init", "--http", "127.0.0.1:0")) {
+    try (ServeCommand.Running s =
+        serve("serve", "--store", "file:" + missing, "--init", "--http", "127.0.0.1:0")) {
       assertThat(missing).isDirectory();
       assertThat(s.store()).isEqualTo("file:" + missing);
     }
     Path viaConfig = dir.resolve("from-config");
-    Path conf = Files.writeString(dir.resolve("c.conf"), "store=file:" + viaConfig + "\ninit=true\nhttp=127.0.0.1:0\n");
+    Path conf =
+        Files.writeString(
+            dir.resolve("c.conf"), "store=file:" + viaConfig + "\ninit=true\nhttp=127.0.0.1:0\n");
     try (ServeCommand.Running s = serve("serve", "--config", conf.toString())) {
       assertThat(viaConfig).isDirectory();
       assertThat(s.store()).isEqualTo("file:" + viaConfig);
@@ -156,7 +170,8 @@ class CliUsageTest {
     try (ServeCommand.Running s = serve("serve", "--store", "memory:", "--http", "127.0.0.1:0")) {
       String url = "http://127.0.0.1:" + s.bootAddress().getPort() + "/api/1.0";
       Path group = Files.writeString(dir.resolve("g.json"), "{\"kernel\": \"k\"}");
-      assertThat(run("--url", url, "group", "create", "g1", group.toString()).code()).isEqualTo(Main.OK);
+      assertThat(run("--url", url, "group", "create", "g1", group.toString()).code())
+          .isEqualTo(Main.OK);
       Result list = run("--url", url, "group", "list");
       assertThat(list.code()).isEqualTo(0);
       assertThat(list.out()).contains("g1");
@@ -179,19 +194,29 @@ class CliUsageTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    Result unreachable = run("--url", "http://127.0.0.1:" + closedPort + "/api/1.0", "host", "list");
+    Result unreachable =
+        run("--url", "http://127.0.0.1:" + closedPort + "/api/1.0", "host", "list");
     assertThat(unreachable.code()).isEqualTo(3);
     assertThat(unreachable.err()).contains("cannot connect");
-    HttpServer failing = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    failing.createContext("/", exchange -> {
-      byte[] body = "{\"error\": \"store down\", \"status\": 503}".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(503, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    HttpServer failing =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    failing.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              "{\"error\": \"store down\", \"status\": 503}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(503, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     failing.start();
     try {
-      Result failed = run("--url", "http://127.0.0.1:" + failing.getAddress().getPort() + "/api/1.0", "host", "list");
+      Result failed =
+          run(
+              "--url",
+              "http://127.0.0.1:" + failing.getAddress().getPort() + "/api/1.0",
+              "host",
+              "list");
       assertThat(failed.code()).isEqualTo(3);
       assertThat(failed.err()).contains("503");
     } finally {
@@ -203,7 +228,11 @@ class CliUsageTest {
   void completionIsGeneratedFromTheCommands() {
     Result r = run("completion");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("complete -F").contains("serve").contains("--store").contains("--init")
+    assertThat(r.out())
+        .contains("complete -F")
+        .contains("serve")
+        .contains("--store")
+        .contains("--init")
         .contains("template");
   }
 }

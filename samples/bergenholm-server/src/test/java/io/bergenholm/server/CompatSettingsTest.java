@@ -20,13 +20,14 @@ import picocli.CommandLine;
 /**
  * The old project's fixture, whose URLs carry no boot credential, served with the management API on
  * its own listener: refused on the two per-host boot routes by default, and working with the
- * documented compatibility settings {@code boot.open_installed} and {@code boot.open_template_reads}.
- * The fixture is {@code shared/compat/fixture} beside the repository (or the system property
- * {@code bergenholm.compat.fixture}); a copy is served, since marking writes.
+ * documented compatibility settings {@code boot.open_installed} and {@code
+ * boot.open_template_reads}. The fixture is {@code shared/compat/fixture} beside the repository (or
+ * the system property {@code bergenholm.compat.fixture}); a copy is served, since marking writes.
  */
 class CompatSettingsTest {
   @TempDir Path dir;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static Optional<Path> fixture() {
     String property = System.getProperty("bergenholm.compat.fixture");
@@ -56,19 +57,32 @@ class CompatSettingsTest {
         }
       }
     }
-    Path config = Files.writeString(dir.resolve(name + ".properties"), "store=file:" + store + "\n"
-        + "http=127.0.0.1:0\nmanagement=127.0.0.1:0\nengine.boot.secret_file=" + dir.resolve(name + ".secret") + "\n"
-        + extraConfig);
-    ServeCommand serve = (ServeCommand) new CommandLine(new Main()).parseArgs("serve", "--config", config.toString())
-        .subcommand().commandSpec().userObject();
+    Path config =
+        Files.writeString(
+            dir.resolve(name + ".properties"),
+            "store=file:"
+                + store
+                + "\n"
+                + "http=127.0.0.1:0\nmanagement=127.0.0.1:0\nengine.boot.secret_file="
+                + dir.resolve(name + ".secret")
+                + "\n"
+                + extraConfig);
+    ServeCommand serve =
+        (ServeCommand)
+            new CommandLine(new Main())
+                .parseArgs("serve", "--config", config.toString())
+                .subcommand()
+                .commandSpec()
+                .userObject();
     return serve.start();
   }
 
-  private HttpResponse<String> get(ServeCommand.Running s, boolean boot, String path, String... headers)
-      throws Exception {
+  private HttpResponse<String> get(
+      ServeCommand.Running s, boolean boot, String path, String... headers) throws Exception {
     int port = boot ? s.bootAddress().getPort() : s.managementAddress().orElseThrow().getPort();
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20));
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -78,18 +92,31 @@ class CompatSettingsTest {
   @Test
   void secureByDefaultAndOpenWithTheCompatibilitySettings() throws Exception {
     try (ServeCommand.Running secure = serve("secure", "")) {
-      assertThat(get(secure, true, "/api/1.0/hosts/samplehost?installed=mark").statusCode()).isEqualTo(403);
-      assertThat(get(secure, true, "/api/1.0/templates/linux.ipxe/samplehost").statusCode()).isEqualTo(403);
-      assertThat(get(secure, false, "/api/1.0/hosts/samplehost").body()).doesNotContain("installed");
+      assertThat(get(secure, true, "/api/1.0/hosts/samplehost?installed=mark").statusCode())
+          .isEqualTo(403);
+      assertThat(get(secure, true, "/api/1.0/templates/linux.ipxe/samplehost").statusCode())
+          .isEqualTo(403);
+      assertThat(get(secure, false, "/api/1.0/hosts/samplehost").body())
+          .doesNotContain("installed");
       // The rest of the boot side is as open as it was.
       assertThat(get(secure, true, "/ipxe/script/samplehost").statusCode()).isEqualTo(200);
     }
-    try (ServeCommand.Running compat = serve("compat", "boot.open_installed=true\nboot.open_template_reads=true\n")) {
-      assertThat(get(compat, true, "/api/1.0/templates/linux.ipxe/samplehost").body()).startsWith("#!ipxe");
+    try (ServeCommand.Running compat =
+        serve("compat", "boot.open_installed=true\nboot.open_template_reads=true\n")) {
+      assertThat(get(compat, true, "/api/1.0/templates/linux.ipxe/samplehost").body())
+          .startsWith("#!ipxe");
       // Still not from a page of another site.
-      assertThat(get(compat, true, "/api/1.0/hosts/samplehost?installed=mark", "Sec-Fetch-Site", "cross-site")
-          .statusCode()).isEqualTo(403);
-      assertThat(get(compat, true, "/api/1.0/hosts/samplehost?installed=mark").statusCode()).isEqualTo(200);
+      assertThat(
+              get(
+                      compat,
+                      true,
+                      "/api/1.0/hosts/samplehost?installed=mark",
+                      "Sec-Fetch-Site",
+                      "cross-site")
+                  .statusCode())
+          .isEqualTo(403);
+      assertThat(get(compat, true, "/api/1.0/hosts/samplehost?installed=mark").statusCode())
+          .isEqualTo(200);
       assertThat(get(compat, false, "/api/1.0/hosts/samplehost").body()).contains("installed");
     }
   }

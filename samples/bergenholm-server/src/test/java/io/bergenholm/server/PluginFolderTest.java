@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginFolderTest {
   @TempDir Path dir;
 
-  private static final String PROVIDER = """
+  private static final String PROVIDER =
+      """
       package example.jarpower;
 
       import io.bergenholm.api.ProviderContext;
@@ -43,21 +44,43 @@ class PluginFolderTest {
   @Test
   void loadsProvidersFromJarsInThePluginFolder() throws Exception {
     Path plugins = dir.resolve("plugins");
-    PluginJars.build(dir, plugins.resolve("jarpower.jar"), Map.of("example.jarpower.JarPowerProvider", PROVIDER),
-        List.of(), Map.of("io.bergenholm.api.power.PowerDriverProvider", List.of("example.jarpower.JarPowerProvider")));
+    PluginJars.build(
+        dir,
+        plugins.resolve("jarpower.jar"),
+        Map.of("example.jarpower.JarPowerProvider", PROVIDER),
+        List.of(),
+        Map.of(
+            "io.bergenholm.api.power.PowerDriverProvider",
+            List.of("example.jarpower.JarPowerProvider")));
 
     picocli.CommandLine cl = new picocli.CommandLine(new Main());
-    ServeCommand serve = (ServeCommand) cl.parseArgs("serve", "--store", "memory:", "--http", "127.0.0.1:0",
-        "--plugins", plugins.toString()).subcommand().commandSpec().userObject();
+    ServeCommand serve =
+        (ServeCommand)
+            cl.parseArgs(
+                    "serve",
+                    "--store",
+                    "memory:",
+                    "--http",
+                    "127.0.0.1:0",
+                    "--plugins",
+                    plugins.toString())
+                .subcommand()
+                .commandSpec()
+                .userObject();
     try (ServeCommand.Running running = serve.start()) {
       String base = "http://127.0.0.1:" + running.bootAddress().getPort() + "/api/1.0";
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/hosts/pm1"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"power_driver\": \"jarpower\"}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> created =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/hosts/pm1"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"power_driver\": \"jarpower\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(created.statusCode()).isEqualTo(201);
-      HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(base + "/power/pm1")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> status =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/power/pm1")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
       assertThat(status.body()).isEqualTo("{\"power\":\"on\"}");
     }
@@ -68,8 +91,15 @@ class PluginFolderTest {
     picocli.CommandLine cl = new picocli.CommandLine(new Main());
     java.io.StringWriter err = new java.io.StringWriter();
     cl.setErr(new java.io.PrintWriter(err, true));
-    int code = cl.execute("serve", "--store", "memory:", "--http", "127.0.0.1:0", "--plugins",
-        dir.resolve("missing").toString());
+    int code =
+        cl.execute(
+            "serve",
+            "--store",
+            "memory:",
+            "--http",
+            "127.0.0.1:0",
+            "--plugins",
+            dir.resolve("missing").toString());
     assertThat(code).isEqualTo(Main.START_FAILED);
     assertThat(err.toString()).contains("--plugins", "is not a directory");
   }

@@ -49,12 +49,14 @@ class ProvisionCliTest {
     Path rw = Files.writeString(dir.resolve("rw"), RW);
     Path ro = Files.writeString(dir.resolve("ro"), RO);
     Path conf = dir.resolve("bergenholm.properties");
-    Files.writeString(conf, "http=127.0.0.1:0\ntokens=" + tokens + "\ndata-dir=" + dir.resolve("data") + "\n");
+    Files.writeString(
+        conf, "http=127.0.0.1:0\ntokens=" + tokens + "\ndata-dir=" + dir.resolve("data") + "\n");
     try (ServeCommand.Running server = serve("serve", "--config", conf.toString())) {
       String url = "http://127.0.0.1:" + server.bootAddress().getPort() + "/api/1.0";
       Path json = dir.resolve("h.json");
       for (String id : new String[] {"rack-1", "rack-2", "rack-3"}) {
-        Files.writeString(json, "{\"power_driver\": \"dummy\", \"groups\": [\"default\", \"installed\"]}");
+        Files.writeString(
+            json, "{\"power_driver\": \"dummy\", \"groups\": [\"default\", \"installed\"]}");
         assertThat(cli(url, rw, "host", "create", id, json.toString()).code()).isZero();
       }
       Files.writeString(json, "{\"groups\": [\"default\"]}");
@@ -67,10 +69,17 @@ class ProvisionCliTest {
 
       Result rack = cli(url, rw, "host", "provision", "rack-2", "rack-3", "no-driver");
       assertThat(rack.code()).isEqualTo(1);
-      assertThat(rack.out()).isEqualTo("rack-2: groups, network_boot_next, reset\n"
-          + "rack-3: groups, network_boot_next, reset\n");
-      assertThat(rack.err()).contains("no-driver: FAILED at").contains("(400)").contains("power_driver");
-      assertThat(cli(url, rw, "host", "show", "rack-3").out()).contains("\"default\"").doesNotContain("installed");
+      assertThat(rack.out())
+          .isEqualTo(
+              "rack-2: groups, network_boot_next, reset\n"
+                  + "rack-3: groups, network_boot_next, reset\n");
+      assertThat(rack.err())
+          .contains("no-driver: FAILED at")
+          .contains("(400)")
+          .contains("power_driver");
+      assertThat(cli(url, rw, "host", "show", "rack-3").out())
+          .contains("\"default\"")
+          .doesNotContain("installed");
 
       Result stale = cli(url, rw, "host", "provision", "rack-1", "--if-match", "not-the-version");
       assertThat(stale.code()).isEqualTo(1);

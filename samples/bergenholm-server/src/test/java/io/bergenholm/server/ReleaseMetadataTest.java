@@ -30,7 +30,9 @@ class ReleaseMetadataTest {
     }
 
     String property(String name) {
-      return PomFiles.childElement(project, "properties").flatMap(p -> PomFiles.child(p, name)).orElse(null);
+      return PomFiles.childElement(project, "properties")
+          .flatMap(p -> PomFiles.child(p, name))
+          .orElse(null);
     }
 
     boolean published() {
@@ -42,7 +44,10 @@ class ReleaseMetadataTest {
     List<Module> found = new ArrayList<>();
     Element project = PomFiles.read(dir.resolve("pom.xml")).getDocumentElement();
     found.add(new Module(dir.resolve("pom.xml"), project));
-    for (String m : PomFiles.childElement(project, "modules").map(e -> PomFiles.all(e, "module")).orElse(List.of())) {
+    for (String m :
+        PomFiles.childElement(project, "modules")
+            .map(e -> PomFiles.all(e, "module"))
+            .orElse(List.of())) {
       found.addAll(modules(dir.resolve(m)));
     }
     return found;
@@ -57,13 +62,22 @@ class ReleaseMetadataTest {
         publishedJars.add(m.artifactId());
       }
     }
-    assertThat(publishedJars).containsExactly("bergenholm-api", "bergenholm-engine", "bergenholm-netboot",
-        "bergenholm-power", "bergenholm-store-file", "bergenholm-store-mongo");
+    assertThat(publishedJars)
+        .containsExactly(
+            "bergenholm-api",
+            "bergenholm-engine",
+            "bergenholm-netboot",
+            "bergenholm-power",
+            "bergenholm-store-file",
+            "bergenholm-store-mongo");
 
     Path bomPom = ROOT.resolve("bergenholm-bom/pom.xml");
     Element bom = PomFiles.read(bomPom).getDocumentElement();
-    assertThat(PomFiles.childElement(bom, "parent")).as("the BOM must not inherit dependencyManagement").isEmpty();
-    assertThat(PomFiles.child(bom, "version")).hasValue(PomFiles.projectVersion(ROOT.resolve("pom.xml")));
+    assertThat(PomFiles.childElement(bom, "parent"))
+        .as("the BOM must not inherit dependencyManagement")
+        .isEmpty();
+    assertThat(PomFiles.child(bom, "version"))
+        .hasValue(PomFiles.projectVersion(ROOT.resolve("pom.xml")));
     Element managed = PomFiles.childElement(bom, "dependencyManagement").orElseThrow();
     assertThat(new TreeSet<>(PomFiles.all(managed, "artifactId"))).isEqualTo(publishedJars);
     assertThat(PomFiles.all(managed, "version")).allMatch("${project.version}"::equals);
@@ -78,19 +92,23 @@ class ReleaseMetadataTest {
       for (String section : List.of("licenses", "developers", "scm", "issueManagement")) {
         assertThat(PomFiles.childElement(pom, section)).as(section).isPresent();
       }
-      assertThat(PomFiles.all(pom, "connection")).containsExactly("scm:git:https://github.com/bergenholm/bergenholm.git");
+      assertThat(PomFiles.all(pom, "connection"))
+          .containsExactly("scm:git:https://github.com/bergenholm/bergenholm.git");
       assertThat(PomFiles.child(pom, "description")).isPresent();
     }
     // Modules share the one repository URL: Maven must not append their artifactIds to it.
     assertThat(root.getAttribute("child.project.url.inherit.append.path")).isEqualTo("false");
     Element scm = PomFiles.childElement(root, "scm").orElseThrow();
     for (String part : List.of("connection", "developerConnection", "url")) {
-      assertThat(scm.getAttribute("child.scm." + part + ".inherit.append.path")).as(part).isEqualTo("false");
+      assertThat(scm.getAttribute("child.scm." + part + ".inherit.append.path"))
+          .as(part)
+          .isEqualTo("false");
     }
     Element rootProps = PomFiles.childElement(root, "properties").orElseThrow();
     Element bomProps = PomFiles.childElement(bom, "properties").orElseThrow();
     assertThat(PomFiles.child(bomProps, "project.build.outputTimestamp"))
-        .isEqualTo(PomFiles.child(rootProps, "project.build.outputTimestamp")).isPresent();
+        .isEqualTo(PomFiles.child(rootProps, "project.build.outputTimestamp"))
+        .isPresent();
   }
 
   @Test
@@ -101,10 +119,14 @@ class ReleaseMetadataTest {
         continue;
       }
       String name = m.property("bergenholm.module.name");
-      assertThat(name).as(m.pom().toString()).isNotNull().matches("io\\.bergenholm(\\.[a-z][a-z0-9]*)+");
+      assertThat(name)
+          .as(m.pom().toString())
+          .isNotNull()
+          .matches("io\\.bergenholm(\\.[a-z][a-z0-9]*)+");
       assertThat(names.add(name)).as("module name %s used twice", name).isTrue();
       assertThat(Files.exists(m.pom())).isTrue();
     }
-    assertThat(names).contains("io.bergenholm.api", "io.bergenholm.engine", "io.bergenholm.store.file");
+    assertThat(names)
+        .contains("io.bergenholm.api", "io.bergenholm.engine", "io.bergenholm.store.file");
   }
 }

@@ -25,25 +25,43 @@ class ServeBootFilesTest {
   }
 
   private static int status(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   @Test
   void theConfiguredBootFilesAreServedOverHttpAndGrubsConfigOverTftp() throws Exception {
     Path root = dir.resolve("tftp");
     Files.createDirectories(root);
-    for (String name : new String[] {"undionly.kpxe", "uefi.efi", "shim.efi", "grubx64.efi", "other.efi"}) {
+    for (String name :
+        new String[] {"undionly.kpxe", "uefi.efi", "shim.efi", "grubx64.efi", "other.efi"}) {
       Files.writeString(root.resolve(name), name);
     }
     Path conf = dir.resolve("bergenholm.properties");
     Files.writeString(conf, "uefi-boot-file=uefi.efi\nsecure-boot-file=ignored.efi\n");
-    try (ServeCommand.Running running = serve("serve", "--config", conf.toString(), "--store", "memory:",
-        "--http", "127.0.0.1:0", "--tftp", "127.0.0.1:0", "--tftp-root", root.toString(),
-        "--secure-boot-file", "shim.efi")) {
+    try (ServeCommand.Running running =
+        serve(
+            "serve",
+            "--config",
+            conf.toString(),
+            "--store",
+            "memory:",
+            "--http",
+            "127.0.0.1:0",
+            "--tftp",
+            "127.0.0.1:0",
+            "--tftp-root",
+            root.toString(),
+            "--secure-boot-file",
+            "shim.efi")) {
       String base = "http://127.0.0.1:" + running.bootAddress().getPort() + "/ipxe/";
-      HttpResponse<String> uefi = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "uefi.efi"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> uefi =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "uefi.efi")).build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(uefi.statusCode()).isEqualTo(200);
       assertThat(uefi.body()).isEqualTo("uefi.efi");
       assertThat(uefi.headers().firstValue("content-length")).contains("8");
@@ -54,32 +72,64 @@ class ServeBootFilesTest {
       assertThat(status(base + "ignored.efi")).isEqualTo(404);
 
       int tftp = running.tftpAddress().orElseThrow().getPort();
-      Process curl = new ProcessBuilder("curl", "-sS", "tftp://127.0.0.1:" + tftp + "/grub/grub.cfg")
-          .redirectErrorStream(true).start();
+      Process curl =
+          new ProcessBuilder("curl", "-sS", "tftp://127.0.0.1:" + tftp + "/grub/grub.cfg")
+              .redirectErrorStream(true)
+              .start();
       String cfg = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(cfg).contains("smbios --type 1 --get-uuid 8 --set uuid", "configfile /bergenholm/grub/${uuid}.cfg");
+      assertThat(cfg)
+          .contains(
+              "smbios --type 1 --get-uuid 8 --set uuid", "configfile /bergenholm/grub/${uuid}.cfg");
     }
   }
 
   @Test
   void aBootFileNameThatCouldLeaveTheRootIsRefusedAtStart() {
-    assertThatThrownBy(() -> serve("serve", "--store", "memory:", "--http", "127.0.0.1:0",
-        "--uefi-boot-file", "../../etc/shadow"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uefi-boot-file").hasMessageContaining("..");
-    assertThatThrownBy(() -> serve("serve", "--store", "memory:", "--http", "127.0.0.1:0",
-        "--arm64-boot-file", "/boot/efi.efi"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arm64-boot-file");
+    assertThatThrownBy(
+            () ->
+                serve(
+                    "serve",
+                    "--store",
+                    "memory:",
+                    "--http",
+                    "127.0.0.1:0",
+                    "--uefi-boot-file",
+                    "../../etc/shadow"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("uefi-boot-file")
+        .hasMessageContaining("..");
+    assertThatThrownBy(
+            () ->
+                serve(
+                    "serve",
+                    "--store",
+                    "memory:",
+                    "--http",
+                    "127.0.0.1:0",
+                    "--arm64-boot-file",
+                    "/boot/efi.efi"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("arm64-boot-file");
   }
 
   @Test
   void theHttpBootFileMayBeAUrl() {
-    BootFileNames names = new BootFileNames("undionly.kpxe", "ipxe.efi", "https://boot.example/ipxe.efi",
-        "arm64/snponly.efi", "shimx64.efi");
-    assertThat(names.httpBootUrl("http://192.0.2.1:8080")).isEqualTo("https://boot.example/ipxe.efi");
-    assertThat(names.servedOverHttp()).containsExactly("undionly.kpxe", "ipxe.efi", "shimx64.efi", "grubx64.efi");
-    BootFileNames defaults = BootFileNames.from(null, null, null, null, null, new java.util.Properties());
-    assertThat(defaults.httpBootUrl("http://192.0.2.1:8080")).isEqualTo("http://192.0.2.1:8080/ipxe/ipxe.efi");
+    BootFileNames names =
+        new BootFileNames(
+            "undionly.kpxe",
+            "ipxe.efi",
+            "https://boot.example/ipxe.efi",
+            "arm64/snponly.efi",
+            "shimx64.efi");
+    assertThat(names.httpBootUrl("http://192.0.2.1:8080"))
+        .isEqualTo("https://boot.example/ipxe.efi");
+    assertThat(names.servedOverHttp())
+        .containsExactly("undionly.kpxe", "ipxe.efi", "shimx64.efi", "grubx64.efi");
+    BootFileNames defaults =
+        BootFileNames.from(null, null, null, null, null, new java.util.Properties());
+    assertThat(defaults.httpBootUrl("http://192.0.2.1:8080"))
+        .isEqualTo("http://192.0.2.1:8080/ipxe/ipxe.efi");
     assertThat(defaults.secureBoot()).isEqualTo("shimx64.efi");
   }
 }

@@ -26,13 +26,25 @@ class StoreFailureTest {
   private ServeCommand.Running server;
   private String boot;
   private String mgmt;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeEach
   void start() {
     CommandLine cl = new CommandLine(new Main());
-    ServeCommand serve = (ServeCommand) cl.parseArgs("serve", "--data-dir", dir.resolve("data").toString(),
-        "--http", "127.0.0.1:0", "--management", "127.0.0.1:0").subcommand().commandSpec().userObject();
+    ServeCommand serve =
+        (ServeCommand)
+            cl.parseArgs(
+                    "serve",
+                    "--data-dir",
+                    dir.resolve("data").toString(),
+                    "--http",
+                    "127.0.0.1:0",
+                    "--management",
+                    "127.0.0.1:0")
+                .subcommand()
+                .commandSpec()
+                .userObject();
     server = serve.start();
     boot = "http://127.0.0.1:" + server.bootAddress().getPort();
     mgmt = "http://127.0.0.1:" + server.managementAddress().orElseThrow().getPort();
@@ -44,7 +56,8 @@ class StoreFailureTest {
   }
 
   private HttpResponse<String> get(String url) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+    return client.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -67,21 +80,28 @@ class StoreFailureTest {
     String good = Files.readString(group);
     assertThat(awaitReadyz(200)).isEqualTo(200);
 
-    Files.writeString(group, "{\n  \"base_url\": \"http://127.0.0.1:8080\",\n  \"ipxe_url\": oops\n}\n");
+    Files.writeString(
+        group, "{\n  \"base_url\": \"http://127.0.0.1:8080\",\n  \"ipxe_url\": oops\n}\n");
     assertThat(awaitReadyz(503)).isEqualTo(503);
     String where = dir.toAbsolutePath().toString();
 
     // Anonymous, on the boot listener: the status and a reference, no path.
     HttpResponse<String> script = get(boot + "/ipxe/script/" + HOST);
     assertThat(script.statusCode()).isEqualTo(400);
-    assertThat(script.body()).contains("reference").doesNotContain(where).doesNotContain("groups/default");
+    assertThat(script.body())
+        .contains("reference")
+        .doesNotContain(where)
+        .doesNotContain("groups/default");
     HttpResponse<String> ready = get(boot + "/readyz");
     assertThat(ready.body()).contains("not ready").doesNotContain(where);
 
     // The management side: which file, which line, and that it cannot be read (not "a bad name").
     HttpResponse<String> detail = get(mgmt + "/api/1.0/hosts/" + HOST + "?params=all");
     assertThat(detail.statusCode()).isEqualTo(400);
-    assertThat(detail.body()).contains("groups/default").contains("line 3").contains("cannot be read")
+    assertThat(detail.body())
+        .contains("groups/default")
+        .contains("line 3")
+        .contains("cannot be read")
         .doesNotContain("not a valid group name");
     assertThat(get(mgmt + "/readyz").body()).contains("groups/default").contains("line 3");
 

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,39 +32,67 @@ class ImageOpenBoundTest {
   @TempDir Path cacheDir;
 
   private static long openers() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("image-open-")).count();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("image-open-"))
+        .count();
   }
 
   @Test
   void threeHundredOpensOfAMuteUpstreamUseBoundedThreads() throws Exception {
     List<Socket> upstreamSide = new CopyOnWriteArrayList<>();
     try (ServerSocket mute = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            upstreamSide.add(mute.accept()); // held open, never a byte
-          }
-        } catch (IOException e) {
-          // closed at the end
-        }
-      });
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    upstreamSide.add(mute.accept()); // held open, never a byte
+                  }
+                } catch (IOException e) {
+                  // closed at the end
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
       long before = openers();
       int totalBefore = Thread.activeCount();
-      ImageService images = new ImageService(
-          new ImageSettings(cacheDir, 1L << 30, Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
-          io.bergenholm.engine.Bergenholm.builder().store(new io.bergenholm.engine.store.MemoryStore()).build()::imageSource);
+      ImageService images =
+          new ImageService(
+              new ImageSettings(
+                  cacheDir,
+                  1L << 30,
+                  Duration.ofSeconds(60),
+                  Duration.ofMinutes(5),
+                  Set.of(),
+                  SourcePolicy.LOCAL_UPSTREAMS),
+              io.bergenholm.engine.Bergenholm.builder()
+                      .store(new io.bergenholm.engine.store.MemoryStore())
+                      .build()
+                  ::imageSource);
       List<Socket> clients = new ArrayList<>();
-      try (TestHttpServer server = new TestHttpServer(images, Optional.empty(), new io.bergenholm.netboot.http.ImageOpenLimits(32, 64))) {
-        server.target("h", new ImageTarget("kernel",
-            URI.create("http://127.0.0.1:" + mute.getLocalPort() + "/vmlinuz"), Optional.empty(), Optional.empty()));
+      try (TestHttpServer server =
+          new TestHttpServer(
+              images, Optional.empty(), new io.bergenholm.netboot.http.ImageOpenLimits(32, 64))) {
+        server.target(
+            "h",
+            new ImageTarget(
+                "kernel",
+                URI.create("http://127.0.0.1:" + mute.getLocalPort() + "/vmlinuz"),
+                Optional.empty(),
+                Optional.empty()));
         for (int i = 0; i < 300; i++) {
           // three source addresses, so the per-address connection cap is not what refuses them
-          Socket c = new Socket(InetAddress.getByName("127.0.0.1"), server.port(),
-              InetAddress.getByName("127.0.1." + (1 + i % 3)), 0);
+          Socket c =
+              new Socket(
+                  InetAddress.getByName("127.0.0.1"),
+                  server.port(),
+                  InetAddress.getByName("127.0.1." + (1 + i % 3)),
+                  0);
           c.setSoTimeout(200);
-          c.getOutputStream().write("GET /ipxe/kernel/h HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          c.getOutputStream()
+              .write(
+                  "GET /ipxe/kernel/h HTTP/1.1\r\nHost: x\r\n\r\n"
+                      .getBytes(StandardCharsets.US_ASCII));
           clients.add(c);
         }
         int busy = 0;

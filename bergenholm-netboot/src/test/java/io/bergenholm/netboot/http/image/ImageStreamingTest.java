@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -46,6 +45,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ImageStreamingTest {
   /** The engine's own image sources (http, https, file), as the runner gets them. */
   private final Bergenholm sources = Bergenholm.builder().store(new MemoryStore()).build();
+
   @TempDir Path cacheDir;
   private final Random random = new Random(0x5eedL);
   private TestUpstream upstream;
@@ -56,14 +56,23 @@ class ImageStreamingTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    images = new ImageService(
-        // The test upstream runs on this machine's loopback.
-        new ImageSettings(cacheDir, 1L << 30, Duration.ofMillis(800), Duration.ofMinutes(5),
-            Set.of(), SourcePolicy.LOCAL_UPSTREAMS),
-        sources::imageSource);
+    images =
+        new ImageService(
+            // The test upstream runs on this machine's loopback.
+            new ImageSettings(
+                cacheDir,
+                1L << 30,
+                Duration.ofMillis(800),
+                Duration.ofMinutes(5),
+                Set.of(),
+                SourcePolicy.LOCAL_UPSTREAMS),
+            sources::imageSource);
     server = new TestHttpServer(images);
-    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   @AfterEach
@@ -85,7 +94,8 @@ class ImageStreamingTest {
   }
 
   private HttpResponse<byte[]> get(String host, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(host)).timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(server.uri(host)).timeout(Duration.ofSeconds(20));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -118,9 +128,12 @@ class ImageStreamingTest {
     assertThat(warm.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
     assertThat(warm.body()).isEqualTo(image);
 
-    HttpResponse<byte[]> head = client.send(HttpRequest.newBuilder(server.uri("h1"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> head =
+        client.send(
+            HttpRequest.newBuilder(server.uri("h1"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(image.length);
     assertThat(head.body()).isEmpty();
@@ -143,8 +156,7 @@ class ImageStreamingTest {
     assertThat(beyond.headers().firstValue("Content-Range")).hasValue("bytes */" + image.length);
 
     assertThat(upstream.requests("/vmlinuz")).isEqualTo(1);
-    assertThat(images.metrics().bytesServed())
-        .isEqualTo(2L * image.length + 1000 + 100 + 10);
+    assertThat(images.metrics().bytesServed()).isEqualTo(2L * image.length + 1000 + 100 + 10);
   }
 
   @Test
@@ -159,8 +171,10 @@ class ImageStreamingTest {
     }
     List<CompletableFuture<HttpResponse<byte[]>>> responses = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      responses.add(client.sendAsync(HttpRequest.newBuilder(server.uri("h" + i))
-          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()));
+      responses.add(
+          client.sendAsync(
+              HttpRequest.newBuilder(server.uri("h" + i)).timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofByteArray()));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (images.metrics().misses() < clients && System.nanoTime() < deadline) {
@@ -185,8 +199,10 @@ class ImageStreamingTest {
     r.gate = new CountDownLatch(1); // still in flight when the response starts
     r.gateAt = image.length / 2;
     serve("h1", "/nolength", Optional.empty());
-    HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(server.uri("h1"))
-        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        client.send(
+            HttpRequest.newBuilder(server.uri("h1")).timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
     r.gate.countDown();
@@ -198,7 +214,13 @@ class ImageStreamingTest {
     assertThat(warm.body()).isEqualTo(image);
   }
 
-  enum Fault { STALL, CUT, LONGER_LENGTH, WRONG_CHECKSUM, CUT_CHUNKED }
+  enum Fault {
+    STALL,
+    CUT,
+    LONGER_LENGTH,
+    WRONG_CHECKSUM,
+    CUT_CHUNKED
+  }
 
   @ParameterizedTest
   @EnumSource(Fault.class)
@@ -206,12 +228,13 @@ class ImageStreamingTest {
       throws Exception {
     byte[] image = bytes(600_000);
     TestUpstream.Resource r = upstream.put("/bad", image);
-    r.fault = switch (fault) {
-      case STALL -> TestUpstream.Fault.STALL;
-      case CUT, CUT_CHUNKED -> TestUpstream.Fault.CUT;
-      case LONGER_LENGTH -> TestUpstream.Fault.LONGER_LENGTH;
-      case WRONG_CHECKSUM -> TestUpstream.Fault.NONE;
-    };
+    r.fault =
+        switch (fault) {
+          case STALL -> TestUpstream.Fault.STALL;
+          case CUT, CUT_CHUNKED -> TestUpstream.Fault.CUT;
+          case LONGER_LENGTH -> TestUpstream.Fault.LONGER_LENGTH;
+          case WRONG_CHECKSUM -> TestUpstream.Fault.NONE;
+        };
     r.chunked = fault == Fault.CUT_CHUNKED;
     String good = sha256(image);
     serve("h1", "/bad", Optional.of(fault == Fault.WRONG_CHECKSUM ? sha256(bytes(3)) : good));
@@ -219,8 +242,10 @@ class ImageStreamingTest {
     // The gate makes the fault come after the response began (before it, the answer is a 502).
     r.gate = new CountDownLatch(1);
     r.gateAt = 1000;
-    HttpResponse<InputStream> started = client.send(HttpRequest.newBuilder(server.uri("h1"))
-        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> started =
+        client.send(
+            HttpRequest.newBuilder(server.uri("h1")).timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertThat(started.statusCode()).isEqualTo(200);
     r.gate.countDown();
     try (InputStream body = started.body()) {
@@ -245,49 +270,83 @@ class ImageStreamingTest {
     r.fault = TestUpstream.Fault.SERVER_ERROR;
     assertThat(get("h1").statusCode()).isEqualTo(502);
     assertThat(get("unknown-host").statusCode()).isEqualTo(404);
-    server.target("h2", new ImageTarget("kernel", java.net.URI.create("gopher://127.0.0.1/k"),
-        Optional.empty(), Optional.empty()));
+    server.target(
+        "h2",
+        new ImageTarget(
+            "kernel",
+            java.net.URI.create("gopher://127.0.0.1/k"),
+            Optional.empty(),
+            Optional.empty()));
     assertThat(get("h2").statusCode()).isEqualTo(400);
-    HttpResponse<byte[]> post = client.send(HttpRequest.newBuilder(server.uri("h1"))
-        .POST(HttpRequest.BodyPublishers.ofString("x")).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> post =
+        client.send(
+            HttpRequest.newBuilder(server.uri("h1"))
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertThat(post.statusCode()).isEqualTo(405);
   }
 
   @Test
   void anImageWaitingForUpstreamHoldsNoWorker() throws Exception {
     // An image server that accepts connections and never answers; one worker thread in all.
-    java.net.ServerSocket silent = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
-    try (ImageService patient = new ImageService(new ImageSettings(cacheDir.resolve("patient"), 1L << 30,
-            Duration.ofSeconds(60), Duration.ofMinutes(5), Set.of(), SourcePolicy.LOCAL_UPSTREAMS), sources::imageSource);
+    java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+    try (ImageService patient =
+            new ImageService(
+                new ImageSettings(
+                    cacheDir.resolve("patient"),
+                    1L << 30,
+                    Duration.ofSeconds(60),
+                    Duration.ofMinutes(5),
+                    Set.of(),
+                    SourcePolicy.LOCAL_UPSTREAMS),
+                sources::imageSource);
         TestHttpServer oneWorker = new TestHttpServer(patient, Optional.empty(), 1)) {
       java.util.concurrent.CountDownLatch accepted = new java.util.concurrent.CountDownLatch(1);
       List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            held.add(silent.accept());
-            accepted.countDown();
-          }
-        } catch (IOException closed) {
-          // the test closed the server
-        }
-      }, "silent-upstream");
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(silent.accept());
+                    accepted.countDown();
+                  }
+                } catch (IOException closed) {
+                  // the test closed the server
+                }
+              },
+              "silent-upstream");
       acceptor.setDaemon(true);
       acceptor.start();
-      oneWorker.target("slow", new ImageTarget("kernel",
-          java.net.URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/vmlinuz"), Optional.empty(),
-          Optional.empty()));
+      oneWorker.target(
+          "slow",
+          new ImageTarget(
+              "kernel",
+              java.net.URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/vmlinuz"),
+              Optional.empty(),
+              Optional.empty()));
       oneWorker.engine().createTemplate("hello.ipxe", "#!ipxe\necho hello");
-      oneWorker.engine().createHost("fast", io.bergenholm.api.Params.of(java.util.Map.of("ipxe_script", "hello.ipxe")));
+      oneWorker
+          .engine()
+          .createHost(
+              "fast", io.bergenholm.api.Params.of(java.util.Map.of("ipxe_script", "hello.ipxe")));
 
-      var kernel = client.sendAsync(HttpRequest.newBuilder(oneWorker.uri("slow")).timeout(Duration.ofSeconds(60))
-          .build(), HttpResponse.BodyHandlers.ofByteArray());
+      var kernel =
+          client.sendAsync(
+              HttpRequest.newBuilder(oneWorker.uri("slow")).timeout(Duration.ofSeconds(60)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertThat(accepted.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       // The kernel is waiting for upstream's headers; the only worker still answers a script.
-      HttpResponse<String> script = client.send(HttpRequest.newBuilder(java.net.URI.create(
-          "http://127.0.0.1:" + oneWorker.port() + "/ipxe/script/fast")).timeout(Duration.ofSeconds(20)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> script =
+          client.send(
+              HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://127.0.0.1:" + oneWorker.port() + "/ipxe/script/fast"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(script.statusCode()).isEqualTo(200);
       assertThat(script.body()).isEqualTo("#!ipxe\necho hello");
       assertThat(kernel).isNotDone();
@@ -298,7 +357,8 @@ class ImageStreamingTest {
       }
       HttpResponse<byte[]> failed = kernel.get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(failed.statusCode()).isEqualTo(502);
-      assertThat(new String(failed.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"status\":502");
+      assertThat(new String(failed.body(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("\"status\":502");
     } finally {
       silent.close();
     }
@@ -313,7 +373,8 @@ class ImageStreamingTest {
     try (Socket stuck = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       stuck.setReceiveBufferSize(4096);
       OutputStream out = stuck.getOutputStream();
-      out.write("GET /ipxe/kernel/h1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          "GET /ipxe/kernel/h1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = stuck.getInputStream();
       byte[] first = new byte[16];
@@ -338,9 +399,19 @@ class ImageStreamingTest {
     serve("h1", "/cut", Optional.empty());
     Path out = cacheDir.resolveSibling(cacheDir.getFileName() + "-curl.out");
     Path headers = cacheDir.resolveSibling(cacheDir.getFileName() + "-curl.headers");
-    Process curl = new ProcessBuilder("curl", "-sS", "-o", out.toString(), "-D",
-        headers.toString(), "--max-time", "20", server.uri("h1").toString())
-        .redirectErrorStream(true).start();
+    Process curl =
+        new ProcessBuilder(
+                "curl",
+                "-sS",
+                "-o",
+                out.toString(),
+                "-D",
+                headers.toString(),
+                "--max-time",
+                "20",
+                server.uri("h1").toString())
+            .redirectErrorStream(true)
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (!(Files.exists(headers) && Files.readString(headers).contains("\r\n\r\n"))
         && System.nanoTime() < deadline) {
@@ -358,13 +429,29 @@ class ImageStreamingTest {
   @Test
   void overTlsTheImageIsCopiedInBoundedChunks(@TempDir Path tls) throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        Files.isExecutable(Path.of("/usr/bin/openssl")) && Files.isExecutable(Path.of("/usr/bin/curl")),
+        Files.isExecutable(Path.of("/usr/bin/openssl"))
+            && Files.isExecutable(Path.of("/usr/bin/curl")),
         "openssl or curl is not installed");
     Path cert = tls.resolve("cert.pem");
     Path key = tls.resolve("key.pem");
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048",
-        "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1",
-        "-subj", "/CN=127.0.0.1").redirectErrorStream(true).start();
+    Process openssl =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString(),
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1")
+            .redirectErrorStream(true)
+            .start();
     openssl.getInputStream().readAllBytes();
     assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(openssl.exitValue()).isZero();
@@ -372,14 +459,28 @@ class ImageStreamingTest {
     byte[] image = bytes(1_500_000);
     TestUpstream.Resource r = upstream.put("/tls", image);
     r.pauseMillisPerPiece = 2; // still arriving while the first client reads
-    try (TestHttpServer https = new TestHttpServer(images,
-        Optional.of(new io.bergenholm.netboot.http.TlsFiles(cert, key)))) {
-      https.target("h1", new ImageTarget("kernel", upstream.uri("/tls"), Optional.empty(),
-          Optional.of(sha256(image))));
+    try (TestHttpServer https =
+        new TestHttpServer(
+            images, Optional.of(new io.bergenholm.netboot.http.TlsFiles(cert, key)))) {
+      https.target(
+          "h1",
+          new ImageTarget(
+              "kernel", upstream.uri("/tls"), Optional.empty(), Optional.of(sha256(image))));
       for (String pass : List.of("cold", "warm")) {
         Path out = tls.resolve(pass + ".bin");
-        Process curl = new ProcessBuilder("curl", "-sS", "-k", "--fail", "--max-time", "30",
-            "-o", out.toString(), https.uri("h1").toString()).redirectErrorStream(true).start();
+        Process curl =
+            new ProcessBuilder(
+                    "curl",
+                    "-sS",
+                    "-k",
+                    "--fail",
+                    "--max-time",
+                    "30",
+                    "-o",
+                    out.toString(),
+                    https.uri("h1").toString())
+                .redirectErrorStream(true)
+                .start();
         String said = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(curl.waitFor(40, TimeUnit.SECONDS)).isTrue();
         assertThat(curl.exitValue()).as("%s: curl said %s", pass, said).isZero();

@@ -23,21 +23,31 @@ final class ImagesBenchServer {
     Path cache = Path.of(args[0]);
     Path portFile = Path.of(args[1]);
     Bergenholm engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
-    ImageService images = ImageService.forEngine(engine, Map.of(
-        "images.cache_dir", cache.toString(), "images.cache_max_bytes", "2G",
-        // the benchmark's upstream runs on this machine's loopback
-        "images.allow_loopback", "true"));
-    HttpServer server = HttpServer.start(engine,
-        HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), images);
-    Files.writeString(portFile, Integer.toString(server.bootAddress().getPort()),
-        StandardCharsets.US_ASCII);
+    ImageService images =
+        ImageService.forEngine(
+            engine,
+            Map.of(
+                "images.cache_dir",
+                cache.toString(),
+                "images.cache_max_bytes",
+                "2G",
+                // the benchmark's upstream runs on this machine's loopback
+                "images.allow_loopback",
+                "true"));
+    HttpServer server =
+        HttpServer.start(engine, HttpSettings.of(new InetSocketAddress("127.0.0.1", 0)), images);
+    Files.writeString(
+        portFile, Integer.toString(server.bootAddress().getPort()), StandardCharsets.US_ASCII);
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      images.close();
-      engine.close();
-      stop.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  images.close();
+                  engine.close();
+                  stop.countDown();
+                }));
     stop.await();
   }
 }

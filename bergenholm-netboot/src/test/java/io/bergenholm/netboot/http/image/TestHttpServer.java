@@ -4,12 +4,12 @@ import io.bergenholm.api.Params;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
-import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.BootFiles;
-import io.bergenholm.netboot.http.ServerMetrics;
-import io.bergenholm.netboot.http.ImageOpenLimits;
+import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
+import io.bergenholm.netboot.http.ImageOpenLimits;
 import io.bergenholm.netboot.http.Listener;
+import io.bergenholm.netboot.http.ServerMetrics;
 import io.bergenholm.netboot.http.TlsFiles;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The project's HTTP server streaming images from an {@link ImageService}, over an engine with a memory store:
- * what the runner wires, on 127.0.0.1 and a free port. Hosts get their image parameters from
- * {@link #target}, so every request goes through the real resolution of {@code kernel}.
+ * The project's HTTP server streaming images from an {@link ImageService}, over an engine with a
+ * memory store: what the runner wires, on 127.0.0.1 and a free port. Hosts get their image
+ * parameters from {@link #target}, so every request goes through the real resolution of {@code
+ * kernel}.
  */
 final class TestHttpServer implements AutoCloseable {
   private final Bergenholm engine;
@@ -48,13 +49,20 @@ final class TestHttpServer implements AutoCloseable {
     this(images, tls, ImageOpenLimits.defaults(), workers);
   }
 
-  private TestHttpServer(ImageService images, Optional<TlsFiles> tls, ImageOpenLimits opens, int workers) {
+  private TestHttpServer(
+      ImageService images, Optional<TlsFiles> tls, ImageOpenLimits opens, int workers) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
     metrics = ServerMetrics.forEngine(engine);
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
     HttpSettings settings = HttpSettings.of(any).withBoot(new Listener(any, tls));
-    server = HttpServer.start(engine, workers > 0 ? settings.withWorkers(workers, workers) : settings,
-        Optional.of(images), opens, metrics, BootFiles.none());
+    server =
+        HttpServer.start(
+            engine,
+            workers > 0 ? settings.withWorkers(workers, workers) : settings,
+            Optional.of(images),
+            opens,
+            metrics,
+            BootFiles.none());
     scheme = tls.isPresent() ? "https" : "http";
   }
 

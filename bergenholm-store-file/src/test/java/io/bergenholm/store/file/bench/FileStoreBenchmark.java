@@ -30,8 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The directory store at the size the engine benchmark uses: 10k hosts, 1k groups of about 40
- * parameters. Reads go to the files each time (no cache), so these are the costs a cold
- * resolution pays per record; writes include both fsyncs.
+ * parameters. Reads go to the files each time (no cache), so these are the costs a cold resolution
+ * pays per record; writes include both fsyncs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,8 +62,18 @@ public class FileStoreBenchmark {
       store.groups().create("group-" + g, Params.of(p));
     }
     for (int h = 0; h < HOSTS; h++) {
-      store.hosts().create(String.format("564d%04x-0000-0000-0000-%012x", h, h), Params.of(Map.of(
-          "groups", List.of("group-" + r.nextInt(GROUPS)), "hostname", "host-" + h, "ipaddr", "10.0." + (h / 250) + "." + (h % 250))));
+      store
+          .hosts()
+          .create(
+              String.format("564d%04x-0000-0000-0000-%012x", h, h),
+              Params.of(
+                  Map.of(
+                      "groups",
+                      List.of("group-" + r.nextInt(GROUPS)),
+                      "hostname",
+                      "host-" + h,
+                      "ipaddr",
+                      "10.0." + (h / 250) + "." + (h % 250))));
     }
   }
 
@@ -110,7 +120,9 @@ public class FileStoreBenchmark {
   public Versioned<Params> replaceHostWithVersion() {
     String id = "564d0001-0000-0000-0000-000000000001";
     Versioned<Params> current = store.hosts().get(id).orElseThrow();
-    return store.hosts().replace(id, current.value().with("counter", counter++), Optional.of(current.version()));
+    return store
+        .hosts()
+        .replace(id, current.value().with("counter", counter++), Optional.of(current.version()));
   }
 
   @Benchmark

@@ -40,7 +40,8 @@ public final class EmbeddedBootServer implements AutoCloseable {
   }
 
   /** Starts serving on {@code address} (port 0: any free port). */
-  public static EmbeddedBootServer start(InetSocketAddress address, InventoryStore store) throws IOException {
+  public static EmbeddedBootServer start(InetSocketAddress address, InventoryStore store)
+      throws IOException {
     Bergenholm engine = Bergenholm.builder().store(store).build();
     // The tool authenticates its own users, so the routes' management side is open here; a tool
     // without its own authentication passes Bergenholm's tokens instead.
@@ -50,15 +51,19 @@ public final class EmbeddedBootServer implements AutoCloseable {
     http.setExecutor(threads); // HttpRoutes.handle blocks: it gets request threads of its own
     http.createContext("/api/1.0/", exchange -> serve(routes, exchange));
     http.createContext("/ipxe/", exchange -> serve(routes, exchange));
-    http.createContext("/tool/status", exchange -> {
-      byte[] body = "inventory tool: up\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    http.createContext(
+        "/tool/status",
+        exchange -> {
+          byte[] body = "inventory tool: up\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     http.start();
-    log.info("serving Bergenholm's routes on http://{}:{}/", http.getAddress().getHostString(),
+    log.info(
+        "serving Bergenholm's routes on http://{}:{}/",
+        http.getAddress().getHostString(),
         http.getAddress().getPort());
     return new EmbeddedBootServer(engine, http, threads);
   }
@@ -71,16 +76,27 @@ public final class EmbeddedBootServer implements AutoCloseable {
         body = in.readAllBytes();
       }
       Map<String, List<String>> headers = new LinkedHashMap<>();
-      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
-      HttpRoutes.Response response = routes.handle(new HttpRoutes.Request(exchange.getRequestMethod(),
-          exchange.getRequestURI().getRawPath()
-              + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()),
-          headers, body));
-      response.headers().forEach((name, value) -> {
-        if (!name.equals("content-length") && !name.equals("connection")) {
-          exchange.getResponseHeaders().set(name, value);
-        }
-      });
+      exchange
+          .getRequestHeaders()
+          .forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
+      HttpRoutes.Response response =
+          routes.handle(
+              new HttpRoutes.Request(
+                  exchange.getRequestMethod(),
+                  exchange.getRequestURI().getRawPath()
+                      + (exchange.getRequestURI().getRawQuery() == null
+                          ? ""
+                          : "?" + exchange.getRequestURI().getRawQuery()),
+                  headers,
+                  body));
+      response
+          .headers()
+          .forEach(
+              (name, value) -> {
+                if (!name.equals("content-length") && !name.equals("connection")) {
+                  exchange.getResponseHeaders().set(name, value);
+                }
+              });
       boolean empty = response.body().length == 0;
       exchange.sendResponseHeaders(response.status(), empty ? -1 : response.body().length);
       if (!empty) {
@@ -109,8 +125,11 @@ public final class EmbeddedBootServer implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     String at = args.length > 0 ? args[0] : "127.0.0.1:8080";
     int colon = at.lastIndexOf(':');
-    EmbeddedBootServer server = start(new InetSocketAddress(at.substring(0, colon),
-        Integer.parseInt(at.substring(colon + 1))), new InventoryStore());
+    EmbeddedBootServer server =
+        start(
+            new InetSocketAddress(
+                at.substring(0, colon), Integer.parseInt(at.substring(colon + 1))),
+            new InventoryStore());
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-shutdown"));
     Thread.currentThread().join();
   }

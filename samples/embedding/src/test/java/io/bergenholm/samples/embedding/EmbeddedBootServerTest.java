@@ -21,7 +21,8 @@ class EmbeddedBootServerTest {
   private static final String UUID = "4c4c4544-0042-3510-8052-b2c04f4e4b31";
 
   private final InventoryStore store = new InventoryStore();
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private EmbeddedBootServer server;
   private String base;
 
@@ -36,9 +37,16 @@ class EmbeddedBootServerTest {
     server.close();
   }
 
-  private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> send(String method, String path, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -47,26 +55,46 @@ class EmbeddedBootServerTest {
 
   @Test
   void servesAScriptRenderedFromItsOwnStore() throws Exception {
-    assertThat(send("POST", "/api/1.0/templates/boot.ipxe", "#!ipxe\necho {{ uuid }} says {{ greeting }}\n")
-        .statusCode()).isEqualTo(201);
-    assertThat(send("POST", "/api/1.0/groups/lab", "{\"ipxe_script\": \"boot.ipxe\", \"greeting\": \"hello\"}")
-        .statusCode()).isEqualTo(201);
-    assertThat(send("POST", "/api/1.0/hosts/" + UUID, "{\"groups\": [\"lab\"]}").statusCode()).isEqualTo(201);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/1.0/templates/boot.ipxe",
+                    "#!ipxe\necho {{ uuid }} says {{ greeting }}\n")
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/1.0/groups/lab",
+                    "{\"ipxe_script\": \"boot.ipxe\", \"greeting\": \"hello\"}")
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(send("POST", "/api/1.0/hosts/" + UUID, "{\"groups\": [\"lab\"]}").statusCode())
+        .isEqualTo(201);
     // What the API wrote is in the tool's own store.
-    assertThat(store.hosts().get(UUID).map(Versioned::value).orElseThrow().groups()).containsExactly("lab");
+    assertThat(store.hosts().get(UUID).map(Versioned::value).orElseThrow().groups())
+        .containsExactly("lab");
 
     HttpResponse<String> script = send("GET", "/ipxe/script/" + UUID, null);
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.body()).isEqualTo("#!ipxe\necho " + UUID + " says hello");
-    assertThat(script.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    assertThat(script.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
     String etag = script.headers().firstValue("etag").orElseThrow();
-    assertThat(send("GET", "/ipxe/script/" + UUID, null, "If-None-Match", etag).statusCode()).isEqualTo(304);
+    assertThat(send("GET", "/ipxe/script/" + UUID, null, "If-None-Match", etag).statusCode())
+        .isEqualTo(304);
 
     // A change made in the tool's own store shows at once.
-    store.groups().replace("lab", store.groups().get("lab").orElseThrow().value().with("greeting", "bye"),
-        java.util.Optional.empty());
-    assertThat(send("GET", "/ipxe/script/" + UUID, null).body()).isEqualTo("#!ipxe\necho " + UUID + " says bye");
-    assertThat(send("GET", "/api/1.0/hosts/" + UUID + "?params=all", null).body()).contains("\"greeting\":\"bye\"");
+    store
+        .groups()
+        .replace(
+            "lab",
+            store.groups().get("lab").orElseThrow().value().with("greeting", "bye"),
+            java.util.Optional.empty());
+    assertThat(send("GET", "/ipxe/script/" + UUID, null).body())
+        .isEqualTo("#!ipxe\necho " + UUID + " says bye");
+    assertThat(send("GET", "/api/1.0/hosts/" + UUID + "?params=all", null).body())
+        .contains("\"greeting\":\"bye\"");
   }
 
   @Test

@@ -50,25 +50,44 @@ final class CommandDriver implements PowerDriver {
   }
 
   private String run(PowerTarget target, String action) {
-    String program = target.optional("power_command").filter(s -> !s.isEmpty()).or(() -> defaultProgram)
-        .orElseThrow(() -> new BadInputException("host '" + target.hostId()
-            + "': parameter 'power_command' is required by the command power driver"));
+    String program =
+        target
+            .optional("power_command")
+            .filter(s -> !s.isEmpty())
+            .or(() -> defaultProgram)
+            .orElseThrow(
+                () ->
+                    new BadInputException(
+                        "host '"
+                            + target.hostId()
+                            + "': parameter 'power_command' is required by the command power driver"));
     ProcessBuilder pb = new ProcessBuilder(List.of(program, action, target.hostId()));
     Map<String, String> env = pb.environment();
     env.put("BERGENHOLM_HOST_ID", target.hostId());
     env.put("BERGENHOLM_ACTION", action);
-    target.params().asMap().forEach((key, value) -> {
-      if (value instanceof String || value instanceof Number || value instanceof Boolean) {
-        env.put("BERGENHOLM_PARAM_" + key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
-            value.toString());
-      }
-    });
+    target
+        .params()
+        .asMap()
+        .forEach(
+            (key, value) -> {
+              if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                env.put(
+                    "BERGENHOLM_PARAM_" + key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
+                    value.toString());
+              }
+            });
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new UpstreamException("host '" + target.hostId() + "': cannot run power command '"
-          + program + "': " + e.getMessage(), e);
+      throw new UpstreamException(
+          "host '"
+              + target.hostId()
+              + "': cannot run power command '"
+              + program
+              + "': "
+              + e.getMessage(),
+          e);
     }
     try {
       p.getOutputStream().close(); // the program gets an empty standard input
@@ -76,23 +95,43 @@ final class CommandDriver implements PowerDriver {
       // it has exited already; its status tells the rest
     }
     // Both pipes are drained at once so that a program filling one of them cannot block.
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), CommandDriver::reader);
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), CommandDriver::reader);
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(() -> read(p.getInputStream()), CommandDriver::reader);
+    CompletableFuture<String> err =
+        CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), CommandDriver::reader);
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new UpstreamException("host '" + target.hostId() + "': power command '" + program
-            + " " + action + "' did not finish within " + timeout.toMillis() + " ms");
+        throw new UpstreamException(
+            "host '"
+                + target.hostId()
+                + "': power command '"
+                + program
+                + " "
+                + action
+                + "' did not finish within "
+                + timeout.toMillis()
+                + " ms");
       }
       String stdout = out.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       String stderr = err.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       int status = p.exitValue();
       if (status == 4) {
-        throw new NotFoundException("host known to power command '" + program + "'", target.hostId());
+        throw new NotFoundException(
+            "host known to power command '" + program + "'", target.hostId());
       }
       if (status != 0) {
-        throw new UpstreamException("host '" + target.hostId() + "': power command '" + program
-            + " " + action + "' failed with status " + status + ": " + lastLine(stderr));
+        throw new UpstreamException(
+            "host '"
+                + target.hostId()
+                + "': power command '"
+                + program
+                + " "
+                + action
+                + "' failed with status "
+                + status
+                + ": "
+                + lastLine(stderr));
       }
       return stdout;
     } catch (InterruptedException e) {
@@ -101,8 +140,14 @@ final class CommandDriver implements PowerDriver {
       throw new UpstreamException("interrupted while running power command '" + program + "'", e);
     } catch (ExecutionException | TimeoutException e) {
       p.destroyForcibly();
-      throw new UpstreamException("host '" + target.hostId() + "': cannot read the output of '"
-          + program + "': " + e.getMessage(), e);
+      throw new UpstreamException(
+          "host '"
+              + target.hostId()
+              + "': cannot read the output of '"
+              + program
+              + "': "
+              + e.getMessage(),
+          e);
     }
   }
 

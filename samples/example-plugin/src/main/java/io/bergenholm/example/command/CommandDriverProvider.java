@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code command} power driver: runs a program of the operator's for each power call, as
- * {@code <program> <action> <host id>} with {@code action} one of {@code status}, {@code on},
- * {@code off}, {@code reset} and {@code network_boot_next}.
+ * The {@code command} power driver: runs a program of the operator's for each power call, as {@code
+ * <program> <action> <host id>} with {@code action} one of {@code status}, {@code on}, {@code off},
+ * {@code reset} and {@code network_boot_next}.
  *
  * <p>The program gets the host's resolved parameters in its environment, each string, number or
  * boolean parameter {@code key} as {@code BERGENHOLM_PARAM_<KEY>} (upper case, characters other

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * jar, whose parent sees Bergenholm's API but not the plugin, and {@link ServiceLoader} on it.
  */
 class CommandPluginTest {
-  static final String SCRIPT = """
+  static final String SCRIPT =
+      """
       #!/bin/sh
       # A stand-in for a site's own power script: keeps each host's state in a file.
       state="$BERGENHOLM_PARAM_STATE_DIR/$2"
@@ -61,10 +62,14 @@ class CommandPluginTest {
   void load() throws IOException {
     Path jar = Path.of(System.getProperty("plugin.jar"));
     assertThat(jar).isRegularFile();
-    pluginLoader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
-        new HidePlugin(PowerDriverProvider.class.getClassLoader()));
-    List<PowerDriverProvider> found = ServiceLoader.load(PowerDriverProvider.class, pluginLoader)
-        .stream().map(ServiceLoader.Provider::get).toList();
+    pluginLoader =
+        new URLClassLoader(
+            new URL[] {jar.toUri().toURL()},
+            new HidePlugin(PowerDriverProvider.class.getClassLoader()));
+    List<PowerDriverProvider> found =
+        ServiceLoader.load(PowerDriverProvider.class, pluginLoader).stream()
+            .map(ServiceLoader.Provider::get)
+            .toList();
     assertThat(found).extracting(PowerDriverProvider::name).containsExactly("command");
     provider = found.get(0);
   }
@@ -84,7 +89,8 @@ class CommandPluginTest {
   @Test
   void runsTheProgramForEachCall() throws IOException {
     Path script = script();
-    try (PowerDriver driver = TestProviderContext.instantiate(provider, Map.of("program", script.toString()))) {
+    try (PowerDriver driver =
+        TestProviderContext.instantiate(provider, Map.of("program", script.toString()))) {
       PowerTarget host = host("host-1");
       assertThat(driver.status(host)).isEqualTo(PowerState.OFF);
       driver.perform(host, PowerAction.ON);
@@ -95,18 +101,27 @@ class CommandPluginTest {
       driver.perform(host, PowerAction.RESET);
       assertThat(driver.status(host)).isEqualTo(PowerState.ON);
       assertThat(dir.resolve("host-1.pxe")).exists();
-      assertThat(Files.readAllLines(dir.resolve("calls.log"))).containsExactly(
-          "status host-1 status host-1", "on host-1 on host-1", "status host-1 status host-1",
-          "network_boot_next host-1 network_boot_next host-1", "off host-1 off host-1",
-          "status host-1 status host-1", "reset host-1 reset host-1", "status host-1 status host-1");
+      assertThat(Files.readAllLines(dir.resolve("calls.log")))
+          .containsExactly(
+              "status host-1 status host-1",
+              "on host-1 on host-1",
+              "status host-1 status host-1",
+              "network_boot_next host-1 network_boot_next host-1",
+              "off host-1 off host-1",
+              "status host-1 status host-1",
+              "reset host-1 reset host-1",
+              "status host-1 status host-1");
     }
   }
 
   @Test
   void failuresAreValuesTheCallerCanActOn() throws IOException {
     Path script = script();
-    try (PowerDriver driver = TestProviderContext.instantiate(provider, Map.of("program", script.toString(), "timeout_seconds", "0.5"))) {
-      assertThatThrownBy(() -> driver.status(host("unknown-host"))).isInstanceOf(NotFoundException.class);
+    try (PowerDriver driver =
+        TestProviderContext.instantiate(
+            provider, Map.of("program", script.toString(), "timeout_seconds", "0.5"))) {
+      assertThatThrownBy(() -> driver.status(host("unknown-host")))
+          .isInstanceOf(NotFoundException.class);
       assertThatThrownBy(() -> driver.perform(host("refusing-host"), PowerAction.ON))
           .isInstanceOf(UpstreamException.class)
           .hasMessageEndingWith("failed with status 2: BMC says no");
@@ -120,15 +135,20 @@ class CommandPluginTest {
       assertThatThrownBy(() -> driver.status(host("host-1")))
           .isInstanceOf(BadInputException.class)
           .hasMessageContaining("power_command");
-      assertThatThrownBy(() -> driver.status(new PowerTarget("h",
-          Params.of(Map.of("power_command", dir.resolve("missing").toString())))))
+      assertThatThrownBy(
+              () ->
+                  driver.status(
+                      new PowerTarget(
+                          "h",
+                          Params.of(Map.of("power_command", dir.resolve("missing").toString())))))
           .isInstanceOf(UpstreamException.class)
           .hasMessageContaining("cannot run power command");
     }
   }
 
   private PowerTarget host(String id) {
-    return new PowerTarget(id, Params.of(Map.of("power_driver", "command", "state_dir", dir.toString())));
+    return new PowerTarget(
+        id, Params.of(Map.of("power_driver", "command", "state_dir", dir.toString())));
   }
 
   private Path script() throws IOException {
@@ -139,9 +159,9 @@ class CommandPluginTest {
   }
 
   /**
-   * The host application's class loader as a plugin's parent sees it: Bergenholm's API and the
-   * JDK, but none of the plugin's classes or service registrations (which this module's own test
-   * class path would otherwise show).
+   * The host application's class loader as a plugin's parent sees it: Bergenholm's API and the JDK,
+   * but none of the plugin's classes or service registrations (which this module's own test class
+   * path would otherwise show).
    */
   static final class HidePlugin extends ClassLoader {
     HidePlugin(ClassLoader application) {
@@ -163,7 +183,9 @@ class CommandPluginTest {
 
     @Override
     public Enumeration<URL> getResources(String name) throws IOException {
-      return name.startsWith("META-INF/services/") ? Collections.emptyEnumeration() : super.getResources(name);
+      return name.startsWith("META-INF/services/")
+          ? Collections.emptyEnumeration()
+          : super.getResources(name);
     }
   }
 }

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * through the REST API with the plugin's driver.
  */
 class RunnerLoadsPluginTest {
-  private static final Pattern SERVING = Pattern.compile("Bergenholm serving http://([0-9.]+):(\\d+)/");
+  private static final Pattern SERVING =
+      Pattern.compile("Bergenholm serving http://([0-9.]+):(\\d+)/");
   private static final String HOST = "6a1b7d2e-0b4c-4f43-8e4a-6b9d2c1f0a11";
 
   @TempDir Path dir;
@@ -51,22 +52,30 @@ class RunnerLoadsPluginTest {
     try {
       URI api = URI.create("http://" + address(runner) + "/api/1.0/");
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      String host = "{\"power_driver\": \"command\", \"power_command\": \"" + script
-          + "\", \"state_dir\": \"" + dir + "\"}";
-      assertThat(send(http, "POST", api.resolve("hosts/" + HOST), host).statusCode()).isEqualTo(201);
+      String host =
+          "{\"power_driver\": \"command\", \"power_command\": \""
+              + script
+              + "\", \"state_dir\": \""
+              + dir
+              + "\"}";
+      assertThat(send(http, "POST", api.resolve("hosts/" + HOST), host).statusCode())
+          .isEqualTo(201);
 
       HttpResponse<String> status = send(http, "GET", api.resolve("power/" + HOST), null);
       assertThat(status.statusCode()).isEqualTo(200);
       assertThat(status.body().replace(" ", "")).isEqualTo("{\"power\":\"off\"}");
-      assertThat(send(http, "PUT", api.resolve("power/" + HOST), "{\"power\": \"on\"}").statusCode())
+      assertThat(
+              send(http, "PUT", api.resolve("power/" + HOST), "{\"power\": \"on\"}").statusCode())
           .isEqualTo(202);
       assertThat(send(http, "GET", api.resolve("power/" + HOST), null).body().replace(" ", ""))
           .isEqualTo("{\"power\":\"on\"}");
       // "on" asks for a network boot first, whatever the driver (as the Python project's on did)
-      assertThat(Files.readAllLines(dir.resolve("calls.log"))).containsExactly(
-          "status " + HOST + " status " + HOST,
-          "network_boot_next " + HOST + " network_boot_next " + HOST, "on " + HOST + " on " + HOST,
-          "status " + HOST + " status " + HOST);
+      assertThat(Files.readAllLines(dir.resolve("calls.log")))
+          .containsExactly(
+              "status " + HOST + " status " + HOST,
+              "network_boot_next " + HOST + " network_boot_next " + HOST,
+              "on " + HOST + " on " + HOST,
+              "status " + HOST + " status " + HOST);
     } finally {
       stop(runner);
     }
@@ -80,7 +89,8 @@ class RunnerLoadsPluginTest {
       URI api = URI.create("http://" + address(runner) + "/api/1.0/");
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String host = "{\"power_driver\": \"command\", \"power_command\": \"/bin/true\"}";
-      assertThat(send(http, "POST", api.resolve("hosts/" + HOST), host).statusCode()).isEqualTo(201);
+      assertThat(send(http, "POST", api.resolve("hosts/" + HOST), host).statusCode())
+          .isEqualTo(201);
       HttpResponse<String> status = send(http, "GET", api.resolve("power/" + HOST), null);
       assertThat(status.statusCode()).isEqualTo(400);
       assertThat(status.body()).contains("command");
@@ -90,10 +100,18 @@ class RunnerLoadsPluginTest {
   }
 
   private Process start(String... more) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", runnerClassPath(), "io.bergenholm.server.Main", "serve",
-        "--store", "memory:", "--http", "127.0.0.1:0"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                runnerClassPath(),
+                "io.bergenholm.server.Main",
+                "serve",
+                "--store",
+                "memory:",
+                "--http",
+                "127.0.0.1:0"));
     command.addAll(List.of(more));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
@@ -108,32 +126,37 @@ class RunnerLoadsPluginTest {
 
   /** Waits (60 s at most) for the runner's "serving" line and answers its address. */
   private static String address(Process runner) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(runner.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(runner.getInputStream(), StandardCharsets.UTF_8));
     StringBuilder seen = new StringBuilder();
-    CompletableFuture<String> found = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String line; (line = out.readLine()) != null; ) {
-          seen.append(line).append('\n');
-          Matcher m = SERVING.matcher(line);
-          if (m.find()) {
-            return m.group(1) + ":" + m.group(2);
-          }
-        }
-        return null;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<String> found =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                for (String line; (line = out.readLine()) != null; ) {
+                  seen.append(line).append('\n');
+                  Matcher m = SERVING.matcher(line);
+                  if (m.find()) {
+                    return m.group(1) + ":" + m.group(2);
+                  }
+                }
+                return null;
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     String address = found.get(60, TimeUnit.SECONDS);
     assertThat(address).as("runner output:\n%s", seen).isNotNull();
     // Keep draining the runner's log so that it never blocks on a full pipe.
-    Thread drain = new Thread(() -> {
-      try {
-        out.transferTo(java.io.Writer.nullWriter());
-      } catch (IOException e) {
-        // the runner has stopped
-      }
-    });
+    Thread drain =
+        new Thread(
+            () -> {
+              try {
+                out.transferTo(java.io.Writer.nullWriter());
+              } catch (IOException e) {
+                // the runner has stopped
+              }
+            });
     drain.setDaemon(true);
     drain.start();
     return address;
@@ -142,8 +165,11 @@ class RunnerLoadsPluginTest {
   private static HttpResponse<String> send(HttpClient http, String method, URI uri, String body)
       throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
