@@ -70,7 +70,10 @@ class OldImageUrlsBootTest {
                 "--http",
                 http,
                 "-E",
-                "images.cache_dir=" + out.resolve("image-cache")));
+                "images.cache_dir=" + out.resolve("image-cache"),
+                // The upstream of this test runs on this machine's loopback.
+                "-E",
+                "images.allow_loopback=true"));
   }
 
   @AfterAll
