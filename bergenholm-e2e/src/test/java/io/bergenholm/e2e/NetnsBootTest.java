@@ -126,7 +126,7 @@ class NetnsBootTest {
   @Order(1)
   void flow1InstallsThroughProxyDhcpTftpAndHttp() throws Exception {
     Instant since = Instant.now();
-    Map<String, Double> before = BootTimeline.metrics(server, BASE);
+    Map<String, Double> before = BootTimeline.metrics(server, MGMT);
     Qemu.Boot boot =
         boot("flow1-install", Qemu.Machine.of(INSTALL_UUID, INSTALL_MAC), BootImages.MARKER);
 
@@ -175,7 +175,7 @@ class NetnsBootTest {
     // The boot's timeline, as the server recorded it, and the metrics it moved.
     BootTimeline.assertSteps(
         server,
-        BASE,
+        MGMT,
         since,
         Instant.now(),
         INSTALL_UUID,
@@ -191,7 +191,7 @@ class NetnsBootTest {
         Step.of("template.rendered").ok().with("template", BootData.KICKSTART));
     BootTimeline.assertMoved(
         before,
-        BootTimeline.metrics(server, BASE),
+        BootTimeline.metrics(server, MGMT),
         Map.of(
             "bergenholm_dhcp_offers_total", 2.0,
             "bergenholm_tftp_transfers_total{outcome=\"ok\"}", 1.0,
@@ -232,7 +232,7 @@ class NetnsBootTest {
   @Order(2)
   void flow2UnknownMachineRegistersItselfThenBootsItsLocalDisk() throws Exception {
     Instant since = Instant.now();
-    Map<String, Double> before = BootTimeline.metrics(server, BASE);
+    Map<String, Double> before = BootTimeline.metrics(server, MGMT);
     Qemu.Machine machine =
         Qemu.Machine.of(NEW_UUID, NEW_MAC)
             .withSmbios("Acme", "Rack9000", "SN0042")
@@ -270,7 +270,7 @@ class NetnsBootTest {
     assertThat(host.path("groups").toString()).contains("\"default\"");
     BootTimeline.assertSteps(
         server,
-        BASE,
+        MGMT,
         since,
         Instant.now(),
         NEW_UUID,
@@ -280,7 +280,7 @@ class NetnsBootTest {
         Step.of("host.registered").ok().with("manufacturer", "Acme").with("serial", "SN0042"));
     BootTimeline.assertMoved(
         before,
-        BootTimeline.metrics(server, BASE),
+        BootTimeline.metrics(server, MGMT),
         Map.of(
             "bergenholm_scripts_served_total{purpose=\"register\"}", 1.0,
             "bergenholm_registrations_total", 1.0));
@@ -296,7 +296,7 @@ class NetnsBootTest {
             .withSmbios("Acme", "Rack9000", "SN0042")
             .withDisk(LocalDisk.write(out.resolve("flow3-disk.img")));
     Instant since = Instant.now();
-    Map<String, Double> before = BootTimeline.metrics(server, BASE);
+    Map<String, Double> before = BootTimeline.metrics(server, MGMT);
     ObjectNode params = (ObjectNode) getJson("/api/1.0/hosts/" + NEW_UUID);
     params.set("groups", JSON.createArrayNode().add(BootData.INSTALL_GROUP));
     Shell.Result put =
@@ -344,7 +344,7 @@ class NetnsBootTest {
     assertThat(local.console()).doesNotContain(BootImages.MARKER).doesNotContain("/ipxe/kernel/");
     BootTimeline.assertSteps(
         server,
-        BASE,
+        MGMT,
         since,
         Instant.now(),
         NEW_UUID,
@@ -357,7 +357,7 @@ class NetnsBootTest {
         Step.of("script.served").ok().with("purpose", "local"));
     BootTimeline.assertMoved(
         before,
-        BootTimeline.metrics(server, BASE),
+        BootTimeline.metrics(server, MGMT),
         Map.of(
             "bergenholm_images_streamed_total{outcome=\"ok\",source=\"cache\"}", 2.0,
             "bergenholm_image_requests_total{result=\"hit\"}", 2.0,

@@ -159,17 +159,20 @@ class UefiBootTest {
     return BASE + "/api/1.0/hosts/" + uuid + "?installed=mark";
   }
 
-  private static String kernelOptions(String uuid) {
-    return "console=ttyS0 panic=-1 ks="
-        + BASE
-        + "/api/1.0/templates/"
-        + BootData.KICKSTART
-        + "/"
-        + uuid
-        + " e2e.host="
-        + uuid
-        + " e2e.installed="
-        + installedUrl(uuid);
+  /** The host's rendered kernel options as a pattern: its boot credential is matched by form. */
+  private static Pattern kernelOptions(String uuid) {
+    return Pattern.compile(
+        Pattern.quote(
+                "console=ttyS0 panic=-1 ks="
+                    + BASE
+                    + "/api/1.0/templates/"
+                    + BootData.KICKSTART
+                    + "/"
+                    + uuid
+                    + "?boot_token=")
+            + BootData.TOKEN
+            + Pattern.quote(" e2e.host=" + uuid + " e2e.installed=" + installedUrl(uuid) + "&boot_token=")
+            + BootData.TOKEN);
   }
 
   @Test
@@ -188,7 +191,7 @@ class UefiBootTest {
         "/ipxe/kernel/" + PXE_UUID,
         "EFI stub: Loaded initrd",
         // the sample linux.ipxe names the initrd, as iPXE on EFI needs
-        Pattern.compile("CMDLINE: .*initrd=module0 " + Pattern.quote(kernelOptions(PXE_UUID))),
+        Pattern.compile("CMDLINE: .*initrd=module0 " + kernelOptions(PXE_UUID).pattern()),
         "PRODUCT_UUID: " + PXE_UUID,
         "INSTALLED-CALLED: " + installedUrl(PXE_UUID),
         BootImages.MARKER);
@@ -215,7 +218,7 @@ class UefiBootTest {
         "iPXE initialising devices",
         Qemu.fetched("/ipxe/script/" + HTTP_UUID),
         "EFI stub: Loaded initrd",
-        Pattern.compile("CMDLINE: .*initrd=module0 " + Pattern.quote(kernelOptions(HTTP_UUID))),
+        Pattern.compile("CMDLINE: .*initrd=module0 " + kernelOptions(HTTP_UUID).pattern()),
         "INSTALLED-CALLED: " + installedUrl(HTTP_UUID),
         BootImages.MARKER);
     assertThat(boot.console()).doesNotContain(">>Start PXE over IPv4");
