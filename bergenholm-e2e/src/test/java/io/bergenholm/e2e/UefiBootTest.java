@@ -171,7 +171,8 @@ class UefiBootTest {
                     + uuid
                     + "?boot_token=")
             + BootData.TOKEN
-            + Pattern.quote(" e2e.host=" + uuid + " e2e.installed=" + installedUrl(uuid) + "&boot_token=")
+            + Pattern.quote(
+                " e2e.host=" + uuid + " e2e.installed=" + installedUrl(uuid) + "&boot_token=")
             + BootData.TOKEN);
   }
 
