@@ -153,6 +153,7 @@ final class TftpRequestHandler extends SimpleChannelInboundHandler<DatagramPacke
             options,
             settings.maxRetries(),
             settings.maxUnverifiedRetries(),
+            settings.retransmitTimeout(),
             unverifiedBytes,
             active::decrementAndGet);
     transfer.reportTo(events);

@@ -8,6 +8,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>A read request's source address may be forged. Until the peer has sent anything back, the
  * transfer resends at most {@code maxUnverifiedRetries} times and then ends without an error
  * packet, and every byte sent is counted in {@code unverifiedBytes}; only a peer that answered gets
- * the full {@code maxRetries}.
+ * the full {@code maxRetries}. Until then the server's own retransmission timeout also caps the one
+ * the request asked for: a forged request with {@code timeout=255} would otherwise hold a transfer
+ * slot for minutes without anyone ever answering.
  */
 final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
 
@@ -44,6 +47,7 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
   private final Runnable onEnd;
   private final long lastBlock;
   private final long timeoutNanos;
+  private final long unverifiedTimeoutNanos;
   private final long startNanos = System.nanoTime();
 
   private Channel channel;
@@ -72,6 +76,7 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
       TransferOptions options,
       int maxRetries,
       int maxUnverifiedRetries,
+      Duration unverifiedTimeout,
       AtomicLong unverifiedBytes,
       Runnable onEnd) {
     this.filename = filename;
@@ -84,6 +89,7 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
     this.onEnd = onEnd;
     this.lastBlock = source.size() / options.blockSize() + 1;
     this.timeoutNanos = options.timeout().toNanos();
+    this.unverifiedTimeoutNanos = Math.min(timeoutNanos, unverifiedTimeout.toNanos());
   }
 
   /** Where the transfer's {@code tftp.transfer} event goes when it ends (it must not block). */
@@ -197,10 +203,11 @@ final class TftpTransfer extends SimpleChannelInboundHandler<DatagramPacket> {
    * due.
    */
   private void armTimer() {
-    deadline = System.nanoTime() + timeoutNanos;
+    long timeout = verified ? timeoutNanos : unverifiedTimeoutNanos;
+    deadline = System.nanoTime() + timeout;
     if (!timerArmed) {
       timerArmed = true;
-      channel.eventLoop().schedule(this::onTimer, timeoutNanos, TimeUnit.NANOSECONDS);
+      channel.eventLoop().schedule(this::onTimer, timeout, TimeUnit.NANOSECONDS);
     }
   }
 

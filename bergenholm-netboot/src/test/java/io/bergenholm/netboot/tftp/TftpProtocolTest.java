@@ -467,6 +467,29 @@ class TftpProtocolTest {
   }
 
   @Test
+  void aForgedRequestAskingForTheLongestTimeoutDoesNotHoldATransferSlot() throws Exception {
+    // RFC 2349 lets a request ask for up to 255 s between retransmissions. Honoured before the
+    // peer ever answered, 1000 forged requests would hold every transfer slot for minutes.
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.activeTransfers() == 0);
+    try (java.net.DatagramSocket victim =
+        new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      byte[] rrq =
+          ("\0\1f300000\0octet\0timeout\0" + "255\0").getBytes(StandardCharsets.ISO_8859_1);
+      victim.send(new java.net.DatagramPacket(rrq, rrq.length, address));
+      byte[] buf = new byte[65536];
+      victim.setSoTimeout(5000);
+      java.net.DatagramPacket oack = new java.net.DatagramPacket(buf, buf.length);
+      victim.receive(oack);
+      assertThat(TftpCodec.decode(io.netty.buffer.Unpooled.wrappedBuffer(buf, 0, oack.getLength())))
+          .as("the option is still acknowledged")
+          .isEqualTo(new TftpPacket.OptionAck(Map.of("timeout", "255")));
+      assertThat(server.activeTransfers()).isEqualTo(1);
+      // Never acknowledged: the transfer ends on the server's own timeout, not in 2 x 255 s.
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.activeTransfers() == 0);
+    }
+  }
+
+  @Test
   void twoHundredConcurrentTransfersAreAllExact() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(200);
     try {
