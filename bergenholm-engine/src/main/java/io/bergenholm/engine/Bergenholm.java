@@ -27,9 +27,11 @@ import io.bergenholm.engine.event.MemoryEventSink;
 import io.bergenholm.engine.plugin.PluginFolder;
 import io.bergenholm.engine.render.JinjavaRenderer;
 import io.bergenholm.engine.render.JinjavaRendererProvider;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -611,10 +613,26 @@ public final class Bergenholm implements AutoCloseable {
   }
 
   /**
-   * The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it. Records
-   * a {@value BootEvent#KIND_SCRIPT_SERVED} event (or an error event).
+   * The iPXE script of a host: the template its {@code ipxe_script} names, rendered for it, as
+   * stored: its boot credential is the stand-in {@link BootCredentials#placeholder()}. Records a
+   * {@value BootEvent#KIND_SCRIPT_SERVED} event (or an error event). A transport that serves the
+   * script to a machine calls {@link #ipxeScript(String, InetAddress)}.
    */
   public String ipxeScript(String hostId) {
+    return ipxeScript(hostId, Optional.empty());
+  }
+
+  /**
+   * The iPXE script of a host as served to {@code client}: rendered as {@link #ipxeScript(String)}
+   * does, with a boot credential issued to {@code client} in place of the stand-in, and the
+   * client's address in the {@value BootEvent#KIND_SCRIPT_SERVED} event.
+   */
+  public String ipxeScript(String hostId, InetAddress client) {
+    String script = ipxeScript(hostId, Optional.of(client));
+    return bootCredentials.issueInto(script, hostId, client);
+  }
+
+  private String ipxeScript(String hostId, Optional<InetAddress> client) {
     long started = System.nanoTime();
     try {
       long stamp = store.changeStamp();
@@ -624,16 +642,16 @@ public final class Bergenholm implements AutoCloseable {
       String purpose = ScriptPurpose.of(r.known(), script);
       scripts.put(hostId, new Stamped<>(stamp, new ServedScript(script, template, purpose), null));
       events.record(
-          BootEvent.KIND_SCRIPT_SERVED,
-          hostId,
-          BootEvent.OK,
-          Map.of(
-              "template",
-              template,
-              "purpose",
-              purpose,
-              "duration_ms",
-              EventTimes.millisSince(started)));
+          scriptServed(
+              hostId,
+              client,
+              Map.of(
+                  "template",
+                  template,
+                  "purpose",
+                  purpose,
+                  "duration_ms",
+                  EventTimes.millisSince(started))));
       return script;
     } catch (RuntimeException e) {
       events.record(EventTimes.failure(hostId, "ipxe_script", e, started));
@@ -641,12 +659,25 @@ public final class Bergenholm implements AutoCloseable {
     }
   }
 
+  private static BootEvent scriptServed(
+      String hostId, Optional<InetAddress> client, Map<String, String> attributes) {
+    return new BootEvent(
+        Instant.now(),
+        BootEvent.KIND_SCRIPT_SERVED,
+        Optional.of(hostId),
+        Optional.empty(),
+        client.map(InetAddress::getHostAddress),
+        BootEvent.OK,
+        attributes);
+  }
+
   /**
-   * The host's iPXE script if a rendering made since the store last changed is cached, recording
-   * the same event as {@link #ipxeScript}; empty otherwise (then call {@link #ipxeScript} off the
-   * event loop). Never blocks and never reads the store: safe on an event loop.
+   * The host's iPXE script, as {@link #ipxeScript(String, InetAddress)} serves it, if a rendering
+   * made since the store last changed is cached, recording the same event; empty otherwise (then
+   * call {@link #ipxeScript(String, InetAddress)} off the event loop). Never blocks and never reads
+   * the store: safe on an event loop.
    */
-  public Optional<String> cachedIpxeScript(String hostId) {
+  public Optional<String> cachedIpxeScript(String hostId, InetAddress client) {
     long started = System.nanoTime();
     Stamped<ServedScript> hit = scripts.getIfPresent(hostId);
     if (hit == null || hit.stamp() != store.changeStamp()) {
@@ -654,19 +685,19 @@ public final class Bergenholm implements AutoCloseable {
     }
     ServedScript s = hit.value();
     events.record(
-        BootEvent.KIND_SCRIPT_SERVED,
-        hostId,
-        BootEvent.OK,
-        Map.of(
-            "template",
-            s.template(),
-            "purpose",
-            s.purpose(),
-            "duration_ms",
-            EventTimes.millisSince(started),
-            "cached",
-            "true"));
-    return Optional.of(s.text());
+        scriptServed(
+            hostId,
+            Optional.of(client),
+            Map.of(
+                "template",
+                s.template(),
+                "purpose",
+                s.purpose(),
+                "duration_ms",
+                EventTimes.millisSince(started),
+                "cached",
+                "true")));
+    return Optional.of(bootCredentials.issueInto(s.text(), hostId, client));
   }
 
   private String ipxeScript(String hostId, Resolution r) {

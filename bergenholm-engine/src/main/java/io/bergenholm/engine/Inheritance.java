@@ -71,7 +71,8 @@ final class Inheritance {
     params.put(UUID, hostId);
     sources.put(UUID, COMPUTED);
     raw.put(UUID, hostId);
-    String token = credentials.tokenFor(hostId);
+    // Issued per boot as the text is served (BootCredentials#issueInto); here only its stand-in.
+    String token = credentials.placeholder();
     params.put(BootCredentials.PARAMETER, token);
     sources.put(BootCredentials.PARAMETER, COMPUTED);
     raw.put(BootCredentials.PARAMETER, token);

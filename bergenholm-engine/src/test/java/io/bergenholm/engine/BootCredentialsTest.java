@@ -5,9 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bergenholm.api.BadInputException;
 import io.bergenholm.api.Params;
+import io.bergenholm.engine.BootCredentials.Binding;
+import io.bergenholm.engine.BootCredentials.Verdict;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,20 +25,52 @@ import org.junit.jupiter.api.io.TempDir;
 class BootCredentialsTest {
   @TempDir Path dir;
 
+  private static final InetAddress MACHINE = address("10.1.2.3");
+  private static final InetAddress SAME_SEGMENT = address("10.1.2.77");
+  private static final InetAddress OTHER_SEGMENT = address("10.1.3.3");
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A clock the test moves by hand. */
+  private static final class HandClock extends Clock {
+    Instant now = Instant.parse("2026-11-28T08:00:00Z");
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
   @Test
   void theSecretFileIsCreatedPrivateAndSharedByEveryEngineThatNamesIt() throws Exception {
     Path file = dir.resolve("state/boot-secret");
     Map<String, String> config =
         Map.of("store", "memory:", BootCredentials.SECRET_FILE, file.toString());
-    String first;
+    String issued;
     try (Bergenholm a = Bergenholm.builder().config(config).build()) {
-      first = a.bootCredentials().tokenFor("h1");
+      issued = a.bootCredentials().issue("h1", MACHINE);
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
           .isEqualTo("rw-------");
-      // A replica, or this server after a restart: the same credential.
+      // A replica, or this server after a restart, accepts what this one issued.
       try (Bergenholm b = Bergenholm.builder().config(config).build()) {
-        assertThat(b.bootCredentials().tokenFor("h1")).isEqualTo(first);
-        assertThat(b.bootCredentials().verify("h1", first)).isTrue();
+        assertThat(b.bootCredentials().check("h1", issued, MACHINE)).isEqualTo(Verdict.VALID);
       }
     }
     try (Bergenholm other =
@@ -41,33 +82,170 @@ class BootCredentialsTest {
                     BootCredentials.SECRET_FILE,
                     dir.resolve("other").toString()))
             .build()) {
-      assertThat(other.bootCredentials().verify("h1", first)).isFalse();
+      assertThat(other.bootCredentials().check("h1", issued, MACHINE)).isEqualTo(Verdict.INVALID);
     }
   }
 
   @Test
-  void credentialsAreHostBoundAndComputedNotStored() {
+  void aCredentialIsForOneHostAndCannotBeAlteredOrForged() {
+    BootCredentials c = BootCredentials.withSecret(SECRET.getBytes(StandardCharsets.US_ASCII));
+    String t = c.issue("h1", MACHINE);
+    assertThat(t).matches("[0-9a-z]+\\.[0-9a-f]{8}\\.[A-Za-z0-9_-]{43}");
+    assertThat(c.check("h1", t, MACHINE)).isEqualTo(Verdict.VALID);
+    assertThat(c.check("h2", t, MACHINE)).isEqualTo(Verdict.INVALID);
+    assertThat(c.check("h1", t.substring(1), MACHINE)).isEqualTo(Verdict.INVALID);
+    assertThat(c.check("h1", null, MACHINE)).isEqualTo(Verdict.INVALID);
+    assertThat(c.check("h1", "", MACHINE)).isEqualTo(Verdict.INVALID);
+    String[] parts = t.split("\\.");
+    // Moving the issue time forward, or rebinding to the attacker's own address, breaks the
+    // signature.
+    String later = Long.toString(Long.parseLong(parts[0], 36) + 3600, 36);
+    assertThat(c.check("h1", later + "." + parts[1] + "." + parts[2], MACHINE))
+        .isEqualTo(Verdict.INVALID);
+    assertThat(c.check("h1", parts[0] + ".0a010300." + parts[2], OTHER_SEGMENT))
+        .isEqualTo(Verdict.INVALID);
+    assertThat(c.check("h1", parts[0] + ".any." + parts[2], OTHER_SEGMENT))
+        .isEqualTo(Verdict.INVALID);
+  }
+
+  @Test
+  void bySubnetByDefaultByAddressOrNotAtAllAsSet() {
+    BootCredentials subnet = BootCredentials.withSecret(SECRET.getBytes(StandardCharsets.US_ASCII));
+    assertThat(subnet.binding()).isEqualTo(Binding.SUBNET);
+    String t = subnet.issue("h1", MACHINE);
+    assertThat(subnet.check("h1", t, SAME_SEGMENT)).isEqualTo(Verdict.VALID);
+    assertThat(subnet.check("h1", t, OTHER_SEGMENT)).isEqualTo(Verdict.OTHER_ADDRESS);
+    assertThat(subnet.boundTo(t)).contains("10.1.2.0/24");
+    // IPv4 seen as an IPv4-mapped IPv6 address (a dual-stack socket) is the same machine.
+    assertThat(subnet.check("h1", t, address("::ffff:10.1.2.3"))).isEqualTo(Verdict.VALID);
+    String v6 = subnet.issue("h1", address("2001:db8:1:2::10"));
+    assertThat(subnet.check("h1", v6, address("2001:db8:1:2::99"))).isEqualTo(Verdict.VALID);
+    assertThat(subnet.check("h1", v6, address("2001:db8:1:3::10")))
+        .isEqualTo(Verdict.OTHER_ADDRESS);
+
+    BootCredentials exact = subnet.with(Duration.ofHours(1), Binding.ADDRESS, Clock.systemUTC());
+    String e = exact.issue("h1", MACHINE);
+    assertThat(exact.check("h1", e, MACHINE)).isEqualTo(Verdict.VALID);
+    assertThat(exact.check("h1", e, SAME_SEGMENT)).isEqualTo(Verdict.OTHER_ADDRESS);
+    assertThat(exact.boundTo(e)).contains("10.1.2.3");
+
+    BootCredentials any = subnet.with(Duration.ofHours(1), Binding.NONE, Clock.systemUTC());
+    String n = any.issue("h1", MACHINE);
+    assertThat(any.check("h1", n, OTHER_SEGMENT)).isEqualTo(Verdict.VALID);
+    assertThat(any.boundTo(n)).contains("any address");
+  }
+
+  @Test
+  void aCredentialExpiresAndIsSpentByMarkingTheHostInstalled() {
+    HandClock clock = new HandClock();
+    BootCredentials c =
+        BootCredentials.withSecret(SECRET.getBytes(StandardCharsets.US_ASCII))
+            .with(Duration.ofMinutes(90), Binding.SUBNET, clock);
+    String t = c.issue("h1", MACHINE);
+    clock.now = clock.now.plus(Duration.ofMinutes(89));
+    assertThat(c.check("h1", t, MACHINE)).isEqualTo(Verdict.VALID);
+    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    assertThat(c.check("h1", t, MACHINE)).isEqualTo(Verdict.EXPIRED);
+    // Issued "in the future" (beyond a minute of clock skew between replicas) is no credential.
+    String ahead = c.issue("h1", MACHINE, clock.now.plus(Duration.ofMinutes(5)));
+    assertThat(c.check("h1", ahead, MACHINE)).isEqualTo(Verdict.EXPIRED);
+
+    String fresh = c.issue("h1", MACHINE);
+    String other = c.issue("h1", MACHINE, clock.now.minusSeconds(1));
+    c.spend(fresh);
+    assertThat(c.check("h1", fresh, MACHINE)).isEqualTo(Verdict.SPENT);
+    assertThat(c.check("h1", other, MACHINE)).isEqualTo(Verdict.VALID);
+  }
+
+  @Test
+  void theSpentListIsBounded() {
+    HandClock clock = new HandClock();
+    BootCredentials c =
+        BootCredentials.withSecret(SECRET.getBytes(StandardCharsets.US_ASCII))
+            .with(Duration.ofMinutes(10), Binding.SUBNET, clock);
+    String first = c.issue("h0", MACHINE, clock.now.minus(Duration.ofMinutes(5)));
+    c.spend(first);
+    for (int i = 1; i <= BootCredentials.MAX_SPENT; i++) {
+      c.spend(c.issue("h" + i, MACHINE, clock.now.minusSeconds(i % 200)));
+    }
+    // Full: the entry that expires first went, and the newest is remembered.
+    assertThat(c.check("h0", first, MACHINE)).isEqualTo(Verdict.VALID);
+    String last = c.issue("last", MACHINE);
+    c.spend(last);
+    assertThat(c.check("last", last, MACHINE)).isEqualTo(Verdict.SPENT);
+    // Once the spent ones have expired anyway, the list empties itself.
+    clock.now = clock.now.plus(Duration.ofMinutes(30));
+    c.spend(c.issue("again", MACHINE));
+    assertThat(c.spentCount()).isEqualTo(1);
+  }
+
+  @Test
+  void templatesSeeAStandInThatTheServedTextReplaces() {
     try (Bergenholm e =
         Bergenholm.builder()
-            .config(
-                Map.of(
-                    "store", "memory:", BootCredentials.SECRET, "0123456789abcdef0123456789abcdef"))
+            .config(Map.of("store", "memory:", BootCredentials.SECRET, SECRET))
             .build()) {
       BootCredentials c = e.bootCredentials();
-      assertThat(c.tokenFor("h1"))
-          .hasSize(43)
-          .matches("[A-Za-z0-9_-]+")
-          .isNotEqualTo(c.tokenFor("h2"));
-      assertThat(c.verify("h2", c.tokenFor("h1"))).isFalse();
-      assertThat(c.verify("h1", c.tokenFor("h1").substring(1))).isFalse();
-      assertThat(c.verify("h1", null)).isFalse();
       // A host cannot choose its own credential: the computed value wins over a stored one.
-      e.createHost("h1", Params.of(Map.of("boot_token", "chosen", "groups", List.of())));
-      assertThat(e.resolveHost("h1").params().get("boot_token")).contains(c.tokenFor("h1"));
+      e.createHost(
+          "h1",
+          Params.of(
+              Map.of(
+                  "boot_token",
+                  "chosen",
+                  "groups",
+                  List.of(),
+                  "url",
+                  "x?boot_token={{boot_token}}")));
+      String standIn = c.placeholder();
+      assertThat(e.resolveHost("h1").params().get("boot_token")).contains(standIn);
+      assertThat(e.resolveHost("h1").params().get("url")).contains("x?boot_token=" + standIn);
+      assertThat(c.check("h1", standIn, MACHINE)).isEqualTo(Verdict.INVALID);
+      String served = c.issueInto("a " + standIn + " b " + standIn, "h1", MACHINE);
+      String[] words = served.split(" ");
+      assertThat(words[1]).isEqualTo(words[3]);
+      assertThat(c.check("h1", words[1], MACHINE)).isEqualTo(Verdict.VALID);
+      assertThat(c.withToken("k=" + standIn, "given")).isEqualTo("k=given");
       assertThat(e.store().hosts().get("h1").orElseThrow().value().get("boot_token"))
           .contains("chosen");
       assertThat(e.isSecretParameter("boot_token")).isTrue();
     }
+  }
+
+  @Test
+  void lifetimeAndBindingSettingsAreCheckedWithTheirNames() {
+    try (Bergenholm e =
+        Bergenholm.builder()
+            .config(
+                Map.of(
+                    "store",
+                    "memory:",
+                    BootCredentials.SECRET,
+                    SECRET,
+                    BootCredentials.LIFETIME,
+                    "45",
+                    BootCredentials.BINDING,
+                    "address"))
+            .build()) {
+      assertThat(e.bootCredentials().lifetime()).isEqualTo(Duration.ofMinutes(45));
+      assertThat(e.bootCredentials().binding()).isEqualTo(Binding.ADDRESS);
+    }
+    assertThatThrownBy(
+            () ->
+                Bergenholm.builder()
+                    .config(Map.of("store", "memory:", BootCredentials.LIFETIME, "0"))
+                    .build())
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(BootCredentials.LIFETIME)
+        .hasMessageContaining("'0'");
+    assertThatThrownBy(
+            () ->
+                Bergenholm.builder()
+                    .config(Map.of("store", "memory:", BootCredentials.BINDING, "mac"))
+                    .build())
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(BootCredentials.BINDING)
+        .hasMessageContaining("'mac'");
   }
 
   @Test

@@ -247,7 +247,10 @@ class ConsoleAssetsTest {
     assertThat(s.send(s.management + path, "GET", null).statusCode()).isEqualTo(401);
     // The boot side's rendering, what the installer fetches with its boot credential, is unchanged:
     // secrets and all.
-    String credential = s.engine.bootCredentials().tokenFor(ConsoleServer.NODE);
+    String credential =
+        s.engine
+            .bootCredentials()
+            .issue(ConsoleServer.NODE, java.net.InetAddress.getLoopbackAddress());
     assertThat(
             s.bootGet(
                     "/api/1.0/templates/el.kickstart/"

@@ -117,7 +117,7 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
     GrubName parsed = GrubName.parse(name.substring(PREFIX.length()));
     Supplier<TftpContent> work;
     if (parsed instanceof GrubName.Config c) {
-      work = () -> text(hostConfig(c.uuid()));
+      work = () -> text(hostConfig(c.uuid(), peer));
     } else if (parsed instanceof GrubName.Register r) {
       work = () -> text(register(r.uuid(), r.facts(), peer));
     } else {
@@ -155,8 +155,11 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
     return TftpContent.bytes(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The host's {@value #GRUB_CONFIG} template, rendered for it. */
-  String hostConfig(String uuid) {
+  /**
+   * The host's {@value #GRUB_CONFIG} template, rendered for it, with a boot credential issued to
+   * {@code peer}.
+   */
+  String hostConfig(String uuid, InetSocketAddress peer) {
     try {
       Resolution r = engine.resolveHost(uuid);
       String who =
@@ -170,7 +173,10 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
         throw TftpRefusal.failed(
             who + ": '" + GRUB_CONFIG + "' must name a template, found " + template);
       }
-      String rendered = engine.renderTemplate(t, uuid);
+      String rendered =
+          engine
+              .bootCredentials()
+              .issueInto(engine.renderTemplate(t, uuid), uuid, peer.getAddress());
       // The renderer drops a template's last newline; GRUB's parser wants its last line ended.
       return rendered.endsWith("\n") ? rendered : rendered + "\n";
     } catch (NotFoundException e) {

@@ -42,14 +42,15 @@ final class BootEndpoints {
     this.health = new StoreHealth(engine.store());
   }
 
+  /** The host's script, with a boot credential issued to the address asking for it. */
   Outcome script(Call call) {
-    return Reply.text(OK, engine.ipxeScript(engine.bootHostId(call.pathParam(0))));
+    return Reply.text(OK, engine.ipxeScript(engine.bootHostId(call.pathParam(0)), call.source()));
   }
 
   /** On the event loop: a warm script from the engine's cache, else the render on a worker. */
   Outcome cachedScript(Call call) {
     return engine
-        .cachedIpxeScript(call.pathParam(0))
+        .cachedIpxeScript(call.pathParam(0), call.source())
         .<Outcome>map(s -> Reply.text(OK, s))
         .orElseGet(() -> new Deferred(() -> script(call)));
   }

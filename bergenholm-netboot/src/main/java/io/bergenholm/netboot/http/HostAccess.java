@@ -1,11 +1,14 @@
 package io.bergenholm.netboot.http;
 
 import io.bergenholm.engine.BootCredentials;
+import java.util.Optional;
 
 /**
  * The check for the two boot-side routes that act on one host (see {@link BootAccess}): a
- * management token, or that host's own boot credential in {@code ?boot_token=}, unless the
- * compatibility setting opens the route.
+ * management token, or a boot credential of that host in {@code ?boot_token=} (issued to this
+ * address's segment, still within its lifetime and not spent), unless the compatibility setting
+ * opens the route. A boot credential only ever marks a host installed; unmarking, which makes a
+ * machine reinstall itself at its next boot, takes a read-write token.
  */
 final class HostAccess {
   private final BootCredentials credentials;
@@ -16,41 +19,76 @@ final class HostAccess {
     this.settings = settings;
   }
 
-  /** For {@code ?installed=mark|unmark}: a read-write token or the host's credential. */
-  void checkMark(Call call, String hostId) {
-    if (settings.openInstalled() || call.canWrite() || hasCredential(call, hostId)) {
-      return;
+  /**
+   * For {@code ?installed=mark|unmark}: a read-write token or, to mark, the host's credential.
+   *
+   * @return the credential that allowed it, which the caller spends once the host is marked
+   */
+  Optional<String> checkMark(Call call, String hostId, boolean mark) {
+    if (settings.openInstalled() || call.canWrite()) {
+      return Optional.empty();
     }
-    throw refused(call, "marking host '" + hostId + "' installed or not");
-  }
-
-  /** For a rendered template: any management token or the host's credential. */
-  void checkRead(Call call, String hostId) {
-    if (settings.openTemplateReads() || call.access().isPresent() || hasCredential(call, hostId)) {
-      return;
+    if (!mark) {
+      throw new Forbidden(
+          "unmarking host '"
+              + hostId
+              + "' (its next boot reinstalls it) needs a read-write management bearer token; a"
+              + " boot credential only marks a host installed");
     }
-    throw refused(call, "reading a template rendered for host '" + hostId + "'");
+    return Optional.of(credential(call, hostId, "marking host '" + hostId + "' installed"));
   }
 
-  private boolean hasCredential(Call call, String hostId) {
-    return call.param(BootAccess.QUERY_PARAMETER)
-        .map(t -> credentials.verify(hostId, t))
-        .orElse(false);
+  /**
+   * For a rendered template: any management token or the host's credential.
+   *
+   * @return the credential that allowed it, to be passed on in the text served
+   */
+  Optional<String> checkRead(Call call, String hostId) {
+    if (call.access().isPresent()) {
+      return Optional.empty();
+    }
+    Optional<String> presented = call.param(BootAccess.QUERY_PARAMETER);
+    if (settings.openTemplateReads()
+        && (presented.isEmpty()
+            || credentials.check(hostId, presented.get(), call.source())
+                != BootCredentials.Verdict.VALID)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        credential(call, hostId, "reading a template rendered for host '" + hostId + "'"));
   }
 
-  private static Forbidden refused(Call call, String what) {
-    boolean presented = call.param(BootAccess.QUERY_PARAMETER).isPresent();
-    return new Forbidden(
-        what
-            + " needs "
-            + (presented
-                ? "that host's boot credential; the "
-                    + BootAccess.QUERY_PARAMETER
-                    + " given is not it"
-                : "that host's boot credential (?"
-                    + BootAccess.QUERY_PARAMETER
-                    + "=, which the server "
-                    + "renders into the URLs it gives the host)")
-            + " or a management bearer token");
+  private String credential(Call call, String hostId, String what) {
+    Optional<String> presented = call.param(BootAccess.QUERY_PARAMETER);
+    if (presented.isEmpty()) {
+      throw new Forbidden(
+          what
+              + " needs that host's boot credential (?"
+              + BootAccess.QUERY_PARAMETER
+              + "=, which the server renders into the URLs it gives the booting host) or a"
+              + " management bearer token");
+    }
+    String token = presented.get();
+    BootCredentials.Verdict verdict = credentials.check(hostId, token, call.source());
+    String why =
+        switch (verdict) {
+          case VALID -> null;
+          case INVALID -> "the " + BootAccess.QUERY_PARAMETER + " given is not one";
+          case OTHER_ADDRESS ->
+              "the one given was issued to "
+                  + credentials.boundTo(token).orElse("another address")
+                  + ", not to "
+                  + call.source().getHostAddress();
+          case EXPIRED ->
+              "the one given is older than its lifetime of "
+                  + credentials.lifetime().toMinutes()
+                  + " minutes; boot the machine again for a new one";
+          case SPENT -> "the one given has already marked the host installed";
+        };
+    if (why != null) {
+      throw new Forbidden(
+          what + " needs a boot credential of that host or a management bearer token: " + why);
+    }
+    return token;
   }
 }

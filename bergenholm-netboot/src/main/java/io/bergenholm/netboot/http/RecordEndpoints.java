@@ -73,7 +73,6 @@ final class RecordEndpoints {
                 "?installed= changes the host; send it with GET (HEAD never writes)")
             .withHeader("Allow", "GET");
       }
-      hostAccess.checkMark(call, id);
       boolean mark =
           switch (installed.get()) {
             case "mark" -> true;
@@ -82,7 +81,9 @@ final class RecordEndpoints {
                 throw new BadInputException(
                     "installed must be 'mark' or 'unmark', not '" + installed.get() + "'");
           };
+      Optional<String> credential = hostAccess.checkMark(call, id, mark);
       Versioned<Params> host = engine.markInstalled(id, mark);
+      credential.ifPresent(engine.bootCredentials()::spend);
       return Reply.empty(OK).withHeader(HttpHeaderNames.ETAG.toString(), etag(host.version()));
     }
     boolean show = showSecrets(call);
@@ -191,8 +192,15 @@ final class RecordEndpoints {
   /** A template rendered for a host: what installers fetch as their kickstart or preseed. */
   Outcome renderTemplate(Call call) {
     String hostId = engine.renderHostId(call.pathParam(1));
-    hostAccess.checkRead(call, hostId);
-    return Reply.text(OK, engine.bootTemplate(call.pathParam(0), hostId));
+    Optional<String> credential = hostAccess.checkRead(call, hostId);
+    String text = engine.bootTemplate(call.pathParam(0), hostId);
+    // The installer passes on the credential it came with (to its installed_url, say); anyone
+    // else reading the template gets one issued to them.
+    return Reply.text(
+        OK,
+        credential.isPresent()
+            ? engine.bootCredentials().withToken(text, credential.get())
+            : engine.bootCredentials().issueInto(text, hostId, call.source()));
   }
 
   Outcome createTemplate(Call call) {

@@ -59,7 +59,10 @@ final class TemplatePreview {
     Map<String, Object> resolved = engine.resolveHost(hostId).params().asMap();
     Map<String, Object> params = show ? resolved : secrets.mask(resolved);
     try {
-      return Reply.text(OK, engine.renderer().render(name, text, params));
+      String out = engine.renderer().render(name, text, params);
+      // Shown in full, a preview carries a boot credential issued to the operator's address.
+      return Reply.text(
+          OK, show ? engine.bootCredentials().issueInto(out, hostId, call.source()) : out);
     } catch (RenderException e) {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("error", e.getMessage());

@@ -208,6 +208,29 @@ class GrubFilesTest {
   }
 
   @Test
+  void theConfigCarriesABootCredentialIssuedToTheMachineThatFetchedIt() throws Exception {
+    engine.replaceGroup(
+        "install",
+        engine
+            .group("install")
+            .orElseThrow()
+            .value()
+            .with("kernel_opts", "ks=http://192.0.2.1/ks/{{uuid}}?boot_token={{boot_token}}"),
+        Optional.empty());
+    String cfg = text("bergenholm/grub/" + HOST + ".cfg");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("boot_token=([0-9a-z]+\\.[0-9a-f]+\\.[A-Za-z0-9_-]{43})")
+            .matcher(cfg);
+    assertThat(m.find()).as(cfg).isTrue();
+    assertThat(cfg).doesNotContain(engine.bootCredentials().placeholder());
+    io.bergenholm.engine.BootCredentials c = engine.bootCredentials();
+    assertThat(c.check(HOST, m.group(1), InetAddress.getLoopbackAddress()))
+        .isEqualTo(io.bergenholm.engine.BootCredentials.Verdict.VALID);
+    assertThat(c.check(HOST, m.group(1), InetAddress.getByName("192.0.2.9")))
+        .isEqualTo(io.bergenholm.engine.BootCredentials.Verdict.OTHER_ADDRESS);
+  }
+
+  @Test
   void anInstalledHostGetsTheLocalBootConfig() throws Exception {
     engine.markInstalled(HOST, true);
     engine.createGroup("installed", Params.of(Map.of("grub_config", "localboot.grub")));
@@ -386,7 +409,10 @@ class GrubFilesTest {
     assertThat(noConfig.exit()).isNotZero();
     // curl does not show the TFTP error's text; the provider's refusal carries it.
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> grub.hostConfig("0c1d2e3f-4a5b-4c6d-8e9f-000000000002"))
+            () ->
+                grub.hostConfig(
+                    "0c1d2e3f-4a5b-4c6d-8e9f-000000000002",
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 69)))
         .isInstanceOf(io.bergenholm.netboot.tftp.TftpRefusal.class)
         .hasMessageContaining("0c1d2e3f-4a5b-4c6d-8e9f-000000000002")
         .hasMessageContaining("'grub_config'");

@@ -70,7 +70,8 @@ class AuthAndTlsTest {
               s.get("/ipxe/register/0e5d9d1c-0000-4000-8000-00000000abcd?product=x").statusCode())
           .isEqualTo(201);
       // Kickstarts and the installed mark: the host's own boot credential, or a token; not anyone.
-      String token = s.engine.bootCredentials().tokenFor("samplehost");
+      String token =
+          s.engine.bootCredentials().issue("samplehost", java.net.InetAddress.getLoopbackAddress());
       assertError(s.get("/api/1.0/templates/ks/samplehost"), 403, "boot credential");
       assertThat(s.get("/api/1.0/templates/ks/samplehost?boot_token=" + token).body())
           .contains("rootpw hunter2hunter2");
