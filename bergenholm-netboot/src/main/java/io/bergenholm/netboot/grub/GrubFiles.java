@@ -9,6 +9,8 @@ import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.Resolution;
 import io.bergenholm.engine.image.ImageHandle;
 import io.bergenholm.engine.image.ImageService;
+import io.bergenholm.netboot.http.RegistrationGate;
+import io.bergenholm.netboot.http.TransportLimits;
 import io.bergenholm.netboot.tftp.TftpContent;
 import io.bergenholm.netboot.tftp.TftpProvider;
 import io.bergenholm.netboot.tftp.TftpRefusal;
@@ -72,6 +74,7 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final byte[] genericConfig;
   private final Map<String, CompletableFuture<TftpContent>> inProgress = new ConcurrentHashMap<>();
+  private final RegistrationGate registrations;
 
   /**
    * @param images where kernels and initrds come from; without it their names are not found
@@ -79,7 +82,23 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
    *     more get a "server busy" error at once
    */
   public GrubFiles(Bergenholm engine, Optional<ImageService> images, int maxWaiting) {
+    this(engine, images, maxWaiting, new RegistrationGate(engine, TransportLimits.defaults()));
+  }
+
+  /**
+   * @param images where kernels and initrds come from; without it their names are not found
+   * @param maxWaiting requests worked on at once (rendering, registering, waiting for an image);
+   *     more get a "server busy" error at once
+   * @param registrations what a registration through GRUB must pass (the same limits as {@code
+   *     /ipxe/register}; share the HTTP server's gate to give an address one allowance)
+   */
+  public GrubFiles(
+      Bergenholm engine,
+      Optional<ImageService> images,
+      int maxWaiting,
+      RegistrationGate registrations) {
     this.engine = engine;
+    this.registrations = registrations;
     this.images = images;
     this.workers =
         new ThreadPoolExecutor(
@@ -188,6 +207,12 @@ public final class GrubFiles implements TftpProvider, AutoCloseable {
   }
 
   private String register(String uuid, Map<String, String> facts, InetSocketAddress peer) {
+    Optional<RegistrationGate.Refusal> refused = registrations.admit(uuid, peer.getAddress());
+    if (refused.isPresent()) {
+      log.info(
+          "refused registering {} from {} through GRUB: {}", uuid, peer, refused.get().message());
+      throw TftpRefusal.failed(refused.get().message());
+    }
     try {
       engine.register(uuid, facts);
       log.info("registered {} from {} through GRUB", uuid, peer);

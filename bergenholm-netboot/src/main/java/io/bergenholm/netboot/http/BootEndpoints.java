@@ -7,7 +7,6 @@ import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE
 import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 
 import io.bergenholm.api.NotFoundException;
-import io.bergenholm.api.Params;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.HostIds;
 import io.bergenholm.engine.ImageTarget;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 /** The open boot side: iPXE scripts, registration, images and health. */
 final class BootEndpoints {
@@ -24,8 +22,7 @@ final class BootEndpoints {
   static final List<String> FACTS = Bergenholm.REGISTER_FACTS;
 
   private final Bergenholm engine;
-  private final RegistrationLimiter registrations;
-  private final int maxUnassigned;
+  private final RegistrationGate registrations;
   private final StoreHealth health;
   private final Optional<ImageStreamer> images;
 
@@ -36,9 +33,7 @@ final class BootEndpoints {
   BootEndpoints(Bergenholm engine, TransportLimits limits, Optional<ImageStreamer> images) {
     this.engine = engine;
     this.images = images;
-    this.registrations =
-        new RegistrationLimiter(limits.registrationsPerMinute(), limits.registrationBurst());
-    this.maxUnassigned = limits.maxUnassignedHosts();
+    this.registrations = new RegistrationGate(engine, limits);
     this.health = new StoreHealth(engine.store());
   }
 
@@ -63,24 +58,10 @@ final class BootEndpoints {
   Outcome register(Call call) {
     // Ids that iPXE sends are UUIDs; anything else is refused before it costs a registration.
     String hostId = HostIds.requireUuid(call.pathParam(0));
-    OptionalLong wait = registrations.acquire(call.source());
-    if (wait.isPresent()) {
-      return Reply.error(
-              TOO_MANY_REQUESTS,
-              "too many registrations from "
-                  + call.source().getHostAddress()
-                  + "; retry in "
-                  + wait.getAsLong()
-                  + " s")
-          .withHeader("Retry-After", Long.toString(wait.getAsLong()));
-    }
-    if (engine.host(hostId).isEmpty() && unassigned() >= maxUnassigned) {
-      return Reply.error(
-              TOO_MANY_REQUESTS,
-              maxUnassigned
-                  + " registered hosts are waiting for an operator to "
-                  + "assign them groups; assign or delete some first")
-          .withHeader("Retry-After", "60");
+    Optional<RegistrationGate.Refusal> refused = registrations.admit(hostId, call.source());
+    if (refused.isPresent()) {
+      return Reply.error(TOO_MANY_REQUESTS, refused.get().message())
+          .withHeader("Retry-After", Long.toString(refused.get().retryAfterSeconds()));
     }
     Map<String, String> facts = new LinkedHashMap<>();
     for (String fact : FACTS) {
@@ -88,27 +69,6 @@ final class BootEndpoints {
     }
     engine.register(hostId, facts);
     return Reply.empty(CREATED);
-  }
-
-  /**
-   * Hosts still only in group {@code default}, as registration leaves them. Only hosts listing
-   * {@code default} are read, and only when there are at least as many as the cap.
-   */
-  private int unassigned() {
-    List<String> candidates = engine.listHosts(Map.of(Params.GROUPS, Bergenholm.DEFAULT_GROUP));
-    if (candidates.size() < maxUnassigned) {
-      return candidates.size();
-    }
-    int n = 0;
-    for (String id : candidates) {
-      if (engine
-          .host(id)
-          .map(h -> h.value().groups().equals(List.of(Bergenholm.DEFAULT_GROUP)))
-          .orElse(false)) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /**

@@ -266,6 +266,32 @@ class GrubFilesTest {
   }
 
   @Test
+  void registrationsThroughGrubAreLimitedPerAddressAsOverHttp() throws Exception {
+    // The default allowance: 10 at once, then 10 a minute. A flood of made-up UUIDs from one
+    // address registers ten hosts and no more.
+    int burst = io.bergenholm.netboot.http.TransportLimits.defaults().registrationBurst();
+    List<Integer> exits = new java.util.ArrayList<>();
+    for (int i = 0; i < burst + 3; i++) {
+      String uuid = String.format("6f1e0000-0000-4000-8000-%012d", i);
+      exits.add(get("bergenholm/register/" + uuid + "?product=flood").exit());
+    }
+    assertThat(exits.subList(0, burst)).containsOnly(0);
+    assertThat(exits.subList(burst, burst + 3)).doesNotContain(0);
+    assertThat(engine.listHosts(Map.of()).stream().filter(h -> h.startsWith("6f1e0000")))
+        .hasSize(burst);
+    // The refusal says why (curl and atftp do not show a TFTP error's text; the provider does).
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                grub.open(
+                        "bergenholm/register/6f1e0000-0000-4000-8000-999999999999",
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 4242))
+                    .orElseThrow()
+                    .toCompletableFuture()
+                    .join())
+        .hasMessageContaining("too many registrations from 127.0.0.1");
+  }
+
+  @Test
   void hostileNamesAreRefusedAndRegisterNobody() throws Exception {
     List<String> hostile =
         List.of(

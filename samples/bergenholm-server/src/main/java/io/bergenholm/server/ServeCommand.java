@@ -15,6 +15,7 @@ import io.bergenholm.netboot.http.HttpSettings;
 import io.bergenholm.netboot.http.ImageOpenLimits;
 import io.bergenholm.netboot.http.Limits;
 import io.bergenholm.netboot.http.Listener;
+import io.bergenholm.netboot.http.RegistrationGate;
 import io.bergenholm.netboot.http.ServerMetrics;
 import io.bergenholm.netboot.http.TlsFiles;
 import io.bergenholm.netboot.http.TransportLimits;
@@ -429,7 +430,12 @@ final class ServeCommand implements Callable<Integer> {
       try {
         String bootUrl = bootUrl(file, settings, server.bootAddress(), dhcpAt);
         if (tftpAt.isPresent()) {
-          GrubFiles grub = new GrubFiles(engine, Optional.of(images), 64);
+          GrubFiles grub =
+              new GrubFiles(
+                  engine,
+                  Optional.of(images),
+                  64,
+                  new RegistrationGate(engine, settings.transport()));
           started.add(0, grub);
           started.add(0, startTftp(tftpAt.get(), file, bootUrl, engine, grub));
         }
