@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What the management side may show of parameters, and how a masked record written back keeps its
@@ -26,6 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>a value derived from a secret (any other value that contains a secret's value of at least
  *       {@value #MIN_DERIVED_CHARS} characters, such as {@code kernel_opts} built from {@code {{
  *       root_password }}}) has that part masked;
+ *   <li>a value derived from a secret in a way that a search for the secret's value would miss (a
+ *       filter such as {@code {{ root_password|upper }}}, an expression, a statement, a secret
+ *       shorter than {@value #MIN_DERIVED_CHARS} characters), directly or through other values, is
+ *       masked whole ({@link #opaquelyDerived});
  *   <li>the password of a URL in any value ({@code http://user:pw@proxy/}) is masked;
  *   <li>a record written back with masked values keeps the stored ones where the incoming value is
  *       exactly what a read showed.
@@ -107,6 +113,107 @@ public final class SecretPolicy implements SecretsPolicy {
     } else if (v instanceof Map<?, ?> m) {
       m.values().forEach(item -> collect(item, out));
     }
+  }
+
+  private static final Pattern TAG = Pattern.compile("\\{\\{(.*?)}}|\\{%(.*?)%}", Pattern.DOTALL);
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern BARE = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*");
+
+  /**
+   * The keys whose values a read must mask whole: not secret themselves, but derived from a secret
+   * in a way that {@link #maskText} cannot find, judged from their unexpanded ({@code raw}) values.
+   * A template tag that names a secret parameter (or a key already in this set) is opaque unless it
+   * is the bare {@code {{ name }}} of a secret whose value is long enough to search for, or of a
+   * key that only copies one: then the expanded value holds the secret verbatim and its masking is
+   * exact. The computed boot credential's stand-in is no secret to derive from.
+   *
+   * @param raw each key's value before expansion
+   * @param expanded each key's value after expansion (for the secrets' lengths)
+   */
+  public Set<String> opaquelyDerived(Map<String, ?> raw, Map<String, ?> expanded) {
+    Set<String> copies = new HashSet<>(); // keys whose value holds a searchable secret verbatim
+    Set<String> opaque = new HashSet<>();
+    Set<String> searchable = secretValues(expanded);
+    expanded.forEach(
+        (k, v) -> {
+          if (isSecret(k) && !k.equals(BootCredentials.PARAMETER)) {
+            if (v instanceof String text && searchable.contains(text)) {
+              copies.add(k);
+            } else if (v != null) {
+              opaque.add(k);
+            }
+          }
+        });
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Map.Entry<String, ?> e : raw.entrySet()) {
+        String key = e.getKey();
+        if (isSecret(key) || opaque.contains(key)) {
+          continue;
+        }
+        List<String> texts = new ArrayList<>();
+        strings(e.getValue(), texts);
+        boolean toOpaque = false;
+        boolean toCopy = false;
+        for (String text : texts) {
+          Matcher tag = TAG.matcher(text);
+          while (tag.find()) {
+            String body = tag.group(1) != null ? tag.group(1) : tag.group(2);
+            Matcher id = IDENTIFIER.matcher(body);
+            while (id.find()) {
+              String name = id.group();
+              if (opaque.contains(name)) {
+                toOpaque = true;
+              } else if (copies.contains(name)) {
+                Matcher bare = BARE.matcher(body);
+                if (tag.group(1) != null && bare.matches()) {
+                  toCopy = true;
+                } else {
+                  toOpaque = true;
+                }
+              }
+            }
+          }
+        }
+        if (toOpaque) {
+          opaque.add(key);
+          copies.remove(key);
+          changed = true;
+        } else if (toCopy && copies.add(key)) {
+          changed = true;
+        }
+      }
+    }
+    opaque.removeIf(this::isSecret);
+    return opaque;
+  }
+
+  private static void strings(Object v, List<String> out) {
+    if (v instanceof String s) {
+      out.add(s);
+    } else if (v instanceof Collection<?> c) {
+      c.forEach(item -> strings(item, out));
+    } else if (v instanceof Map<?, ?> m) {
+      m.values().forEach(item -> strings(item, out));
+    }
+  }
+
+  /**
+   * A copy of resolved {@code params} as a management read shows it: {@link #mask(Map)}, and the
+   * keys in {@code opaque} ({@link #opaquelyDerived}) masked whole.
+   */
+  public Map<String, Object> maskResolved(Map<String, Object> params, Set<String> opaque) {
+    Set<String> secretValues = secretValues(params);
+    Map<String, Object> out = new LinkedHashMap<>();
+    params.forEach(
+        (key, value) ->
+            out.put(
+                key,
+                value != null && opaque.contains(key)
+                    ? MASK
+                    : maskEntry(key, value, secretValues)));
+    return out;
   }
 
   /** A copy of {@code params} as a management read shows it (see the class comment). */

@@ -93,11 +93,17 @@ final class RecordEndpoints {
       Map<String, Object> expanded = new LinkedHashMap<>();
       explained.forEach((key, p) -> expanded.put(key, p.expanded()));
       Set<String> secretValues = show ? Set.of() : secrets.secretValues(expanded);
-      explained.forEach((key, p) -> out.put(key, provenance(key, p, show, secretValues)));
+      Set<String> opaque = show ? Set.of() : secrets.opaquelyDerived(explained);
+      explained.forEach(
+          (key, p) -> out.put(key, provenance(key, p, show, secretValues, opaque.contains(key))));
       return Reply.json(OK, out);
     }
     if (call.param("params").filter("all"::equals).isPresent()) {
-      return Reply.json(OK, masked(engine.resolveHost(id).params(), show));
+      return Reply.json(
+          OK,
+          show
+              ? engine.resolveHost(id).params().asMap()
+              : secrets.maskResolved(engine.explainHost(id)));
     }
     Versioned<Params> host =
         engine.host(id).orElseThrow(() -> new NotFoundException(RecordKind.HOST, id));
@@ -265,7 +271,7 @@ final class RecordEndpoints {
   }
 
   private Map<String, Object> provenance(
-      String key, Provenance p, boolean show, Set<String> secretValues) {
+      String key, Provenance p, boolean show, Set<String> secretValues, boolean opaque) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("source", p.source());
     boolean hide = !show && secrets.isSecret(key);
@@ -276,7 +282,7 @@ final class RecordEndpoints {
             : show ? p.raw() : secrets.maskValue(p.raw(), secretValues));
     out.put(
         "expanded",
-        hide && p.expanded() != null
+        (hide || opaque) && p.expanded() != null
             ? Secrets.MASK
             : show ? p.expanded() : secrets.maskValue(p.expanded(), secretValues));
     return out;

@@ -2,7 +2,9 @@ package io.bergenholm.netboot.http;
 
 import io.bergenholm.api.Params;
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.engine.Provenance;
 import io.bergenholm.engine.SecretPolicy;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +27,33 @@ final class Secrets {
   /** A copy of {@code params} as a read shows it. */
   Map<String, Object> mask(Map<String, Object> params) {
     return policy.mask(params);
+  }
+
+  /**
+   * A host's resolved parameters as a read shows them, judged from its explanation: values derived
+   * from secrets beyond a verbatim copy are masked whole ({@link SecretPolicy#opaquelyDerived}).
+   */
+  Map<String, Object> maskResolved(Map<String, Provenance> explained) {
+    Map<String, Object> raw = new LinkedHashMap<>();
+    Map<String, Object> expanded = new LinkedHashMap<>();
+    explained.forEach(
+        (key, p) -> {
+          raw.put(key, p.raw());
+          expanded.put(key, p.expanded());
+        });
+    return policy.maskResolved(expanded, policy.opaquelyDerived(raw, expanded));
+  }
+
+  /** See {@link SecretPolicy#opaquelyDerived}. */
+  Set<String> opaquelyDerived(Map<String, Provenance> explained) {
+    Map<String, Object> raw = new LinkedHashMap<>();
+    Map<String, Object> expanded = new LinkedHashMap<>();
+    explained.forEach(
+        (key, p) -> {
+          raw.put(key, p.raw());
+          expanded.put(key, p.expanded());
+        });
+    return policy.opaquelyDerived(raw, expanded);
   }
 
   Object maskValue(Object value, Set<String> secretValues) {

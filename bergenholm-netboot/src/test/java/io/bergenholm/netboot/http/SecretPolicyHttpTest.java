@@ -5,6 +5,8 @@ import static io.bergenholm.netboot.http.HttpRoutesTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,56 @@ class SecretPolicyHttpTest {
     // Shown to a caller with write access that asks, as documented.
     assertThat(s.get("/api/1.0/hosts/web1?params=all&secrets=show").body())
         .contains("rootpw=hunter2hunter2");
+  }
+
+  @Test
+  void valuesDerivedThroughFiltersExpressionsOrShortSecretsAreMaskedWhole() {
+    assertThat(
+            s.send(
+                    "POST",
+                    "/api/1.0/hosts/web2",
+                    "{\"groups\": [\"default\"],"
+                        + " \"pin_password\": \"42\","
+                        + " \"shout\": \"rootpw={{ root_password|upper }} ks=x\","
+                        + " \"reversed\": \"{% for c in root_password|list|reverse %}{{ c }}{% endfor %}\","
+                        + " \"pin_note\": \"pin {{ pin_password }}\","
+                        + " \"chained\": \"[{{ shout }}]\","
+                        + " \"copied\": \"pw={{ root_password }}\","
+                        + " \"copy_of_copy\": \"{{ copied }}!\","
+                        + " \"callback\": \"{{ base_url }}/x?boot_token={{ boot_token }}\","
+                        + " \"plain\": \"nothing {{ hostname }}\","
+                        + " \"hostname\": \"web2\"}")
+                .statusCode())
+        .isEqualTo(201);
+    HttpResponse<String> shown = s.get("/api/1.0/hosts/web2?params=all&secrets=show");
+    assertThat(shown.body())
+        .contains("HUNTER2HUNTER2")
+        .contains("2retnuh2retnuh")
+        .contains("pin 42");
+
+    String all = s.get("/api/1.0/hosts/web2?params=all").body();
+    assertThat(all)
+        .doesNotContain("HUNTER2HUNTER2")
+        .doesNotContain("hunter2hunter2")
+        .doesNotContain("2retnuh2retnuh")
+        .doesNotContain("pin 42");
+    JsonNode resolved = json(s.get("/api/1.0/hosts/web2?params=all"));
+    for (String whole : List.of("shout", "reversed", "pin_note", "chained", "pin_password")) {
+      assertThat(resolved.path(whole).asText()).as(whole).isEqualTo(Secrets.MASK);
+    }
+    // A verbatim copy keeps its masking exact, and the rest of the value readable.
+    assertThat(resolved.path("copied").asText()).isEqualTo("pw=" + Secrets.MASK);
+    assertThat(resolved.path("copy_of_copy").asText()).isEqualTo("pw=" + Secrets.MASK + "!");
+    assertThat(resolved.path("callback").asText())
+        .isEqualTo("http://192.168.10.254/x?boot_token=" + Secrets.MASK);
+    assertThat(resolved.path("plain").asText()).isEqualTo("nothing web2");
+
+    JsonNode explain = json(s.get("/api/1.0/hosts/web2?explain=1"));
+    assertThat(explain.toString()).doesNotContain("HUNTER2HUNTER2").doesNotContain("pin 42");
+    assertThat(explain.path("shout").path("expanded").asText()).isEqualTo(Secrets.MASK);
+    // The template text itself is shown: it names the secret, it does not hold it.
+    assertThat(explain.path("shout").path("raw").asText())
+        .isEqualTo("rootpw={{ root_password|upper }} ks=x");
   }
 
   @Test
