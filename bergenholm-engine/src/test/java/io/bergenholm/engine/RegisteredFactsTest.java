@@ -21,7 +21,20 @@ class RegisteredFactsTest {
 
   @BeforeEach
   void seed() {
-    engine = Bergenholm.builder().config(Map.of("store", "memory:")).build();
+    // These tests are about what facts may hold, not about time: the render deadline and queue
+    // wait are lifted far above what a loaded machine might take for one resolution
+    // (RenderIsolationTest covers the deadlines).
+    engine =
+        Bergenholm.builder()
+            .config(
+                Map.of(
+                    "store",
+                    "memory:",
+                    Bergenholm.RENDER_DEADLINE_MS,
+                    "120000",
+                    Bergenholm.RENDER_QUEUE_WAIT_MS,
+                    "120000"))
+            .build();
     engine.createGroup(
         "default",
         Params.of(
