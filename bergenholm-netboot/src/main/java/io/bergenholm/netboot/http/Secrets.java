@@ -34,14 +34,9 @@ final class Secrets {
    * from secrets beyond a verbatim copy are masked whole ({@link SecretPolicy#opaquelyDerived}).
    */
   Map<String, Object> maskResolved(Map<String, Provenance> explained) {
-    Map<String, Object> raw = new LinkedHashMap<>();
     Map<String, Object> expanded = new LinkedHashMap<>();
-    explained.forEach(
-        (key, p) -> {
-          raw.put(key, p.raw());
-          expanded.put(key, p.expanded());
-        });
-    return policy.maskResolved(expanded, policy.opaquelyDerived(raw, expanded));
+    explained.forEach((key, p) -> expanded.put(key, p.expanded()));
+    return policy.maskResolved(expanded, opaquelyDerived(explained));
   }
 
   /** See {@link SecretPolicy#opaquelyDerived}. */
