@@ -128,7 +128,10 @@ public final class BootCredentials {
     this.lifetime = lifetime;
     this.binding = binding;
     this.clock = clock;
-    this.placeholder = "bootcredential" + randomSecret().replace('-', 'x').replace('_', 'y');
+    // The same for every engine with this secret (replicas render the same text), and no
+    // credential: it lacks the credential's shape.
+    this.placeholder =
+        "bootcredential" + sign("", "placeholder", "0").replace('-', 'x').replace('_', 'y');
   }
 
   /** A credential source with this secret (at least 32 bytes). */
@@ -279,8 +282,8 @@ public final class BootCredentials {
   }
 
   /**
-   * What templates see as {@value #PARAMETER}: a random string of this instance that is no
-   * credential, replaced by one as the text is served ({@link #issueInto}, {@link #withToken}).
+   * What templates see as {@value #PARAMETER}: a string made from the secret that is no credential,
+   * replaced by one as the text is served ({@link #issueInto}, {@link #withToken}).
    */
   public String placeholder() {
     return placeholder;
