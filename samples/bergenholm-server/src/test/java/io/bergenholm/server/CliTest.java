@@ -77,7 +77,9 @@ class CliTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(script.body())
         .startsWith("#!ipxe")
-        .contains("inst.ks=http://127.0.0.1:8080/api/1.0/templates/el.kickstart/${uuid}");
+        .contains(
+            "inst.ks=http://127.0.0.1:8080/api/1.0/templates/el.kickstart/"
+                + "4c4c4544-0042-3510-8052-b4c04f564e31?boot_token=");
     assertThat(cli("group", "list").out())
         .contains("debian12", "ubuntu2404", "rocky9", "alma9", "fedora42");
     assertThat(cli("template", "list").out().lines())
@@ -158,7 +160,8 @@ class CliTest {
     Files.writeString(text, "hello {{uuid}}\n");
     assertThat(cli("template", "create", "hello", text.toString()).code()).isZero();
     assertThat(cli("template", "show", "hello").out()).isEqualTo("hello {{uuid}}\n");
-    assertThat(cli("template", "show", "hello", "--host", "abc").out()).startsWith("hello abc");
+    Result rendered = cli("template", "show", "hello", "--host", "abc");
+    assertThat(rendered.out()).as(rendered.err()).startsWith("hello abc");
     Files.writeString(text, "bye\n");
     assertThat(cli("template", "update", "hello", text.toString()).code()).isZero();
     assertThat(cli("template", "delete", "hello").code()).isZero();
