@@ -149,8 +149,11 @@ final class BootData {
     return dir;
   }
 
-  /** A host's boot credential as it appears in a URL: 43 URL-safe base64 characters. */
-  static final String TOKEN = "[A-Za-z0-9_-]{43}";
+  /**
+   * A boot credential as it appears in a URL: issue time (base 36), the bound subnet (8 or 32
+   * hexadecimal digits), the signature (43 URL-safe base64 characters).
+   */
+  static final String TOKEN = "[0-9a-z]{1,12}\\.(?:[0-9a-f]{8}|[0-9a-f]{32})\\.[A-Za-z0-9_-]{43}";
 
   /**
    * The kernel command line the initrd echoes: {@code ks=} with the host's boot credential, then
