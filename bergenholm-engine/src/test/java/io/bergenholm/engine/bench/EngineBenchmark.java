@@ -74,6 +74,8 @@ public class EngineBenchmark {
   private Bergenholm cold;
   private String[] hostIds;
   private int next;
+  private String withStandIn;
+  private java.net.InetAddress client;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
@@ -91,6 +93,18 @@ public class EngineBenchmark {
     for (String id : hostIds) {
       warm.ipxeScript(id);
     }
+    // A served script's extra work: a boot credential signed and put in place of the stand-in
+    // (twice, as the sample kickstart and installed URLs carry it).
+    String standIn = warm.bootCredentials().placeholder();
+    withStandIn =
+        warm.ipxeScript(hostIds[0])
+            + " inst.ks=http://192.0.2.1/api/1.0/templates/el.kickstart/"
+            + hostIds[0]
+            + "?boot_token="
+            + standIn
+            + " installed=?boot_token="
+            + standIn;
+    client = java.net.InetAddress.getByName("192.0.2.77");
   }
 
   @TearDown(Level.Trial)
@@ -138,6 +152,11 @@ public class EngineBenchmark {
   @Benchmark
   public String warm() {
     return warm.ipxeScript(nextHost());
+  }
+
+  @Benchmark
+  public String credential() {
+    return warm.bootCredentials().issueInto(withStandIn, nextHost(), client);
   }
 
   @Benchmark
