@@ -159,7 +159,8 @@ class AuthAndTlsTest {
               "https://127.0.0.1:" + port + "/ipxe/boot.ipxe");
       assertThat(out)
           .startsWith("#!ipxe")
-          .contains("chain --autofree https://127.0.0.1:" + port + "/ipxe/script/");
+          .contains(
+              "imgfetch --name bergenholm-script https://127.0.0.1:" + port + "/ipxe/script/");
       // Plain HTTP on the TLS port gets nothing useful.
       String plain =
           run(

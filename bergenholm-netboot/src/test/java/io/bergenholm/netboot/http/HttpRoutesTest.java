@@ -242,7 +242,9 @@ class HttpRoutesTest {
     assertThat(r.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain");
     assertThat(r.body())
         .startsWith("#!ipxe\n")
-        .contains("chain --autofree " + s.base + "/ipxe/script/${uuid}?mac=${net0/mac}");
+        .contains(
+            "imgfetch --name bergenholm-script " + s.base + "/ipxe/script/${uuid}?mac=${net0/mac}")
+        .contains("imgexec --autofree bergenholm-script || exit 1");
   }
 
   @Test

@@ -211,7 +211,8 @@ class CliTest {
       assertThat(curl.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       assertThat(out)
           .startsWith("#!ipxe")
-          .contains("chain --autofree http://127.0.0.1:" + http + "/ipxe/script/${uuid}")
+          .contains(
+              "imgfetch --name bergenholm-script http://127.0.0.1:" + http + "/ipxe/script/${uuid}")
           .endsWith("not really iPXE");
 
       String fullUrl = "http://127.0.0.1:" + http + "/api/1.0";
