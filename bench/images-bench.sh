@@ -153,7 +153,7 @@ runs, c = int("$RUNS"), "$CLIENTS"
 for n in ("1", c):
     ng, w, co = (st.median(R[f"{k}-{n}"]) for k in ("nginx", "warm", "cold"))
     print(f"{n:>3} client(s): nginx {ng:6.0f} MB/s | Bergenholm warm {w:6.0f} MB/s ({100*w/ng:5.1f}% of nginx) "
-          f"| cold {co:6.0f} MB/s, upstream requests per cold run {sorted(set(int(x) for x in R[f'coldreq-{n}']))}")
+          f"| cold {co:6.0f} MB/s ({100*co/ng:5.1f}% of nginx), upstream requests per cold run {sorted(set(int(x) for x in R[f'coldreq-{n}']))}")
     print(f"     runs: nginx {R[f'nginx-{n}']} warm {R[f'warm-{n}']} cold {R[f'cold-{n}']}")
 PY
 python3 - "$WORK/s.txt" "$WORK/sd.txt" "$SLOW_LINE" "$SLOW_COUNT" <<'PY'

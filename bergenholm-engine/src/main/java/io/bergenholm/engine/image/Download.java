@@ -20,7 +20,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -37,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Download implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Download.class);
-  private static final int CHUNK = 64 * 1024;
 
   enum Phase {
     /** Waiting for upstream's response headers. */
@@ -187,34 +185,39 @@ final class Download implements Runnable {
         notifyAll();
       }
       fireListeners();
-      MessageDigest digest = sha256();
-      byte[] buffer = new byte[CHUNK];
-      ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-      InputStream in = response.body();
       long total = 0;
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new InterruptedIOException("download of " + shown + " interrupted");
+      String hex;
+      // Receive here; write and hash on the pipeline's threads, so the three overlap.
+      try (WritePipeline pipeline =
+          new WritePipeline(out, shown, Thread.currentThread().getName(), this::written)) {
+        InputStream in = response.body();
+        boolean ended = false;
+        while (!ended) {
+          ByteBuffer buffer = pipeline.take();
+          byte[] array = buffer.array();
+          // Fill the buffer with what has arrived, then hand it over: large writes, few wake-ups.
+          do {
+            if (Thread.currentThread().isInterrupted()) {
+              throw new InterruptedIOException("download of " + shown + " interrupted");
+            }
+            int n = in.read(array, buffer.position(), buffer.remaining());
+            if (n < 0) {
+              ended = true;
+              break;
+            }
+            buffer.position(buffer.position() + n);
+            total += n;
+            metrics.bytesFetched.add(n);
+          } while (buffer.hasRemaining() && in.available() > 0);
+          pipeline.submit(buffer);
         }
-        digest.update(buffer, 0, n);
-        wrapped.clear().limit(n);
-        while (wrapped.hasRemaining()) {
-          out.write(wrapped);
+        OptionalLong declared = response.contentLength();
+        if (declared.isPresent() && declared.getAsLong() != total) {
+          throw new IOException(
+              shown + " sent " + total + " bytes but announced " + declared.getAsLong());
         }
-        total += n;
-        metrics.bytesFetched.add(n);
-        synchronized (this) {
-          written = total;
-          notifyAll();
-        }
-        fireListeners();
+        hex = pipeline.finish();
       }
-      OptionalLong declared = response.contentLength();
-      if (declared.isPresent() && declared.getAsLong() != total) {
-        throw new IOException(
-            shown + " sent " + total + " bytes but announced " + declared.getAsLong());
-      }
-      String hex = HexFormat.of().formatHex(digest.digest());
       if (expectedSha256.isPresent() && !expectedSha256.get().equals(hex)) {
         throw new IOException(
             shown + " has sha256 " + hex + ", not the expected " + expectedSha256.get());
@@ -308,6 +311,15 @@ final class Download implements Runnable {
     synchronized (this) {
       return written;
     }
+  }
+
+  /** From the pipeline's writer: the file now holds {@code total} bytes. */
+  private void written(long total) {
+    synchronized (this) {
+      written = total;
+      notifyAll();
+    }
+    fireListeners();
   }
 
   void addListener(Runnable listener) {

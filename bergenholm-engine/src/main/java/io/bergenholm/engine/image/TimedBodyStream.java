@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
@@ -30,7 +29,8 @@ final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<
   private final OptionalLong contentLength;
   private final String url;
   private volatile Flow.Subscription subscription;
-  private Iterator<ByteBuffer> batch = List.<ByteBuffer>of().iterator();
+  private List<ByteBuffer> batch = List.of();
+  private int next;
   private ByteBuffer current = ByteBuffer.allocate(0);
   private long received;
   private boolean ended;
@@ -87,8 +87,8 @@ final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<
       if (ended) {
         return -1;
       }
-      if (batch.hasNext()) {
-        current = batch.next();
+      if (next < batch.size()) {
+        current = batch.get(next++);
         continue;
       }
       if (!nextBatch()) {
@@ -102,6 +102,22 @@ final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<
       throw fail(url + " sent more than its Content-Length of " + contentLength.getAsLong(), null);
     }
     return n;
+  }
+
+  /** The bytes that can be read without waiting: the current batch's, then any batch queued. */
+  @Override
+  public int available() {
+    if (failure != null || ended) {
+      return 0;
+    }
+    long n = current.remaining();
+    for (int i = next; i < batch.size(); i++) {
+      n += batch.get(i).remaining();
+    }
+    if (n == 0 && !arrivals.isEmpty() && arrivals.peek() instanceof List) {
+      n = 1;
+    }
+    return (int) Math.min(n, Integer.MAX_VALUE);
   }
 
   /** Takes the next batch; false at a complete end of stream. */
@@ -134,7 +150,8 @@ final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<
     }
     @SuppressWarnings("unchecked")
     List<ByteBuffer> buffers = (List<ByteBuffer>) item;
-    batch = buffers.iterator();
+    batch = buffers;
+    next = 0;
     subscription.request(1);
     return true;
   }
