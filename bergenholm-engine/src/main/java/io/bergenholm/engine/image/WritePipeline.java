@@ -22,7 +22,13 @@ import java.util.function.LongConsumer;
  * threads and waits for them, whatever state the pipeline is in.
  */
 final class WritePipeline implements AutoCloseable {
-  static final int BUFFER_SIZE = 1024 * 1024;
+  /**
+   * Below half a G1 region (1 MiB at the default heap sizes), so that a buffer is an ordinary young
+   * object rather than a humongous one allocated straight into the old generation, where it would
+   * stay until a concurrent cycle and show as live heap after every young collection.
+   */
+  static final int BUFFER_SIZE = 256 * 1024;
+
   static final int BUFFERS = 4;
   private static final ByteBuffer END = ByteBuffer.allocate(0);
 
