@@ -381,11 +381,6 @@ public final class BootCredentials {
     }
   }
 
-  /** Whether {@code token} is a good credential of host {@code hostId} from {@code from}. */
-  public boolean verify(String hostId, String token, InetAddress from) {
-    return check(hostId, token, from) == Verdict.VALID;
-  }
-
   /**
    * Retires {@code token}: it marked its host installed and is accepted for nothing more. Kept
    * until it would have expired anyway; at most {@value #MAX_SPENT} are remembered.

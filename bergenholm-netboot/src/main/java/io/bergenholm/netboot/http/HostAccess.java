@@ -47,12 +47,11 @@ final class HostAccess {
     if (call.access().isPresent()) {
       return Optional.empty();
     }
-    Optional<String> presented = call.param(BootAccess.QUERY_PARAMETER);
-    if (settings.openTemplateReads()
-        && (presented.isEmpty()
-            || credentials.check(hostId, presented.get(), call.source())
-                != BootCredentials.Verdict.VALID)) {
-      return Optional.empty();
+    if (settings.openTemplateReads()) {
+      // Open to anyone; a good credential that came along is still passed on in the text.
+      return call.param(BootAccess.QUERY_PARAMETER)
+          .filter(
+              t -> credentials.check(hostId, t, call.source()) == BootCredentials.Verdict.VALID);
     }
     return Optional.of(
         credential(call, hostId, "reading a template rendered for host '" + hostId + "'"));
