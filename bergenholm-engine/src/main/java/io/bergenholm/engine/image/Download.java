@@ -13,6 +13,7 @@ import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Download implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Download.class);
+  private static final int STAGING = 64 * 1024;
 
   enum Phase {
     /** Waiting for upstream's response headers. */
@@ -191,24 +193,34 @@ final class Download implements Runnable {
       try (WritePipeline pipeline =
           new WritePipeline(out, shown, Thread.currentThread().getName(), this::written)) {
         InputStream in = response.body();
+        // A body that is also a channel (the HTTP source's) fills the pipeline's direct buffers
+        // with no copy of its own; any other stream goes through a small array.
+        ReadableByteChannel channel = in instanceof ReadableByteChannel c ? c : null;
+        byte[] staging = channel == null ? new byte[STAGING] : null;
         boolean ended = false;
         while (!ended) {
           ByteBuffer buffer = pipeline.take();
-          byte[] array = buffer.array();
           // Fill the buffer with what has arrived, then hand it over: large writes, few wake-ups.
           do {
             if (Thread.currentThread().isInterrupted()) {
               throw new InterruptedIOException("download of " + shown + " interrupted");
             }
-            int n = in.read(array, buffer.position(), buffer.remaining());
+            int n;
+            if (channel != null) {
+              n = channel.read(buffer);
+            } else {
+              n = in.read(staging, 0, Math.min(staging.length, buffer.remaining()));
+              if (n > 0) {
+                buffer.put(staging, 0, n);
+              }
+            }
             if (n < 0) {
               ended = true;
               break;
             }
-            buffer.position(buffer.position() + n);
             total += n;
             metrics.bytesFetched.add(n);
-          } while (buffer.hasRemaining() && in.available() > 0);
+          } while (channel == null && buffer.hasRemaining() && in.available() > 0);
           pipeline.submit(buffer);
         }
         OptionalLong declared = response.contentLength();

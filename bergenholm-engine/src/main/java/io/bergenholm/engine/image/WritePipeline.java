@@ -6,8 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongConsumer;
 
 /**
@@ -15,21 +18,24 @@ import java.util.function.LongConsumer;
  * receives from upstream only receives: a filled buffer goes to the writer, which appends it to the
  * file and reports the new length, then to the hasher, which adds it to the SHA-256 and gives the
  * buffer back. A fixed set of {@value #BUFFERS} buffers of {@value #BUFFER_SIZE} bytes circulates,
- * so a slow disk holds back the receiver (and upstream, by TCP) instead of filling the heap.
+ * so a slow disk holds back the receiver (and upstream, by TCP) instead of filling memory. The
+ * buffers are direct (a socket reads into one, and the file is written from it, with no copy by the
+ * JDK in between) and come from a pool shared by all downloads, so that direct memory is not left
+ * to the garbage collector to return.
  *
  * <p>The digest of {@link #finish()} covers exactly the bytes written, in order. Any fault (of the
  * file, or an interrupt) is thrown to the receiver at its next call; {@link #close()} stops both
  * threads and waits for them, whatever state the pipeline is in.
  */
 final class WritePipeline implements AutoCloseable {
-  /**
-   * Below half a G1 region (1 MiB at the default heap sizes), so that a buffer is an ordinary young
-   * object rather than a humongous one allocated straight into the old generation, where it would
-   * stay until a concurrent cycle and show as live heap after every young collection.
-   */
-  static final int BUFFER_SIZE = 256 * 1024;
+  static final int BUFFER_SIZE = 1024 * 1024;
 
   static final int BUFFERS = 4;
+
+  /** At most this many idle buffers are kept for the next downloads (16 MiB). */
+  private static final int POOLED = 16;
+
+  private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
   private static final ByteBuffer END = ByteBuffer.allocate(0);
 
   private final FileChannel out;
@@ -54,7 +60,8 @@ final class WritePipeline implements AutoCloseable {
     this.shown = shown;
     this.onWritten = onWritten;
     for (int i = 0; i < BUFFERS; i++) {
-      free.add(ByteBuffer.allocate(BUFFER_SIZE));
+      ByteBuffer b = POOL.poll();
+      free.add(b != null ? b : ByteBuffer.allocateDirect(BUFFER_SIZE));
     }
     writer = new Thread(this::writeLoop, threadName + "-write");
     hasher = new Thread(this::hashLoop, threadName + "-hash");
@@ -101,7 +108,10 @@ final class WritePipeline implements AutoCloseable {
     }
   }
 
-  /** Stops both threads (dropping what is not written yet) and waits until they have ended. */
+  /**
+   * Stops both threads (dropping what is not written yet), waits until they have ended, and gives
+   * the buffers back to the pool (a buffer the receiver still holds is left to the collector).
+   */
   @Override
   public void close() {
     writer.interrupt();
@@ -118,6 +128,13 @@ final class WritePipeline implements AutoCloseable {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+    for (BlockingQueue<ByteBuffer> q : List.of(free, toWrite, toHash)) {
+      for (ByteBuffer b; (b = q.poll()) != null; ) {
+        if (b != END && POOL.size() < POOLED) {
+          POOL.add(b.clear());
+        }
+      }
     }
   }
 
@@ -161,7 +178,7 @@ final class WritePipeline implements AutoCloseable {
           }
           return;
         }
-        digest.update(b.array(), b.arrayOffset(), b.limit());
+        digest.update(b);
         free.put(b);
       }
     } catch (InterruptedException e) {
