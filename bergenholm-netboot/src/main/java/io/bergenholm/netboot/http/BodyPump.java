@@ -4,6 +4,7 @@ import io.bergenholm.engine.image.ImageHandle;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
@@ -40,6 +41,7 @@ final class BodyPump {
   private long position;
   private boolean writing;
   private boolean finished;
+  private boolean corked;
 
   /**
    * @param start first byte to send
@@ -71,6 +73,15 @@ final class BodyPump {
   }
 
   void start() {
+    if (zeroCopy
+        && handle.state() instanceof ImageHandle.State.Complete
+        && ctx.channel() instanceof EpollSocketChannel epoll) {
+      // As nginx's tcp_nopush: the head and the file go out in full segments, not one short
+      // segment per sendfile batch; uncorked when the body is done, which sends the tail. Not
+      // for an image still arriving, whose last segment would wait for the cork's 200 ms.
+      epoll.config().setTcpCork(true);
+      corked = true;
+    }
     handle.onProgress(this::schedule);
     ctx.channel().closeFuture().addListener(f -> schedule());
     pump();
@@ -120,6 +131,7 @@ final class BodyPump {
       ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
           .addListener(
               f -> {
+                uncork();
                 ended.accept(f.isSuccess() ? "ok" : "aborted", sent);
                 close();
                 if (!f.isSuccess() || !keepAlive) {
@@ -178,6 +190,16 @@ final class BodyPump {
                 });
   }
 
+  /** Sends what the cork holds back; the connection may carry other responses after this one. */
+  private void uncork() {
+    if (corked) {
+      corked = false;
+      if (ctx.channel().isOpen()) {
+        ((EpollSocketChannel) ctx.channel()).config().setTcpCork(false);
+      }
+    }
+  }
+
   private void abort(IOException cause) {
     log.warn(
         "host {}: aborting the response with {} after {} bytes: {}",
@@ -191,6 +213,7 @@ final class BodyPump {
 
   private void finish() {
     finished = true;
+    uncork();
     close();
   }
 

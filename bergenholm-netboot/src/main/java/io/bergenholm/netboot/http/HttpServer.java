@@ -6,7 +6,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -40,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
+  private final boolean epoll;
   private final EventLoopGroup acceptors;
   private final EventLoopGroup loops;
   private final BoundedExecutor workers;
@@ -51,13 +56,27 @@ public final class HttpServer implements AutoCloseable {
   private Optional<ServerMetrics> ownedMetrics = Optional.empty();
 
   private HttpServer(HttpSettings settings) {
+    this.epoll = settings.nativeTransport() && Epoll.isAvailable();
     this.acceptors =
         new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("bergenholm-http-accept"), NioIoHandler.newFactory());
+            1, new DefaultThreadFactory("bergenholm-http-accept"), ioHandlers());
     this.loops =
         new MultiThreadIoEventLoopGroup(
-            0, new DefaultThreadFactory("bergenholm-http"), NioIoHandler.newFactory());
+            0, new DefaultThreadFactory("bergenholm-http"), ioHandlers());
     this.workers = new BoundedExecutor(settings.workerThreads(), settings.workQueue());
+  }
+
+  private IoHandlerFactory ioHandlers() {
+    return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+  }
+
+  /**
+   * Whether this server runs on Linux's epoll (else the JDK's NIO).
+   *
+   * @return true on epoll
+   */
+  public boolean nativeTransport() {
+    return epoll;
   }
 
   /**
@@ -148,7 +167,7 @@ public final class HttpServer implements AutoCloseable {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(acceptors, loops)
-            .channel(NioServerSocketChannel.class)
+            .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(
@@ -165,11 +184,12 @@ public final class HttpServer implements AutoCloseable {
     channels.add(ch);
     InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
     log.info(
-        "HTTP {} listener on {}://{}:{}",
+        "HTTP {} listener on {}://{}:{} ({})",
         role,
         endpoint.scheme(),
         bound.getAddress().getHostAddress(),
-        bound.getPort());
+        bound.getPort(),
+        epoll ? "epoll" : "NIO");
     return bound;
   }
 

@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param idleTimeout how long a keep-alive connection may sit idle before it is closed
  * @param transport connection, request-time, pipelining and registration bounds
  * @param bootAccess who may mark hosts installed and read their rendered templates
+ * @param nativeTransport serve through Linux's epoll where Netty's native transport loads, which
+ *     lets an image body go out corked into full segments (as nginx's {@code tcp_nopush}); false,
+ *     or where it does not load, through the JDK's NIO
  */
 public record HttpSettings(
     Listener boot,
@@ -28,7 +31,8 @@ public record HttpSettings(
     int workQueue,
     Duration idleTimeout,
     TransportLimits transport,
-    BootAccess bootAccess) {
+    BootAccess bootAccess,
+    boolean nativeTransport) {
   public HttpSettings {
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(bootAccess, "bootAccess");
@@ -59,7 +63,8 @@ public record HttpSettings(
         workQueue,
         idleTimeout,
         TransportLimits.defaults(),
-        BootAccess.secure());
+        BootAccess.secure(),
+        true);
   }
 
   public HttpSettings withTransport(TransportLimits newTransport) {
@@ -72,7 +77,8 @@ public record HttpSettings(
         workQueue,
         idleTimeout,
         newTransport,
-        bootAccess);
+        bootAccess,
+        nativeTransport);
   }
 
   public HttpSettings withBootAccess(BootAccess newBootAccess) {
@@ -85,7 +91,8 @@ public record HttpSettings(
         workQueue,
         idleTimeout,
         transport,
-        newBootAccess);
+        newBootAccess,
+        nativeTransport);
   }
 
   /** One plain listener on {@code address}, no tokens, default limits. */
@@ -110,7 +117,8 @@ public record HttpSettings(
         workQueue,
         idleTimeout,
         transport,
-        bootAccess);
+        bootAccess,
+        nativeTransport);
   }
 
   public HttpSettings withBoot(Listener listener) {
@@ -123,7 +131,8 @@ public record HttpSettings(
         workQueue,
         idleTimeout,
         transport,
-        bootAccess);
+        bootAccess,
+        nativeTransport);
   }
 
   public HttpSettings withTokens(AccessTokens newTokens) {
@@ -136,7 +145,8 @@ public record HttpSettings(
         workQueue,
         idleTimeout,
         transport,
-        bootAccess);
+        bootAccess,
+        nativeTransport);
   }
 
   public HttpSettings withLimits(Limits newLimits) {
@@ -149,12 +159,37 @@ public record HttpSettings(
         workQueue,
         idleTimeout,
         transport,
-        bootAccess);
+        bootAccess,
+        nativeTransport);
   }
 
   public HttpSettings withWorkers(int threads, int queue) {
     return new HttpSettings(
-        boot, management, tokens, limits, threads, queue, idleTimeout, transport, bootAccess);
+        boot,
+        management,
+        tokens,
+        limits,
+        threads,
+        queue,
+        idleTimeout,
+        transport,
+        bootAccess,
+        nativeTransport);
+  }
+
+  /** The same settings, through epoll ({@code true}, where it loads) or the JDK's NIO. */
+  public HttpSettings withNativeTransport(boolean enabled) {
+    return new HttpSettings(
+        boot,
+        management,
+        tokens,
+        limits,
+        workerThreads,
+        workQueue,
+        idleTimeout,
+        transport,
+        bootAccess,
+        enabled);
   }
 
   static int defaultWorkerThreads() {

@@ -606,6 +606,10 @@ final class ServeCommand implements Callable<Integer> {
         s.withBootAccess(
             new BootAccess(
                 bool(file, "boot.open_installed"), bool(file, "boot.open_template_reads")));
+    // Linux's epoll unless turned off (it is used only where Netty's native library loads).
+    s =
+        s.withNativeTransport(
+            file.getProperty("native-transport") == null || bool(file, "native-transport"));
     int threads = integer(workers, file, "workers", s.workerThreads());
     return s.withWorkers(threads, s.workQueue());
   }
@@ -624,8 +628,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Keys of the config file that have no flag: transport bounds and boot-side compatibility
-   * settings.
+   * Keys of the config file that have no flag: transport bounds, the HTTP transport, and boot-side
+   * compatibility settings.
    */
   private static final Set<String> FILE_ONLY_KEYS =
       Set.of(
@@ -641,6 +645,7 @@ final class ServeCommand implements Callable<Integer> {
           "max-unassigned-hosts",
           "image-open-threads",
           "image-open-queue",
+          "native-transport",
           "boot.open_installed",
           "boot.open_template_reads");
 

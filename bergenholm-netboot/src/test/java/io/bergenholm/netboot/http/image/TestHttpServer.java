@@ -49,12 +49,27 @@ final class TestHttpServer implements AutoCloseable {
     this(images, tls, ImageOpenLimits.defaults(), workers);
   }
 
+  /** Plain HTTP through epoll ({@code nativeTransport}, where it loads) or the JDK's NIO. */
+  TestHttpServer(ImageService images, boolean nativeTransport) {
+    this(images, Optional.empty(), ImageOpenLimits.defaults(), 0, nativeTransport);
+  }
+
   private TestHttpServer(
       ImageService images, Optional<TlsFiles> tls, ImageOpenLimits opens, int workers) {
+    this(images, tls, opens, workers, true);
+  }
+
+  private TestHttpServer(
+      ImageService images,
+      Optional<TlsFiles> tls,
+      ImageOpenLimits opens,
+      int workers,
+      boolean nativeTransport) {
     engine = Bergenholm.builder().setting(Bergenholm.STORE, "memory:").build();
     metrics = ServerMetrics.forEngine(engine);
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-    HttpSettings settings = HttpSettings.of(any).withBoot(new Listener(any, tls));
+    HttpSettings settings =
+        HttpSettings.of(any).withBoot(new Listener(any, tls)).withNativeTransport(nativeTransport);
     server =
         HttpServer.start(
             engine,
@@ -89,6 +104,10 @@ final class TestHttpServer implements AutoCloseable {
 
   int port() {
     return server.bootAddress().getPort();
+  }
+
+  HttpServer server() {
+    return server;
   }
 
   @Override
