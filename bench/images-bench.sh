@@ -6,20 +6,26 @@
 #   bench/images-bench.sh   # SIZE_MB=100 CLIENTS=50 RUNS=5 SLOW_RATE=20m; KEEP=1 keeps the files; PIN=1 pins
 #
 # Prints throughput (median of RUNS), upstream request counts, first-byte latencies of the cold
-# case against the image's arrival from upstream, and the server's heap (from -Xlog:gc).
+# case against the image's arrival from upstream, the server's heap (from -Xlog:gc), and the
+# machine's own ceiling for the cold case: how fast dd writes the image into new files (pages never
+# written before), the same work every cold download does.
+# Both servers are warmed up first with WARMUP_SECONDS of small requests (wrk, Range: bytes=0-0), so
+# that the JVM's request path is compiled as in a server that has been running; the runs compare
+# steady states.
 # Needs (installed when run as root on Debian): java 17, maven, nginx (nginx-light), curl, python3,
-# hyperfine, taskset.
+# hyperfine, taskset, wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 # shellcheck disable=SC2086
-bench_need nginx:nginx-light curl:curl python3:python3 hyperfine:hyperfine taskset:util-linux $BENCH_JAVA
+bench_need nginx:nginx-light curl:curl python3:python3 hyperfine:hyperfine taskset:util-linux wrk:wrk $BENCH_JAVA
 
 SIZE_MB=${SIZE_MB:-100}
 CLIENTS=${CLIENTS:-50}
 RUNS=${RUNS:-5}
 SLOW_RATE=${SLOW_RATE:-20m}
 HEAP=${HEAP:-512m}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 # PIN=1: servers (nginx and Bergenholm alike) on CPU 0, clients on CPU 1.
 if [ -n "${PIN:-}" ]; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); else SERVER_CPU=(); CLIENT_CPU=(); fi
 WORK=$(mktemp -d /tmp/images-bench.XXXXXX)
@@ -118,6 +124,19 @@ host warm "$UP/image.bin"
 clients 1 "$BH/ipxe/kernel/warm" "$WORK/w.txt" >/dev/null
 [ "$(upstream_count 'GET /image.bin HTTP')" = 1 ] || { echo "warm-up fetched more than once"; exit 1; }
 
+echo "== warm-up: ${WARMUP_SECONDS}s of small requests to each server"
+for url in "$UP/image.bin" "$BH/ipxe/kernel/warm"; do
+  "${CLIENT_CPU[@]}" wrk -t1 -c4 -d"${WARMUP_SECONDS}s" -H 'Range: bytes=0-0' "$url" | grep 'Requests/sec' | sed "s|^|  $url |"
+done
+
+echo "== ceiling: dd writes the image into new files (as a cold download does), 3 times"
+mkdir -p "$WORK/ceiling"
+CEILING=""
+for i in 1 2 3; do
+  s=$(now); dd if="$WORK/www/image.bin" of="$WORK/ceiling/copy$i" bs=1M status=none; e=$(now)
+  CEILING+="$(mbps 1 "$(python3 -c "print($e-$s)")") "
+done
+
 declare -A R
 for run in $(seq 1 "$RUNS"); do
   echo "== run $run"
@@ -156,6 +175,7 @@ for n in ("1", c):
           f"| cold {co:6.0f} MB/s ({100*co/ng:5.1f}% of nginx), upstream requests per cold run {sorted(set(int(x) for x in R[f'coldreq-{n}']))}")
     print(f"     runs: nginx {R[f'nginx-{n}']} warm {R[f'warm-{n}']} cold {R[f'cold-{n}']}")
 PY
+python3 -c "import statistics as st; v=[float(x) for x in '$CEILING'.split()]; print(f'cold ceiling: dd into new files {st.median(v):.0f} MB/s (runs {v})')"
 python3 - "$WORK/s.txt" "$WORK/sd.txt" "$SLOW_LINE" "$SLOW_COUNT" <<'PY'
 import sys, statistics as st
 rows = [l.split() for l in open(sys.argv[1])]

@@ -16,14 +16,15 @@ import java.util.Map;
  * lock; appends come from one writer, reads from the management side).
  *
  * <p>Each event sits in the overall queue and in its subject's queue. When a subject passes its
- * bound, its oldest event leaves its queue and is marked gone; the overall queue drops marked and
- * unmarked entries alike when it passes the overall bound, so neither queue ever holds more than
- * its bound.
+ * bound, its oldest event leaves its queue and its entry lets go of the event (the entry stays, a
+ * few bytes, so that one busy subject does not keep a full overall bound of events alive); the
+ * overall queue drops emptied and full entries alike when it passes the overall bound, so neither
+ * queue ever holds more than its bound.
  */
 public final class MemoryEventSink implements BootEventSink {
   private static final class Entry {
-    final BootEvent event;
-    boolean gone;
+    /** Null once the event has left its subject's queue. */
+    BootEvent event;
 
     Entry(BootEvent event) {
       this.event = event;
@@ -50,12 +51,12 @@ public final class MemoryEventSink implements BootEventSink {
       ArrayDeque<Entry> own = bySubject.computeIfAbsent(e.subject(), s -> new ArrayDeque<>());
       own.addLast(entry);
       if (own.size() > maxPerSubject) {
-        own.removeFirst().gone = true;
+        own.removeFirst().event = null;
       }
       all.addLast(entry);
       if (all.size() > maxTotal) {
         Entry oldest = all.removeFirst();
-        if (!oldest.gone) {
+        if (oldest.event != null) {
           // The oldest overall is also the oldest of its subject.
           ArrayDeque<Entry> q = bySubject.get(oldest.event.subject());
           q.removeFirst();
@@ -76,16 +77,24 @@ public final class MemoryEventSink implements BootEventSink {
     List<BootEvent> newestFirst = new ArrayList<>();
     Iterator<Entry> it = source.descendingIterator();
     while (it.hasNext() && newestFirst.size() < query.limit()) {
-      Entry entry = it.next();
-      if (entry.gone) {
-        continue;
-      }
-      if (query.matches(entry.event)) {
-        newestFirst.add(entry.event);
+      BootEvent event = it.next().event;
+      if (event != null && query.matches(event)) {
+        newestFirst.add(event);
       }
     }
     Collections.reverse(newestFirst);
     return newestFirst;
+  }
+
+  /** Event objects the overall queue still refers to: never more than {@link #size()}. */
+  synchronized int retained() {
+    int n = 0;
+    for (Entry e : all) {
+      if (e.event != null) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Events kept now (for tests and the cache-size gauge). */

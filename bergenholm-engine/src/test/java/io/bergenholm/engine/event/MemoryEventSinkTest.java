@@ -73,6 +73,22 @@ class MemoryEventSinkTest {
   }
 
   @Test
+  void aBusySubjectKeepsOnlyItsOwnBoundOfEventsAlive() {
+    // One host streaming images over and over must not keep the overall bound of full events.
+    MemoryEventSink sink = new MemoryEventSink(10, 50_000);
+    for (int i = 0; i < 20_000; i++) {
+      sink.append(List.of(event("busy", i)));
+    }
+    sink.append(List.of(event("quiet", 0)));
+    assertThat(sink.size()).isEqualTo(11);
+    assertThat(sink.retained()).isEqualTo(11);
+    List<BootEvent> all = sink.read(EventQuery.all(100));
+    assertThat(all).hasSize(11);
+    assertThat(all.get(0)).isEqualTo(event("busy", 19_990));
+    assertThat(all.get(10).subject()).isEqualTo("quiet");
+  }
+
+  @Test
   void sinceAndLimitSelectTheNewest() {
     MemoryEventSink sink = new MemoryEventSink(100, 100);
     for (int i = 0; i < 10; i++) {
