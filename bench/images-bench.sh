@@ -129,6 +129,11 @@ for url in "$UP/image.bin" "$BH/ipxe/kernel/warm"; do
   "${CLIENT_CPU[@]}" wrk -t1 -c4 -d"${WARMUP_SECONDS}s" -H 'Range: bytes=0-0' "$url" | grep 'Requests/sec' | sed "s|^|  $url |"
 done
 
+# The warm-up's garbage (tens of thousands of small requests) is collected before the runs, and
+# the heap figures below count only collections after this point: they are the runs' own.
+jcmd "$SERVER_PID" GC.run >/dev/null
+GC_FROM=$(wc -l < "$WORK/gc.log")
+
 echo "== ceiling: dd writes the image into new files (as a cold download does), 3 times"
 mkdir -p "$WORK/ceiling"
 CEILING=""
@@ -203,11 +208,11 @@ print(f"hyperfine, 1 client warm: nginx {n['mean']*1000:.0f} ± {n['stddev']*100
       f"± {w['stddev']*1000:.0f} ms (median {w['median']*1000:.0f} ms, {b/w['median']:.0f} MB/s); "
       f"Bergenholm/nginx throughput by medians {100*n['median']/w['median']:.0f}%")
 PY
-echo "heap (from -Xlog:gc, -Xmx$HEAP):"
-python3 - "$WORK/gc.log" <<'PY'
+echo "heap during the runs (from -Xlog:gc, -Xmx$HEAP; the warm-up excluded):"
+python3 - "$WORK/gc.log" "$GC_FROM" <<'PY'
 import re, sys
 pre, post = [], []
-for line in open(sys.argv[1]):
+for line in open(sys.argv[1]).readlines()[int(sys.argv[2]):]:
     m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
     if m:
         pre.append(int(m.group(1))); post.append(int(m.group(2)))
