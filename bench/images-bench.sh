@@ -211,12 +211,20 @@ PY
 echo "heap during the runs (from -Xlog:gc, -Xmx$HEAP; the warm-up excluded):"
 python3 - "$WORK/gc.log" "$GC_FROM" <<'PY'
 import re, sys
+lines = open(sys.argv[1]).readlines()
+start = int(sys.argv[2])
+full = [re.search(r"(\d+)M->(\d+)M\((\d+)M\)", l) for l in lines[:start] if "Pause Full" in l]
+if full and full[-1]:
+    print(f"  live after the warm-up's full collection: {full[-1].group(2)} MB")
 pre, post = [], []
-for line in open(sys.argv[1]).readlines()[int(sys.argv[2]):]:
+for line in lines[start:]:
     m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
     if m:
         pre.append(int(m.group(1))); post.append(int(m.group(2)))
-print(f"  {len(pre)} collections; peak used before a collection {max(pre or [0])} MB; "
-      f"peak live after a collection {max(post or [0])} MB")
+if pre:
+    print(f"  {len(pre)} collections during the runs; peak used before a collection {max(pre)} MB; "
+          f"peak live after a collection {max(post)} MB")
+else:
+    print("  no collection during the runs (all they allocated fits in the young generation)")
 PY
 jcmd "$SERVER_PID" GC.heap_info 2>/dev/null | sed -n '2,4p' | sed 's/^/  at the end: /'
