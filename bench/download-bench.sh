@@ -27,28 +27,11 @@ mvn -B -q -pl bergenholm-engine -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
 CP="bergenholm-engine/target/test-classes:bergenholm-engine/target/classes:$(cat "$WORK/cp.txt")"
 
-mkdir -p "$WORK/www" "$WORK/nginx-tmp"
+mkdir -p "$WORK/www"
 head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom > "$WORK/www/image.bin"
 chmod 755 "$WORK" "$WORK/www"; chmod 644 "$WORK/www/image.bin"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx-tmp/body;
-  proxy_temp_path $WORK/nginx-tmp/proxy;
-  fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-  scgi_temp_path $WORK/nginx-tmp/scgi;
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  server { listen 127.0.0.1:$PORT; root $WORK/www; }
-}
-CONF
+bench_nginx_conf "$WORK" "$PORT" 2
 nginx -c "$WORK/nginx.conf" -p "$WORK"
 URL="http://127.0.0.1:$PORT/image.bin"
 

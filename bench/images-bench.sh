@@ -52,29 +52,8 @@ chmod 755 "$WORK" "$WORK/www"; chmod 644 "$WORK/www/image.bin"
 BYTES=$(stat -c %s "$WORK/www/image.bin")
 
 NGINX_PORT=$(free_port)
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes 4; # as many as the server's event loops (2 per core)
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  log_format bench '\$msec \$request_time \$status \$body_bytes_sent "\$request"';
-  access_log $WORK/access.log bench;
-  client_body_temp_path $WORK/nginx-tmp/body;
-  proxy_temp_path $WORK/nginx-tmp/proxy;
-  fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-  scgi_temp_path $WORK/nginx-tmp/scgi;
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $WORK/www;
-    location /slow/ { alias $WORK/www/; limit_rate $SLOW_RATE; }
-  }
-}
-CONF
+# As many workers as the server's event loops (2 per core).
+bench_nginx_conf "$WORK" "$NGINX_PORT" 4 "location /slow/ { alias $WORK/www/; limit_rate $SLOW_RATE; }"
 "${SERVER_CPU[@]}" nginx -c "$WORK/nginx.conf" -p "$WORK"
 UP="http://127.0.0.1:$NGINX_PORT"
 

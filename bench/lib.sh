@@ -25,3 +25,34 @@ bench_need() {
 
 # What every bench builds with.
 BENCH_JAVA="java:openjdk-17-jdk-headless mvn:maven"
+
+# bench_nginx_conf WORK PORT WORKERS [EXTRA]: writes WORK/nginx.conf, nginx serving WORK/www on
+# 127.0.0.1:PORT with sendfile and tcp_nopush (its temporary files and pid under WORK), logging each
+# request to WORK/access.log as "msec request_time status bytes request"; EXTRA goes into the server
+# block.
+bench_nginx_conf() {
+  mkdir -p "$1/nginx-tmp"
+  cat > "$1/nginx.conf" <<CONF
+worker_processes $3;
+pid $1/nginx.pid;
+error_log $1/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  log_format bench '\$msec \$request_time \$status \$body_bytes_sent "\$request"';
+  access_log $1/access.log bench;
+  client_body_temp_path $1/nginx-tmp/body;
+  proxy_temp_path $1/nginx-tmp/proxy;
+  fastcgi_temp_path $1/nginx-tmp/fastcgi;
+  uwsgi_temp_path $1/nginx-tmp/uwsgi;
+  scgi_temp_path $1/nginx-tmp/scgi;
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  server {
+    listen 127.0.0.1:$2;
+    root $1/www;
+    ${4:-}
+  }
+}
+CONF
+}

@@ -388,16 +388,20 @@ class HttpImageSourceTest {
     return out.toByteArray();
   }
 
-  @Test
-  void anInterruptEndsAWaitForBodyBytesAtOnce() throws Exception {
+  /** An upstream that sends {@code first} and then nothing more until the test ends. */
+  private URI stalling(String first) throws IOException {
     CountDownLatch release = new CountDownLatch(1);
     closing.add(release::countDown);
-    URI uri =
-        upstream(
-            (head, in, out, s) -> {
-              send(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n12345");
-              release.await(60, TimeUnit.SECONDS);
-            });
+    return upstream(
+        (head, in, out, s) -> {
+          send(out, first);
+          release.await(60, TimeUnit.SECONDS);
+        });
+  }
+
+  @Test
+  void anInterruptEndsAWaitForBodyBytesAtOnce() throws Exception {
+    URI uri = stalling("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n12345");
     ImageResponse r =
         source.fetch(ImageRequest.of(uri, Duration.ofSeconds(60))); // the timeout does not help
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -427,14 +431,7 @@ class HttpImageSourceTest {
 
   @Test
   void closingTheResponseFromAnotherThreadEndsABlockedRead() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    closing.add(release::countDown);
-    URI uri =
-        upstream(
-            (head, in, out, s) -> {
-              send(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
-              release.await(60, TimeUnit.SECONDS);
-            });
+    URI uri = stalling("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
     ImageResponse r = source.fetch(ImageRequest.of(uri, Duration.ofSeconds(60)));
     Future<byte[]> read = threads.submit(() -> r.body().readAllBytes());
     Thread.sleep(200);
@@ -565,11 +562,9 @@ class HttpImageSourceTest {
                 back.get(30, TimeUnit.SECONDS);
               }
             });
-    URI proxyWithCredentials = URI.create("http://boot:pr0xy@127.0.0.1:" + proxy.getPort());
-    ImageRequest request =
-        new ImageRequest(
-            target, Optional.of(proxyWithCredentials), Optional.empty(), Optional.empty(), TIMEOUT);
-    try (ImageResponse r = new HttpImageSource(trusting(ks)).fetch(request)) {
+    HttpImageSource trustingSource = new HttpImageSource(trusting(ks));
+    try (ImageResponse r =
+        trustingSource.fetch(through(target, "http://boot:pr0xy@127.0.0.1:" + proxy.getPort()))) {
       assertThat(readAll(r.body(), false)).isEqualTo(image);
     }
     assertThat(connects).hasSize(2);
@@ -577,20 +572,18 @@ class HttpImageSourceTest {
         .startsWith("CONNECT 127.0.0.1:" + target.getPort() + " HTTP/1.1\r\n")
         .doesNotContain("Proxy-Authorization");
     // Wrong credentials: refused after the one answer, with neither password in the message.
-    URI wrong = URI.create("http://boot:wr0ng@127.0.0.1:" + proxy.getPort());
     assertThatThrownBy(
             () ->
-                new HttpImageSource(trusting(ks))
-                    .fetch(
-                        new ImageRequest(
-                            target,
-                            Optional.of(wrong),
-                            Optional.empty(),
-                            Optional.empty(),
-                            TIMEOUT)))
+                trustingSource.fetch(
+                    through(target, "http://boot:wr0ng@127.0.0.1:" + proxy.getPort())))
         .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("refused the credentials")
         .hasMessageNotContaining("wr0ng")
         .hasMessageNotContaining("pr0xy");
+  }
+
+  private static ImageRequest through(URI target, String proxy) {
+    return new ImageRequest(
+        target, Optional.of(URI.create(proxy)), Optional.empty(), Optional.empty(), TIMEOUT);
   }
 }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How the HTTP server listens and what it accepts.
@@ -68,31 +69,11 @@ public record HttpSettings(
   }
 
   public HttpSettings withTransport(TransportLimits newTransport) {
-    return new HttpSettings(
-        boot,
-        management,
-        tokens,
-        limits,
-        workerThreads,
-        workQueue,
-        idleTimeout,
-        newTransport,
-        bootAccess,
-        nativeTransport);
+    return copy(c -> c.transport = newTransport);
   }
 
   public HttpSettings withBootAccess(BootAccess newBootAccess) {
-    return new HttpSettings(
-        boot,
-        management,
-        tokens,
-        limits,
-        workerThreads,
-        workQueue,
-        idleTimeout,
-        transport,
-        newBootAccess,
-        nativeTransport);
+    return copy(c -> c.bootAccess = newBootAccess);
   }
 
   /** One plain listener on {@code address}, no tokens, default limits. */
@@ -108,88 +89,76 @@ public record HttpSettings(
   }
 
   public HttpSettings withManagement(Listener listener) {
-    return new HttpSettings(
-        boot,
-        Optional.of(listener),
-        tokens,
-        limits,
-        workerThreads,
-        workQueue,
-        idleTimeout,
-        transport,
-        bootAccess,
-        nativeTransport);
+    return copy(c -> c.management = Optional.of(listener));
   }
 
   public HttpSettings withBoot(Listener listener) {
-    return new HttpSettings(
-        listener,
-        management,
-        tokens,
-        limits,
-        workerThreads,
-        workQueue,
-        idleTimeout,
-        transport,
-        bootAccess,
-        nativeTransport);
+    return copy(c -> c.boot = listener);
   }
 
   public HttpSettings withTokens(AccessTokens newTokens) {
-    return new HttpSettings(
-        boot,
-        management,
-        newTokens,
-        limits,
-        workerThreads,
-        workQueue,
-        idleTimeout,
-        transport,
-        bootAccess,
-        nativeTransport);
+    return copy(c -> c.tokens = newTokens);
   }
 
   public HttpSettings withLimits(Limits newLimits) {
-    return new HttpSettings(
-        boot,
-        management,
-        tokens,
-        newLimits,
-        workerThreads,
-        workQueue,
-        idleTimeout,
-        transport,
-        bootAccess,
-        nativeTransport);
+    return copy(c -> c.limits = newLimits);
   }
 
   public HttpSettings withWorkers(int threads, int queue) {
-    return new HttpSettings(
-        boot,
-        management,
-        tokens,
-        limits,
-        threads,
-        queue,
-        idleTimeout,
-        transport,
-        bootAccess,
-        nativeTransport);
+    return copy(
+        c -> {
+          c.workerThreads = threads;
+          c.workQueue = queue;
+        });
   }
 
   /** The same settings, through epoll ({@code true}, where it loads) or the JDK's NIO. */
   public HttpSettings withNativeTransport(boolean enabled) {
+    return copy(c -> c.nativeTransport = enabled);
+  }
+
+  /** These settings with what {@code change} sets on a copy of their components. */
+  private HttpSettings copy(Consumer<Components> change) {
+    Components c = new Components(this);
+    change.accept(c);
     return new HttpSettings(
-        boot,
-        management,
-        tokens,
-        limits,
-        workerThreads,
-        workQueue,
-        idleTimeout,
-        transport,
-        bootAccess,
-        enabled);
+        c.boot,
+        c.management,
+        c.tokens,
+        c.limits,
+        c.workerThreads,
+        c.workQueue,
+        c.idleTimeout,
+        c.transport,
+        c.bootAccess,
+        c.nativeTransport);
+  }
+
+  /** The components of one settings value, to change some of and build anew. */
+  private static final class Components {
+    Listener boot;
+    Optional<Listener> management;
+    AccessTokens tokens;
+    Limits limits;
+    int workerThreads;
+    int workQueue;
+    Duration idleTimeout;
+    TransportLimits transport;
+    BootAccess bootAccess;
+    boolean nativeTransport;
+
+    Components(HttpSettings s) {
+      boot = s.boot;
+      management = s.management;
+      tokens = s.tokens;
+      limits = s.limits;
+      workerThreads = s.workerThreads;
+      workQueue = s.workQueue;
+      idleTimeout = s.idleTimeout;
+      transport = s.transport;
+      bootAccess = s.bootAccess;
+      nativeTransport = s.nativeTransport;
+    }
   }
 
   static int defaultWorkerThreads() {

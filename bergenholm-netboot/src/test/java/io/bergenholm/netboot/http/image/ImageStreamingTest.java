@@ -56,17 +56,7 @@ class ImageStreamingTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    images =
-        new ImageService(
-            // The test upstream runs on this machine's loopback.
-            new ImageSettings(
-                cacheDir,
-                1L << 30,
-                Duration.ofMillis(800),
-                Duration.ofMinutes(5),
-                Set.of(),
-                SourcePolicy.LOCAL_UPSTREAMS),
-            sources::imageSource);
+    images = TestHttpServer.localImages(cacheDir, Duration.ofMillis(800), sources);
     server = new TestHttpServer(images);
     client =
         HttpClient.newBuilder()

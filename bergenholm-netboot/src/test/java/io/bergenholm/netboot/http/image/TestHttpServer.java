@@ -4,6 +4,8 @@ import io.bergenholm.api.Params;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
+import io.bergenholm.engine.image.ImageSettings;
+import io.bergenholm.engine.image.SourcePolicy;
 import io.bergenholm.netboot.http.BootFiles;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
@@ -13,9 +15,12 @@ import io.bergenholm.netboot.http.ServerMetrics;
 import io.bergenholm.netboot.http.TlsFiles;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The project's HTTP server streaming images from an {@link ImageService}, over an engine with a
@@ -79,6 +84,22 @@ final class TestHttpServer implements AutoCloseable {
             metrics,
             BootFiles.none());
     scheme = tls.isPresent() ? "https" : "http";
+  }
+
+  /**
+   * An image service with a 1 GiB cache in {@code cacheDir} that fetches through the engine's own
+   * sources ({@code sources}) and may reach this machine's loopback, where the test upstreams run.
+   */
+  static ImageService localImages(Path cacheDir, Duration timeout, Bergenholm sources) {
+    return new ImageService(
+        new ImageSettings(
+            cacheDir,
+            1L << 30,
+            timeout,
+            Duration.ofMinutes(5),
+            Set.of(),
+            SourcePolicy.LOCAL_UPSTREAMS),
+        sources::imageSource);
   }
 
   Bergenholm engine() {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.ImageTarget;
 import io.bergenholm.engine.image.ImageService;
-import io.bergenholm.engine.image.ImageSettings;
-import io.bergenholm.engine.image.SourcePolicy;
 import io.bergenholm.engine.image.TestUpstream;
 import io.bergenholm.engine.store.MemoryStore;
 import io.netty.channel.epoll.Epoll;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,16 +45,7 @@ class WarmImageTransportTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    images =
-        new ImageService(
-            new ImageSettings(
-                cacheDir,
-                1L << 30,
-                Duration.ofSeconds(5),
-                Duration.ofMinutes(5),
-                Set.of(),
-                SourcePolicy.LOCAL_UPSTREAMS),
-            sources::imageSource);
+    images = TestHttpServer.localImages(cacheDir, Duration.ofSeconds(5), sources);
   }
 
   @AfterEach
