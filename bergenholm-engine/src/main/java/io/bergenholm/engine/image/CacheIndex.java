@@ -182,6 +182,11 @@ final class CacheIndex {
     return dir;
   }
 
+  /** The cache's bound in bytes: also the most one image may have. */
+  long maxBytes() {
+    return maxBytes;
+  }
+
   private void evict() {
     Iterator<Map.Entry<String, CacheEntry>> it = entries.entrySet().iterator();
     while (totalBytes > maxBytes && it.hasNext()) {

@@ -172,6 +172,13 @@ final class Download implements Runnable {
   }
 
   private void receive(ImageResponse response) throws IOException {
+    // An image larger than the whole cache could never be kept, and an upstream that sends without
+    // end must not fill the disk that every other download (and perhaps the store) shares.
+    long bound = cache.maxBytes();
+    OptionalLong announced = response.contentLength();
+    if (announced.isPresent() && announced.getAsLong() > bound) {
+      throw new IOException(tooLarge("announces " + announced.getAsLong() + " bytes", bound));
+    }
     Path temporary = cache.newTemporaryFile(key);
     synchronized (this) {
       file = temporary;
@@ -220,6 +227,9 @@ final class Download implements Runnable {
             }
             total += n;
             metrics.bytesFetched.add(n);
+            if (total > bound) {
+              throw new IOException(tooLarge("sent more than " + bound + " bytes", bound));
+            }
           } while (channel == null && buffer.hasRemaining() && in.available() > 0);
           pipeline.submit(buffer);
         }
@@ -251,6 +261,17 @@ final class Download implements Runnable {
     }
     fireListeners();
     log.info("host {}: fetched {} ({} bytes) into the image cache", hostId, shown, written());
+  }
+
+  private String tooLarge(String what, long bound) {
+    return shown
+        + " "
+        + what
+        + ": more than the whole image cache holds ("
+        + ImageSettings.CACHE_MAX_BYTES
+        + " = "
+        + bound
+        + ")";
   }
 
   private void finishWithCache() {

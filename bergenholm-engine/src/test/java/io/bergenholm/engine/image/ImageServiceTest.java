@@ -413,6 +413,29 @@ class ImageServiceTest {
   }
 
   @Test
+  void anImageLargerThanTheWholeCacheIsRefusedAndFillsNoDisk() throws Exception {
+    ImageService s = service(100_000, Duration.ofSeconds(5), Duration.ofMinutes(5), Set.of());
+    // Announced: refused before a byte of the body is read, so the open itself fails.
+    upstream.put("/announced", bytes(300_000));
+    assertThatThrownBy(() -> s.open("host-1", target(upstream.uri("/announced"))))
+        .isInstanceOf(UpstreamException.class)
+        .hasMessageContaining("announces 300000 bytes")
+        .hasMessageContaining("images.cache_max_bytes = 100000");
+    // Not announced (chunked, as an endless stream would be): cut off once past the bound, seen
+    // by the open or by the read, whichever comes later.
+    TestUpstream.Resource endless = upstream.put("/endless", bytes(3_000_000));
+    endless.chunked = true;
+    assertThatThrownBy(() -> read(s, target(upstream.uri("/endless"))))
+        .hasMessageContaining("sent more than 100000 bytes");
+    assertThat(cacheFiles()).isEmpty();
+    assertThat(s.metrics().bytesFetched()).isLessThan(100_000 + 2 * WritePipeline.BUFFER_SIZE);
+    // What fits is still fetched and kept.
+    byte[] small = bytes(50_000);
+    upstream.put("/small", small);
+    assertThat(read(s, target(upstream.uri("/small")))).isEqualTo(small);
+  }
+
+  @Test
   void upstreamRefusalsBeforeTheBodyAreExceptionsAndRetryCleanly() throws Exception {
     TestUpstream.Resource r = upstream.put("/refused", bytes(1000));
     ImageService s = service();
