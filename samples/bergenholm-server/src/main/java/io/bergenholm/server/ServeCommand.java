@@ -285,6 +285,11 @@ final class ServeCommand implements Callable<Integer> {
       return store;
     }
 
+    /** Whether HTTP runs on epoll (else the JDK's NIO). */
+    boolean nativeTransport() {
+      return http.nativeTransport();
+    }
+
     /** Where TFTP listens, if it was asked for. */
     Optional<InetSocketAddress> tftpAddress() {
       return others.stream()
