@@ -3,7 +3,8 @@
 # and cold (fetched from upstream while being served), side by side in the same run with nginx
 # serving the same file directly. nginx is also the upstream of the cold cases.
 #
-#   bench/images-bench.sh   # SIZE_MB=100 CLIENTS=50 RUNS=5 SLOW_RATE=20m; KEEP=1 keeps the files; PIN=1 pins
+#   bench/images-bench.sh   # SIZE_MB=100 CLIENTS=50 RUNS=5 SLOW_RATE=20m; KEEP=1 keeps the files; PIN=1 pins;
+#                           # PRETOUCH_MB=2000 recycles memory first (see below)
 #
 # Prints throughput (median of RUNS), upstream request counts, first-byte latencies of the cold
 # case against the image's arrival from upstream, the server's heap (from -Xlog:gc), and the
@@ -26,6 +27,10 @@ RUNS=${RUNS:-5}
 SLOW_RATE=${SLOW_RATE:-20m}
 HEAP=${HEAP:-512m}
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+# PRETOUCH_MB=N: before the runs, write and delete an N MB file beside the cache, so that the runs'
+# new files get pages the guest has used before (as on a server that has been up for a while)
+# instead of pages a virtual machine has never touched, which cost a hypervisor fault each.
+PRETOUCH_MB=${PRETOUCH_MB:-0}
 # PIN=1: servers (nginx and Bergenholm alike) on CPU 0, clients on CPU 1.
 if [ -n "${PIN:-}" ]; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); else SERVER_CPU=(); CLIENT_CPU=(); fi
 WORK=$(mktemp -d /tmp/images-bench.XXXXXX)
@@ -112,6 +117,12 @@ done
 # the heap figures below count only collections after this point: they are the runs' own.
 jcmd "$SERVER_PID" GC.run >/dev/null
 GC_FROM=$(wc -l < "$WORK/gc.log")
+
+if [ "$PRETOUCH_MB" -gt 0 ]; then
+  echo "== pre-touch: writing and deleting $PRETOUCH_MB MB"
+  dd if=/dev/zero of="$WORK/pretouch" bs=1M count="$PRETOUCH_MB" status=none
+  rm -f "$WORK/pretouch"
+fi
 
 echo "== ceiling: dd writes the image into new files (as a cold download does), 3 times"
 mkdir -p "$WORK/ceiling"
