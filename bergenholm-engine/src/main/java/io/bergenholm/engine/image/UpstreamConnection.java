@@ -104,26 +104,30 @@ final class UpstreamConnection implements AutoCloseable {
    */
   static UpstreamConnection open(String shown, String host, int port, Duration timeout)
       throws IOException {
-    UpstreamConnection c = new UpstreamConnection(shown, timeout);
+    return open(shown, InetAddress.getAllByName(host), port, timeout);
+  }
+
+  /** Connects to the first of {@code addresses} that accepts, each a connection of its own. */
+  static UpstreamConnection open(String shown, InetAddress[] addresses, int port, Duration timeout)
+      throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
-    for (InetAddress address : InetAddress.getAllByName(host)) {
+    for (InetAddress address : addresses) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         break;
       }
-      SocketChannel channel = SocketChannel.open();
+      UpstreamConnection c = new UpstreamConnection(shown, timeout);
       try {
-        Socket s = channel.socket();
+        c.channel = SocketChannel.open();
+        Socket s = c.channel.socket();
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress(address, port), (int) Math.max(1, left / 1_000_000));
-        c.channel = channel;
-        channel.configureBlocking(false);
+        c.channel.configureBlocking(false);
         c.selector = Selector.open();
-        channel.register(c.selector, SelectionKey.OP_READ);
+        c.channel.register(c.selector, SelectionKey.OP_READ);
         return c;
       } catch (IOException e) {
-        channel.close();
         c.close();
         if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
           throw interrupted("connecting to " + shown, e);

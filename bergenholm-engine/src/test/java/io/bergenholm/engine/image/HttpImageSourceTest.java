@@ -149,6 +149,23 @@ class HttpImageSourceTest {
   }
 
   @Test
+  void anAddressThatRefusesIsPassedOverForTheNextOfTheName() throws Exception {
+    URI uri =
+        upstream((head, in, out, s) -> send(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    // The upstream listens on 127.0.0.1 only: 127.0.0.2 refuses the same port.
+    InetAddress[] addresses = {
+      InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1")
+    };
+    try (UpstreamConnection c =
+        UpstreamConnection.open(uri.toString(), addresses, uri.getPort(), TIMEOUT)) {
+      c.send(List.of("GET /image HTTP/1.1", "Host: 127.0.0.1", "Connection: close"));
+      UpstreamConnection.Head head = c.readHead();
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(c.body(head).readAllBytes()).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  @Test
   void aResponseHeadOverTheLimitsIsRefusedWithoutReadingItAll() throws Exception {
     // Many small fields hit the count; fewer large ones the size of the head.
     String[][] floods = {
