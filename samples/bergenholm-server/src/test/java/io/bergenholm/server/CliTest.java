@@ -1,5 +1,6 @@
 package io.bergenholm.server;
 
+import static io.bergenholm.server.Serving.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bergenholm serve} on the shipped sample data (a writable copy), and the client commands
@@ -41,13 +41,6 @@ class CliTest {
     System.arraycopy(args, 0, full, 2, args.length);
     int code = Main.run(full, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
-  }
-
-  private ServeCommand.Running serve(String... args) {
-    CommandLine cl = new CommandLine(new Main());
-    CommandLine.ParseResult parsed = cl.parseArgs(args);
-    ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
-    return serve.start();
   }
 
   @BeforeEach

@@ -1,5 +1,6 @@
 package io.bergenholm.server;
 
+import static io.bergenholm.server.Serving.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -34,11 +35,6 @@ class CliUsageTest {
     StringWriter err = new StringWriter();
     int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
-  }
-
-  private static ServeCommand.Running serve(String... args) {
-    CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(args);
-    return ((ServeCommand) parsed.subcommand().commandSpec().userObject()).start();
   }
 
   /** Every command path: "serve", "host", "host list", ... */

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The old project's fixture, whose URLs carry no boot credential, served with the management API on
@@ -67,14 +66,7 @@ class CompatSettingsTest {
                 + dir.resolve(name + ".secret")
                 + "\n"
                 + extraConfig);
-    ServeCommand serve =
-        (ServeCommand)
-            new CommandLine(new Main())
-                .parseArgs("serve", "--config", config.toString())
-                .subcommand()
-                .commandSpec()
-                .userObject();
-    return serve.start();
+    return Serving.serve("serve", "--config", config.toString());
   }
 
   private HttpResponse<String> get(

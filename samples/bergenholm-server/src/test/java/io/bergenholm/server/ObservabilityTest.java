@@ -1,5 +1,6 @@
 package io.bergenholm.server;
 
+import static io.bergenholm.server.Serving.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /**
  * The runner seen from outside: a real Prometheus scraping it with a token, the CLI following a
@@ -43,12 +43,6 @@ class ObservabilityTest {
   @TempDir Path dir;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  private ServeCommand.Running serve(String... args) {
-    CommandLine cl = new CommandLine(new Main());
-    ServeCommand serve = (ServeCommand) cl.parseArgs(args).subcommand().commandSpec().userObject();
-    return serve.start();
-  }
 
   private ServeCommand.Running secured() throws IOException {
     Path tokens = dir.resolve("tokens");

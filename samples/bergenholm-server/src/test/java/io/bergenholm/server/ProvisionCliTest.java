@@ -1,5 +1,6 @@
 package io.bergenholm.server;
 
+import static io.bergenholm.server.Serving.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bergenholm host provision} against a real server on the sample data, with the dummy power
@@ -35,11 +35,6 @@ class ProvisionCliTest {
     System.arraycopy(args, 0, full, 4, args.length);
     int code = Main.run(full, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
-  }
-
-  private static ServeCommand.Running serve(String... args) {
-    CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(args);
-    return ((ServeCommand) parsed.subcommand().commandSpec().userObject()).start();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.bergenholm.server;
 
+import static io.bergenholm.server.Serving.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,16 +14,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code serve}'s boot-file flags and config keys, seen through its HTTP and TFTP listeners. */
 class ServeBootFilesTest {
   @TempDir Path dir;
-
-  private ServeCommand.Running serve(String... args) {
-    CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(args);
-    return ((ServeCommand) parsed.subcommand().commandSpec().userObject()).start();
-  }
 
   private static int status(String url) throws Exception {
     return HttpClient.newHttpClient()

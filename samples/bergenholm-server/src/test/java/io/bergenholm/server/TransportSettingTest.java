@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The config key {@code native-transport}: epoll by default where it loads, NIO when it is false,
@@ -32,14 +31,7 @@ class TransportSettingTest {
                 + dir.resolve("secret")
                 + "\n"
                 + extraConfig);
-    ServeCommand serve =
-        (ServeCommand)
-            new CommandLine(new Main())
-                .parseArgs("serve", "--config", config.toString())
-                .subcommand()
-                .commandSpec()
-                .userObject();
-    return serve.start();
+    return Serving.serve("serve", "--config", config.toString());
   }
 
   private static int health(ServeCommand.Running server) throws Exception {
