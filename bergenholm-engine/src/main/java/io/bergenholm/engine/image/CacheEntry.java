@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param length the data's size in bytes
  * @param etag upstream's entity tag, to revalidate with
  * @param lastModified upstream's Last-Modified, to revalidate with
- * @param sha256 the data's digest, lower-case hex
+ * @param sha256 the data's digest, lower-case hex; empty until computed, when no host named a
+ *     digest for the download that stored it (see {@link CacheDigests})
  * @param validatedAt when upstream last said (or showed) this is the current image
  */
 record CacheEntry(
@@ -20,10 +21,14 @@ record CacheEntry(
     long length,
     Optional<String> etag,
     Optional<String> lastModified,
-    String sha256,
+    Optional<String> sha256,
     Instant validatedAt) {
 
   CacheEntry validated(Instant at) {
     return new CacheEntry(key, url, length, etag, lastModified, sha256, at);
+  }
+
+  CacheEntry withSha256(String hex) {
+    return new CacheEntry(key, url, length, etag, lastModified, Optional.of(hex), validatedAt);
   }
 }

@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -42,8 +43,20 @@ import org.slf4j.LoggerFactory;
 final class CacheIndex {
   private static final Logger log = LoggerFactory.getLogger(CacheIndex.class);
 
-  /** A cache entry opened for reading; the channel stays readable if the entry is evicted. */
-  record Opened(CacheEntry entry, FileChannel channel) {}
+  /**
+   * A cache entry opened for reading; the channel stays readable if the entry is evicted.
+   *
+   * @param generation which stored copy of the key this is (see {@link #commit})
+   */
+  record Opened(CacheEntry entry, long generation, FileChannel channel) {}
+
+  /**
+   * Where a download went into the cache.
+   *
+   * @param generation identifies this stored copy of the key: it changes with every commit, so a
+   *     digest computed from this copy is never recorded for another one
+   */
+  record Committed(Path data, long generation) {}
 
   private final Path dir;
   private final Path tmp;
@@ -52,7 +65,11 @@ final class CacheIndex {
   /** Creates files 0600 (where the file system has permissions). */
   private final FileAttribute<?>[] fileAttributes;
 
-  private final LinkedHashMap<String, CacheEntry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  /** Least recently used first: only {@link #open} counts as a use. */
+  private final LinkedHashMap<String, CacheEntry> entries = new LinkedHashMap<>();
+
+  private final Map<String, Long> generations = new HashMap<>();
+  private long lastGeneration;
   private long totalBytes;
 
   CacheIndex(Path dir, long maxBytes) {
@@ -112,7 +129,9 @@ final class CacheIndex {
         return Optional.empty();
       }
       Files.setLastModifiedTime(data, FileTime.from(Instant.now()));
-      return Optional.of(new Opened(entry, channel));
+      entries.remove(key);
+      entries.put(key, entry);
+      return Optional.of(new Opened(entry, generations.get(key), channel));
     } catch (NoSuchFileException e) {
       log.warn("cached image {} vanished from {}; dropping it", entry.url(), data);
       remove(key);
@@ -130,9 +149,10 @@ final class CacheIndex {
    * Moves a complete, verified download into the cache (replacing an older copy), then evicts down
    * to the bound. The rename is atomic: readers of the old copy keep it, new readers get the new.
    */
-  synchronized Path commit(Path download, CacheEntry entry) throws IOException {
+  synchronized Committed commit(Path download, CacheEntry entry) throws IOException {
     String key = entry.key();
     CacheEntry old = entries.remove(key);
+    generations.remove(key);
     if (old != null) {
       totalBytes -= old.length();
     }
@@ -142,9 +162,30 @@ final class CacheIndex {
     Files.move(download, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     writeMeta(entry);
     entries.put(key, entry);
+    long generation = ++lastGeneration;
+    generations.put(key, generation);
     totalBytes += entry.length();
     evict();
-    return data;
+    return new Committed(data, generation);
+  }
+
+  /**
+   * Records the digest computed from stored copy {@code generation} of {@code key}, if that copy is
+   * still the one in the cache; leaves the recency order as it is. False if the copy is gone.
+   */
+  synchronized boolean recordDigest(String key, long generation, String hex) {
+    if (!Long.valueOf(generation).equals(generations.get(key))) {
+      return false;
+    }
+    CacheEntry updated = entries.get(key).withSha256(hex);
+    try {
+      writeMeta(updated);
+    } catch (IOException failed) {
+      // The digest is still good for this run; the next one computes it again if asked.
+      log.warn("cannot record the digest of {}: {}", updated.url(), failed.toString());
+    }
+    entries.put(key, updated); // keeps its place: recording is not a use
+    return true;
   }
 
   synchronized void markValidated(String key, Instant at) {
@@ -162,6 +203,7 @@ final class CacheIndex {
   }
 
   synchronized void remove(String key) {
+    generations.remove(key);
     CacheEntry entry = entries.remove(key);
     if (entry != null) {
       totalBytes -= entry.length();
@@ -192,6 +234,7 @@ final class CacheIndex {
     while (totalBytes > maxBytes && it.hasNext()) {
       CacheEntry victim = it.next().getValue();
       it.remove();
+      generations.remove(victim.key());
       totalBytes -= victim.length();
       deleteQuietly(metaFile(victim.key()));
       deleteQuietly(dataFile(victim.key()));
@@ -217,7 +260,7 @@ final class CacheIndex {
     p.setProperty("length", Long.toString(entry.length()));
     entry.etag().ifPresent(v -> p.setProperty("etag", v));
     entry.lastModified().ifPresent(v -> p.setProperty("last_modified", v));
-    p.setProperty("sha256", entry.sha256());
+    entry.sha256().ifPresent(v -> p.setProperty("sha256", v));
     p.setProperty("validated_at", entry.validatedAt().toString());
     Path next = tmp.resolve(entry.key() + "." + UUID.randomUUID() + ".meta");
     Files.createFile(next, fileAttributes);
@@ -268,6 +311,7 @@ final class CacheIndex {
     found.sort(Comparator.comparing(Found::used));
     for (Found f : found) {
       entries.put(f.entry().key(), f.entry());
+      generations.put(f.entry().key(), ++lastGeneration);
       totalBytes += f.entry().length();
     }
     log.info("image cache {} holds {} images, {} bytes", dir, entries.size(), totalBytes);
@@ -285,7 +329,7 @@ final class CacheIndex {
               Long.parseLong(p.getProperty("length")),
               Optional.ofNullable(p.getProperty("etag")),
               Optional.ofNullable(p.getProperty("last_modified")),
-              p.getProperty("sha256", ""),
+              Optional.ofNullable(p.getProperty("sha256")).filter(v -> !v.isEmpty()),
               Instant.parse(p.getProperty("validated_at"))));
     } catch (NoSuchFileException e) {
       return Optional.empty();

@@ -44,14 +44,23 @@ final class Download implements Runnable {
     CONNECTING,
     /** The body is arriving in {@link #file}. */
     RECEIVING,
-    /** The body is complete, verified and in the cache at {@link #file}. */
+    /**
+     * The body is complete, of its announced length, and in the cache at {@link #file}; its digest
+     * is known, or being computed from the file (when no host named one as it began).
+     */
     COMPLETE,
     /** Upstream said the cached copy is current, or could not be asked: serve the cache. */
     USE_CACHE,
     FAILED
   }
 
-  /** Everything a follower needs, read under one lock. */
+  /**
+   * Everything a follower needs, read under one lock.
+   *
+   * @param sha256 the digest; while COMPLETE, empty until computed afterwards
+   * @param failure why the download failed, or (while COMPLETE) why its digest could not be
+   *     computed
+   */
   record Snapshot(
       Phase phase,
       long written,
@@ -70,6 +79,7 @@ final class Download implements Runnable {
   private final String hostId;
   private final Duration timeout;
   private final CacheIndex cache;
+  private final CacheDigests digests;
   private final ImageMetrics metrics;
   private final Consumer<Download> forget;
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -93,6 +103,7 @@ final class Download implements Runnable {
       String hostId,
       Duration timeout,
       CacheIndex cache,
+      CacheDigests digests,
       ImageMetrics metrics,
       Consumer<Download> forget) {
     this.key = key;
@@ -105,6 +116,7 @@ final class Download implements Runnable {
     this.hostId = hostId;
     this.timeout = timeout;
     this.cache = cache;
+    this.digests = digests;
     this.metrics = metrics;
     this.forget = forget;
   }
@@ -183,6 +195,8 @@ final class Download implements Runnable {
     synchronized (this) {
       file = temporary;
     }
+    FileChannel reader = null;
+    CacheIndex.Committed committed;
     try (FileChannel out =
         FileChannel.open(
             temporary,
@@ -195,10 +209,16 @@ final class Download implements Runnable {
       }
       fireListeners();
       long total = 0;
-      String hex;
-      // Receive here; write and hash on the pipeline's threads, so the three overlap.
+      Optional<String> hex;
+      // Receive here; write (and hash) on the pipeline's threads, so they overlap. Without an
+      // expected digest, hashing waits until the image is released: it is not on the boot's path.
       try (WritePipeline pipeline =
-          new WritePipeline(out, shown, Thread.currentThread().getName(), this::written)) {
+          new WritePipeline(
+              out,
+              shown,
+              Thread.currentThread().getName(),
+              this::written,
+              expectedSha256.isPresent())) {
         InputStream in = response.body();
         // A body that is also a channel (the HTTP source's) fills the pipeline's direct buffers
         // with no copy of its own; any other stream goes through a small array.
@@ -240,18 +260,30 @@ final class Download implements Runnable {
         }
         hex = pipeline.finish();
       }
-      if (expectedSha256.isPresent() && !expectedSha256.get().equals(hex)) {
+      if (expectedSha256.isPresent() && !expectedSha256.equals(hex)) {
         throw new IOException(
-            shown + " has sha256 " + hex + ", not the expected " + expectedSha256.get());
+            shown
+                + " has sha256 "
+                + hex.orElse("?")
+                + ", not the expected "
+                + expectedSha256.get());
       }
       CacheEntry entry =
           new CacheEntry(
               key, shown, total, response.etag(), response.lastModified(), hex, Instant.now());
+      // Opened before the rename, so the digest reads this very file whatever becomes of its name.
+      reader = hex.isEmpty() ? FileChannel.open(temporary, StandardOpenOption.READ) : null;
       synchronized (this) {
         // Under the lock so that a follower never opens the temporary name after the rename.
-        file = cache.commit(temporary, entry);
-        sha256 = hex;
+        committed = cache.commit(temporary, entry);
+        file = committed.data();
+        sha256 = hex.orElse(null);
       }
+    } catch (IOException | RuntimeException e) {
+      if (reader != null) {
+        reader.close();
+      }
+      throw e;
     }
     // Forget before announcing completion: whoever hears of it and asks again finds the cache.
     forget.accept(this);
@@ -261,6 +293,32 @@ final class Download implements Runnable {
     }
     fireListeners();
     log.info("host {}: fetched {} ({} bytes) into the image cache", hostId, shown, written());
+    if (reader != null) {
+      try (FileChannel data = reader) {
+        digestAfterward(data, committed.generation(), written());
+      }
+    }
+  }
+
+  /**
+   * Computes the digest of the released image (or waits for a requester computing it), for the
+   * followers that expect one and for the cache; a fault leaves the image in the cache without one.
+   */
+  private void digestAfterward(FileChannel reader, long generation, long length) {
+    String hex = null;
+    IOException fault = null;
+    try {
+      hex = digests.digest(key, generation, length, reader, shown);
+    } catch (IOException e) {
+      fault = new IOException("the digest of " + shown + " could not be computed: " + e, e);
+      log.warn("host {}: {}", hostId, fault.getMessage());
+    }
+    synchronized (this) {
+      sha256 = hex;
+      failure = fault;
+      notifyAll();
+    }
+    fireListeners();
   }
 
   private String tooLarge(String what, long bound) {
@@ -312,6 +370,17 @@ final class Download implements Runnable {
   /** Waits until the response headers are in (or the download ended). */
   synchronized Snapshot awaitStart() throws InterruptedException {
     while (phase == Phase.CONNECTING) {
+      wait();
+    }
+    return snapshot();
+  }
+
+  /**
+   * Waits until the digest of a complete download is known, or could not be computed; returns at
+   * once in any other phase.
+   */
+  synchronized Snapshot awaitDigest() throws InterruptedException {
+    while (phase == Phase.COMPLETE && sha256 == null && failure == null) {
       wait();
     }
     return snapshot();

@@ -102,6 +102,16 @@ public final class ImageHandle implements Closeable {
   private State stateOf(Download.Snapshot s) {
     switch (s.phase()) {
       case COMPLETE:
+        if (expectedSha256.isPresent() && s.sha256().isEmpty()) {
+          if (s.failure().isPresent()) {
+            return new State.Failed(
+                new IOException(
+                    url + " cannot be verified: " + s.failure().get().getMessage(),
+                    s.failure().get()));
+          }
+          // Whole, but its digest is still being computed: the last byte waits for it.
+          return new State.Receiving(Math.max(0, s.written() - 1));
+        }
         if (expectedSha256.isPresent() && !expectedSha256.equals(s.sha256())) {
           return new State.Failed(
               new IOException(
@@ -225,7 +235,10 @@ public final class ImageHandle implements Closeable {
         Download.Snapshot s = download.awaitBeyond(position);
         State state = stateOf(s);
         if (state instanceof State.Receiving r && r.sendable() <= position) {
-          s = download.awaitBeyond(position + 1);
+          s =
+              s.phase() == Download.Phase.COMPLETE
+                  ? download.awaitDigest()
+                  : download.awaitBeyond(position + 1);
           return stateOf(s);
         }
         return state;

@@ -11,6 +11,7 @@ final class ImageMetrics {
   final LongAdder bytesFetched = new LongAdder();
   final LongAdder upstreamFetches = new LongAdder();
   final LongAdder failures = new LongAdder();
+  final LongAdder digestsAfterward = new LongAdder();
 
   ImageMetricsSnapshot snapshot(long cachedBytes, int cachedImages) {
     return new ImageMetricsSnapshot(
@@ -21,6 +22,7 @@ final class ImageMetrics {
         bytesFetched.sum(),
         upstreamFetches.sum(),
         failures.sum(),
+        digestsAfterward.sum(),
         cachedBytes,
         cachedImages);
   }

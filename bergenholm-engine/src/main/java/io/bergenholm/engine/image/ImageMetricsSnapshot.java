@@ -10,6 +10,8 @@ package io.bergenholm.engine.image;
  * @param bytesFetched image bytes received from upstream
  * @param upstreamFetches requests sent upstream (downloads and revalidations)
  * @param failures downloads or revalidations that failed
+ * @param digestsAfterward SHA-256 digests computed from the cache after a download that no host had
+ *     named a digest for (once per stored image, when it was released or when a host first asked)
  * @param cachedBytes bytes the cache holds now
  * @param cachedImages images the cache holds now
  */
@@ -21,5 +23,6 @@ public record ImageMetricsSnapshot(
     long bytesFetched,
     long upstreamFetches,
     long failures,
+    long digestsAfterward,
     long cachedBytes,
     int cachedImages) {}

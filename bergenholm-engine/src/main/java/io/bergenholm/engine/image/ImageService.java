@@ -53,6 +53,7 @@ public final class ImageService implements AutoCloseable {
   private final Function<String, Optional<ImageSource>> sources;
   private final CacheIndex cache;
   private final ImageMetrics metrics = new ImageMetrics();
+  private final CacheDigests digests;
   private final ExecutorService downloads;
   private final Object lock = new Object();
   private final Map<String, Download> inFlight = new HashMap<>(); // guarded by lock
@@ -67,6 +68,7 @@ public final class ImageService implements AutoCloseable {
     this.settings = settings;
     this.sources = sources;
     this.cache = new CacheIndex(settings.cacheDir(), settings.maxCacheBytes());
+    this.digests = new CacheDigests(cache, metrics);
     AtomicInteger threads = new AtomicInteger();
     this.downloads =
         Executors.newCachedThreadPool(
@@ -98,7 +100,8 @@ public final class ImageService implements AutoCloseable {
   public ImageHandle open(String hostId, ImageTarget target) {
     Checked c = check(hostId, target);
     for (int attempt = 1; ; attempt++) {
-      Optional<ImageHandle> handle = attempt(hostId, target, c.source(), c.key(), c.expected());
+      Optional<ImageHandle> handle =
+          attempt(hostId, target, c.source(), c.key(), c.expected(), false);
       if (handle.isPresent()) {
         return handle.get();
       }
@@ -131,7 +134,7 @@ public final class ImageService implements AutoCloseable {
         Optional<CacheEntry> entry =
             cache
                 .peek(c.key())
-                .filter(e -> c.expected().isEmpty() || c.expected().get().equals(e.sha256()))
+                .filter(e -> c.expected().isEmpty() || c.expected().equals(e.sha256()))
                 .filter(this::isFresh);
         if (entry.isEmpty()) {
           return Optional.empty();
@@ -193,20 +196,35 @@ public final class ImageService implements AutoCloseable {
         expected);
   }
 
-  /** Empty when the image left the cache between finding and opening it; try again. */
+  /**
+   * Empty when the image left the cache between finding and opening it; try again.
+   *
+   * @param digestFilled whether this is the second attempt after computing a cached image's digest
+   *     (an image still without one is then treated as not the expected one)
+   */
   private Optional<ImageHandle> attempt(
       String hostId,
       ImageTarget target,
       ImageSource source,
       String key,
-      Optional<String> expected) {
+      Optional<String> expected,
+      boolean digestFilled) {
     Download download;
     boolean started = false;
+    Optional<CacheIndex.Opened> unverified = Optional.empty();
     synchronized (lock) {
       download = inFlight.get(key);
-      if (download == null) {
+      Optional<CacheEntry> cached = download == null ? cache.peek(key) : Optional.empty();
+      if (!digestFilled
+          && expected.isPresent()
+          && cached.isPresent()
+          && cached.get().sha256().isEmpty()) {
+        // Stored by a download no host named a digest for: compute it first, off the lock.
+        unverified = cache.open(key);
+      }
+      if (download == null && unverified.isEmpty()) {
         Optional<CacheEntry> entry =
-            cache.peek(key).filter(e -> expected.isEmpty() || expected.get().equals(e.sha256()));
+            cached.filter(e -> expected.isEmpty() || expected.equals(e.sha256()));
         if (entry.isPresent() && isFresh(entry.get())) {
           Optional<CacheIndex.Opened> opened = cache.open(key);
           if (opened.isPresent()) {
@@ -225,6 +243,7 @@ public final class ImageService implements AutoCloseable {
                 hostId,
                 settings.timeout(),
                 cache,
+                digests,
                 metrics,
                 this::forget);
         download = d;
@@ -232,10 +251,28 @@ public final class ImageService implements AutoCloseable {
         started = true;
       }
     }
+    if (unverified.isPresent()) {
+      fillDigest(hostId, key, unverified.get());
+      return attempt(hostId, target, source, key, expected, true);
+    }
     if (started) {
       downloads.execute(download);
     }
     return follow(download, hostId, key, expected);
+  }
+
+  /** Computes (or waits for) the digest of a cached image stored without one, and records it. */
+  private void fillDigest(String hostId, String key, CacheIndex.Opened opened) {
+    String shown = opened.entry().url();
+    try (FileChannel data = opened.channel()) {
+      digests.digest(key, opened.generation(), opened.entry().length(), data, shown);
+    } catch (InterruptedIOException e) {
+      Thread.currentThread().interrupt();
+      throw new UpstreamException("interrupted verifying " + shown + " for host " + hostId, e);
+    } catch (IOException e) {
+      throw new UnavailableException(
+          "verifying the cached " + shown + " for host " + hostId + " failed: " + e, e);
+    }
   }
 
   private Optional<ImageHandle> follow(
@@ -251,6 +288,14 @@ public final class ImageService implements AutoCloseable {
       case USE_CACHE:
         {
           Optional<CacheIndex.Opened> opened = cache.open(key);
+          if (opened.isPresent()
+              && expected.isPresent()
+              && !expected.equals(opened.get().entry().sha256())) {
+            // The copy the download settled on is not verified for this host (it expects another
+            // digest, or the copy has none yet): try again, which verifies it or fetches afresh.
+            closeQuietly(opened.get().channel());
+            return Optional.empty();
+          }
           opened.ifPresent(o -> metrics.hits.increment());
           return opened.map(o -> ImageHandle.cached(o, metrics));
         }
@@ -287,6 +332,14 @@ public final class ImageService implements AutoCloseable {
                 "opening the download of " + download.url() + " failed: " + e, e);
           }
         }
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Only read from: nothing is lost.
     }
   }
 

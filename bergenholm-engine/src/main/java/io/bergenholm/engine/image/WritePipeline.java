@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -14,17 +15,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongConsumer;
 
 /**
- * The writing and hashing half of a download, on two threads of its own, so that the thread that
- * receives from upstream only receives: a filled buffer goes to the writer, which appends it to the
- * file and reports the new length, then to the hasher, which adds it to the SHA-256 and gives the
- * buffer back. A fixed set of {@value #BUFFERS} buffers of {@value #BUFFER_SIZE} bytes circulates,
- * so a slow disk holds back the receiver (and upstream, by TCP) instead of filling memory. The
- * buffers are direct (a socket reads into one, and the file is written from it, with no copy by the
- * JDK in between) and come from a pool shared by all downloads, so that direct memory is not left
- * to the garbage collector to return.
+ * The writing and (optionally) hashing half of a download, on threads of its own, so that the
+ * thread that receives from upstream only receives: a filled buffer goes to the writer, which
+ * appends it to the file and reports the new length, then to the hasher, which adds it to the
+ * SHA-256 and gives the buffer back. Without hashing (no host named a digest; see {@link
+ * CacheDigests}) the writer gives it back itself. A fixed set of {@value #BUFFERS} buffers of
+ * {@value #BUFFER_SIZE} bytes circulates, so a slow disk holds back the receiver (and upstream, by
+ * TCP) instead of filling memory. The buffers are direct (a socket reads into one, and the file is
+ * written from it, with no copy by the JDK in between) and come from a pool shared by all
+ * downloads, so that direct memory is not left to the garbage collector to return.
  *
  * <p>The digest of {@link #finish()} covers exactly the bytes written, in order. Any fault (of the
- * file, or an interrupt) is thrown to the receiver at its next call; {@link #close()} stops both
+ * file, or an interrupt) is thrown to the receiver at its next call; {@link #close()} stops the
  * threads and waits for them, whatever state the pipeline is in.
  */
 final class WritePipeline implements AutoCloseable {
@@ -46,29 +48,45 @@ final class WritePipeline implements AutoCloseable {
   private final BlockingQueue<ByteBuffer> toHash = new ArrayBlockingQueue<>(BUFFERS + 1);
   private final MessageDigest digest = Download.sha256();
   private final Thread writer;
-  private final Thread hasher;
+  private final Thread hasher; // null when not hashing
   private final Object lock = new Object();
   // Guarded by lock.
   private IOException failure;
-  private String hex;
+  private Optional<String> result;
 
   /**
    * @param onWritten told the file's length after each write, from the writer thread
+   * @param hash whether to compute the SHA-256 of what is written
    */
-  WritePipeline(FileChannel out, String shown, String threadName, LongConsumer onWritten) {
+  WritePipeline(
+      FileChannel out, String shown, String threadName, LongConsumer onWritten, boolean hash) {
     this.out = out;
     this.shown = shown;
     this.onWritten = onWritten;
     for (int i = 0; i < BUFFERS; i++) {
-      ByteBuffer b = POOL.poll();
-      free.add(b != null ? b : ByteBuffer.allocateDirect(BUFFER_SIZE));
+      free.add(pooledBuffer());
     }
     writer = new Thread(this::writeLoop, threadName + "-write");
-    hasher = new Thread(this::hashLoop, threadName + "-hash");
     writer.setDaemon(true);
-    hasher.setDaemon(true);
+    hasher = hash ? new Thread(this::hashLoop, threadName + "-hash") : null;
     writer.start();
-    hasher.start();
+    if (hasher != null) {
+      hasher.setDaemon(true);
+      hasher.start();
+    }
+  }
+
+  /** A direct buffer of {@value #BUFFER_SIZE} bytes from the shared pool (or a new one). */
+  static ByteBuffer pooledBuffer() {
+    ByteBuffer b = POOL.poll();
+    return b != null ? b.clear() : ByteBuffer.allocateDirect(BUFFER_SIZE);
+  }
+
+  /** Gives a buffer from {@link #pooledBuffer()} back, for the next download to use. */
+  static void recycle(ByteBuffer b) {
+    if (b != END && POOL.size() < POOLED) {
+      POOL.add(b.clear());
+    }
   }
 
   /** A free buffer to fill (position 0, limit its capacity); blocks while all are in use. */
@@ -89,11 +107,14 @@ final class WritePipeline implements AutoCloseable {
     put(toWrite, filled);
   }
 
-  /** Waits until every submitted byte is written and hashed; the SHA-256 in hex. */
-  String finish() throws IOException {
+  /**
+   * Waits until every submitted byte is written (and hashed); the SHA-256 in hex, empty when not
+   * hashing.
+   */
+  Optional<String> finish() throws IOException {
     put(toWrite, END);
     synchronized (lock) {
-      while (hex == null && failure == null) {
+      while (result == null && failure == null) {
         try {
           lock.wait();
         } catch (InterruptedException e) {
@@ -104,20 +125,20 @@ final class WritePipeline implements AutoCloseable {
       if (failure != null) {
         throw failure;
       }
-      return hex;
+      return result;
     }
   }
 
   /**
-   * Stops both threads (dropping what is not written yet), waits until they have ended, and gives
+   * Stops the threads (dropping what is not written yet), waits until they have ended, and gives
    * the buffers back to the pool (a buffer the receiver still holds is left to the collector).
    */
   @Override
   public void close() {
-    writer.interrupt();
-    hasher.interrupt();
+    List<Thread> threads = hasher == null ? List.of(writer) : List.of(writer, hasher);
+    threads.forEach(Thread::interrupt);
     boolean interrupted = false;
-    for (Thread t : new Thread[] {writer, hasher}) {
+    for (Thread t : threads) {
       while (t.isAlive()) {
         try {
           t.join();
@@ -131,9 +152,7 @@ final class WritePipeline implements AutoCloseable {
     }
     for (BlockingQueue<ByteBuffer> q : List.of(free, toWrite, toHash)) {
       for (ByteBuffer b; (b = q.poll()) != null; ) {
-        if (b != END && POOL.size() < POOLED) {
-          POOL.add(b.clear());
-        }
+        recycle(b);
       }
     }
   }
@@ -152,7 +171,13 @@ final class WritePipeline implements AutoCloseable {
           b.flip();
           onWritten.accept(total);
         }
-        toHash.put(b);
+        if (hasher != null) {
+          toHash.put(b);
+        } else if (b != END) {
+          free.put(b);
+        } else {
+          complete(Optional.empty());
+        }
         if (b == END) {
           return;
         }
@@ -171,11 +196,7 @@ final class WritePipeline implements AutoCloseable {
       while (true) {
         ByteBuffer b = toHash.take();
         if (b == END) {
-          String result = HexFormat.of().formatHex(digest.digest());
-          synchronized (lock) {
-            hex = result;
-            lock.notifyAll();
-          }
+          complete(Optional.of(HexFormat.of().formatHex(digest.digest())));
           return;
         }
         digest.update(b);
@@ -186,9 +207,16 @@ final class WritePipeline implements AutoCloseable {
     }
   }
 
+  private void complete(Optional<String> hex) {
+    synchronized (lock) {
+      result = hex;
+      lock.notifyAll();
+    }
+  }
+
   private void fail(IOException cause) {
     synchronized (lock) {
-      if (failure == null && hex == null) {
+      if (failure == null && result == null) {
         failure = cause;
       }
       lock.notifyAll();

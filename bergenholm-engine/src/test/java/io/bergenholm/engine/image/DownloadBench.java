@@ -22,9 +22,10 @@ import java.util.Locale;
  * The cold path's stages on their own, for {@code bench/download-bench.sh}: how fast the HTTP
  * source receives an image ({@code receive}), receives and writes it on one thread ({@code write}),
  * receives, writes and hashes it through the download's {@link WritePipeline} ({@code pipeline},
- * what a cold fetch does before any client is served), and how fast SHA-256 runs here ({@code
- * sha256}, no network). Arguments: mode, URL, runs, scratch file. Prints the median and the range
- * in MiB/s; the first two runs are JVM warm-up and not counted.
+ * what a cold fetch does when a host names a digest), the same without hashing ({@code
+ * pipeline-nohash}, what it does otherwise: the digest comes after the image is released), and how
+ * fast SHA-256 runs here ({@code sha256}, no network). Arguments: mode, URL, runs, scratch file.
+ * Prints the median and the range in MiB/s; the first two runs are JVM warm-up and not counted.
  */
 final class DownloadBench {
   private DownloadBench() {}
@@ -81,8 +82,10 @@ final class DownloadBench {
             buffer.clear();
           }
         }
-        case "pipeline" -> {
-          try (WritePipeline pipeline = new WritePipeline(out, url.toString(), "bench", n -> {})) {
+        case "pipeline", "pipeline-nohash" -> {
+          boolean hash = mode.equals("pipeline");
+          try (WritePipeline pipeline =
+              new WritePipeline(out, url.toString(), "bench", n -> {}, hash)) {
             for (boolean ended = false; !ended; ) {
               ByteBuffer buffer = pipeline.take();
               int n = channel.read(buffer);
@@ -96,7 +99,9 @@ final class DownloadBench {
             pipeline.finish();
           }
         }
-        default -> throw new IllegalArgumentException("mode: receive, write, pipeline or sha256");
+        default ->
+            throw new IllegalArgumentException(
+                "mode: receive, write, pipeline, pipeline-nohash or sha256");
       }
       if (total != response.contentLength().orElse(total)) {
         throw new IllegalStateException("received " + total + " bytes");

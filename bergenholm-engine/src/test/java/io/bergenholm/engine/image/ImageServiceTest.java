@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -388,6 +390,175 @@ class ImageServiceTest {
       assertThat(h.openStream().readAllBytes()).isEqualTo(image);
       assertThat(h.state()).isEqualTo(new ImageHandle.State.Complete(image.length));
     }
+  }
+
+  /** Waits (bounded) until the service has computed {@code n} digests afterwards. */
+  private static void awaitDigestsAfterward(ImageService s, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.metrics().digestsAfterward() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(s.metrics().digestsAfterward()).isEqualTo(n);
+  }
+
+  private Path metaFile(URI url) {
+    return cacheDir.resolve(CacheIndex.keyOf(url.toString()) + ".meta");
+  }
+
+  @Test
+  void withoutAnExpectedDigestTheImageIsReleasedWholeAndItsDigestRecordedAfterwards()
+      throws Exception {
+    byte[] image = bytes(3 * WritePipeline.BUFFER_SIZE + 99);
+    upstream.put("/plain", image);
+    ImageService s = service();
+    ImageTarget t = target(upstream.uri("/plain"));
+    try (ImageHandle h = s.open("host-1", t)) {
+      assertThat(h.openStream().readAllBytes()).isEqualTo(image);
+      assertThat(h.state()).isEqualTo(new ImageHandle.State.Complete(image.length));
+    }
+    awaitDigestsAfterward(s, 1);
+    assertThat(Files.readString(metaFile(upstream.uri("/plain"))))
+        .contains("sha256=" + sha256(image));
+    // A host that names the digest now finds it recorded: a hit, nothing computed again.
+    ImageTarget named =
+        new ImageTarget(
+            "kernel", upstream.uri("/plain"), Optional.empty(), Optional.of(sha256(image)));
+    try (ImageHandle h = s.open("host-2", named)) {
+      assertThat(h.fromCache()).isTrue();
+      assertThat(h.openStream().readAllBytes()).isEqualTo(image);
+    }
+    assertThat(s.metrics().digestsAfterward()).isEqualTo(1);
+    assertThat(upstream.requests("/plain")).isEqualTo(1);
+  }
+
+  @Test
+  void followersThatNameADigestGetTheLastByteOnlyWhenTheDigestComputedAfterwardsMatches()
+      throws Exception {
+    byte[] image = bytes(2 * WritePipeline.BUFFER_SIZE + 5);
+    TestUpstream.Resource r = upstream.put("/shared", image);
+    r.gate = new CountDownLatch(1);
+    r.gateAt = image.length / 2;
+    ImageService s = service();
+    URI url = upstream.uri("/shared");
+    try (ImageHandle plain = s.open("plain", target(url));
+        ImageHandle good =
+            s.open(
+                "good",
+                new ImageTarget("kernel", url, Optional.empty(), Optional.of(sha256(image))));
+        ImageHandle wrong =
+            s.open(
+                "wrong",
+                new ImageTarget("kernel", url, Optional.empty(), Optional.of(sha256(bytes(1)))))) {
+      r.gate.countDown();
+      assertThat(plain.openStream().readAllBytes()).isEqualTo(image);
+      assertThat(good.openStream().readAllBytes()).isEqualTo(image);
+      assertThat(good.state()).isEqualTo(new ImageHandle.State.Complete(image.length));
+      InputStream in = wrong.openStream();
+      byte[] buffer = new byte[64 * 1024];
+      long got = 0;
+      IOException failure = null;
+      try {
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          got += n;
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      assertThat(failure).hasMessageContaining("sha256");
+      assertThat(got).isLessThan(image.length);
+      assertThat(wrong.state()).isInstanceOf(ImageHandle.State.Failed.class);
+    }
+    assertThat(upstream.requests("/shared")).isEqualTo(1);
+    assertThat(s.metrics().digestsAfterward()).isEqualTo(1);
+    assertThat(s.metrics().cachedImages()).isEqualTo(1);
+  }
+
+  @Test
+  void aCachedImageWithoutADigestIsHashedOnceHoweverManyHostsThatNameOneAskAtOnce()
+      throws Exception {
+    byte[] image = bytes(8 * WritePipeline.BUFFER_SIZE);
+    upstream.put("/undigested", image);
+    URI url = upstream.uri("/undigested");
+    ImageService first = service();
+    assertThat(read(first, target(url))).isEqualTo(image);
+    awaitDigestsAfterward(first, 1);
+    first.close();
+    // As after a stop between the release and the digest: the entry has no digest on disk.
+    Path meta = metaFile(url);
+    Files.writeString(meta, Files.readString(meta).replaceAll("(?m)^sha256=.*\\R", ""));
+    assertThat(Files.readString(meta)).doesNotContain("sha256");
+
+    ImageService second = service();
+    ImageTarget named =
+        new ImageTarget("kernel", url, Optional.empty(), Optional.of(sha256(image)));
+    int hosts = 8;
+    CyclicBarrier together = new CyclicBarrier(hosts);
+    ExecutorService pool = Executors.newFixedThreadPool(hosts);
+    try {
+      List<Future<byte[]>> reads = new ArrayList<>();
+      for (int i = 0; i < hosts; i++) {
+        reads.add(
+            pool.submit(
+                () -> {
+                  together.await(10, TimeUnit.SECONDS);
+                  return read(second, named);
+                }));
+      }
+      for (Future<byte[]> f : reads) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(image);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(second.metrics().digestsAfterward()).isEqualTo(1);
+    assertThat(second.metrics().hits()).isEqualTo(hosts);
+    assertThat(upstream.requests("/undigested")).isEqualTo(1);
+    assertThat(Files.readString(meta)).contains("sha256=" + sha256(image));
+
+    // A host expecting another digest gets no cached copy: a fresh fetch, which fails the check.
+    ImageTarget other =
+        new ImageTarget("kernel", url, Optional.empty(), Optional.of(sha256(bytes(2))));
+    assertThatThrownBy(() -> read(second, other)).hasMessageContaining("sha256");
+    assertThat(upstream.requests("/undigested")).isEqualTo(2);
+    assertThat(read(second, named)).isEqualTo(image);
+    assertThat(upstream.requests("/undigested")).isEqualTo(2);
+  }
+
+  @Test
+  void aDigestIsRecordedOnlyForTheCopyItWasComputedFromAndDoesNotCountAsAUse(@TempDir Path dir)
+      throws Exception {
+    CacheIndex cache = new CacheIndex(dir, 250);
+    List<CacheIndex.Committed> committed = new ArrayList<>();
+    for (String key : List.of("a", "b")) {
+      Path part = cache.newTemporaryFile(key);
+      Files.write(part, bytes(100));
+      committed.add(
+          cache.commit(
+              part,
+              new CacheEntry(
+                  key,
+                  key,
+                  100,
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Instant.now())));
+    }
+    assertThat(committed.get(0).generation()).isNotEqualTo(committed.get(1).generation());
+    assertThat(cache.recordDigest("a", committed.get(1).generation(), "f".repeat(64))).isFalse();
+    assertThat(cache.peek("a").orElseThrow().sha256()).isEmpty();
+    assertThat(cache.recordDigest("a", committed.get(0).generation(), "e".repeat(64))).isTrue();
+    assertThat(cache.peek("a").orElseThrow().sha256()).contains("e".repeat(64));
+    // Peeking is not a use either; a third image evicts a, the least recently used.
+    Path part = cache.newTemporaryFile("c");
+    Files.write(part, bytes(100));
+    cache.commit(
+        part,
+        new CacheEntry(
+            "c", "c", 100, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now()));
+    assertThat(cache.peek("a")).isEmpty();
+    assertThat(cache.peek("b")).isPresent();
+    assertThat(new CacheIndex(dir, 250).peek("b").orElseThrow().sha256()).isEmpty();
   }
 
   @Test

@@ -124,7 +124,7 @@ class WritePipelineTest {
     CountDownLatch writerMayGo = new CountDownLatch(1);
     List<Long> announced = new CopyOnWriteArrayList<>();
     AtomicInteger taken = new AtomicInteger();
-    String hex;
+    Optional<String> hex;
     try (FileChannel out =
             FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         WritePipeline pipeline =
@@ -139,8 +139,9 @@ class WritePipelineTest {
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
-                })) {
-      Future<String> receiver =
+                },
+                true)) {
+      Future<Optional<String>> receiver =
           threads.submit(
               () -> {
                 int at = 0;
@@ -168,10 +169,42 @@ class WritePipelineTest {
       writerMayGo.countDown();
       hex = receiver.get(30, TimeUnit.SECONDS);
     }
-    assertThat(hex).isEqualTo(ImageServiceTest.sha256(data));
+    assertThat(hex).contains(ImageServiceTest.sha256(data));
     assertThat(Files.readAllBytes(file)).isEqualTo(data);
     assertThat(announced).isSorted().doesNotHaveDuplicates();
     assertThat(announced.get(announced.size() - 1)).isEqualTo(data.length);
+    assertThat(pipelineThreadsAfterTheyEnd()).isEmpty();
+  }
+
+  @Test
+  void withoutHashingTheWriterGivesBuffersBackAndNoHasherRuns() throws Exception {
+    byte[] data = bytes(6 * WritePipeline.BUFFER_SIZE + 4321);
+    Path file = cacheDir.resolve("out");
+    List<String> threadsWhileWriting = new CopyOnWriteArrayList<>();
+    Optional<String> hex;
+    try (FileChannel out =
+            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        WritePipeline pipeline =
+            new WritePipeline(
+                out,
+                "test",
+                "image-download-0",
+                total -> threadsWhileWriting.addAll(pipelineThreads()),
+                false)) {
+      // More buffers than circulate: only the writer can have given them back.
+      for (int at = 0; at < data.length; ) {
+        ByteBuffer b = pipeline.take();
+        int n = Math.min(b.remaining(), data.length - at);
+        b.put(data, at, n);
+        at += n;
+        pipeline.submit(b);
+      }
+      hex = pipeline.finish();
+    }
+    assertThat(hex).isEmpty();
+    assertThat(Files.readAllBytes(file)).isEqualTo(data);
+    assertThat(threadsWhileWriting).contains("image-download-0-write");
+    assertThat(threadsWhileWriting).noneMatch(n -> n.endsWith("-hash"));
     assertThat(pipelineThreadsAfterTheyEnd()).isEmpty();
   }
 
@@ -292,7 +325,8 @@ class WritePipelineTest {
       InputStream in = h.openStream();
       byte[] first = in.readNBytes(WritePipeline.BUFFER_SIZE);
       assertThat(first.length).isEqualTo(WritePipeline.BUFFER_SIZE);
-      assertThat(pipelineThreads()).hasSize(2);
+      // No host named a digest: the writer runs, and the hashing waits until the image is whole.
+      assertThat(pipelineThreads()).singleElement().asString().endsWith("-write");
       s.close();
       assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class);
       assertThat(h.state()).isInstanceOf(ImageHandle.State.Failed.class);

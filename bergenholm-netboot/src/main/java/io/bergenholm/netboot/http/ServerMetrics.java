@@ -198,6 +198,11 @@ public final class ServerMetrics implements AutoCloseable {
         .callback(cb -> cb.call(now.get().failures()))
         .register(registry);
     CounterWithCallback.builder()
+        .name("bergenholm_image_digests_afterward")
+        .help("Image digests computed from the cache after a download no host had named one for")
+        .callback(cb -> cb.call(now.get().digestsAfterward()))
+        .register(registry);
+    CounterWithCallback.builder()
         .name("bergenholm_image_requests")
         .help("Image opens, by whether the cache answered (hit) or a download was needed (miss)")
         .labelNames("result")

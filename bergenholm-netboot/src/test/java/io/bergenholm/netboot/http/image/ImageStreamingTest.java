@@ -182,6 +182,43 @@ class ImageStreamingTest {
   }
 
   @Test
+  void hostsWithAndWithoutADigestShareOneColdDownloadAndOnlyAVerifiedImageEnds() throws Exception {
+    byte[] image = bytes(2_500_000);
+    TestUpstream.Resource r = upstream.put("/mixed", image);
+    r.gate = new CountDownLatch(1);
+    r.gateAt = image.length / 3;
+    serve("plain", "/mixed", Optional.empty()); // first: the download does not hash as it runs
+    serve("good", "/mixed", Optional.of(sha256(image)));
+    serve("wrong", "/mixed", Optional.of(sha256(bytes(3))));
+    List<HttpResponse<InputStream>> started = new ArrayList<>();
+    for (String host : List.of("plain", "good", "wrong")) {
+      started.add(
+          client.send(
+              HttpRequest.newBuilder(server.uri(host)).timeout(Duration.ofSeconds(20)).build(),
+              HttpResponse.BodyHandlers.ofInputStream()));
+    }
+    assertThat(images.metrics().misses()).isEqualTo(3);
+    r.gate.countDown();
+    for (HttpResponse<InputStream> response : started.subList(0, 2)) {
+      assertThat(response.statusCode()).isEqualTo(200);
+      try (InputStream body = response.body()) {
+        assertThat(body.readAllBytes()).isEqualTo(image);
+      }
+    }
+    // The digest is computed once the image is whole; this host's differs, so its last byte never
+    // comes and the connection is aborted.
+    try (InputStream body = started.get(2).body()) {
+      assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
+    }
+    assertThat(upstream.requests("/mixed")).isEqualTo(1);
+    assertThat(images.metrics().digestsAfterward()).isEqualTo(1);
+    HttpResponse<byte[]> warm = get("good");
+    assertThat(warm.statusCode()).isEqualTo(200);
+    assertThat(warm.body()).isEqualTo(image);
+    assertThat(images.metrics().hits()).isEqualTo(1);
+  }
+
+  @Test
   void anUnknownLengthInFlightIsSentChunked() throws Exception {
     byte[] image = bytes(200_000);
     TestUpstream.Resource r = upstream.put("/nolength", image);
