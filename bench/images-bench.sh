@@ -4,12 +4,12 @@
 # serving the same file directly. nginx is also the upstream of the cold cases.
 #
 #   bench/images-bench.sh   # SIZE_MB=100 CLIENTS=50 RUNS=5 SLOW_RATE=20m; KEEP=1 keeps the files; PIN=1 pins;
-#                           # PRETOUCH_MB=2000 recycles memory first (see below)
+#                           # PRETOUCH_MB=all recycles memory first; CACHE_MB=300 bounds the cache (see below)
 #
 # Prints throughput (median of RUNS), upstream request counts, first-byte latencies of the cold
 # case against the image's arrival from upstream, the server's heap (from -Xlog:gc), and the
 # machine's own ceiling for the cold case: how fast dd writes the image into new files (pages never
-# written before), the same work every cold download does.
+# written before), the same work every cold download does, and into pages freed a moment before.
 # Both servers are warmed up first with WARMUP_SECONDS of small requests (wrk, Range: bytes=0-0), so
 # that the JVM's request path is compiled as in a server that has been running; the runs compare
 # steady states.
@@ -27,10 +27,14 @@ RUNS=${RUNS:-5}
 SLOW_RATE=${SLOW_RATE:-20m}
 HEAP=${HEAP:-512m}
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
-# PRETOUCH_MB=N: before the runs, write and delete an N MB file beside the cache, so that the runs'
-# new files get pages the guest has used before (as on a server that has been up for a while)
-# instead of pages a virtual machine has never touched, which cost a hypervisor fault each.
+# PRETOUCH_MB=N: before the runs, fill and free N MB of memory (all: all free memory but 1.5 GB), so
+# that the runs' new files get pages the guest has used before (as on a server that has been up for
+# a while) instead of pages a virtual machine has never touched, which cost a hypervisor fault each.
 PRETOUCH_MB=${PRETOUCH_MB:-0}
+# CACHE_MB=N: bound the image cache to N MB (default 2048, which keeps every image of the runs).
+# With CACHE_MB=300 (the warm image and one run's two cold ones) each cold download evicts the
+# previous run's copy, as a server with a full cache does, and writes into the pages that freed.
+CACHE_MB=${CACHE_MB:-2048}
 # PIN=1: servers (nginx and Bergenholm alike) on CPU 0, clients on CPU 1.
 if [ -n "${PIN:-}" ]; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); else SERVER_CPU=(); CLIENT_CPU=(); fi
 WORK=$(mktemp -d /tmp/images-bench.XXXXXX)
@@ -64,7 +68,7 @@ UP="http://127.0.0.1:$NGINX_PORT"
 
 echo "== Bergenholm (engine + HTTP server + image route), -Xmx$HEAP"
 "${SERVER_CPU[@]}" java -Xms64m -Xmx"$HEAP" -Xlog:gc:file="$WORK/gc.log" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp "$CP" io.bergenholm.netboot.http.image.ImagesBenchServer "$WORK/cache" "$WORK/port" \
+  -cp "$CP" io.bergenholm.netboot.http.image.ImagesBenchServer "$WORK/cache" "$WORK/port" "${CACHE_MB}M" \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
@@ -118,10 +122,12 @@ done
 jcmd "$SERVER_PID" GC.run >/dev/null
 GC_FROM=$(wc -l < "$WORK/gc.log")
 
+if [ "$PRETOUCH_MB" = all ]; then
+  PRETOUCH_MB=$(awk '/^MemFree:/ { print int($2 / 1024) - 1536 }' /proc/meminfo)
+fi
 if [ "$PRETOUCH_MB" -gt 0 ]; then
-  echo "== pre-touch: writing and deleting $PRETOUCH_MB MB"
-  dd if=/dev/zero of="$WORK/pretouch" bs=1M count="$PRETOUCH_MB" status=none
-  rm -f "$WORK/pretouch"
+  echo "== pre-touch: filling and freeing $PRETOUCH_MB MB of memory"
+  python3 -c "bytearray($PRETOUCH_MB * 1048576)"
 fi
 
 echo "== ceiling: dd writes the image into new files (as a cold download does), 3 times"
@@ -130,6 +136,13 @@ CEILING=""
 for i in 1 2 3; do
   s=$(now); dd if="$WORK/www/image.bin" of="$WORK/ceiling/copy$i" bs=1M status=none; e=$(now)
   CEILING+="$(mbps 1 "$(python3 -c "print($e-$s)")") "
+done
+# The same into pages freed a moment before (each copy deleted, then written again).
+RECYCLED=""
+for i in 1 2 3; do
+  rm -f "$WORK/ceiling/copy$i"
+  s=$(now); dd if="$WORK/www/image.bin" of="$WORK/ceiling/copy$i" bs=1M status=none; e=$(now)
+  RECYCLED+="$(mbps 1 "$(python3 -c "print($e-$s)")") "
 done
 
 declare -A R
@@ -170,7 +183,7 @@ for n in ("1", c):
           f"| cold {co:6.0f} MB/s ({100*co/ng:5.1f}% of nginx), upstream requests per cold run {sorted(set(int(x) for x in R[f'coldreq-{n}']))}")
     print(f"     runs: nginx {R[f'nginx-{n}']} warm {R[f'warm-{n}']} cold {R[f'cold-{n}']}")
 PY
-python3 -c "import statistics as st; v=[float(x) for x in '$CEILING'.split()]; print(f'cold ceiling: dd into new files {st.median(v):.0f} MB/s (runs {v})')"
+python3 -c "import statistics as st; v=[float(x) for x in '$CEILING'.split()]; r=[float(x) for x in '$RECYCLED'.split()]; print(f'cold ceiling: dd into new files {st.median(v):.0f} MB/s (runs {v}); into pages freed a moment before {st.median(r):.0f} MB/s (runs {r})')"
 python3 - "$WORK/s.txt" "$WORK/sd.txt" "$SLOW_LINE" "$SLOW_COUNT" <<'PY'
 import sys, statistics as st
 rows = [l.split() for l in open(sys.argv[1])]

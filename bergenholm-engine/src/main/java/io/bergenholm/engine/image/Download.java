@@ -309,7 +309,8 @@ final class Download implements Runnable {
     IOException fault = null;
     try {
       hex = digests.digest(key, generation, length, reader, shown);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Whatever it was, followers waiting for the digest must hear of it.
       fault = new IOException("the digest of " + shown + " could not be computed: " + e, e);
       log.warn("host {}: {}", hostId, fault.getMessage());
     }

@@ -15,9 +15,10 @@ import java.util.OptionalLong;
  * #state()} says may be sent, listens with {@link #onProgress} for more, and aborts its response
  * when the state is {@link State.Failed}: a failed image must never look complete to a client.
  *
- * <p>While an image is still arriving its last byte is held back until the whole image is in and
- * its checksum verified, so that a client cannot have received a complete-looking body of an image
- * that then proves bad. Close the handle when the response is done.
+ * <p>While an image is still arriving its last byte is held back until the whole image is in (and,
+ * for a host that named a digest, its checksum verified), so that a client cannot have received a
+ * complete-looking body of an image that then proves bad. Close the handle when the response is
+ * done.
  */
 public final class ImageHandle implements Closeable {
   /** What may be sent now. */
@@ -25,7 +26,10 @@ public final class ImageHandle implements Closeable {
     /** The image is arriving; bytes {@code [0, sendable)} of the file are final. */
     record Receiving(long sendable) implements State {}
 
-    /** The whole image, {@code length} bytes, is in the file and verified. */
+    /**
+     * The whole image, {@code length} bytes, is in the file, of its announced length and, when this
+     * requester's host named a digest, of that digest.
+     */
     record Complete(long length) implements State {}
 
     /** The image cannot be served; abort the response (close the connection). */

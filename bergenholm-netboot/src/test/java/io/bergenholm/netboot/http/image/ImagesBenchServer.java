@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The server that {@code bench/images-bench.sh} measures: engine (memory store), HTTP server and
  * image route, wired as the runner wires them. Arguments: cache directory, port file (the bound
- * port is written there once listening). Hosts are created through the REST API by the script.
+ * port is written there once listening), and optionally the cache's bound ({@code
+ * images.cache_max_bytes}, 2G if not given). Hosts are created through the REST API by the script.
  */
 final class ImagesBenchServer {
   private ImagesBenchServer() {}
@@ -30,7 +31,7 @@ final class ImagesBenchServer {
                 "images.cache_dir",
                 cache.toString(),
                 "images.cache_max_bytes",
-                "2G",
+                args.length > 2 ? args[2] : "2G",
                 // the benchmark's upstream runs on this machine's loopback
                 "images.allow_loopback",
                 "true"));
