@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -78,6 +79,7 @@ final class Download implements Runnable {
   private final Optional<String> expectedSha256;
   private final String hostId;
   private final Duration timeout;
+  private final long minRate;
   private final CacheIndex cache;
   private final CacheDigests digests;
   private final ImageMetrics metrics;
@@ -102,6 +104,7 @@ final class Download implements Runnable {
       Optional<String> expectedSha256,
       String hostId,
       Duration timeout,
+      long minRate,
       CacheIndex cache,
       CacheDigests digests,
       ImageMetrics metrics,
@@ -115,6 +118,7 @@ final class Download implements Runnable {
     this.expectedSha256 = expectedSha256;
     this.hostId = hostId;
     this.timeout = timeout;
+    this.minRate = minRate;
     this.cache = cache;
     this.digests = digests;
     this.metrics = metrics;
@@ -224,6 +228,7 @@ final class Download implements Runnable {
         // with no copy of its own; any other stream goes through a small array.
         ReadableByteChannel channel = in instanceof ReadableByteChannel c ? c : null;
         byte[] staging = channel == null ? new byte[STAGING] : null;
+        SlowUpstream slow = new SlowUpstream();
         boolean ended = false;
         while (!ended) {
           ByteBuffer buffer = pipeline.take();
@@ -233,6 +238,7 @@ final class Download implements Runnable {
               throw new InterruptedIOException("download of " + shown + " interrupted");
             }
             int n;
+            long before = System.nanoTime();
             if (channel != null) {
               n = channel.read(buffer);
             } else {
@@ -245,6 +251,7 @@ final class Download implements Runnable {
               ended = true;
               break;
             }
+            slow.check(n, System.nanoTime() - before);
             total += n;
             metrics.bytesFetched.add(n);
             if (total > bound) {
@@ -320,6 +327,41 @@ final class Download implements Runnable {
       notifyAll();
     }
     fireListeners();
+  }
+
+  /**
+   * Fails a body that arrives slower than {@link ImageSettings#minRate()}, averaged over each
+   * timeout's worth of waiting for upstream: the read timeout alone lets an upstream that sends a
+   * byte just often enough hold the download, and every machine following it, for as long as it
+   * likes. Only time spent waiting for upstream counts, not time the pipeline (the disk) holds the
+   * receiver back.
+   */
+  private final class SlowUpstream {
+    private final long window = timeout.toNanos();
+    private long waited;
+    private long bytes;
+
+    void check(int received, long nanos) throws IOException {
+      waited += nanos;
+      bytes += received;
+      if (minRate <= 0 || waited < window) {
+        return;
+      }
+      double seconds = waited / 1e9;
+      if (bytes < minRate * seconds) {
+        throw new IOException(
+            String.format(
+                Locale.ROOT,
+                "%s sent %d bytes in %.1f s of waiting, below %s = %d bytes per second",
+                shown,
+                bytes,
+                seconds,
+                ImageSettings.MIN_RATE,
+                minRate));
+      }
+      waited = 0;
+      bytes = 0;
+    }
   }
 
   private String tooLarge(String what, long bound) {

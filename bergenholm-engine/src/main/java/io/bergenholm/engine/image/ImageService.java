@@ -242,6 +242,7 @@ public final class ImageService implements AutoCloseable {
                 expected,
                 hostId,
                 settings.timeout(),
+                settings.minRate(),
                 cache,
                 digests,
                 metrics,

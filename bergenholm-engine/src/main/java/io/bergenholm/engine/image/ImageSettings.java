@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
  *     sub-domains; {@code file} lets {@code file:} URLs past this list, when {@link
  *     SourcePolicy#schemes()} allows the scheme at all); empty allows every host the policy allows
  * @param policy which schemes and addresses images may come from
+ * @param minRate the slowest an image body may arrive, in bytes per second, averaged over each
+ *     {@code timeout} spent waiting for upstream; slower, the download fails (0: no minimum)
  */
 public record ImageSettings(
     Path cacheDir,
@@ -32,16 +34,24 @@ public record ImageSettings(
     Duration timeout,
     Duration revalidateAfter,
     Set<String> allowedHosts,
-    SourcePolicy policy) {
+    SourcePolicy policy,
+    long minRate) {
   public static final String CACHE_DIR = "images.cache_dir";
   public static final String CACHE_MAX_BYTES = "images.cache_max_bytes";
   public static final String TIMEOUT = "images.timeout";
   public static final String REVALIDATE_AFTER = "images.revalidate_after";
   public static final String ALLOWED_HOSTS = "images.allowed_hosts";
+  public static final String MIN_RATE = "images.min_rate";
 
   public static final long DEFAULT_MAX_CACHE_BYTES = 10L << 30;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REVALIDATE_AFTER = Duration.ofMinutes(5);
+
+  /**
+   * 32 KiB per second: far below any mirror a machine boots from, far above an upstream that
+   * trickles a byte just often enough to beat the read timeout.
+   */
+  public static final long DEFAULT_MIN_RATE = 32 * 1024;
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]i?b?|b)?");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
@@ -64,14 +74,28 @@ public record ImageSettings(
     if (revalidateAfter.isNegative()) {
       throw new BadInputException(REVALIDATE_AFTER + " must not be negative");
     }
+    if (minRate < 0) {
+      throw new BadInputException(MIN_RATE + " must not be negative, not " + minRate);
+    }
+  }
+
+  /** Settings with the default {@link #DEFAULT_MIN_RATE minimum rate}. */
+  public ImageSettings(
+      Path cacheDir,
+      long maxCacheBytes,
+      Duration timeout,
+      Duration revalidateAfter,
+      Set<String> allowedHosts,
+      SourcePolicy policy) {
+    this(cacheDir, maxCacheBytes, timeout, revalidateAfter, allowedHosts, policy, DEFAULT_MIN_RATE);
   }
 
   /**
    * Reads the {@code images.*} keys of an engine configuration; absent keys take the defaults
    * (cache in {@link #defaultCacheDir()}, 10 GiB, 30 s timeout, revalidation after 5 minutes, every
-   * host that {@link SourcePolicy#DEFAULT} allows). Sizes take {@code K}, {@code M}, {@code G},
-   * {@code T} (powers of 1024); durations take {@code ms}, {@code s}, {@code m}, {@code h} or
-   * ISO-8601 ({@code PT30S}).
+   * host that {@link SourcePolicy#DEFAULT} allows, a minimum rate of 32K bytes per second). Sizes
+   * and rates take {@code K}, {@code M}, {@code G}, {@code T} (powers of 1024); durations take
+   * {@code ms}, {@code s}, {@code m}, {@code h} or ISO-8601 ({@code PT30S}).
    *
    * @throws BadInputException naming the key whose value cannot be read
    */
@@ -92,7 +116,10 @@ public record ImageSettings(
         Arrays.stream(config.getOrDefault(ALLOWED_HOSTS, "").split("[,\\s]+"))
             .filter(h -> !h.isBlank())
             .collect(Collectors.toUnmodifiableSet());
-    return new ImageSettings(dir, max, timeout, revalidate, hosts, SourcePolicy.fromConfig(config));
+    long minRate =
+        config.containsKey(MIN_RATE) ? parseSize(MIN_RATE, config.get(MIN_RATE)) : DEFAULT_MIN_RATE;
+    return new ImageSettings(
+        dir, max, timeout, revalidate, hosts, SourcePolicy.fromConfig(config), minRate);
   }
 
   /**

@@ -562,6 +562,56 @@ class ImageServiceTest {
   }
 
   @Test
+  void anUpstreamTricklingJustInsideTheReadTimeoutIsCutOffAtTheMinimumRate() throws Exception {
+    byte[] image = bytes(600_000);
+    TestUpstream.Resource r = upstream.put("/trickle", image);
+    // One 16 KiB piece every 250 ms: each read returns well inside the 700 ms timeout, so only the
+    // rate (about 64 KiB/s, against a minimum of 512 KiB/s) can tell this upstream apart.
+    r.pauseMillisPerPiece = 250;
+    ImageService s =
+        new ImageService(
+            new ImageSettings(
+                cacheDir,
+                1L << 30,
+                Duration.ofMillis(700),
+                Duration.ofMinutes(5),
+                Set.of(),
+                LOCAL_AND_FILE,
+                512 * 1024),
+            sources::imageSource);
+    services.add(s);
+    ImageTarget t = target(upstream.uri("/trickle"));
+    assertThatThrownBy(() -> read(s, t))
+        .hasMessageContaining("images.min_rate = 524288 bytes per second")
+        .hasMessageContaining("/trickle");
+    assertThat(cacheFiles()).isEmpty();
+    assertThat(s.metrics().failures()).isEqualTo(1);
+    // The same upstream at full speed, through the same service: whole.
+    r.pauseMillisPerPiece = 0;
+    assertThat(read(s, t)).isEqualTo(image);
+  }
+
+  @Test
+  void withoutAMinimumRateASlowUpstreamIsWaitedFor() throws Exception {
+    byte[] image = bytes(100_000);
+    TestUpstream.Resource r = upstream.put("/slow", image);
+    r.pauseMillisPerPiece = 100;
+    ImageService s =
+        new ImageService(
+            new ImageSettings(
+                cacheDir,
+                1L << 30,
+                Duration.ofMillis(700),
+                Duration.ofMinutes(5),
+                Set.of(),
+                LOCAL_AND_FILE,
+                0),
+            sources::imageSource);
+    services.add(s);
+    assertThat(read(s, target(upstream.uri("/slow")))).isEqualTo(image);
+  }
+
+  @Test
   void unknownLengthIsStreamedAndCutChunkedTransferFails() throws Exception {
     byte[] image = bytes(150_000);
     TestUpstream.Resource r = upstream.put("/chunked", image);
@@ -752,8 +802,16 @@ class ImageServiceTest {
                 "images.revalidate_after",
                 "PT1H",
                 "images.allowed_hosts",
-                "a.example, *.b.example"));
+                "a.example, *.b.example",
+                "images.min_rate",
+                "100K"));
     assertThat(s.cacheDir()).isEqualTo(Path.of("/srv/cache"));
+    assertThat(s.minRate()).isEqualTo(100 * 1024);
+    assertThat(ImageSettings.fromConfig(Map.of()).minRate())
+        .isEqualTo(ImageSettings.DEFAULT_MIN_RATE);
+    assertThatThrownBy(() -> ImageSettings.fromConfig(Map.of("images.min_rate", "fast")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("images.min_rate");
     assertThat(s.maxCacheBytes()).isEqualTo(2L << 30);
     assertThat(s.timeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(s.revalidateAfter()).isEqualTo(Duration.ofHours(1));
