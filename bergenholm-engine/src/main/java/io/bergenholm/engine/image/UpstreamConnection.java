@@ -22,6 +22,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -52,6 +57,18 @@ final class UpstreamConnection implements AutoCloseable {
   private static final int MAX_INTERIM = 10;
   private static final int BUFFER = 16 * 1024;
   private static final int TLS_STAGING = 64 * 1024;
+
+  /**
+   * Ends TLS handshakes that outlast their deadline, by closing their socket: an SSLSocket's own
+   * timeout bounds each read, not the handshake, which a server could trickle a byte at a time.
+   */
+  private static final ScheduledExecutorService HANDSHAKE_DEADLINES =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "upstream-tls-deadline");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** A response head: status and fields (names in lower case, in arrival order). */
   record Head(int status, List<String[]> fields) {
@@ -142,7 +159,10 @@ final class UpstreamConnection implements AutoCloseable {
     throw last;
   }
 
-  /** Thrown when no address accepted the connection within the timeout. */
+  /**
+   * Thrown when no address accepted the connection within the timeout, or the TLS handshake did not
+   * end within it.
+   */
   static final class ConnectTimeout extends SocketTimeoutException {
     ConnectTimeout(String message) {
       super(message);
@@ -168,10 +188,28 @@ final class UpstreamConnection implements AutoCloseable {
     parameters.setEndpointIdentificationAlgorithm("HTTPS");
     socket.setSSLParameters(parameters);
     socket.setSoTimeout(millis(timeout));
+    AtomicBoolean late = new AtomicBoolean();
+    ScheduledFuture<?> deadline =
+        HANDSHAKE_DEADLINES.schedule(
+            () -> {
+              late.set(true);
+              try {
+                socket.close();
+              } catch (IOException e) {
+                // Closed either way.
+              }
+            },
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
     try {
       socket.startHandshake();
     } catch (IOException e) {
-      throw rethrow("TLS with " + shown, e);
+      throw late.get() ? handshakeTooLong(e) : rethrow("TLS with " + shown, e);
+    } finally {
+      deadline.cancel(false);
+    }
+    if (late.get()) {
+      throw handshakeTooLong(null);
     }
     tlsIn = socket.getInputStream();
     tlsOut = socket.getOutputStream();
@@ -476,6 +514,14 @@ final class UpstreamConnection implements AutoCloseable {
     } catch (IOException e) {
       // Nothing left to release.
     }
+  }
+
+  private SocketTimeoutException handshakeTooLong(IOException cause) {
+    SocketTimeoutException t =
+        new ConnectTimeout(
+            "the TLS handshake with " + shown + " took longer than " + timeout.toMillis() + " ms");
+    t.initCause(cause);
+    return t;
   }
 
   /** Turns a timeout or an interrupt into the message a reader of the log can act on. */

@@ -235,6 +235,37 @@ class HttpImageSourceTest {
   }
 
   @Test
+  void aTlsHandshakeTrickledByteByByteMustStillEndWithinTheTimeout() throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    closing.add(server);
+    threads.execute(
+        () -> {
+          try (Socket s = server.accept()) {
+            s.getInputStream().read(new byte[4096]); // the ClientHello
+            OutputStream out = s.getOutputStream();
+            // A handshake record announcing 16 KiB, then its bytes one by one, each well within
+            // the read timeout: the record alone would take more than an hour.
+            out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00});
+            for (int i = 0; i < 16 * 1024; i++) {
+              out.write(0x0b);
+              out.flush();
+              Thread.sleep(250);
+            }
+          } catch (Exception e) {
+            // The client gave up, or the test ended.
+          }
+        });
+    URI uri = URI.create("https://127.0.0.1:" + server.getLocalPort() + "/image");
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> fetch(uri))
+        .isInstanceOf(UpstreamException.class)
+        .hasMessageContaining("TLS handshake with")
+        .hasMessageContaining("took longer than " + TIMEOUT.toMillis() + " ms");
+    // The bound is the handshake deadline (2 s) with a wide margin, far below the trickle's hour.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
   void malformedFramingIsAnErrorNeverAGuess() throws Exception {
     String[] heads = {
       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
