@@ -37,7 +37,7 @@ export function jsonProblem(text) {
  * @param json true for JSON records, false for template text
  * @param label what the text area is called ("Parameters of host x")
  * @param canWrite false: the text is shown read-only and there is no save button
- * @param onSaved called after a successful save
+ * @param onSaved called after a successful save, with the record's new entity tag
  */
 export async function recordEditor({path, json, label, canWrite, onSaved}) {
   const first = await call('GET', path);
@@ -82,7 +82,7 @@ export async function recordEditor({path, json, label, canWrite, onSaved}) {
       conflict.hidden = true;
       refresh();
       announce('Saved.');
-      onSaved?.();
+      onSaved?.(etag);
     } catch (e) {
       if (e.status === 412) {
         await showConflict(text, e);

@@ -9,9 +9,15 @@ import {timeline} from './timeline.js';
 
 export async function machineView(ctx, id) {
   const [s, explained] = await Promise.all([summary(id), get(`${API}/hosts/${enc(id)}?explain=1`)]);
+  // The version of the record this page shows: provisioning names it (If-Match), so that it never
+  // acts on groups someone else changed since; a save from this page moves it on.
+  const version = {etag: s.etag};
   const editor = await recordEditor({
     path: `${API}/hosts/${enc(id)}`, json: true, label: `Stored parameters of ${id} (JSON)`,
-    canWrite: ctx.canWrite, onSaved: () => announce(`Saved the parameters of ${id}.`),
+    canWrite: ctx.canWrite, onSaved: (etag) => {
+      version.etag = etag ?? version.etag;
+      announce(`Saved the parameters of ${id}.`);
+    },
   });
   const special = SPECIAL.includes(id);
   const stateCell = h('dd', {}, badge(s.state));
@@ -43,7 +49,7 @@ export async function machineView(ctx, id) {
       h('div', {},
         special ? null : timeline(ctx, id, onLive),
         special ? null : powerPanel(ctx, id),
-        special || !ctx.canWrite ? null : await provisionPanel(id, s.groups),
+        special || !ctx.canWrite ? null : await provisionPanel(id, s.groups, version),
         bootFiles(id, explained)),
       h('div', {},
         provenance(id, explained),
@@ -89,7 +95,7 @@ function powerPanel(ctx, id) {
       confirming('Power reset', 'Really reset?', () => act('reset'))) : null);
 }
 
-async function provisionPanel(id, current) {
+async function provisionPanel(id, current, version) {
   const groups = (await get(`${API}/groups/`)).groups.filter((g) => g !== 'installed');
   const boxes = groups.map((g) => h('input', {type: 'checkbox', value: g, checked: current.includes(g)}));
   const result = h('div', {class: 'result', 'aria-live': 'polite'});
@@ -97,10 +103,19 @@ async function provisionPanel(id, current) {
     const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
     fill(result, 'Provisioning…');
     try {
-      const answer = await call('POST', `${API}/hosts/${enc(id)}/provision`, {body: {groups: chosen}});
+      const answer = await call('POST', `${API}/hosts/${enc(id)}/provision`,
+        {body: {groups: chosen}, ifMatch: version.etag});
+      version.etag = answer.etag ?? version.etag;
       fill(result, h('p', {class: 'ok'}, `Provisioning into ${chosen.join(', ') || 'no group'}.`), answerList(answer.body));
       announce(`Provisioning of ${id} started.`);
     } catch (e) {
+      if (e.status === 412) {
+        fill(result, h('p', {class: 'error'},
+          'Not provisioned: this machine was changed by someone else after this page was loaded (', e.text,
+          '). Nothing was done. Reload to see the change, then provision again.'),
+        h('button', {type: 'button', onclick: () => location.reload()}, 'Reload'));
+        return;
+      }
       // The answer says which steps took effect before one failed: show all of it.
       fill(result, h('p', {class: 'error'}, e.text), e.body?.done ? answerList(e.body) : null);
     }

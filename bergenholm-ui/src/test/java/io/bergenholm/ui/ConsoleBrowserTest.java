@@ -519,6 +519,77 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void aProvisionFromAPageOlderThanTheRecordIsRefusedAndChangesNothing() throws IOException {
+    signIn(ConsoleServer.RW);
+    go("#/machines/" + NEW_MACHINE, NEW_MACHINE);
+    WebElement panel = b.find("section[aria-labelledby='prov-h']");
+    // Someone else changes the machine after the page was loaded.
+    HttpResponse<String> theirs =
+        s.api(
+            "PUT",
+            "/api/1.0/hosts/" + NEW_MACHINE,
+            "{\"groups\": [\"default\", \"debian12\"], \"hostname\": \"theirs\"}");
+    assertThat(theirs.statusCode()).isIn(200, 201, 202);
+    String powerBefore = stored("/api/1.0/power/" + NEW_MACHINE).path("power").asText();
+    panel.findElement(By.cssSelector("input[value='rocky9']")).click();
+    WebElement provision = panel.findElement(By.cssSelector("button.primary"));
+    provision.click();
+    provision.click();
+    WebElement result =
+        b.await(
+            "the refusal",
+            d -> {
+              WebElement r =
+                  d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result .error"));
+              return r.getText().isEmpty() ? null : r;
+            });
+    assertThat(result.getText())
+        .startsWith("Not provisioned: this machine was changed by someone else")
+        .contains("412");
+    JsonNode host = stored("/api/1.0/hosts/" + NEW_MACHINE);
+    assertThat(host.path("groups"))
+        .extracting(JsonNode::asText)
+        .containsExactly("default", "debian12");
+    assertThat(host.path("hostname").asText()).isEqualTo("theirs");
+    assertThat(stored("/api/1.0/power/" + NEW_MACHINE).path("power").asText())
+        .isEqualTo(powerBefore);
+    assertNoScriptErrors();
+  }
+
+  @Test
+  void aSaveFromTheSamePageDoesNotStaleItsProvision() throws IOException {
+    signIn(ConsoleServer.RW);
+    go("#/machines/" + NEW_MACHINE, NEW_MACHINE);
+    WebElement area = b.find(".editor textarea");
+    area.clear();
+    area.sendKeys("{\"groups\": [\"default\"], \"hostname\": \"mine\"}");
+    assertThat(b.find(".editor .dirty").getText()).isEqualTo("Unsaved changes");
+    b.find(".editor button[type=submit]").click();
+    b.await(
+        "the save",
+        d -> d.findElement(By.cssSelector(".editor .dirty")).getText().isEmpty() ? true : null);
+    assertThat(stored("/api/1.0/hosts/" + NEW_MACHINE).path("hostname").asText()).isEqualTo("mine");
+    WebElement panel = b.find("section[aria-labelledby='prov-h']");
+    panel.findElement(By.cssSelector("input[value='rocky9']")).click();
+    WebElement provision = panel.findElement(By.cssSelector("button.primary"));
+    provision.click();
+    provision.click();
+    WebElement result =
+        b.await(
+            "the answer",
+            d -> {
+              WebElement r =
+                  d.findElement(By.cssSelector("section[aria-labelledby='prov-h'] .result"));
+              return r.getText().isEmpty() ? null : r;
+            });
+    assertThat(result.getText()).startsWith("Provisioning into");
+    assertThat(stored("/api/1.0/hosts/" + NEW_MACHINE).path("groups"))
+        .extracting(JsonNode::asText)
+        .contains("rocky9");
+    assertNoScriptErrors();
+  }
+
+  @Test
   void aProvisionThatFailsHalfWaySaysWhatTookEffect() throws IOException {
     HttpResponse<String> broken =
         s.api(
