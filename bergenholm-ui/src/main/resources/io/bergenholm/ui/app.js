@@ -20,6 +20,7 @@ const routes = [
 const $ = (id) => document.getElementById(id);
 let session = null;
 let cleanups = [];
+let renders = 0; // the latest render() call; an older one that finishes later is dropped
 
 async function probe() {
   try {
@@ -72,6 +73,7 @@ function started() {
 
 async function render() {
   if (!session) return;
+  const mine = ++renders;
   cleanups.forEach((stop) => stop());
   cleanups = [];
   alertError(null);
@@ -94,7 +96,9 @@ async function render() {
   fill(view, h('p', {class: 'loading'}, 'Loading…'));
   try {
     const page = await route[1](ctx, ...args);
-    if (location.hash !== hash && location.hash !== '') return; // the operator moved on meanwhile
+    // The operator moved on meanwhile, or the same page was asked for again and that newer
+    // render owns the view: this one must not replace it (nor the elements it is using).
+    if (mine !== renders || (location.hash !== hash && location.hash !== '')) return;
     fill(view, page);
     const heading = view.querySelector('h1');
     if (heading) {
@@ -102,6 +106,7 @@ async function render() {
       heading.focus({preventScroll: true});
     }
   } catch (e) {
+    if (mine !== renders) return;
     if (e.status === 401) {
       setToken(null);
       session = null;

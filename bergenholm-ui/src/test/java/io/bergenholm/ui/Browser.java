@@ -14,6 +14,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -101,9 +102,16 @@ final class Browser implements AutoCloseable {
     return driver.findElements(By.cssSelector(css));
   }
 
-  /** Waits up to 20 s for {@code condition}; fails with {@code what} otherwise. */
+  /**
+   * Waits up to 20 s for {@code condition}; fails with {@code what} otherwise. The condition reads
+   * a page that is being re-rendered (that is what it waits for), so an element replaced between
+   * finding and reading it means "not yet" and the condition is asked again.
+   */
   <T> T await(String what, ExpectedCondition<T> condition) {
-    return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what).until(condition);
+    return new WebDriverWait(driver, Duration.ofSeconds(20))
+        .withMessage(what)
+        .ignoring(StaleElementReferenceException.class)
+        .until(condition);
   }
 
   /** Waits until the page has rendered a view whose heading reads {@code text}. */

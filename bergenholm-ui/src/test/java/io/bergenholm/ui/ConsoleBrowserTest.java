@@ -352,6 +352,44 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void anOlderRenderOfThePageFinishingLastDoesNotReplaceTheNewerOne() {
+    signIn(ConsoleServer.RW);
+    go("#/templates/linux.ipxe", "Template linux.ipxe");
+    // Hold the first request for the host list, and count requests in flight.
+    b.js(
+        "const real = window.fetch; window.held = []; window.inFlight = 0; let first = true;"
+            + "window.fetch = (...a) => {"
+            + "  window.inFlight++;"
+            + "  const go = () => real(...a).finally(() => window.inFlight--);"
+            + "  if (first && String(a[0]).endsWith('/hosts/')) {"
+            + "    first = false;"
+            + "    return new Promise((resolve) => window.held.push(() => resolve(go())));"
+            + "  }"
+            + "  return go();"
+            + "};");
+    // Two renders of the same page: the first waits on the held request, the second finishes.
+    b.js("window.dispatchEvent(new HashChangeEvent('hashchange'))");
+    b.await("the held request", d -> ((Number) b.js("return window.held.length")).intValue() == 1);
+    b.js("window.dispatchEvent(new HashChangeEvent('hashchange'))");
+    b.await(
+        "the newer render",
+        d ->
+            ((Number) b.js("return window.inFlight")).intValue() == 1
+                    && !d.findElements(By.cssSelector("#view select[id^=f]")).isEmpty()
+                ? true
+                : null);
+    WebElement host = b.find("#view select[id^=f]");
+
+    // The older render now finishes; the page the operator is using must stay.
+    b.js("window.held.forEach((release) => release())");
+    b.await("the older render", d -> ((Number) b.js("return window.inFlight")).intValue() == 0);
+    new Select(host).selectByValue(NODE);
+    assertThat(b.all("#view h1")).hasSize(1);
+    assertThat(b.all("#view select[id^=f]")).containsExactly(host);
+    assertNoScriptErrors();
+  }
+
+  @Test
   void templatePreviewShowsARenderErrorAtItsLine() throws IOException {
     signIn(ConsoleServer.RW);
     go("#/templates", "Templates");
