@@ -18,6 +18,7 @@ import io.bergenholm.api.power.PowerDriver;
 import io.bergenholm.api.power.PowerDriverProvider;
 import io.bergenholm.api.power.PowerState;
 import io.bergenholm.api.power.PowerTarget;
+import io.bergenholm.api.render.RenderException;
 import io.bergenholm.api.render.RendererProvider;
 import io.bergenholm.api.render.TemplateRenderer;
 import io.bergenholm.api.store.ParameterStore;
@@ -46,6 +47,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +110,7 @@ public final class Bergenholm implements AutoCloseable {
   public static final String RENDER_DEADLINE_MS = "render.deadline_ms";
   public static final String RENDER_QUEUE_WAIT_MS = "render.queue_wait_ms";
   public static final String RENDER_MAX_ALLOCATED_MB = "render.max_allocated_mb";
+  public static final String RENDER_RETRY_STOPPED_MS = "render.retry_stopped_ms";
   public static final String EVENTS_QUEUE = "events.queue";
   public static final String EVENTS_MAX_PER_HOST = "events.max_per_host";
   public static final String EVENTS_MAX_TOTAL = "events.max_total";
@@ -146,9 +149,28 @@ public final class Bergenholm implements AutoCloseable {
   private final RenderWorkers workers;
   private final BootEvents events;
   private final Cache<String, Stamped<ServedScript>> scripts;
+  private final long retryStoppedNanos;
 
-  /** A cached result, or the failure it gave (not computed again until the store changes). */
-  private record Stamped<T>(long stamp, T value, BadInputException failure) {
+  /**
+   * A cached result, or the failure it gave: not computed again until the store changes, or, for a
+   * failure that may not recur (a render stopped by its wall-clock deadline), until {@code retryAt}
+   * ({@link System#nanoTime()}; 0 for never).
+   */
+  private record Stamped<T>(long stamp, T value, BadInputException failure, long retryAt) {
+    static <T> Stamped<T> of(long stamp, T value) {
+      return new Stamped<>(stamp, value, null, 0);
+    }
+
+    static <T> Stamped<T> failed(long stamp, BadInputException failure, long retryNanos) {
+      boolean retryable = failure instanceof RenderException r && r.retryable();
+      return new Stamped<>(
+          stamp, null, failure, retryable ? Math.max(1, System.nanoTime() + retryNanos) : 0);
+    }
+
+    boolean current(long now) {
+      return stamp == now && (retryAt == 0 || System.nanoTime() - retryAt < 0);
+    }
+
     T get() {
       if (failure != null) {
         throw failure;
@@ -254,6 +276,8 @@ public final class Bergenholm implements AutoCloseable {
             intSetting(RENDER_SLOW_MS, 200),
             intSetting(RENDER_QUEUE_WAIT_MS, 2000),
             intSetting(RENDER_MAX_ALLOCATED_MB, 512) * (1L << 20));
+    this.retryStoppedNanos =
+        TimeUnit.MILLISECONDS.toNanos(intSetting(RENDER_RETRY_STOPPED_MS, 30_000));
     this.scripts =
         CacheBuilder.newBuilder()
             .maximumSize(cache ? intSetting(CACHE_MAX_RENDERS, 20_000) : 0)
@@ -524,13 +548,13 @@ public final class Bergenholm implements AutoCloseable {
     // the entry and the next call computes again.
     long stamp = store.changeStamp();
     Stamped<Resolution> hit = resolved.getIfPresent(id);
-    if (hit != null && hit.stamp() == stamp) {
+    if (hit != null && hit.current(stamp)) {
       return hit.get();
     }
     Stamped<Resolution> result;
     try {
       result =
-          new Stamped<>(
+          Stamped.of(
               stamp,
               workers.call(
                   new JobKey(id, stamp),
@@ -540,10 +564,9 @@ public final class Bergenholm implements AutoCloseable {
                     Inheritance.Merged merged = inheritance.host(id);
                     return new Resolution(
                         id, merged.known(), Params.of(expansion.expand(merged, null)));
-                  }),
-              null);
+                  }));
     } catch (BadInputException e) {
-      result = new Stamped<>(stamp, null, e);
+      result = Stamped.failed(stamp, e, retryStoppedNanos);
     }
     resolved.put(id, result);
     return result.get();
@@ -584,7 +607,7 @@ public final class Bergenholm implements AutoCloseable {
     long stamp = store.changeStamp();
     RenderKey key = new RenderKey(name, hostId);
     Stamped<String> hit = rendered.getIfPresent(key);
-    if (hit != null && hit.stamp() == stamp) {
+    if (hit != null && hit.current(stamp)) {
       return hit.get();
     }
     Map<String, Object> params = resolveHost(hostId).params().asMap();
@@ -597,16 +620,15 @@ public final class Bergenholm implements AutoCloseable {
     Stamped<String> result;
     try {
       result =
-          new Stamped<>(
+          Stamped.of(
               stamp,
               workers.call(
                   new JobKey(key, stamp),
                   "template '" + name + "' for host '" + hostId + "'",
                   name,
-                  () -> renderer.render(name, text, params)),
-              null);
+                  () -> renderer.render(name, text, params)));
     } catch (BadInputException e) {
-      result = new Stamped<>(stamp, null, e);
+      result = Stamped.failed(stamp, e, retryStoppedNanos);
     }
     rendered.put(key, result);
     return result.get();
@@ -640,7 +662,7 @@ public final class Bergenholm implements AutoCloseable {
       String script = ipxeScript(hostId, r);
       String template = String.valueOf(r.params().get("ipxe_script").orElse(""));
       String purpose = ScriptPurpose.of(r.known(), script);
-      scripts.put(hostId, new Stamped<>(stamp, new ServedScript(script, template, purpose), null));
+      scripts.put(hostId, Stamped.of(stamp, new ServedScript(script, template, purpose)));
       events.record(
           scriptServed(
               hostId,

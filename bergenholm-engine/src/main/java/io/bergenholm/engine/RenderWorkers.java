@@ -190,7 +190,10 @@ final class RenderWorkers implements AutoCloseable {
       }
       long ran = now - job.startNanos;
       String stop = null;
+      boolean byTime = false;
       if (ran > deadlineNanos) {
+        // Wall-clock time, which a busy server stretches too: such a stop may not recur.
+        byTime = true;
         stop =
             "took longer than "
                 + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
@@ -205,7 +208,7 @@ final class RenderWorkers implements AutoCloseable {
       if (stop != null) {
         log.warn("stopping {}: it {}", job.what, stop);
         job.result.completeExceptionally(
-            new RenderException(job.template, 0, job.what + " stopped: it " + stop));
+            new RenderException(job.template, 0, job.what + " stopped: it " + stop, byTime));
         running.remove(job.key, job);
         t.interrupt();
       } else if (ran > slowNanos) {

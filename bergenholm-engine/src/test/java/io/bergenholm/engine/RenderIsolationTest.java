@@ -79,6 +79,58 @@ class RenderIsolationTest {
     }
   }
 
+  /**
+   * A busy server stretches a render past its wall-clock deadline without the template being costly
+   * (a cold start while a rack powers on): such a stop must not be remembered until the store
+   * changes, or the host would fail every boot until someone edits a record. It is remembered for
+   * {@code render.retry_stopped_ms}, then rendered again. The first render here waits, as one
+   * starved of CPU does.
+   */
+  @Test
+  void aRenderStoppedByItsDeadlineIsRenderedAgainAfterTheRetryTime() throws Exception {
+    AtomicInteger renders = new AtomicInteger();
+    JinjavaRenderer jinjava =
+        new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
+    TemplateRenderer starvedOnce =
+        new TemplateRenderer() {
+          @Override
+          public String render(String name, String text, Map<String, ?> variables) {
+            if (name.equals("starved.ipxe") && renders.incrementAndGet() == 1) {
+              try {
+                Thread.sleep(60_000);
+              } catch (InterruptedException e) {
+                throw new RenderException(name, 0, "interrupted");
+              }
+            }
+            return jinjava.render(name, text, variables);
+          }
+
+          @Override
+          public boolean hasMarkup(String text) {
+            return jinjava.hasMarkup(text);
+          }
+        };
+    Map<String, String> config = new java.util.HashMap<>(config("500"));
+    config.put(Bergenholm.RENDER_RETRY_STOPPED_MS, "1500");
+    try (Bergenholm engine = Bergenholm.builder().config(config).renderer(starvedOnce).build()) {
+      engine.createTemplate("starved.ipxe", "#!ipxe\necho {{ uuid }}\n");
+      engine.createHost("h", Params.of(Map.of("ipxe_script", "starved.ipxe")));
+
+      assertThatThrownBy(() -> engine.ipxeScript("h"))
+          .isInstanceOfSatisfying(RenderException.class, e -> assertThat(e.retryable()).isTrue())
+          .hasMessageContaining("template 'starved.ipxe' for host 'h' stopped")
+          .hasMessageContaining("took longer than 500 ms");
+      long stopped = System.nanoTime();
+      // Within the retry time the failure is answered from memory, without rendering.
+      assertThatThrownBy(() -> engine.ipxeScript("h")).hasMessageContaining("took longer than");
+      assertThat(renders).hasValue(1);
+
+      Thread.sleep(Math.max(0, 1600 - (System.nanoTime() - stopped) / 1_000_000));
+      assertThat(engine.ipxeScript("h")).isEqualTo("#!ipxe\necho h");
+      assertThat(renders).hasValue(2);
+    }
+  }
+
   @Test
   void aRenderThatAllocatesTooMuchIsStopped() {
     Map<String, String> config = new java.util.HashMap<>(config("600000"));

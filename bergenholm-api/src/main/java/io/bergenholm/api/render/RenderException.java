@@ -15,6 +15,9 @@ public final class RenderException extends BadInputException {
   /** The 1-based line, or 0 if unknown. */
   private final int line;
 
+  /** Whether the failure came from the moment rather than from the template. */
+  private final boolean retryable;
+
   /**
    * Creates the exception.
    *
@@ -23,9 +26,24 @@ public final class RenderException extends BadInputException {
    * @param reason what is wrong
    */
   public RenderException(String template, int line, String reason) {
+    this(template, line, reason, false);
+  }
+
+  /**
+   * Creates the exception.
+   *
+   * @param template the template's name, or a description of the text rendered
+   * @param line the 1-based line, or 0 if unknown
+   * @param reason what is wrong
+   * @param retryable whether the same render may succeed later with nothing changed, as one stopped
+   *     by a wall-clock deadline on a busy server may: such a failure is remembered for a short
+   *     time only, not until the template or the parameters change
+   */
+  public RenderException(String template, int line, String reason, boolean retryable) {
     super("template '" + template + "'" + (line > 0 ? " line " + line : "") + ": " + reason);
     this.template = template;
     this.line = line;
+    this.retryable = retryable;
   }
 
   /**
@@ -42,5 +60,12 @@ public final class RenderException extends BadInputException {
    */
   public OptionalInt line() {
     return line > 0 ? OptionalInt.of(line) : OptionalInt.empty();
+  }
+
+  /**
+   * @return whether the same render may succeed later with nothing changed (a stop by time)
+   */
+  public boolean retryable() {
+    return retryable;
   }
 }

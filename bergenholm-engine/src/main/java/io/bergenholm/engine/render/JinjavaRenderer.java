@@ -136,12 +136,11 @@ public final class JinjavaRenderer implements TemplateRenderer {
       output = current.value().render(withoutTrailingNewline(text));
       errors = interpreter.getErrors();
     } catch (LimitReached e) {
-      throw new RenderException(name, e.line, e.getMessage());
+      throw e.failure(name, e.line);
     } catch (InterpretException e) {
       if (budget.reached != null) {
         // A limit stopped the render inside a tag, which Jinjava wraps as a tag error.
-        throw new RenderException(
-            name, Math.max(budget.reached.line, e.getLineNumber()), budget.reached.getMessage());
+        throw budget.reached.failure(name, Math.max(budget.reached.line, e.getLineNumber()));
       }
       throw new RenderException(name, Math.max(0, e.getLineNumber()), describe(e));
     } catch (RenderException e) {
@@ -156,11 +155,15 @@ public final class JinjavaRenderer implements TemplateRenderer {
       }
     }
     if (budget.reached != null) {
-      throw new RenderException(name, budget.reached.line, budget.reached.getMessage());
+      throw budget.reached.failure(name, budget.reached.line);
     }
     for (TemplateError error : errors) {
       if (isFailure(error)) {
-        throw new RenderException(name, Math.max(0, error.getLineno()), message(error));
+        int line = Math.max(0, error.getLineno());
+        if (error.getException() instanceof LimitReached lr) {
+          throw lr.failure(name, line);
+        }
+        throw new RenderException(name, line, message(error));
       }
     }
     if (output.length() > limits.maxOutputChars()) {
@@ -317,7 +320,8 @@ public final class JinjavaRenderer implements TemplateRenderer {
       }
       if ((nodes & 63) == 0 && System.nanoTime() - deadline > 0) {
         reached =
-            new LimitReached(node.getLineNumber(), "rendering took longer than the time limit");
+            new LimitReached(
+                node.getLineNumber(), "rendering took longer than the time limit", true);
         throw reached;
       }
     }
@@ -327,9 +331,21 @@ public final class JinjavaRenderer implements TemplateRenderer {
   private static final class LimitReached extends RuntimeException {
     final int line;
 
+    /** A wall-clock limit, which a busy server stretches too: the same render may succeed. */
+    final boolean byTime;
+
     LimitReached(int line, String message) {
+      this(line, message, false);
+    }
+
+    LimitReached(int line, String message, boolean byTime) {
       super(message, null, false, false);
       this.line = line;
+      this.byTime = byTime;
+    }
+
+    RenderException failure(String template, int atLine) {
+      return new RenderException(template, atLine, getMessage(), byTime);
     }
   }
 

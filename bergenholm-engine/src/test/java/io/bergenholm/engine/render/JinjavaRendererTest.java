@@ -94,6 +94,36 @@ class JinjavaRendererTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
 
+  /**
+   * The time limit is wall-clock time, which a busy server stretches too: its failure says the same
+   * render may succeed later. The node limit is the template's own doing and says it will not.
+   */
+  @Test
+  void aTimeLimitStopIsRetryableAndANodeLimitStopIsNot() {
+    String nested =
+        "{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}"
+            + "{% endfor %}{% endfor %}{% endfor %}";
+    JinjavaRenderer timed =
+        new JinjavaRenderer(
+            false,
+            new RenderLimits(1 << 20, Long.MAX_VALUE, Duration.ofMillis(300), 10_000, 10, 10_000),
+            name -> Optional.empty());
+    assertThatThrownBy(() -> timed.render("slow", nested, Map.of()))
+        .isInstanceOfSatisfying(
+            RenderException.class, e -> assertThat(e.retryable()).as(e.getMessage()).isTrue())
+        .hasMessageContaining("took longer than the time limit");
+
+    JinjavaRenderer counted =
+        new JinjavaRenderer(
+            false,
+            new RenderLimits(1 << 20, 10_000, Duration.ofMinutes(10), 10_000, 10, 10_000),
+            name -> Optional.empty());
+    assertThatThrownBy(() -> counted.render("many", nested, Map.of()))
+        .isInstanceOfSatisfying(
+            RenderException.class, e -> assertThat(e.retryable()).as(e.getMessage()).isFalse())
+        .hasMessageContaining("evaluated more than 10000 template nodes");
+  }
+
   @Test
   void giantOutputIsStopped() {
     assertThatThrownBy(
