@@ -10,8 +10,9 @@ import java.util.List;
  * What the UEFI flows boot from, laid out as an operator would: a TFTP folder of symbolic links to
  * the files Debian's packages install, an upstream folder with the kernels and initrds, and a store
  * made of {@link BootData}'s records with the sample data's own templates on top ({@code
- * linux.ipxe}, and the GRUB templates {@code linux.grub}, {@code localboot.grub}, {@code
- * register.grub}), so the flows prove the templates operators start from.
+ * linux.ipxe}, {@code localboot.ipxe}, {@code register.ipxe}, and the GRUB templates {@code
+ * linux.grub}, {@code localboot.grub}, {@code register.grub}), so the flows prove the templates
+ * operators start from.
  */
 final class UefiBootData {
   static final String SECURE_BOOT_GROUP = "e2e-secureboot";
@@ -106,9 +107,25 @@ final class UefiBootData {
   /** The store: {@link BootData}, the sample templates, Secure Boot and installer groups. */
   static Path write(Path dir, String baseUrl, String upstreamUrl) throws IOException {
     BootData.write(dir, baseUrl, upstreamUrl);
-    for (String template : List.of("linux.ipxe", "linux.grub", "localboot.grub", "register.grub")) {
+    for (String template :
+        List.of(
+            "linux.ipxe",
+            "localboot.ipxe",
+            "register.ipxe",
+            "linux.grub",
+            "localboot.grub",
+            "register.grub")) {
       Files.writeString(dir.resolve("templates/" + template), sample("templates/" + template));
     }
+    // As in the sample data, group default names localboot.grub: on UEFI the sample register.ipxe
+    // hands the machine it registered (now in group default) to network GRUB, to boot its disk.
+    Path defaults = dir.resolve("groups/default");
+    String withGrub =
+        Files.readString(defaults).replaceFirst("\\{", "{\n  \"grub_config\": \"localboot.grub\",");
+    if (!withGrub.contains("\"grub_config\"")) {
+      throw new IllegalStateException("groups/default is not a JSON object: " + defaults);
+    }
+    Files.writeString(defaults, withGrub);
     writeFile(
         dir,
         "groups/installed",

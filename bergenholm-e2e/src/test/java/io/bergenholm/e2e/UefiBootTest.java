@@ -35,6 +35,10 @@ import org.junit.jupiter.api.Timeout;
  *       grub/grub.cfg}, the host's rendered {@code linux.grub}, kernel and initrd over TFTP through
  *       the image cache, Debian's signed kernel with Secure Boot on;
  *   <li>the host, now installed, boots its local disk's EFI loader ({@code localboot.grub});
+ *   <li>the UEFI PXE host of flow 1, now installed, boots its disk without Secure Boot: the sample
+ *       {@code localboot.ipxe} chains network GRUB on EFI, which runs {@code localboot.grub};
+ *   <li>an unknown UEFI HTTP Boot machine registers through the sample {@code register.ipxe} and
+ *       boots its disk the same way;
  *   <li>an unknown machine with Secure Boot on registers through GRUB and boots its disk;
  *   <li>the real Debian installer, streamed by Bergenholm, loads the host's rendered preseed and
  *       runs its {@code early_command}, which calls the host's {@code installed_url}.
@@ -55,6 +59,8 @@ class UefiBootTest {
   private static final String DI_MAC = "52:54:00:e2:e1:05";
   private static final String ARM_UUID = "5d3c8a2e-6f41-4b7a-9c0d-0000000000c6";
   private static final String ARM_MAC = "52:54:00:e2:e1:06";
+  private static final String HTTP_NEW_UUID = "5d3c8a2e-6f41-4b7a-9c0d-0000000000c7";
+  private static final String HTTP_NEW_MAC = "52:54:00:e2:e1:07";
   private static final Path AAVMF_CODE = Path.of("/usr/share/AAVMF/AAVMF_CODE.fd");
   private static final Path AAVMF_VARS = Path.of("/usr/share/AAVMF/AAVMF_VARS.fd");
   private static final String HTTP = NetnsLab.SERVER_IP + ":8080";
@@ -299,6 +305,73 @@ class UefiBootTest {
 
   @Test
   @Order(5)
+  void anInstalledUefiPxeHostBootsItsLocalDiskThroughNetworkGrub() throws Exception {
+    UefiMachine machine =
+        UefiMachine.of(PXE_UUID, PXE_MAC).withEsp(UefiBootData.esp(out.resolve("esp-uefi-pxe")));
+    // Installed by flow 1; marked here too, so this flow also runs alone.
+    assertThat(server.curl("-sS", "-f", "-o", "/dev/null", installedUrl(PXE_UUID)).exit()).isZero();
+
+    Qemu.Boot boot = boot("uefi-pxe-localboot", machine, LocalDisk.MARKER);
+
+    assertThat(boot.reached()).as(boot.describe()).isTrue();
+    boot.assertShowsInOrder(
+        ">>Start PXE over IPv4",
+        "iPXE initialising devices",
+        Qemu.fetched("/ipxe/script/" + PXE_UUID),
+        // the sample localboot.ipxe: on EFI, network GRUB runs the host's localboot.grub
+        "Bergenholm: " + PXE_UUID + " boots from its local disk",
+        Qemu.fetched("tftp://" + NetnsLab.SERVER_IP + "/grubx64.efi"),
+        "Bergenholm: machine " + PXE_UUID,
+        "Bergenholm: " + PXE_UUID + " boots from its local disk",
+        LocalDisk.MARKER);
+    assertThat(boot.console())
+        .doesNotContain(BootImages.MARKER)
+        .doesNotContain("installing " + PXE_UUID)
+        .doesNotContain("Booting from SAN device");
+  }
+
+  @Test
+  @Order(6)
+  void anUnknownUefiHttpBootMachineRegistersThroughIpxeThenBootsItsDisk() throws Exception {
+    UefiMachine machine =
+        UefiMachine.of(HTTP_NEW_UUID, HTTP_NEW_MAC)
+            .withHttpBoot()
+            .withSmbios("Acme", "Rack7000", "SN0077")
+            .withEsp(UefiBootData.esp(out.resolve("esp-http-new")));
+    assertThat(
+            server
+                .curl(
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    BASE + "/api/1.0/hosts/" + HTTP_NEW_UUID)
+                .output())
+        .isEqualTo("404");
+
+    Qemu.Boot boot = boot("uefi-http-register", machine, LocalDisk.MARKER);
+
+    assertThat(boot.reached()).as(boot.describe()).isTrue();
+    boot.assertShowsInOrder(
+        ">>Start HTTP Boot over IPv4",
+        "iPXE initialising devices",
+        "Bergenholm: registering " + HTTP_NEW_UUID,
+        // iPXE shows the URL without its query; the facts are checked in the store below
+        Qemu.fetched(BASE + "/ipxe/register/" + HTTP_NEW_UUID),
+        Qemu.fetched("tftp://" + NetnsLab.SERVER_IP + "/grubx64.efi"),
+        "Bergenholm: machine " + HTTP_NEW_UUID,
+        "Bergenholm: " + HTTP_NEW_UUID + " boots from its local disk",
+        LocalDisk.MARKER);
+    JsonNode host = getJson("/api/1.0/hosts/" + HTTP_NEW_UUID);
+    assertThat(host.path("manufacturer").asText()).isEqualTo("Acme");
+    assertThat(host.path("product").asText()).isEqualTo("Rack7000");
+    assertThat(host.path("serial").asText()).isEqualTo("SN0077");
+    assertThat(host.path("groups").toString()).contains("\"default\"");
+  }
+
+  @Test
+  @Order(7)
   void anUnknownSecureBootMachineRegistersThroughGrubThenBootsItsDisk() throws Exception {
     UefiMachine machine =
         UefiMachine.of(NEW_UUID, NEW_MAC)
@@ -333,7 +406,7 @@ class UefiBootTest {
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void theDebianInstallerLoadsTheRenderedPreseedAndRunsItsEarlyCommand() throws Exception {
     Qemu.Boot boot =
         boot(
@@ -355,7 +428,7 @@ class UefiBootTest {
   }
 
   @Test
-  @Order(7)
+  @Order(9)
   void arm64UefiPxeGetsItsOwnBootFileOverTftp() throws Exception {
     assumeTrue(
         Shell.available("qemu-system-aarch64") && Files.exists(AAVMF_CODE),
