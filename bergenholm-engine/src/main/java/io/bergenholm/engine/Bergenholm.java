@@ -33,6 +33,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -118,6 +119,9 @@ public final class Bergenholm implements AutoCloseable {
 
   /** The group that {@link #markInstalled} adds and removes. */
   public static final String INSTALLED = "installed";
+
+  /** The host parameter {@link #markInstalled} writes: when the host was last marked installed. */
+  public static final String INSTALLED_AT = "installed_at";
 
   /** The group new hosts join at {@link #register}. */
   public static final String DEFAULT_GROUP = "default";
@@ -847,9 +851,14 @@ public final class Bergenholm implements AutoCloseable {
   }
 
   /**
-   * Adds ({@code true}) or removes group {@code installed} in the host's own groups, atomically.
+   * Adds ({@code true}) or removes group {@code installed} in the host's own groups, atomically. A
+   * mark that adds the group also records its time in the host's {@value #INSTALLED_AT} (ISO-8601,
+   * UTC, seconds), which retires every boot credential of the host issued before it, in every
+   * replica sharing the store ({@link #checkBootCredential}); a mark of a host marked already
+   * changes nothing, and an unmark leaves the time.
    */
   public Versioned<Params> markInstalled(String hostId, boolean installed) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     Versioned<Params> result =
         store
             .hosts()
@@ -859,9 +868,14 @@ public final class Bergenholm implements AutoCloseable {
                   List<String> groups = new ArrayList<>(host.groups());
                   if (installed) {
                     if (groups.contains(INSTALLED)) {
-                      return host;
+                      // Marked already: the time of that mark stands (one written by an older
+                      // version, or by hand without a time, gets one now).
+                      return host.get(INSTALLED_AT).isPresent()
+                          ? host
+                          : host.with(INSTALLED_AT, now);
                     }
                     groups.add(INSTALLED);
+                    return host.with(Params.GROUPS, groups).with(INSTALLED_AT, now);
                   } else if (!groups.removeIf(INSTALLED::equals)) {
                     return host;
                   }
@@ -874,6 +888,38 @@ public final class Bergenholm implements AutoCloseable {
         BootEvent.OK,
         Map.of());
     return result;
+  }
+
+  /**
+   * Whether {@code token}, presented from {@code from}, is a boot credential of host {@code hostId}
+   * that is still good: {@link BootCredentials#check}, with a credential issued before the host's
+   * last installed mark ({@value #INSTALLED_AT} in its own record) spent, whichever replica took
+   * the mark.
+   */
+  public BootCredentials.Verdict checkBootCredential(
+      String hostId, String token, InetAddress from) {
+    Optional<Instant> marked =
+        RecordNames.isValid(hostId)
+            ? store
+                .hosts()
+                .get(hostId)
+                .flatMap(h -> h.value().get(INSTALLED_AT))
+                .flatMap(v -> installedAt(hostId, v))
+            : Optional.empty();
+    return bootCredentials.check(hostId, token, from, marked);
+  }
+
+  private static Optional<Instant> installedAt(String hostId, Object value) {
+    try {
+      return Optional.of(Instant.parse(String.valueOf(value)));
+    } catch (java.time.format.DateTimeParseException e) {
+      log.warn(
+          "host {}: '{}' is not an ISO-8601 instant ({}); ignored when checking boot credentials",
+          hostId,
+          INSTALLED_AT,
+          value);
+      return Optional.empty();
+    }
   }
 
   // ---- images ----

@@ -47,16 +47,18 @@ import org.slf4j.LoggerFactory;
  *       an installer that gets another lease on the same segment still works, and a machine on
  *       another segment is refused),
  *   <li>within {@value #LIFETIME} minutes of its issue (default 360),
- *   <li>until it marks the host installed: {@link #spend} retires it (in this process; see {@code
- *       docs/security.md} for replicas).
+ *   <li>until its host is marked installed: a credential issued before the host's last installed
+ *       mark (the {@code installed_at} the engine writes into the host record, which every replica
+ *       sharing the store reads) is spent; {@link #spend} also retires the one that marked, at
+ *       once, in this process.
  * </ul>
  *
- * <p>Nothing is stored per host. Templates see the computed parameter {@value #PARAMETER} as a
- * {@linkplain #placeholder() placeholder} (so resolutions and renders stay cacheable), and the
- * transports put the credential in its place as they serve the text: {@link #issueInto} for a
- * booting machine, {@link #withToken} to pass on a credential that was presented. A template must
- * therefore use {@value #PARAMETER} verbatim; a transformed value ({@code |upper}) is no
- * credential.
+ * <p>Nothing is stored per credential (the host record keeps only the time of its last installed
+ * mark). Templates see the computed parameter {@value #PARAMETER} as a {@linkplain #placeholder()
+ * placeholder} (so resolutions and renders stay cacheable), and the transports put the credential
+ * in its place as they serve the text: {@link #issueInto} for a booting machine, {@link #withToken}
+ * to pass on a credential that was presented. A template must therefore use {@value #PARAMETER}
+ * verbatim; a transformed value ({@code |upper}) is no credential.
  *
  * <p>The secret comes from {@value #SECRET_FILE} (a file created with 32 random bytes and mode 0600
  * when it does not exist), or {@value #SECRET} (the secret itself, for embedding). Every replica
@@ -321,6 +323,16 @@ public final class BootCredentials {
    * is still good; compared in constant time.
    */
   public Verdict check(String hostId, String token, InetAddress from) {
+    return check(hostId, token, from, Optional.empty());
+  }
+
+  /**
+   * As {@link #check(String, String, InetAddress)}, and a credential issued before {@code
+   * markedInstalled} (the host's last installed mark, in whole seconds) is {@link Verdict#SPENT}:
+   * the mark retired it, whichever replica took the mark.
+   */
+  public Verdict check(
+      String hostId, String token, InetAddress from, Optional<Instant> markedInstalled) {
     if (token == null || hostId == null) {
       return Verdict.INVALID;
     }
@@ -349,7 +361,10 @@ public final class BootCredentials {
     if (issued.isAfter(now.plus(CLOCK_SKEW)) || issued.plus(lifetime).isBefore(now)) {
       return Verdict.EXPIRED;
     }
-    if (spent.containsKey(token)) {
+    if (spent.containsKey(token)
+        // Both in whole seconds: one issued in the second of the mark is still good (an install
+        // takes minutes, so that is a credential issued after the mark, not the one that made it).
+        || markedInstalled.filter(issued::isBefore).isPresent()) {
       return Verdict.SPENT;
     }
     return Verdict.VALID;

@@ -19,6 +19,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,6 +156,68 @@ class BootCredentialsTest {
     c.spend(fresh);
     assertThat(c.check("h1", fresh, MACHINE)).isEqualTo(Verdict.SPENT);
     assertThat(c.check("h1", other, MACHINE)).isEqualTo(Verdict.VALID);
+  }
+
+  /**
+   * The host's installed mark, which every replica reads from the store, retires every credential
+   * issued before it: a replica that never saw the mark still refuses them.
+   */
+  @Test
+  void aCredentialIssuedBeforeTheHostsInstalledMarkIsSpentEverywhere() {
+    HandClock clock = new HandClock();
+    BootCredentials replica =
+        BootCredentials.withSecret(SECRET.getBytes(StandardCharsets.US_ASCII))
+            .with(Duration.ofMinutes(90), Binding.SUBNET, clock);
+    Instant marked = clock.now;
+    String before = replica.issue("h1", MACHINE, marked.minusSeconds(1));
+    String sameSecond = replica.issue("h1", MACHINE, marked);
+    String after = replica.issue("h1", MACHINE, marked.plusSeconds(1));
+    clock.now = clock.now.plus(Duration.ofMinutes(1));
+
+    assertThat(replica.check("h1", before, MACHINE, Optional.of(marked))).isEqualTo(Verdict.SPENT);
+    // Whole seconds: the one issued in the mark's second is taken as issued after it.
+    assertThat(replica.check("h1", sameSecond, MACHINE, Optional.of(marked)))
+        .isEqualTo(Verdict.VALID);
+    assertThat(replica.check("h1", after, MACHINE, Optional.of(marked))).isEqualTo(Verdict.VALID);
+    assertThat(replica.check("h1", before, MACHINE, Optional.empty())).isEqualTo(Verdict.VALID);
+    // The mark does not make a bad credential any better.
+    assertThat(replica.check("h1", before, OTHER_SEGMENT, Optional.of(marked)))
+        .isEqualTo(Verdict.OTHER_ADDRESS);
+  }
+
+  /** The engine writes the mark's time into the host record and checks credentials against it. */
+  @Test
+  void markingAHostInstalledRecordsItsTimeAndRetiresEarlierCredentials() {
+    Map<String, String> config =
+        Map.of("store", "memory:", BootCredentials.SECRET, SECRET, BootCredentials.BINDING, "none");
+    try (Bergenholm engine = Bergenholm.builder().config(config).build()) {
+      engine.createHost("h1", Params.of(Map.of()));
+      String early = engine.bootCredentials().issue("h1", MACHINE, Instant.now().minusSeconds(60));
+      assertThat(engine.checkBootCredential("h1", early, MACHINE)).isEqualTo(Verdict.VALID);
+
+      engine.markInstalled("h1", true);
+
+      Params host = engine.host("h1").orElseThrow().value();
+      assertThat(host.groups()).containsExactly("installed");
+      Instant at = Instant.parse((String) host.get(Bergenholm.INSTALLED_AT).orElseThrow());
+      assertThat(at).isBetween(Instant.now().minusSeconds(30), Instant.now());
+      assertThat(engine.checkBootCredential("h1", early, MACHINE)).isEqualTo(Verdict.SPENT);
+      String next = engine.bootCredentials().issue("h1", MACHINE, at.plusSeconds(1));
+      assertThat(engine.checkBootCredential("h1", next, MACHINE)).isEqualTo(Verdict.VALID);
+
+      // An unmark (a reinstall) keeps the time: what was retired stays retired.
+      engine.markInstalled("h1", false);
+      assertThat(engine.host("h1").orElseThrow().value().get(Bergenholm.INSTALLED_AT))
+          .contains(at.toString());
+      assertThat(engine.checkBootCredential("h1", early, MACHINE)).isEqualTo(Verdict.SPENT);
+
+      // A value that is no instant is ignored, and said so, rather than failing the check.
+      engine.replaceHost(
+          "h1",
+          engine.host("h1").orElseThrow().value().with(Bergenholm.INSTALLED_AT, "yesterday"),
+          Optional.empty());
+      assertThat(engine.checkBootCredential("h1", early, MACHINE)).isEqualTo(Verdict.VALID);
+    }
   }
 
   @Test

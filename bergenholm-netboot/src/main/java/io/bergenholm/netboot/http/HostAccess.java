@@ -1,5 +1,6 @@
 package io.bergenholm.netboot.http;
 
+import io.bergenholm.engine.Bergenholm;
 import io.bergenholm.engine.BootCredentials;
 import java.util.Optional;
 
@@ -11,11 +12,13 @@ import java.util.Optional;
  * machine reinstall itself at its next boot, takes a read-write token.
  */
 final class HostAccess {
+  private final Bergenholm engine;
   private final BootCredentials credentials;
   private final BootAccess settings;
 
-  HostAccess(BootCredentials credentials, BootAccess settings) {
-    this.credentials = credentials;
+  HostAccess(Bergenholm engine, BootAccess settings) {
+    this.engine = engine;
+    this.credentials = engine.bootCredentials();
     this.settings = settings;
   }
 
@@ -51,7 +54,9 @@ final class HostAccess {
       // Open to anyone; a good credential that came along is still passed on in the text.
       return call.param(BootAccess.QUERY_PARAMETER)
           .filter(
-              t -> credentials.check(hostId, t, call.source()) == BootCredentials.Verdict.VALID);
+              t ->
+                  engine.checkBootCredential(hostId, t, call.source())
+                      == BootCredentials.Verdict.VALID);
     }
     return Optional.of(
         credential(call, hostId, "reading a template rendered for host '" + hostId + "'"));
@@ -68,7 +73,7 @@ final class HostAccess {
               + " management bearer token");
     }
     String token = presented.get();
-    BootCredentials.Verdict verdict = credentials.check(hostId, token, call.source());
+    BootCredentials.Verdict verdict = engine.checkBootCredential(hostId, token, call.source());
     String why =
         switch (verdict) {
           case VALID -> null;
@@ -82,7 +87,8 @@ final class HostAccess {
               "the one given is older than its lifetime of "
                   + credentials.lifetime().toMinutes()
                   + " minutes; boot the machine again for a new one";
-          case SPENT -> "the one given has already marked the host installed";
+          case SPENT ->
+              "the one given was issued before the host was marked installed, which retired it";
         };
     if (why != null) {
       throw new Forbidden(

@@ -33,7 +33,7 @@ final class RecordEndpoints {
   private final HostAccess hostAccess;
 
   RecordEndpoints(Bergenholm engine, Json json, Secrets secrets) {
-    this(engine, json, secrets, new HostAccess(engine.bootCredentials(), BootAccess.secure()));
+    this(engine, json, secrets, new HostAccess(engine, BootAccess.secure()));
   }
 
   RecordEndpoints(Bergenholm engine, Json json, Secrets secrets, HostAccess hostAccess) {

@@ -38,11 +38,7 @@ final class Routes {
       BootFiles bootFiles,
       Optional<ImageStreamer> images) {
     RecordEndpoints records =
-        new RecordEndpoints(
-            engine,
-            json,
-            new Secrets(engine),
-            new HostAccess(engine.bootCredentials(), bootAccess));
+        new RecordEndpoints(engine, json, new Secrets(engine), new HostAccess(engine, bootAccess));
     BootEndpoints boot = new BootEndpoints(engine, limits, images);
     PowerEndpoints power = new PowerEndpoints(engine, json);
     EventEndpoints events = new EventEndpoints(engine, metrics);

@@ -6,11 +6,14 @@ import io.bergenholm.api.Params;
 import io.bergenholm.api.StaleVersionException;
 import io.bergenholm.api.Versioned;
 import io.bergenholm.engine.Bergenholm;
+import io.bergenholm.netboot.http.Access;
+import io.bergenholm.netboot.http.AccessTokens;
 import io.bergenholm.netboot.http.HttpServer;
 import io.bergenholm.netboot.http.HttpSettings;
 import io.bergenholm.netboot.http.TransportLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +57,11 @@ class ReplicasTest {
   private record Server(Bergenholm engine, HttpServer http, HttpClient client)
       implements AutoCloseable {
     static Server start(String uri) {
+      return start(uri, AccessTokens.none());
+    }
+
+    /** With {@code tokens}: without any, the management API, templates included, is open. */
+    static Server start(String uri, AccessTokens tokens) {
       Map<String, String> config = new LinkedHashMap<>();
       config.put("store", uri);
       config.put("store." + MongoStoreSettings.CHANGE_LAG, Integer.toString(LAG_MS));
@@ -67,7 +76,8 @@ class ReplicasTest {
               HttpSettings.of(new InetSocketAddress("127.0.0.1", 0))
                   // Every simulated machine registers from 127.0.0.1: one address's allowance must
                   // cover them all.
-                  .withTransport(TransportLimits.defaults().withRegistrations(6000, 1000, 1000)));
+                  .withTransport(TransportLimits.defaults().withRegistrations(6000, 1000, 1000))
+                  .withTokens(tokens));
       return new Server(
           engine, http, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
@@ -247,6 +257,50 @@ class ReplicasTest {
    * One server marks and unmarks a host installed while the other makes conditional updates to the
    * same host: no update of either is lost.
    */
+  /**
+   * A machine's installer marks it installed through one server; its credential, replayed to the
+   * other (read from a log or a proxy), must not read the host's kickstart or mark it there. The
+   * mark's time in the shared host record is what tells the other server.
+   */
+  @Test
+  @Timeout(60)
+  void aCredentialSpentThroughOneServerIsRefusedByTheOther() throws Exception {
+    a.engine().createGroup("installed", Params.of(Map.of("ipxe_script", "localboot.ipxe")));
+    a.engine().createHost("h", Params.of(Map.of("groups", List.of("centos7"))));
+    a.engine().createTemplate("ks", "install {{uuid}}\n");
+    // Issued when the machine booted, a while before its installer finished.
+    String token =
+        a.engine()
+            .bootCredentials()
+            .issue("h", InetAddress.getLoopbackAddress(), Instant.now().minusSeconds(600));
+    String ks = "/api/1.0/templates/ks/h?boot_token=" + token;
+    AccessTokens tokens = AccessTokens.of(Map.of("operator-token-0123456789", Access.READ_WRITE));
+    try (Server guardedA = Server.start(mongo.uri("replicas"), tokens);
+        Server guardedB = Server.start(mongo.uri("replicas"), tokens)) {
+      assertThat(guardedB.get("/api/1.0/templates/ks/h").statusCode())
+          .as("without a credential or a token")
+          .isEqualTo(403);
+      assertThat(guardedB.get(ks).statusCode()).isEqualTo(200);
+
+      assertThat(guardedA.get("/api/1.0/hosts/h?installed=mark&boot_token=" + token).statusCode())
+          .isEqualTo(200);
+
+      HttpResponse<String> replayed = guardedB.get(ks);
+      for (int i = 0; i < 50 && replayed.statusCode() == 200; i++) {
+        Thread.sleep(100); // the other server's view of the store may lag by LAG_MS
+        replayed = guardedB.get(ks);
+      }
+      assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(403);
+      assertThat(replayed.body())
+          .contains("was issued before the host was marked installed, which retired it");
+      HttpResponse<String> mark =
+          guardedB.get("/api/1.0/hosts/h?installed=mark&boot_token=" + token);
+      assertThat(mark.statusCode()).as(mark.body()).isEqualTo(403);
+      assertThat(b.engine().host("h").orElseThrow().value().get(Bergenholm.INSTALLED_AT))
+          .isPresent();
+    }
+  }
+
   @Test
   @Timeout(60)
   void installMarksAndEditsThroughBothServersLoseNothing() throws Exception {
