@@ -93,6 +93,11 @@ final class BergenholmProcess implements AutoCloseable {
     return Shell.run(Shell.in(netns, cmd));
   }
 
+  /** The HTTP status a GET of {@code url} answers ("000" when nothing answered). */
+  String status(String url) {
+    return curl("-s", "-o", "/dev/null", "-w", "%{http_code}", url).output();
+  }
+
   /** The length of the log so far, to cut out what one boot made the server log. */
   long mark() {
     return process.logText().length();

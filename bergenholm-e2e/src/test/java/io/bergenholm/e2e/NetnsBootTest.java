@@ -205,26 +205,9 @@ class NetnsBootTest {
     // On the boot side, without the host's credential: refused (it carries what the kickstart
     // holds).
     assertThat(
-            server
-                .curl(
-                    "-s",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID)
-                .output())
+            server.status(BASE + "/api/1.0/templates/" + BootData.KICKSTART + "/" + INSTALL_UUID))
         .isEqualTo("403");
-    assertThat(
-            server
-                .curl(
-                    "-s",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=unmark")
-                .output())
+    assertThat(server.status(BASE + "/api/1.0/hosts/" + INSTALL_UUID + "?installed=unmark"))
         .isEqualTo("403");
   }
 
@@ -237,17 +220,7 @@ class NetnsBootTest {
         Qemu.Machine.of(NEW_UUID, NEW_MAC)
             .withSmbios("Acme", "Rack9000", "SN0042")
             .withDisk(LocalDisk.write(out.resolve("flow2-disk.img")));
-    assertThat(
-            server
-                .curl(
-                    "-s",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    MGMT + "/api/1.0/hosts/" + NEW_UUID)
-                .output())
-        .isEqualTo("404");
+    assertThat(server.status(MGMT + "/api/1.0/hosts/" + NEW_UUID)).isEqualTo("404");
 
     Qemu.Boot boot = boot("flow2-register", machine, LocalDisk.MARKER);
 

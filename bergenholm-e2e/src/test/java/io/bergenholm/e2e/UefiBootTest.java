@@ -161,6 +161,16 @@ class UefiBootTest {
     return JSON.readTree(r.output());
   }
 
+  /** The machine registered itself with its SMBIOS facts and is in group {@code default}. */
+  private static void assertRegistered(
+      String uuid, String manufacturer, String product, String serial) throws Exception {
+    JsonNode host = getJson("/api/1.0/hosts/" + uuid);
+    assertThat(host.path("manufacturer").asText()).isEqualTo(manufacturer);
+    assertThat(host.path("product").asText()).isEqualTo(product);
+    assertThat(host.path("serial").asText()).isEqualTo(serial);
+    assertThat(host.path("groups").toString()).contains("\"default\"");
+  }
+
   private static String installedUrl(String uuid) {
     return BASE + "/api/1.0/hosts/" + uuid + "?installed=mark";
   }
@@ -338,17 +348,7 @@ class UefiBootTest {
             .withHttpBoot()
             .withSmbios("Acme", "Rack7000", "SN0077")
             .withEsp(UefiBootData.esp(out.resolve("esp-http-new")));
-    assertThat(
-            server
-                .curl(
-                    "-s",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    BASE + "/api/1.0/hosts/" + HTTP_NEW_UUID)
-                .output())
-        .isEqualTo("404");
+    assertThat(server.status(BASE + "/api/1.0/hosts/" + HTTP_NEW_UUID)).isEqualTo("404");
 
     Qemu.Boot boot = boot("uefi-http-register", machine, LocalDisk.MARKER);
 
@@ -363,11 +363,7 @@ class UefiBootTest {
         "Bergenholm: machine " + HTTP_NEW_UUID,
         "Bergenholm: " + HTTP_NEW_UUID + " boots from its local disk",
         LocalDisk.MARKER);
-    JsonNode host = getJson("/api/1.0/hosts/" + HTTP_NEW_UUID);
-    assertThat(host.path("manufacturer").asText()).isEqualTo("Acme");
-    assertThat(host.path("product").asText()).isEqualTo("Rack7000");
-    assertThat(host.path("serial").asText()).isEqualTo("SN0077");
-    assertThat(host.path("groups").toString()).contains("\"default\"");
+    assertRegistered(HTTP_NEW_UUID, "Acme", "Rack7000", "SN0077");
   }
 
   @Test
@@ -378,17 +374,7 @@ class UefiBootTest {
             .withSecureBoot()
             .withSmbios("Acme", "Rack9000", "SN0042")
             .withEsp(UefiBootData.esp(out.resolve("esp-new")));
-    assertThat(
-            server
-                .curl(
-                    "-s",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    BASE + "/api/1.0/hosts/" + NEW_UUID)
-                .output())
-        .isEqualTo("404");
+    assertThat(server.status(BASE + "/api/1.0/hosts/" + NEW_UUID)).isEqualTo("404");
 
     Qemu.Boot boot = boot("secure-boot-register", machine, LocalDisk.MARKER);
 
@@ -398,11 +384,7 @@ class UefiBootTest {
         "Bergenholm: registering " + NEW_UUID,
         "Bergenholm: registered " + NEW_UUID,
         LocalDisk.MARKER);
-    JsonNode host = getJson("/api/1.0/hosts/" + NEW_UUID);
-    assertThat(host.path("manufacturer").asText()).isEqualTo("Acme");
-    assertThat(host.path("product").asText()).isEqualTo("Rack9000");
-    assertThat(host.path("serial").asText()).isEqualTo("SN0042");
-    assertThat(host.path("groups").toString()).contains("\"default\"");
+    assertRegistered(NEW_UUID, "Acme", "Rack9000", "SN0042");
   }
 
   @Test

@@ -898,15 +898,18 @@ public final class Bergenholm implements AutoCloseable {
    */
   public BootCredentials.Verdict checkBootCredential(
       String hostId, String token, InetAddress from) {
-    Optional<Instant> marked =
-        RecordNames.isValid(hostId)
-            ? store
-                .hosts()
-                .get(hostId)
-                .flatMap(h -> h.value().get(INSTALLED_AT))
-                .flatMap(v -> installedAt(hostId, v))
-            : Optional.empty();
-    return bootCredentials.check(hostId, token, from, marked);
+    return bootCredentials.check(
+        hostId,
+        token,
+        from,
+        () ->
+            RecordNames.isValid(hostId)
+                ? store
+                    .hosts()
+                    .get(hostId)
+                    .flatMap(h -> h.value().get(INSTALLED_AT))
+                    .flatMap(v -> installedAt(hostId, v))
+                : Optional.empty());
   }
 
   private static Optional<Instant> installedAt(String hostId, Object value) {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
@@ -323,16 +324,18 @@ public final class BootCredentials {
    * is still good; compared in constant time.
    */
   public Verdict check(String hostId, String token, InetAddress from) {
-    return check(hostId, token, from, Optional.empty());
+    return check(hostId, token, from, Optional::empty);
   }
 
   /**
    * As {@link #check(String, String, InetAddress)}, and a credential issued before {@code
    * markedInstalled} (the host's last installed mark, in whole seconds) is {@link Verdict#SPENT}:
-   * the mark retired it, whichever replica took the mark.
+   * the mark retired it, whichever replica took the mark. The mark is asked for (a store read) only
+   * once signature, address and lifetime have passed, so a forged or stale credential costs no
+   * read.
    */
   public Verdict check(
-      String hostId, String token, InetAddress from, Optional<Instant> markedInstalled) {
+      String hostId, String token, InetAddress from, Supplier<Optional<Instant>> markedInstalled) {
     if (token == null || hostId == null) {
       return Verdict.INVALID;
     }
@@ -364,7 +367,7 @@ public final class BootCredentials {
     if (spent.containsKey(token)
         // Both in whole seconds: one issued in the second of the mark is still good (an install
         // takes minutes, so that is a credential issued after the mark, not the one that made it).
-        || markedInstalled.filter(issued::isBefore).isPresent()) {
+        || markedInstalled.get().filter(issued::isBefore).isPresent()) {
       return Verdict.SPENT;
     }
     return Verdict.VALID;

@@ -174,15 +174,32 @@ class BootCredentialsTest {
     String after = replica.issue("h1", MACHINE, marked.plusSeconds(1));
     clock.now = clock.now.plus(Duration.ofMinutes(1));
 
-    assertThat(replica.check("h1", before, MACHINE, Optional.of(marked))).isEqualTo(Verdict.SPENT);
+    assertThat(replica.check("h1", before, MACHINE, () -> Optional.of(marked)))
+        .isEqualTo(Verdict.SPENT);
     // Whole seconds: the one issued in the mark's second is taken as issued after it.
-    assertThat(replica.check("h1", sameSecond, MACHINE, Optional.of(marked)))
+    assertThat(replica.check("h1", sameSecond, MACHINE, () -> Optional.of(marked)))
         .isEqualTo(Verdict.VALID);
-    assertThat(replica.check("h1", after, MACHINE, Optional.of(marked))).isEqualTo(Verdict.VALID);
-    assertThat(replica.check("h1", before, MACHINE, Optional.empty())).isEqualTo(Verdict.VALID);
-    // The mark does not make a bad credential any better.
-    assertThat(replica.check("h1", before, OTHER_SEGMENT, Optional.of(marked)))
+    assertThat(replica.check("h1", after, MACHINE, () -> Optional.of(marked)))
+        .isEqualTo(Verdict.VALID);
+    assertThat(replica.check("h1", before, MACHINE, Optional::empty)).isEqualTo(Verdict.VALID);
+    // The mark does not make a bad credential any better, and it is not even asked for (a store
+    // read) for one: an anonymous flood of forged or misplaced credentials costs no reads.
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Supplier<Optional<Instant>> counted =
+        () -> {
+          asked.incrementAndGet();
+          return Optional.of(marked);
+        };
+    assertThat(replica.check("h1", before, OTHER_SEGMENT, counted))
         .isEqualTo(Verdict.OTHER_ADDRESS);
+    assertThat(replica.check("h2", before, MACHINE, counted)).isEqualTo(Verdict.INVALID);
+    assertThat(
+            replica.check("h1", before.substring(0, before.length() - 2) + "AA", MACHINE, counted))
+        .isEqualTo(Verdict.INVALID);
+    assertThat(asked).hasValue(0);
+    assertThat(replica.check("h1", before, MACHINE, counted)).isEqualTo(Verdict.SPENT);
+    assertThat(asked).hasValue(1);
   }
 
   /** The engine writes the mark's time into the host record and checks credentials against it. */

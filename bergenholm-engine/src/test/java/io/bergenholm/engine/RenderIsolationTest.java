@@ -57,6 +57,24 @@ class RenderIsolationTest {
     engine.createHost("quick", Params.of(Map.of("ipxe_script", "quick.ipxe")));
   }
 
+  /** Jinjava, with {@code before} called with the template's name ahead of each render. */
+  private static TemplateRenderer jinjavaAfter(java.util.function.Consumer<String> before) {
+    JinjavaRenderer jinjava =
+        new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
+    return new TemplateRenderer() {
+      @Override
+      public String render(String name, String text, Map<String, ?> variables) {
+        before.accept(name);
+        return jinjava.render(name, text, variables);
+      }
+
+      @Override
+      public boolean hasMarkup(String text) {
+        return jinjava.hasMarkup(text);
+      }
+    };
+  }
+
   static String slow(int i) {
     return String.format("5105%04d-0000-4000-8000-000000000000", i);
   }
@@ -89,27 +107,17 @@ class RenderIsolationTest {
   @Test
   void aRenderStoppedByItsDeadlineIsRenderedAgainAfterTheRetryTime() throws Exception {
     AtomicInteger renders = new AtomicInteger();
-    JinjavaRenderer jinjava =
-        new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
     TemplateRenderer starvedOnce =
-        new TemplateRenderer() {
-          @Override
-          public String render(String name, String text, Map<String, ?> variables) {
-            if (name.equals("starved.ipxe") && renders.incrementAndGet() == 1) {
-              try {
-                Thread.sleep(60_000);
-              } catch (InterruptedException e) {
-                throw new RenderException(name, 0, "interrupted");
+        jinjavaAfter(
+            name -> {
+              if (name.equals("starved.ipxe") && renders.incrementAndGet() == 1) {
+                try {
+                  Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                  throw new RenderException(name, 0, "interrupted");
+                }
               }
-            }
-            return jinjava.render(name, text, variables);
-          }
-
-          @Override
-          public boolean hasMarkup(String text) {
-            return jinjava.hasMarkup(text);
-          }
-        };
+            });
     Map<String, String> config = new java.util.HashMap<>(config("500"));
     config.put(Bergenholm.RENDER_RETRY_STOPPED_MS, "1500");
     try (Bergenholm engine = Bergenholm.builder().config(config).renderer(starvedOnce).build()) {
@@ -174,21 +182,7 @@ class RenderIsolationTest {
   @Test
   void aFailedRenderIsRememberedUntilTheStoreChanges() {
     AtomicInteger renders = new AtomicInteger();
-    JinjavaRenderer jinjava =
-        new JinjavaRenderer(false, RenderLimits.DEFAULT, name -> Optional.empty());
-    TemplateRenderer counting =
-        new TemplateRenderer() {
-          @Override
-          public String render(String name, String text, Map<String, ?> variables) {
-            renders.incrementAndGet();
-            return jinjava.render(name, text, variables);
-          }
-
-          @Override
-          public boolean hasMarkup(String text) {
-            return jinjava.hasMarkup(text);
-          }
-        };
+    TemplateRenderer counting = jinjavaAfter(name -> renders.incrementAndGet());
     try (Bergenholm engine =
         Bergenholm.builder().config(Map.of("store", "memory:")).renderer(counting).build()) {
       engine.createTemplate("bad.ipxe", "{{ 1.5|round(10000000) }}");
